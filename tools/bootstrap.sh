@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Installs every Debian package driftwatch's build, tests and benchmarks need.
+# Safe to run any number of times: apt-get only installs what is missing, and
+# `apt-get update` runs only when a package is actually missing.
+set -euo pipefail
+
+packages=(
+  # toolchain
+  build-essential cmake git ccache pkg-config
+  # the library's own dependencies (DESIGN.md, "Dependencies")
+  libxsimd-dev xtl-dev libeigen3-dev
+  # tests and benchmarks
+  catch2 libbenchmark-dev libboost-dev
+  # optional adapters
+  libcpp-httplib-dev libssl-dev
+  # reference values (SciPy/NumPy) and peer benchmarks; Debian's own python
+  python3 python3-scipy python3-numpy
+  # integration tests for the monitoring loop
+  prometheus prometheus-alertmanager
+  # sanitizers and fuzzers
+  clang libclang-rt-14-dev
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+
+if ((${#missing[@]} == 0)); then
+  echo "bootstrap: all ${#packages[@]} packages already installed"
+  exit 0
+fi
+
+SUDO=""
+if [[ $(id -u) -ne 0 ]]; then SUDO="sudo"; fi
+echo "bootstrap: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+echo "bootstrap: done"
