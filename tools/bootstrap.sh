@@ -17,6 +17,8 @@ packages=(
   python3 python3-scipy python3-numpy
   # integration tests for the monitoring loop
   prometheus prometheus-alertmanager
+  # OpenMetrics parser used to validate the exposition (tests/tools/check_exposition.py)
+  python3-prometheus-client
   # sanitizers and fuzzers
   clang libclang-rt-14-dev
 )
