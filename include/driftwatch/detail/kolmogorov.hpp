@@ -1,0 +1,535 @@
+// Distribution functions behind driftwatch::ks_test: exact two-sample lattice
+// path counts and the one-sample Kolmogorov / Smirnov distributions used by the
+// asymptotic path. Users should call ks_test / ks_pvalue instead.
+//
+// Every algorithm here is chosen to give the p-values of SciPy 1.10's
+// scipy.stats.ks_2samp (same branch boundaries, same fallbacks); the code is our
+// own. References: Hodges (1958) "The significance probability of the Smirnov
+// two-sample test"; Viehmann (2021) arXiv:2102.08037; Simard & L'Ecuyer (2011)
+// "Computing the two-sided Kolmogorov-Smirnov distribution"; Marsaglia, Tsang &
+// Wang (2003); Pomeranz (1974); Pelz & Good (1976); Birnbaum & Tingey (1951).
+#pragma once
+
+#include <algorithm>
+#include <cassert>
+#include <cfloat>
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <limits>
+#include <vector>
+
+namespace driftwatch {
+namespace detail {
+namespace kolmogorov {
+
+constexpr double pi = 3.14159265358979323846;
+constexpr double nan = std::numeric_limits<double>::quiet_NaN();
+
+inline double clip01(double p) noexcept { return p < 0.0 ? 0.0 : (p > 1.0 ? 1.0 : p); }
+
+/// Round half to even (numpy.round), in any floating-point rounding mode.
+inline double round_half_even(double x) noexcept {
+  const double r = std::round(x);  // half away from zero
+  if (std::fabs(x - std::trunc(x)) == 0.5) return 2.0 * std::round(x / 2.0);
+  return r;
+}
+
+inline std::uint64_t gcd(std::uint64_t a, std::uint64_t b) noexcept {
+  while (b != 0) {
+    const std::uint64_t t = a % b;
+    a = b;
+    b = t;
+  }
+  return a;
+}
+
+// ---------------------------------------------------------------------------
+// Exact two-sample distributions (Hodges 1958). The lattice path from (0, 0) to
+// (m, n) moves one step right per reference value and one step up per current
+// value in merged order; D is the largest |x/m - y/n| along it.
+// ---------------------------------------------------------------------------
+
+/// P(D_{n,n} >= h/n) for two samples of equal size n (0 < h <= n), by the
+/// reflection-principle alternating sum 2 * sum_k (-1)^(k+1) C(2n, n-kh)/C(2n, n),
+/// nested Horner-like to avoid cancellation. O(n) time, no allocation.
+inline double prob_outside_square(std::int64_t n, std::int64_t h) noexcept {
+  double total = 0.0;
+  for (std::int64_t k = n / h; k >= 0; --k) {
+    double ratio = 1.0;  // C(2n, n-kh) / C(2n, n-(k-1)h) style factor, h terms
+    for (std::int64_t j = 0; j < h; ++j) {
+      ratio = static_cast<double>(n - k * h - j) * ratio / static_cast<double>(n + k * h + j + 1);
+    }
+    total = ratio * (1.0 - total);
+  }
+  return 2.0 * total;
+}
+
+/// P(D_{m,n} >= h/lcm(m, n)) for unequal sizes (two-sided), computing 1 - (the
+/// proportion of paths strictly inside the band |x/m - y/n| < h/lcm) directly
+/// with Viehmann's recursion, column by column over a sliding window.
+/// O(m * window) time with window <= min(n, 2 h g / m + 2); `scratch` is resized
+/// to at most n + 1 doubles (the only allocation of the exact two-sided path).
+inline double prob_outside_band(std::int64_t m, std::int64_t n, std::int64_t g, std::int64_t h,
+                                std::vector<double>& scratch) {
+  if (m < n) std::swap(m, n);
+  const std::int64_t mg = m / g;
+  const std::int64_t ng = n / g;
+  const double dmg = static_cast<double>(mg);
+  std::int64_t lo = 0;
+  std::int64_t hi = std::min(static_cast<std::int64_t>(std::ceil(static_cast<double>(h) / dmg)), n + 1);
+  std::int64_t len = hi - lo;
+  const std::int64_t size = std::min(2 * hi + 2, n + 1);
+  scratch.assign(static_cast<std::size_t>(size), 1.0);
+  double* a = scratch.data();
+  for (std::int64_t j = lo; j < hi; ++j) a[j] = 0.0;
+  for (std::int64_t i = 1; i <= m; ++i) {
+    const std::int64_t last_lo = lo;
+    const std::int64_t last_len = len;
+    lo = static_cast<std::int64_t>(std::floor(static_cast<double>(ng * i - h) / dmg)) + 1;
+    lo = std::min(std::max(lo, std::int64_t{0}), n);
+    hi = std::min(static_cast<std::int64_t>(std::ceil(static_cast<double>(ng * i + h) / dmg)), n + 1);
+    if (hi <= lo) return 1.0;
+    // a[] holds, per cell of the window, the proportion of paths to that cell
+    // that already left the band; the recursion is a weighted average.
+    double val = lo == 0 ? 0.0 : 1.0;
+    const double di = static_cast<double>(i);
+    for (std::int64_t jj = 0; jj < hi - lo; ++jj) {
+      const std::int64_t j = jj + lo;
+      const double dj = static_cast<double>(j);
+      val = (a[jj + lo - last_lo] * di + val * dj) / static_cast<double>(i + j);
+      a[jj] = val;
+    }
+    len = hi - lo;
+    if (last_len > len) {
+      for (std::int64_t t = len; t < len + (last_len - len) && t < size; ++t) a[t] = 1.0;
+    }
+  }
+  return a[hi - lo - 1];
+}
+
+/// One-sided P(D+_{n,n} >= h/n) = C(2n, n-h) / C(2n, n), as a product of h ratios.
+inline double prob_one_sided_equal(std::int64_t n, std::int64_t h) noexcept {
+  double p = 1.0;
+  for (std::int64_t j = 0; j < h; ++j) {
+    p *= static_cast<double>(n - j) / (static_cast<double>(n + j) + 1.0);
+  }
+  return p;
+}
+
+/// log C(a, k) in long double. Exact product for small k, lgamma otherwise.
+inline long double log_binom(std::int64_t a, std::int64_t k) noexcept {
+  if (k < 0 || k > a) return -std::numeric_limits<long double>::infinity();
+  if (k > a - k) k = a - k;
+  if (k < 20) {
+    long double c = 1.0L;
+    for (std::int64_t i = 1; i <= k; ++i) c = c * static_cast<long double>(a - k + i) / static_cast<long double>(i);
+    return std::log(c);
+  }
+  return std::lgamma(static_cast<long double>(a) + 1.0L) - std::lgamma(static_cast<long double>(k) + 1.0L) -
+         std::lgamma(static_cast<long double>(a - k) + 1.0L);
+}
+
+inline long double binom(std::int64_t a, std::int64_t k) noexcept {
+  if (k < 0 || k > a) return 0.0L;
+  if (k > a - k) k = a - k;
+  if (k < 20) {
+    long double c = 1.0L;
+    for (std::int64_t i = 1; i <= k; ++i) c = c * static_cast<long double>(a - k + i) / static_cast<long double>(i);
+    return c;
+  }
+  return std::exp(log_binom(a, k));
+}
+
+/// Largest smaller size for which C(m + n, n) stays below DBL_MAX is about
+/// 515; the counting method below keeps its B values in a fixed buffer.
+constexpr std::size_t max_count_paths_terms = 1100;
+
+/// One-sided P(D+_{m,n} >= h/lcm) for m != n by counting the lattice paths that
+/// reach the boundary m*y <= n*x - h*g (Hodges' "outside" method: B(x_j, j) =
+/// paths first touching the boundary at row j), divided by C(m + n, n).
+/// Returns NaN where SciPy's computation fails and it falls back to the
+/// asymptotic formula: when C(m + n, n) overflows a double. O(n^2) time for
+/// the smaller size n (<= ~515 whenever it succeeds); no heap allocation.
+inline double prob_one_sided_unequal(std::int64_t m, std::int64_t n, std::int64_t g, std::int64_t h) noexcept {
+  if (m < n) std::swap(m, n);
+  const long double log_total = log_binom(m + n, n);
+  if (!(log_total < std::log(static_cast<long double>(DBL_MAX)))) return nan;
+  const std::int64_t mg = m / g;
+  const std::int64_t ng = n / g;
+  // Rows j = 0 .. count-1 where the boundary line n*x/m + h/lcm crosses x_j.
+  const std::int64_t count = n + (mg - h) / mg;  // C++ division truncates; (mg - h) may be negative
+  // Python floor division: adjust when the remainder is non-zero and negative.
+  std::int64_t rows = count;
+  if ((mg - h) < 0 && (mg - h) % mg != 0) rows -= 1;
+  if (rows <= 0) return 1.0;
+  if (static_cast<std::size_t>(rows) > max_count_paths_terms) return nan;  // unreachable when C(m+n,n) is finite
+  long double b[max_count_paths_terms];
+  auto xj = [&](std::int64_t j) { return (h + mg * j + ng - 1) / ng; };
+  b[0] = 1.0L;
+  for (std::int64_t j = 1; j < rows; ++j) {
+    long double bj = binom(xj(j) + j, j);
+    for (std::int64_t i = 0; i < j; ++i) bj -= binom(xj(j) - xj(i) + j - i, j - i) * b[i];
+    b[j] = bj;
+  }
+  long double paths = 0.0L;
+  for (std::int64_t j = 0; j < rows; ++j) paths += b[j] * binom((m - xj(j)) + (n - j), n - j);
+  const long double p = paths / std::exp(log_total);
+  return static_cast<double>(p);
+}
+
+// ---------------------------------------------------------------------------
+// Smirnov's one-sided one-sample distribution: smirnov_sf(n, x) = P(D+_n >= x)
+// (scipy.special.smirnov), by the Birnbaum-Tingey sum with special cases.
+// ---------------------------------------------------------------------------
+
+/// P(D+_n >= x) for n >= 1, 0 <= x <= 1. Terms of the Birnbaum-Tingey sum are
+/// all positive and are evaluated in logs (long double), so the result has a
+/// small relative error. Beyond n = 10^6 SciPy's approximation
+/// exp(-(6nx+1)^2/(18n)) is used, as SciPy does. O(n) time worst case.
+inline double smirnov_sf(std::int64_t n, double x) noexcept {
+  if (!(n > 0 && x >= 0.0 && x <= 1.0)) return nan;
+  if (n == 1) return 1.0 - x;
+  if (x == 0.0) return 1.0;
+  if (x == 1.0) return 0.0;
+  const double dn = static_cast<double>(n);
+  // n*x split exactly into floor and fraction (an FMA gives the rounding error).
+  const double nx = dn * x;
+  const double nx_err = std::fma(dn, x, -nx);
+  double nx_floor = std::floor(nx);
+  double alpha = (nx - nx_floor) + nx_err;
+  if (alpha < 0.0) {
+    nx_floor -= 1.0;
+    alpha += 1.0;
+  }
+  if (alpha >= 1.0) {
+    nx_floor += 1.0;
+    alpha -= 1.0;
+  }
+  const auto nxfl = static_cast<std::int64_t>(nx_floor);
+  if (nxfl == 0 || (nxfl == 1 && alpha == 0.0)) {
+    const double cdf = x * std::pow(1.0 + x, dn - 1.0);
+    return clip01(1.0 - cdf);
+  }
+  if (-2.0 * dn * x * x < -708.3964185322641) return 0.0;  // cephes MINLOG
+  if (nxfl >= n - 1) return clip01(std::pow(1.0 - x, dn));
+  if (n > 1000000) {
+    const double t = 6.0 * dn * x + 1.0;
+    return clip01(std::exp(-t * t / 18.0 / dn));
+  }
+  // sf = x * sum_{v=0}^{n-nxfl-1} C(n,v) (x + v/n)^(v-1) (1 - x - v/n)^(n-v)
+  const long double ln = static_cast<long double>(n);
+  const long double la = static_cast<long double>(alpha);
+  const std::int64_t last = n - nxfl - 1;
+  long double log_c = 0.0L;  // log C(n, v)
+  long double sum = 0.0L;
+  long double prev_term = 0.0L;
+  for (std::int64_t v = 0; v <= last; ++v) {
+    if (v > 0) log_c += std::log(static_cast<long double>(n - v + 1) / static_cast<long double>(v));
+    const long double up = (static_cast<long double>(v + nxfl) + la) / ln;        // x + v/n
+    const long double down = (static_cast<long double>(n - v - nxfl) - la) / ln;  // 1 - x - v/n
+    const long double lt = log_c + static_cast<long double>(v - 1) * std::log(up) +
+                           static_cast<long double>(n - v) * std::log(down);
+    const long double term = lt < -11400.0L ? 0.0L : std::exp(lt);
+    sum += term;
+    // Terms rise then fall; stop once past the peak and the rest is negligible.
+    if (term < prev_term && term * static_cast<long double>(last - v) < sum * 1e-20L) break;
+    prev_term = term;
+  }
+  return clip01(static_cast<double>(static_cast<long double>(x) * sum));
+}
+
+// ---------------------------------------------------------------------------
+// Kolmogorov's two-sided one-sample distribution P(D_n <= x) (scipy's kstwo),
+// selecting the algorithm like Simard & L'Ecuyer (2011) as SciPy 1.10 does.
+// ---------------------------------------------------------------------------
+
+/// Durbin's matrix method in the Marsaglia-Tsang-Wang form: the k-th diagonal
+/// entry of H^n times n!/n^n, with power-of-two rescaling. O(m^3 log n) time and
+/// O(m^2) scratch for m = 2 ceil(n x) - 1 (bounded: <= ~120 where it is used).
+inline double cdf_durbin_matrix(std::int64_t n, double x) {
+  if (x >= 1.0) return 1.0;
+  const double nd = static_cast<double>(n) * x;
+  if (nd <= 0.5) return 0.0;
+  const auto k = static_cast<std::int64_t>(std::ceil(nd));
+  const double h = static_cast<double>(k) - nd;
+  const auto m = static_cast<std::size_t>(2 * k - 1);
+  const long double scale_up = std::ldexp(1.0L, 128);
+
+  std::vector<double> hm(m * m, 0.0), pw(m * m, 0.0), tmp(m * m, 0.0);
+  std::vector<double> v(m), w(m);
+  double fac = 1.0;
+  for (std::size_t j = 1; j <= m; ++j) {
+    w[j - 1] = fac;
+    fac /= static_cast<double>(j);
+    v[j - 1] = (1.0 - std::pow(h, static_cast<double>(j))) * fac;
+  }
+  const double tt = std::pow(std::max(2.0 * h - 1.0, 0.0), static_cast<double>(m)) - 2.0 * std::pow(h, static_cast<double>(m));
+  v[m - 1] = (1.0 + tt) * fac;
+  auto at = [m](std::vector<double>& a, std::size_t r, std::size_t c) -> double& { return a[r * m + c]; };
+  for (std::size_t i = 1; i < m; ++i) {
+    for (std::size_t r = i - 1; r < m; ++r) at(hm, r, i) = w[r - (i - 1)];
+  }
+  for (std::size_t r = 0; r < m; ++r) at(hm, r, 0) = v[r];
+  for (std::size_t c = 0; c < m; ++c) at(hm, m - 1, c) = v[m - 1 - c];
+  for (std::size_t r = 0; r < m; ++r) at(pw, r, r) = 1.0;
+
+  auto multiply = [&](std::vector<double>& out, const std::vector<double>& a, const std::vector<double>& b) {
+    std::fill(tmp.begin(), tmp.end(), 0.0);
+    for (std::size_t r = 0; r < m; ++r) {
+      for (std::size_t q = 0; q < m; ++q) {
+        const double arq = a[r * m + q];
+        if (arq == 0.0) continue;
+        const double* brow = &b[q * m];
+        double* trow = &tmp[r * m];
+        for (std::size_t c = 0; c < m; ++c) trow[c] += arq * brow[c];
+      }
+    }
+    out.swap(tmp);
+  };
+
+  long long power_exp = 0;  // true power = pw * 2^power_exp
+  long long h_exp = 0;      // true H^(2^i) = hm * 2^h_exp
+  const std::size_t kk = static_cast<std::size_t>(k - 1);
+  for (std::int64_t nn = n; nn > 0; nn /= 2) {
+    if (nn % 2 != 0) {
+      multiply(pw, pw, hm);
+      power_exp += h_exp;
+    }
+    multiply(hm, hm, hm);
+    h_exp *= 2;
+    if (std::fabs(at(hm, kk, kk)) > static_cast<double>(scale_up)) {
+      for (double& e : hm) e = static_cast<double>(static_cast<long double>(e) / scale_up);
+      h_exp += 128;
+    }
+  }
+  long double p = at(pw, kk, kk);
+  const long double ln = static_cast<long double>(n);
+  for (std::int64_t i = 1; i <= n; ++i) {
+    p = static_cast<long double>(i) * p / ln;
+    if (std::fabs(p) < 1.0L / scale_up) {
+      p *= scale_up;
+      power_exp -= 128;
+    }
+  }
+  if (power_exp != 0) p = std::ldexp(p, static_cast<int>(power_exp));
+  return clip01(static_cast<double>(p));
+}
+
+/// Pomeranz's recursion for P(D_n <= x): 2n+1 convolution steps over short
+/// rows. O(n * (n x)^2) time, O(n x) scratch; used for n <= 140.
+inline double cdf_pomeranz(std::int64_t n, double x) {
+  const double t = static_cast<double>(n) * x;
+  const auto ll = static_cast<std::int64_t>(std::floor(t));
+  const double f = t - static_cast<double>(ll);
+  const double g = std::min(f, 1.0 - f);
+  const std::int64_t ceilf = f > 0.0 ? 1 : 0;
+  const std::int64_t roundf = f > 0.5 ? 1 : 0;
+  const auto npwrs = static_cast<std::size_t>(2 * (ll + 1));
+  const double dn = static_cast<double>(n);
+  std::vector<double> gpower(npwrs), twogpower(npwrs), onem2gpower(npwrs);
+  gpower[0] = twogpower[0] = onem2gpower[0] = 1.0;
+  const double g_n = g / dn, two_g_n = 2.0 * g / dn, one_m2g_n = (1.0 - 2.0 * g) / dn;
+  for (std::size_t k = 1; k < npwrs; ++k) {
+    const double dk = static_cast<double>(k);
+    gpower[k] = gpower[k - 1] * g_n / dk;
+    twogpower[k] = twogpower[k - 1] * two_g_n / dk;
+    onem2gpower[k] = onem2gpower[k - 1] * one_m2g_n / dk;
+  }
+  auto bounds = [&](std::int64_t i, std::int64_t& j1, std::int64_t& j2) {
+    std::int64_t a, b;
+    if (i == 0) {
+      a = -ll - ceilf - 1;
+      b = ll + ceilf - 1;
+    } else {
+      const std::int64_t half = (i + 1) / 2;
+      if ((i + 1) % 2 == 0) {
+        if (half == n + 1) {
+          a = n - ll - ceilf - 1;
+          b = n + ll + ceilf - 1;
+        } else {
+          a = half - 1 - ll - roundf - 1;
+          b = half + ll - 1 + ceilf - 1;
+        }
+      } else {
+        a = half - 1 - ll - 1;
+        b = half + ll + roundf - 1;
+      }
+    }
+    j1 = std::max(a + 2, std::int64_t{0});
+    j2 = std::min(b, n);
+  };
+  const double up = std::ldexp(1.0, 128);
+  const double down = std::ldexp(1.0, -128);
+  std::vector<double> v0(npwrs, 0.0), v1(npwrs, 0.0);
+  v1[0] = 1.0;
+  std::int64_t s0 = 0, s1 = 0;  // first column index held by v0, v1
+  long long expnt = 0;
+  std::int64_t j1 = 0, j2 = 0;
+  bounds(0, j1, j2);
+  for (std::int64_t i = 1; i < 2 * n + 2; ++i) {
+    const std::int64_t k1 = j1;
+    v0.swap(v1);
+    std::swap(s0, s1);
+    std::fill(v1.begin(), v1.end(), 0.0);
+    bounds(i, j1, j2);
+    const std::vector<double>& pw = (i == 1 || i == 2 * n + 1) ? gpower : (i % 2 != 0 ? twogpower : onem2gpower);
+    const std::int64_t len2 = j2 - k1 + 1;
+    if (len2 > 0) {
+      // Full convolution of v0[k1-s0 .. k1-s0+len2) with pw[0 .. len2), keeping
+      // entries j1-k1 .. j2-k1 (indices past the stored row read as zero).
+      const std::int64_t off = k1 - s0;
+      const std::int64_t start = j1 - k1;
+      const std::int64_t count = j2 - j1 + 1;
+      double vmax = 0.0;
+      for (std::int64_t c = 0; c < count; ++c) {
+        const std::int64_t idx = start + c;
+        double acc = 0.0;
+        for (std::int64_t q = 0; q <= idx; ++q) {
+          if (q >= len2 || idx - q >= len2 || idx - q >= static_cast<std::int64_t>(npwrs)) continue;
+          const std::int64_t src = off + q;
+          if (src < 0 || src >= static_cast<std::int64_t>(npwrs)) continue;
+          acc += v0[static_cast<std::size_t>(src)] * pw[static_cast<std::size_t>(idx - q)];
+        }
+        v1[static_cast<std::size_t>(c)] = acc;
+        vmax = std::max(vmax, acc);
+      }
+      if (vmax > 0.0 && vmax < down) {
+        for (double& e : v1) e *= up;
+        expnt -= 128;
+      }
+      s1 = s0 + j1 - k1;
+    }
+  }
+  double ans = v1[static_cast<std::size_t>(n - s1)];
+  for (std::int64_t k = 1; k <= n; ++k) {
+    if (std::fabs(ans) > up) {
+      ans *= down;
+      expnt += 128;
+    }
+    ans *= static_cast<double>(k);
+  }
+  if (expnt != 0) ans = std::ldexp(ans, static_cast<int>(expnt));
+  return clip01(ans);
+}
+
+/// Pelz-Good asymptotic expansion of P(D_n <= x) (four terms in 1/sqrt(n)),
+/// for large n. O(sqrt(n) x) time, no allocation.
+inline double cdf_pelz_good(std::int64_t n, double x) noexcept {
+  if (x <= 0.0) return 0.0;
+  if (x >= 1.0) return 1.0;
+  const double dn = static_cast<double>(n);
+  const double z = std::sqrt(dn) * x;
+  const double z2 = z * z, z3 = z2 * z, z4 = z2 * z2, z6 = z4 * z2;
+  const double pi2 = pi * pi, pi4 = pi2 * pi2, pi6 = pi4 * pi2;
+  const double qlog = -pi2 / 8.0 / z2;
+  if (qlog < -708.0) return 0.0;
+  double q = std::exp(qlog);
+  const double k1a = -z2, k1b = pi2 / 4.0;
+  const double k2a = 6.0 * z6 + 2.0 * z4;
+  const double k2b = (2.0 * z4 - 5.0 * z2) * pi2 / 4.0;
+  const double k2c = pi4 * (1.0 - 2.0 * z2) / 16.0;
+  const double k3d = pi6 * (5.0 - 30.0 * z2) / 64.0;
+  const double k3c = pi4 * (-60.0 * z2 + 212.0 * z4) / 16.0;
+  const double k3b = pi2 * (135.0 * z4 - 96.0 * z6) / 4.0;
+  const double k3a = -30.0 * z6 - 90.0 * z4 * z4;
+  double k0 = 0.0, kk1 = 0.0, kk2 = 0.0, kk3 = 0.0;
+  const auto maxk = static_cast<std::int64_t>(std::ceil(16.0 * z / pi));
+  for (std::int64_t k = maxk; k > 0; --k) {
+    const double mm = static_cast<double>(2 * k - 1);
+    const double m2 = mm * mm, m4 = m2 * m2, m6 = m4 * m2;
+    const double qp = std::pow(q, 8.0 * static_cast<double>(k));
+    k0 = k0 * qp + 1.0;
+    kk1 = kk1 * qp + (k1a + k1b * m2);
+    kk2 = kk2 * qp + (k2a + k2b * m2 + k2c * m4);
+    kk3 = kk3 * qp + (k3a + k3b * m2 + k3c * m4 + k3d * m6);
+  }
+  const double s2pi = std::sqrt(2.0 * pi);
+  k0 *= q * s2pi / z;
+  kk1 *= q * s2pi / (6.0 * z4);
+  kk2 *= q * s2pi / (72.0 * z3 * z4);
+  kk3 *= q * s2pi / (6480.0 * z4 * z6);
+  // Second sum over all integers k (no cancellation expected).
+  q = std::exp(-pi2 / 2.0 / z2);
+  const double sqrt3z = std::sqrt(3.0) * z;
+  double k2extra = 0.0, k3extra = 0.0;
+  for (std::int64_t k = maxk; k > 0; --k) {
+    const double dk = static_cast<double>(k);
+    const double ksq = dk * dk;
+    const double qk = std::pow(q, ksq);
+    const double kpi = pi * dk;
+    k2extra += ksq * qk;
+    k3extra += (sqrt3z + kpi) * (sqrt3z - kpi) * ksq * qk;
+  }
+  kk2 += k2extra * pi2 * s2pi / (-36.0 * z3);
+  kk3 += k3extra * pi2 * s2pi / (216.0 * z6);
+  return k0 + kk1 / std::sqrt(dn) + kk2 / dn + kk3 / (dn * std::sqrt(dn));
+}
+
+/// log(n! / n^n) by Stirling's series with n log n removed up front.
+inline double log_factorial_over_power(std::int64_t n) noexcept {
+  static const double c[8] = {-2.955065359477124183e-2, 6.4102564102564102564e-3, -1.9175269175269175269e-3,
+                              8.4175084175084175084e-4, -5.952380952380952381e-4, 7.9365079365079365079e-4,
+                              -2.7777777777777777778e-3, 8.3333333333333333333e-2};
+  const double dn = static_cast<double>(n);
+  const double rn = 1.0 / dn;
+  const double y = rn / dn;
+  double poly = 0.0;
+  for (double ci : c) poly = poly * y + ci;
+  return std::log(dn) / 2.0 - dn + std::log(2.0 * pi) / 2.0 + rn * poly;
+}
+
+/// P(D_n >= x), the survival function of Kolmogorov's two-sided one-sample
+/// statistic (scipy.stats.kstwo.sf(x, n)), for n >= 1. Chooses among the
+/// Ruben-Gambino closed forms, 2 * smirnov_sf, Durbin's matrix method,
+/// Pomeranz's recursion and the Pelz-Good expansion with SciPy 1.10's cutoffs.
+/// May allocate O(m^2) scratch (m <= ~120) for the matrix method.
+inline double kstwo_sf(std::int64_t n, double x) {
+  if (n <= 0 || std::isnan(x)) return nan;
+  const double dn = static_cast<double>(n);
+  if (x <= 0.5 / dn) return 1.0;  // below the support
+  if (x >= 1.0) return 0.0;
+  const double t = dn * x;
+  if (t <= 0.5) return 1.0;
+  if (t <= 1.0) {
+    double cdf;
+    if (n <= 140) {
+      cdf = 1.0;
+      for (std::int64_t i = 1; i <= n; ++i) cdf *= static_cast<double>(i) * (1.0 / dn) * (2.0 * t - 1.0);
+    } else {
+      cdf = std::exp(log_factorial_over_power(n) + dn * std::log(2.0 * t - 1.0));
+    }
+    return clip01(1.0 - cdf);
+  }
+  if (t >= dn - 1.0) return clip01(2.0 * std::pow(1.0 - x, dn));
+  if (x >= 0.5) return clip01(2.0 * smirnov_sf(n, x));
+  const double nxsq = t * x;
+  if (n <= 140) {
+    if (nxsq <= 0.754693) return clip01(1.0 - cdf_durbin_matrix(n, x));
+    if (nxsq <= 4.0) return clip01(1.0 - cdf_pomeranz(n, x));
+    return clip01(2.0 * smirnov_sf(n, x));
+  }
+  if (nxsq >= 370.0) return 0.0;
+  if (nxsq >= 2.2) return clip01(2.0 * smirnov_sf(n, x));
+  double cdf;
+  if (n <= 100000 && dn * std::pow(x, 1.5) <= 1.4) {
+    cdf = cdf_durbin_matrix(n, x);
+  } else {
+    cdf = cdf_pelz_good(n, x);
+  }
+  return clip01(1.0 - cdf);
+}
+
+/// Hodges' (1958, eq. 5.3) one-sided asymptotic tail for the two-sample D+,
+/// as SciPy uses it: m >= n are the sample sizes, en = m n / (m + n).
+inline double one_sided_asymptotic(double m, double n, double d) noexcept {
+  if (m < n) std::swap(m, n);
+  const double en = m * n / (m + n);
+  const double z = std::sqrt(en) * d;
+  const double expt = -2.0 * (z * z) - 2.0 * z * (m + 2.0 * n) / std::sqrt(m * n * (m + n)) / 3.0;
+  return clip01(std::exp(expt));
+}
+
+}  // namespace kolmogorov
+}  // namespace detail
+}  // namespace driftwatch
