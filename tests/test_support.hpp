@@ -23,6 +23,14 @@ inline bool close(double a, double b, double rel, double abs = 0.0) {
   return std::fabs(a - b) <= rel * std::fmax(std::fabs(a), std::fabs(b)) + abs;
 }
 
+// A substring matcher under one name for Catch2 v2 (Contains) and v3
+// (ContainsSubstring): CHECK_THROWS_WITH(expr, driftwatch_test::contains("..."))
+#if defined(DRIFTWATCH_CATCH3)
+inline auto contains(const std::string& s) { return Catch::Matchers::ContainsSubstring(s); }
+#else
+inline auto contains(const std::string& s) { return Catch::Matchers::Contains(s); }
+#endif
+
 inline std::string data_path(const std::string& file) {
   return std::string(DRIFTWATCH_TEST_DATA_DIR) + "/" + file;
 }

@@ -6,4 +6,12 @@
 #include <driftwatch/error.hpp>
 #include <driftwatch/span.hpp>
 #include <driftwatch/result.hpp>
+#include <driftwatch/bin_edges.hpp>
+#include <driftwatch/histogram.hpp>
+#include <driftwatch/category_counts.hpp>
+#include <driftwatch/divergence.hpp>
+#include <driftwatch/wasserstein.hpp>
+#include <driftwatch/chi_square.hpp>
+#include <driftwatch/multiple_testing.hpp>
+#include <driftwatch/monitor.hpp>
 #include <driftwatch/ks_test.hpp>

@@ -24,12 +24,14 @@ class span {
   constexpr span(T* data, std::size_t size) noexcept : data_(data), size_(size) {}
   template <std::size_t N>
   constexpr span(T (&array)[N]) noexcept : data_(array), size_(N) {}
+  // Like std::span<const T>, a view may bind to a temporary container when it
+  // is a function argument; it must not outlive the full expression then.
   template <class Container,
             class = std::enable_if_t<
                 !std::is_same<std::decay_t<Container>, span>::value &&
                 std::is_convertible<decltype(std::declval<Container&>().data()), T*>::value>,
             class = decltype(std::declval<Container&>().size())>
-  constexpr span(Container& c) noexcept : data_(c.data()), size_(c.size()) {}
+  constexpr span(Container&& c) noexcept : data_(c.data()), size_(c.size()) {}
   template <class U, class = std::enable_if_t<std::is_convertible<U*, T*>::value>>
   constexpr span(span<U> other) noexcept : data_(other.data()), size_(other.size()) {}
 

@@ -1,0 +1,87 @@
+// Chi-square homogeneity test for a categorical feature.
+#pragma once
+
+#include <cstddef>
+#include <limits>
+#include <string>
+#include <vector>
+
+#include <driftwatch/category_counts.hpp>
+#include <driftwatch/detail/special_functions.hpp>
+#include <driftwatch/detail/summation.hpp>
+#include <driftwatch/error.hpp>
+#include <driftwatch/span.hpp>
+
+namespace driftwatch {
+
+struct chi2_result {
+  double statistic = std::numeric_limits<double>::quiet_NaN();
+  double pvalue = std::numeric_limits<double>::quiet_NaN();
+  std::size_t dof = 0;
+  /// nullptr when valid, else why there is no result (an empty side).
+  const char* invalid_reason = "no data";
+  bool valid() const noexcept { return invalid_reason == nullptr; }
+};
+
+/// Pearson's chi-square test of homogeneity on the 2 x C contingency table
+/// whose rows are the reference and current counts per category, without
+/// Yates' correction: scipy.stats.chi2_contingency(table, correction=False).
+///
+///     E_rc = row_r * col_c / N,  X^2 = sum (O_rc - E_rc)^2 / E_rc,
+///     dof = C' - 1,  p = chi2.sf(X^2, dof)
+///
+/// where C' counts the categories with a non-zero total (SciPy rejects a zero
+/// expected frequency; a category present in neither side carries no
+/// information, so it is left out instead). With one category, dof = 0 and the
+/// result is X^2 = 0, p = 1, as SciPy returns. Invalid when either row total is
+/// zero. Throws on mismatched sizes or negative/non-finite counts.
+inline chi2_result chi_square(span<const double> reference, span<const double> current) {
+  if (reference.size() != current.size())
+    detail::fail("chi_square: reference and current have different numbers of categories (" +
+                 std::to_string(reference.size()) + " vs " + std::to_string(current.size()) + ")");
+  detail::compensated_sum r0, r1;
+  std::size_t columns = 0;
+  for (std::size_t i = 0; i < reference.size(); ++i) {
+    if (!(reference[i] >= 0) || !(current[i] >= 0) || !std::isfinite(reference[i]) || !std::isfinite(current[i]))
+      detail::fail("chi_square: category " + std::to_string(i) + " has a negative or non-finite count");
+    r0.add(reference[i]);
+    r1.add(current[i]);
+    if (reference[i] + current[i] > 0) ++columns;
+  }
+  chi2_result out;
+  const double row0 = r0.value(), row1 = r1.value(), total = row0 + row1;
+  if (!(row0 > 0)) {
+    out.invalid_reason = "the reference has no observations";
+    return out;
+  }
+  if (!(row1 > 0)) {
+    out.invalid_reason = "the current window has no observations";
+    return out;
+  }
+  out.invalid_reason = nullptr;
+  out.dof = columns - 1;
+  if (out.dof == 0) {
+    out.statistic = 0.0;
+    out.pvalue = 1.0;
+    return out;
+  }
+  detail::compensated_sum stat;
+  for (std::size_t i = 0; i < reference.size(); ++i) {
+    const double col = reference[i] + current[i];
+    if (col == 0) continue;
+    const double e0 = row0 * col / total, e1 = row1 * col / total;
+    stat.add((reference[i] - e0) * (reference[i] - e0) / e0);
+    stat.add((current[i] - e1) * (current[i] - e1) / e1);
+  }
+  out.statistic = stat.value();
+  out.pvalue = detail::chi2_sf(out.statistic, static_cast<double>(out.dof));
+  return out;
+}
+
+/// The test on two categorical features over the union of their categories.
+inline chi2_result chi_square(const category_counts& reference, const category_counts& current) {
+  const auto a = align(reference, current);
+  return chi_square(a.reference, a.current);
+}
+
+}  // namespace driftwatch

@@ -1,0 +1,180 @@
+// Binned drift metrics: PSI, Jensen-Shannon and Hellinger.
+#pragma once
+
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <driftwatch/category_counts.hpp>
+#include <driftwatch/detail/summation.hpp>
+#include <driftwatch/error.hpp>
+#include <driftwatch/histogram.hpp>
+#include <driftwatch/result.hpp>
+#include <driftwatch/span.hpp>
+
+namespace driftwatch {
+
+/// Jensen-Shannon divergence and distance (distance = sqrt(divergence)).
+struct js_result {
+  metric_value divergence;
+  metric_value distance;
+  bool valid() const noexcept { return divergence.valid(); }
+};
+
+namespace detail {
+
+// Validates a pair of weight vectors (counts or unnormalised probabilities)
+// and returns their totals; throws on a size mismatch or a negative/non-finite
+// weight (these are read-side calls, never the hot path).
+struct weight_totals {
+  double reference = 0;
+  double current = 0;
+  const char* invalid_reason = nullptr;
+};
+
+inline weight_totals check_weights(span<const double> p, span<const double> q, const char* who) {
+  if (p.size() != q.size())
+    fail(std::string(who) + ": reference and current have different numbers of bins (" + std::to_string(p.size()) +
+         " vs " + std::to_string(q.size()) + ")");
+  weight_totals totals;
+  compensated_sum sp, sq;
+  for (std::size_t i = 0; i < p.size(); ++i) {
+    if (!(p[i] >= 0) || !std::isfinite(p[i]))
+      fail(std::string(who) + ": reference weight " + std::to_string(i) + " is negative or not finite (" +
+           std::to_string(p[i]) + ")");
+    if (!(q[i] >= 0) || !std::isfinite(q[i]))
+      fail(std::string(who) + ": current weight " + std::to_string(i) + " is negative or not finite (" +
+           std::to_string(q[i]) + ")");
+    sp.add(p[i]);
+    sq.add(q[i]);
+  }
+  totals.reference = sp.value();
+  totals.current = sq.value();
+  if (!(totals.reference > 0))
+    totals.invalid_reason = "the reference has no observations";
+  else if (!(totals.current > 0))
+    totals.invalid_reason = "the current window has no observations";
+  return totals;
+}
+
+inline std::vector<double> to_double(const std::vector<std::uint64_t>& counts) {
+  return std::vector<double>(counts.begin(), counts.end());
+}
+
+inline void check_same_edges(const histogram& a, const histogram& b, const char* who) {
+  if (a.edges() != b.edges())
+    fail(std::string(who) + ": reference and current histograms have different bin edges (" +
+         std::to_string(a.bin_count()) + " vs " + std::to_string(b.bin_count()) + " bins)");
+}
+
+}  // namespace detail
+
+/// Population Stability Index over the same bins:
+///
+///     PSI = sum_i (q_i - p_i) * ln(q_i / p_i)
+///
+/// with p = reference / sum(reference), q = current / sum(current) (weights
+/// are normalised, as scipy.spatial.distance.jensenshannon does), and a zero
+/// proportion replaced by `epsilon` on that side only, without renormalising,
+/// in both factors. Always finite and >= 0. Invalid when either side has no
+/// observations. Throws driftwatch::error on mismatched sizes, a negative or
+/// non-finite weight, or epsilon not in (0, 1). O(B), no allocation.
+inline metric_value psi(span<const double> reference, span<const double> current, double epsilon = 1e-4) {
+  if (!(epsilon > 0 && epsilon < 1)) detail::fail("psi: epsilon must be in (0, 1), got " + std::to_string(epsilon));
+  const auto totals = detail::check_weights(reference, current, "psi");
+  if (totals.invalid_reason) return metric_value::invalid(totals.invalid_reason);
+  detail::compensated_sum sum;
+  for (std::size_t i = 0; i < reference.size(); ++i) {
+    double p = reference[i] / totals.reference;
+    double q = current[i] / totals.current;
+    if (p == 0) p = epsilon;
+    if (q == 0) q = epsilon;
+    sum.add((q - p) * std::log(q / p));
+  }
+  return metric_value::of(sum.value());
+}
+
+/// PSI of two histograms over identical edges (throws if the edges differ).
+inline metric_value psi(const histogram& reference, const histogram& current, double epsilon = 1e-4) {
+  detail::check_same_edges(reference, current, "psi");
+  return psi(detail::to_double(reference.counts()), detail::to_double(current.counts()), epsilon);
+}
+
+/// PSI of two categorical features over the union of their categories.
+inline metric_value psi(const category_counts& reference, const category_counts& current, double epsilon = 1e-4) {
+  const auto a = align(reference, current);
+  return psi(a.reference, a.current, epsilon);
+}
+
+/// Jensen-Shannon divergence and distance, exactly as
+/// scipy.spatial.distance.jensenshannon(reference, current, base):
+/// p and q normalised to sum 1, M = (p + q) / 2,
+///
+///     divergence = (sum p ln(p/M) + sum q ln(q/M)) / (2 ln base),  0 ln 0 = 0
+///     distance   = sqrt(divergence)
+///
+/// (SciPy returns the distance.) With base 2 (default) both lie in [0, 1].
+/// Rounding can make the divergence of identical inputs a tiny negative number:
+/// it is clamped to 0. Invalid when either side has no observations. Throws on
+/// mismatched sizes, negative/non-finite weights, or base <= 0 or == 1.
+inline js_result jensen_shannon(span<const double> reference, span<const double> current, double base = 2.0) {
+  if (!(base > 0) || base == 1 || !std::isfinite(base))
+    detail::fail("jensen_shannon: the logarithm base must be positive, finite and not 1, got " + std::to_string(base));
+  const auto totals = detail::check_weights(reference, current, "jensen_shannon");
+  if (totals.invalid_reason)
+    return js_result{metric_value::invalid(totals.invalid_reason), metric_value::invalid(totals.invalid_reason)};
+  detail::compensated_sum left, right;
+  for (std::size_t i = 0; i < reference.size(); ++i) {
+    const double p = reference[i] / totals.reference;
+    const double q = current[i] / totals.current;
+    const double m = (p + q) / 2.0;
+    if (p > 0) left.add(p * std::log(p / m));
+    if (q > 0) right.add(q * std::log(q / m));
+  }
+  double divergence = (left.value() + right.value()) / std::log(base) / 2.0;
+  if (divergence < 0) divergence = 0;
+  return js_result{metric_value::of(divergence), metric_value::of(std::sqrt(divergence))};
+}
+
+inline js_result jensen_shannon(const histogram& reference, const histogram& current, double base = 2.0) {
+  detail::check_same_edges(reference, current, "jensen_shannon");
+  return jensen_shannon(detail::to_double(reference.counts()), detail::to_double(current.counts()), base);
+}
+
+inline js_result jensen_shannon(const category_counts& reference, const category_counts& current, double base = 2.0) {
+  const auto a = align(reference, current);
+  return jensen_shannon(a.reference, a.current, base);
+}
+
+/// Hellinger distance over the same bins, in [0, 1]:
+///
+///     H = sqrt(max(0, 1 - sum_i sqrt(p_i q_i)))
+///
+/// computed in the algebraically identical, cancellation-free form
+/// H = sqrt(sum_i (sqrt p_i - sqrt q_i)^2 / 2), so nearly identical inputs keep
+/// full relative precision. Invalid when either side has no observations.
+inline metric_value hellinger(span<const double> reference, span<const double> current) {
+  const auto totals = detail::check_weights(reference, current, "hellinger");
+  if (totals.invalid_reason) return metric_value::invalid(totals.invalid_reason);
+  detail::compensated_sum sum;
+  for (std::size_t i = 0; i < reference.size(); ++i) {
+    const double d = std::sqrt(reference[i] / totals.reference) - std::sqrt(current[i] / totals.current);
+    sum.add(d * d);
+  }
+  const double h2 = sum.value() / 2.0;
+  return metric_value::of(std::sqrt(h2 < 1 ? h2 : 1.0));
+}
+
+inline metric_value hellinger(const histogram& reference, const histogram& current) {
+  detail::check_same_edges(reference, current, "hellinger");
+  return hellinger(detail::to_double(reference.counts()), detail::to_double(current.counts()));
+}
+
+inline metric_value hellinger(const category_counts& reference, const category_counts& current) {
+  const auto a = align(reference, current);
+  return hellinger(a.reference, a.current);
+}
+
+}  // namespace driftwatch

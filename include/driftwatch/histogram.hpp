@@ -1,0 +1,92 @@
+// driftwatch::histogram: counts of a numeric feature over frozen bins.
+#pragma once
+
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <driftwatch/bin_edges.hpp>
+#include <driftwatch/error.hpp>
+#include <driftwatch/span.hpp>
+
+namespace driftwatch {
+
+/// A histogram over frozen, right-closed bins (see bin_edges): the state of a
+/// numeric feature's window from which PSI, Jensen-Shannon, Hellinger and a
+/// binned KS are computed, and which Prometheus exports as `le` buckets.
+///
+/// Guarantees:
+/// - `operator()(x)` and `observe(values)` never allocate, lock or throw.
+///   NaN and +-Inf are counted in `invalid_count()` and excluded from the bins
+///   (an infinite feature value is a broken input, not a tail observation).
+/// - Counts are exact 64-bit integers; `a += b` on histograms with identical
+///   edges adds counts bin by bin, so merging is exact and order-independent:
+///   observe(A); observe(B) equals observe(A) += observe(B).
+/// - Memory: one 8-byte counter per bin plus the edges.
+class histogram {
+ public:
+  /// An empty histogram over `edges`. Allocates the counters once.
+  explicit histogram(bin_edges edges) : edges_(std::move(edges)), counts_(edges_.bin_count(), 0) {}
+
+  /// Adds one observation. Runs in the hot loop: measure before changing.
+  void operator()(double x) noexcept {
+    if (!std::isfinite(x)) {
+      ++invalid_;
+      return;
+    }
+    ++counts_[edges_.index(x)];
+  }
+
+  /// Adds every value of `values` (same rules as operator()).
+  void observe(span<const double> values) noexcept {
+    for (double x : values) (*this)(x);
+  }
+
+  /// Merges `other` into this histogram. Both must have identical edges
+  /// (exact equality of every edge value); otherwise throws driftwatch::error.
+  /// Merge algebra: per-bin and invalid counts add, so += is associative and
+  /// commutative, and the empty histogram on the same edges is its identity.
+  histogram& operator+=(const histogram& other) {
+    if (edges_ != other.edges_)
+      detail::fail("histogram::operator+=: cannot merge histograms with different bin edges (" +
+                   std::to_string(edges_.bin_count()) + " bins vs " + std::to_string(other.edges_.bin_count()) +
+                   " bins" + (edges_.bin_count() == other.edges_.bin_count() ? ", edge values differ" : "") + ")");
+    for (std::size_t i = 0; i < counts_.size(); ++i) counts_[i] += other.counts_[i];
+    invalid_ += other.invalid_;
+    return *this;
+  }
+
+  /// Sets every count to zero, keeping the edges (no allocation).
+  void reset() noexcept {
+    for (auto& c : counts_) c = 0;
+    invalid_ = 0;
+  }
+
+  const bin_edges& edges() const noexcept { return edges_; }
+  std::size_t bin_count() const noexcept { return counts_.size(); }
+  /// Per-bin counts (not cumulative), bin i as documented in bin_edges.
+  const std::vector<std::uint64_t>& counts() const noexcept { return counts_; }
+  /// Number of valid (finite) observations: the sum of counts().
+  std::uint64_t count() const noexcept {
+    std::uint64_t total = 0;
+    for (auto c : counts_) total += c;
+    return total;
+  }
+  /// Number of NaN or infinite observations excluded.
+  std::uint64_t invalid_count() const noexcept { return invalid_; }
+
+  friend bool operator==(const histogram& a, const histogram& b) noexcept {
+    return a.edges_ == b.edges_ && a.counts_ == b.counts_ && a.invalid_ == b.invalid_;
+  }
+  friend bool operator!=(const histogram& a, const histogram& b) noexcept { return !(a == b); }
+
+ private:
+  bin_edges edges_;
+  std::vector<std::uint64_t> counts_;
+  std::uint64_t invalid_ = 0;
+};
+
+}  // namespace driftwatch
