@@ -1,0 +1,631 @@
+// driftwatch ranking metrics per request: precision@k, recall@k, NDCG@k, AP,
+// AP@k, reciprocal rank, hit rate@k (trec_eval's success_k) and R-precision,
+// with trec_eval's semantics by default and every other convention a named policy.
+//
+// Two inputs, the same numbers:
+//   - the served list: the item ids the service returned, in order, plus the
+//     items later judged relevant (clicks, purchases, graded labels);
+//   - a row of scores over all items (column = item id), plus the judged items:
+//     relevant items are ranked by counting the items that score higher (and
+//     the ties), in one streaming pass over the row, no sort and no top-k.
+// On the same data (the served list is the row's ranking) both give bit-identical
+// metrics: they feed the same rank-ordered kernel in the same order.
+// Definitions, policies and how other tools differ: docs/ranking.md.
+#pragma once
+
+#include <array>
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <limits>
+#include <string>
+
+#include <driftwatch/error.hpp>
+#include <driftwatch/span.hpp>
+
+namespace driftwatch {
+
+/// An item (document, product) identifier. In the score-row path it is the
+/// column index of the item's score.
+using item_id = std::uint64_t;
+
+/// One judged item of a request: `grade` is its relevance level (0 = judged
+/// not relevant; 1, 2, ... graded relevance; negative = in the pool but not
+/// judged, treated as 0 like trec_eval). Clicked/bought items are grade 1.
+struct judgment {
+  item_id item = 0;
+  int grade = 0;
+};
+
+/// Denominator of precision@k.
+enum class precision_denominator {
+  k,               ///< k even when fewer were returned (trec_eval P_k, ranx, torchmetrics)
+  min_k_returned,  ///< min(k, number returned)
+  min_k_relevant,  ///< min(k, R): "R-capped" precision, 1 is always reachable
+};
+
+/// Normaliser of AP@k.
+enum class ap_normalizer {
+  all_relevant,    ///< R, every relevant item (trec_eval map_cut_k)
+  min_k_relevant,  ///< min(k, R) (ranx map@k, RecBole MAP@k)
+};
+
+/// Gain of a judged item with grade g > 0 in DCG and the ideal DCG.
+enum class gain_function {
+  linear,       ///< g (trec_eval ndcg_cut, sklearn ndcg_score, ranx "ndcg")
+  exponential,  ///< 2^g - 1 (Burges et al.; ranx "ndcg_burges")
+  binary,       ///< 1 if g >= relevance_level, else 0
+};
+
+/// How items with equal scores are ordered (score-row input only: a served
+/// list is already an order).
+enum class tie_policy {
+  id_descending,  ///< trec_eval: the larger item id first (docno descending)
+  optimistic,     ///< within a tie, higher grades first (best case)
+  pessimistic,    ///< within a tie, lower grades first; unjudged first (worst case)
+  average,        ///< expected value over all orderings of each tie (McSherry & Najork 2008)
+};
+
+/// What a request with no relevant item (R = 0) gives.
+enum class no_relevant_policy {
+  zero,  ///< every metric is 0 (trec_eval, for a query judged with no relevant document)
+  skip,  ///< the result is invalid (reason "no relevant items"); accumulators count and skip it
+};
+
+/// The conventions a metric is computed under. The default is trec_eval's.
+struct ranking_policy {
+  precision_denominator precision = precision_denominator::k;
+  ap_normalizer ap_at_k = ap_normalizer::all_relevant;
+  gain_function gain = gain_function::linear;
+  tie_policy ties = tie_policy::id_descending;
+  no_relevant_policy no_relevant = no_relevant_policy::zero;
+  /// Minimum grade that counts as relevant (trec_eval -l). At least 1.
+  int relevance_level = 1;
+
+  /// trec_eval's conventions (the default).
+  static constexpr ranking_policy trec_eval() noexcept { return ranking_policy{}; }
+
+  friend constexpr bool operator==(const ranking_policy& a, const ranking_policy& b) noexcept {
+    return a.precision == b.precision && a.ap_at_k == b.ap_at_k && a.gain == b.gain &&
+           a.ties == b.ties && a.no_relevant == b.no_relevant &&
+           a.relevance_level == b.relevance_level;
+  }
+  friend constexpr bool operator!=(const ranking_policy& a, const ranking_policy& b) noexcept {
+    return !(a == b);
+  }
+};
+
+/// The metrics, in the order trec_eval prints them.
+enum class ranking_metric : unsigned {
+  average_precision,       ///< map: AP over the whole list
+  r_precision,             ///< Rprec: precision at rank R
+  reciprocal_rank,         ///< recip_rank: 1 / rank of the first relevant item (uncut)
+  precision,               ///< P_k
+  recall,                  ///< recall_k
+  ndcg,                    ///< ndcg_cut_k
+  average_precision_at_k,  ///< map_cut_k
+  hit_rate,                ///< success_k: 1 if a relevant item is in the top k
+};
+constexpr std::size_t ranking_metric_count = 8;
+
+/// All eight metrics, in enum order.
+constexpr std::array<ranking_metric, ranking_metric_count> all_ranking_metrics() noexcept {
+  return {ranking_metric::average_precision, ranking_metric::r_precision,
+          ranking_metric::reciprocal_rank,   ranking_metric::precision,
+          ranking_metric::recall,            ranking_metric::ndcg,
+          ranking_metric::average_precision_at_k, ranking_metric::hit_rate};
+}
+
+/// True for the metrics that take the cutoff k (their trec_eval name ends in _k).
+constexpr bool has_cutoff(ranking_metric m) noexcept {
+  return m == ranking_metric::precision || m == ranking_metric::recall ||
+         m == ranking_metric::ndcg || m == ranking_metric::average_precision_at_k ||
+         m == ranking_metric::hit_rate;
+}
+
+/// trec_eval's measure name: "map", "Rprec", "recip_rank", "P_10", "recall_10",
+/// "ndcg_cut_10", "map_cut_10", "success_10".
+inline std::string trec_name(ranking_metric m, std::size_t k) {
+  static const char* const roots[ranking_metric_count] = {
+      "map", "Rprec", "recip_rank", "P", "recall", "ndcg_cut", "map_cut", "success"};
+  std::string name = roots[static_cast<unsigned>(m)];
+  if (has_cutoff(m)) name += "_" + std::to_string(k);
+  return name;
+}
+
+/// The metrics of one request (query). When `invalid_reason` is set the
+/// request is not counted (policy skip, or bad input: duplicate ids, NaN scores)
+/// and the values are NaN.
+struct ranking_metrics {
+  std::array<double, ranking_metric_count> values{};
+  /// nullptr when valid; otherwise a static, human-readable reason.
+  const char* invalid_reason = nullptr;
+
+  constexpr bool valid() const noexcept { return invalid_reason == nullptr; }
+  constexpr double operator[](ranking_metric m) const noexcept {
+    return values[static_cast<unsigned>(m)];
+  }
+  constexpr double precision() const noexcept { return (*this)[ranking_metric::precision]; }
+  constexpr double recall() const noexcept { return (*this)[ranking_metric::recall]; }
+  constexpr double ndcg() const noexcept { return (*this)[ranking_metric::ndcg]; }
+  constexpr double average_precision() const noexcept {
+    return (*this)[ranking_metric::average_precision];
+  }
+  constexpr double average_precision_at_k() const noexcept {
+    return (*this)[ranking_metric::average_precision_at_k];
+  }
+  constexpr double reciprocal_rank() const noexcept {
+    return (*this)[ranking_metric::reciprocal_rank];
+  }
+  constexpr double hit_rate() const noexcept { return (*this)[ranking_metric::hit_rate]; }
+  constexpr double r_precision() const noexcept { return (*this)[ranking_metric::r_precision]; }
+
+  static ranking_metrics invalid(const char* reason) noexcept {
+    ranking_metrics r;
+    r.values.fill(std::numeric_limits<double>::quiet_NaN());
+    r.invalid_reason = reason;
+    return r;
+  }
+};
+
+namespace detail {
+
+inline double ranking_gain(gain_function g, int grade, int level) noexcept {
+  if (grade <= 0) return 0.0;
+  switch (g) {
+    case gain_function::linear: return static_cast<double>(grade);
+    case gain_function::exponential: return std::exp2(static_cast<double>(grade)) - 1.0;
+    case gain_function::binary: return grade >= level ? 1.0 : 0.0;
+  }
+  return 0.0;
+}
+
+/// 1 / log2(rank + 1) is written as a division, like trec_eval, so the sums
+/// round exactly as trec_eval's do.
+inline double discounted(double gain, std::size_t rank) noexcept {
+  return gain / std::log2(static_cast<double>(rank + 1));
+}
+
+/// What every path knows before looking at the ranking: R and the ideal DCG@k.
+struct judgment_summary {
+  std::size_t relevant = 0;  // R: judged items with grade >= level
+  std::size_t positive = 0;  // judged items with grade > 0
+  double ideal_dcg = 0.0;    // DCG@k of the judged items sorted by grade descending
+  bool duplicate = false;
+};
+
+/// O(J * L) for J judgments with L distinct positive grades; no allocation.
+inline judgment_summary summarize(span<const judgment> judgments, std::size_t k,
+                                  const ranking_policy& policy) noexcept {
+  judgment_summary s;
+  const std::size_t n = judgments.size();
+  for (std::size_t i = 0; i < n; ++i) {
+    for (std::size_t j = 0; j < i; ++j) {
+      if (judgments[j].item == judgments[i].item) s.duplicate = true;
+    }
+    if (judgments[i].grade >= policy.relevance_level) ++s.relevant;
+    if (judgments[i].grade > 0) ++s.positive;
+  }
+  // Ideal ranking: distinct grades from the highest down, like trec_eval's
+  // walk over its rel_levels histogram.
+  std::size_t position = 0;
+  int level = std::numeric_limits<int>::max();
+  while (position < k) {
+    int next = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+      const int g = judgments[i].grade;
+      if (g > next && g < level) next = g;
+    }
+    if (next <= 0) break;
+    level = next;
+    const double gain = ranking_gain(policy.gain, level, policy.relevance_level);
+    for (std::size_t i = 0; i < n && position < k; ++i) {
+      if (judgments[i].grade == level) {
+        s.ideal_dcg += discounted(gain, position + 1);
+        ++position;
+      }
+    }
+  }
+  return s;
+}
+
+/// The rank-ordered kernel: visit(rank, grade) for every positive (grade > 0)
+/// retrieved item, in increasing rank; then finish(). Ranks are 1-based.
+/// Runs in the hot loop: measure before changing.
+class rank_kernel {
+ public:
+  rank_kernel(std::size_t k, const ranking_policy& policy, const judgment_summary& s) noexcept
+      : k_(k), policy_(policy), summary_(s) {}
+
+  void visit(std::size_t rank, int grade) noexcept {
+    if (rank <= k_) dcg_ += discounted(ranking_gain(policy_.gain, grade, policy_.relevance_level), rank);
+    if (grade < policy_.relevance_level) return;
+    ++rel_so_far_;
+    const double precision_here = static_cast<double>(rel_so_far_) / static_cast<double>(rank);
+    ap_sum_ += precision_here;
+    if (rank <= k_) {
+      ap_sum_k_ += precision_here;
+      ++rel_in_k_;
+    }
+    if (rank <= summary_.relevant) ++rel_in_r_;
+    if (first_rel_rank_ == 0) first_rel_rank_ = rank;
+  }
+
+  ranking_metrics finish(std::size_t returned) const noexcept {
+    const std::size_t R = summary_.relevant;
+    if (R == 0 && policy_.no_relevant == no_relevant_policy::skip)
+      return ranking_metrics::invalid("no relevant items");
+    ranking_metrics m;
+    auto set = [&m](ranking_metric which, double v) { m.values[static_cast<unsigned>(which)] = v; };
+    std::size_t denom = k_;
+    if (policy_.precision == precision_denominator::min_k_returned && returned < denom) denom = returned;
+    if (policy_.precision == precision_denominator::min_k_relevant && R < denom) denom = R;
+    const double dR = static_cast<double>(R);
+    set(ranking_metric::precision,
+        denom ? static_cast<double>(rel_in_k_) / static_cast<double>(denom) : 0.0);
+    set(ranking_metric::recall, R ? static_cast<double>(rel_in_k_) / dR : 0.0);
+    set(ranking_metric::ndcg, summary_.ideal_dcg > 0.0 ? dcg_ / summary_.ideal_dcg : 0.0);
+    set(ranking_metric::average_precision, R ? ap_sum_ / dR : 0.0);
+    std::size_t apk_norm = R;
+    if (policy_.ap_at_k == ap_normalizer::min_k_relevant && k_ < apk_norm) apk_norm = k_;
+    set(ranking_metric::average_precision_at_k,
+        apk_norm ? ap_sum_k_ / static_cast<double>(apk_norm) : 0.0);
+    set(ranking_metric::reciprocal_rank,
+        first_rel_rank_ ? 1.0 / static_cast<double>(first_rel_rank_) : 0.0);
+    set(ranking_metric::hit_rate, rel_in_k_ ? 1.0 : 0.0);
+    // trec_eval: relevant among the first min(returned, R), divided by R.
+    set(ranking_metric::r_precision, R ? static_cast<double>(rel_in_r_) / dR : 0.0);
+    return m;
+  }
+
+ private:
+  std::size_t k_;
+  ranking_policy policy_;
+  judgment_summary summary_;
+  std::size_t rel_so_far_ = 0, rel_in_k_ = 0, rel_in_r_ = 0, first_rel_rank_ = 0;
+  double dcg_ = 0.0, ap_sum_ = 0.0, ap_sum_k_ = 0.0;
+};
+
+/// Expected metrics over all orderings within ties (tie_policy::average).
+/// visit_group(a, t, r, gain_sum): a group of t tied items after a items
+/// ranked strictly higher, holding r relevant items and positive items whose
+/// gains sum to gain_sum; groups in increasing a.
+class average_tie_kernel {
+ public:
+  average_tie_kernel(std::size_t k, const ranking_policy& policy, const judgment_summary& s) noexcept
+      : k_(k), policy_(policy), summary_(s) {}
+
+  void visit_group(std::size_t a, std::size_t t, std::size_t r, double gain_sum) noexcept {
+    const double dt = static_cast<double>(t);
+    const std::size_t c = k_ > a ? (k_ - a < t ? k_ - a : t) : 0;  // slots within the top k
+    if (gain_sum > 0.0 && c > 0) {
+      double disc = 0.0;
+      for (std::size_t p = 1; p <= c; ++p) disc += 1.0 / std::log2(static_cast<double>(a + p + 1));
+      dcg_ += gain_sum / dt * disc;
+    }
+    if (r == 0) return;
+    const double dr = static_cast<double>(r);
+    rel_in_k_ += dr * static_cast<double>(c) / dt;
+    const std::size_t R = summary_.relevant;
+    const std::size_t cr = R > a ? (R - a < t ? R - a : t) : 0;
+    rel_in_r_ += dr * static_cast<double>(cr) / dt;
+    // AP: a relevant item at slot p of the group has, in expectation,
+    // rel_above + 1 + (p - 1)(r - 1)/(t - 1) relevant items at or above it.
+    const double before = static_cast<double>(rel_above_);
+    for (std::size_t p = 1; p <= t; ++p) {
+      const double above_in_group =
+          t > 1 ? static_cast<double>(p - 1) * (dr - 1.0) / (dt - 1.0) : 0.0;
+      const double term = dr / dt * (before + 1.0 + above_in_group) / static_cast<double>(a + p);
+      ap_sum_ += term;
+      if (a + p <= k_) ap_sum_k_ += term;
+    }
+    if (!seen_relevant_) {
+      seen_relevant_ = true;
+      // First relevant slot X: P(X = 1) = r/t, P(X = x+1) = P(X = x) (t - x - r + 1)/(t - x).
+      double px = dr / dt;
+      double rr = 0.0, hit = 0.0;
+      for (std::size_t x = 1; x + r <= t + 1; ++x) {
+        rr += px / static_cast<double>(a + x);
+        if (a + x <= k_) hit += px;
+        px *= static_cast<double>(t - x - r + 1) / static_cast<double>(t - x);
+      }
+      rr_ = rr;
+      hit_ = hit;
+    }
+    rel_above_ += r;
+  }
+
+  ranking_metrics finish(std::size_t returned) const noexcept {
+    const std::size_t R = summary_.relevant;
+    if (R == 0 && policy_.no_relevant == no_relevant_policy::skip)
+      return ranking_metrics::invalid("no relevant items");
+    ranking_metrics m;
+    auto set = [&m](ranking_metric which, double v) { m.values[static_cast<unsigned>(which)] = v; };
+    std::size_t denom = k_;
+    if (policy_.precision == precision_denominator::min_k_returned && returned < denom) denom = returned;
+    if (policy_.precision == precision_denominator::min_k_relevant && R < denom) denom = R;
+    const double dR = static_cast<double>(R);
+    set(ranking_metric::precision, denom ? rel_in_k_ / static_cast<double>(denom) : 0.0);
+    set(ranking_metric::recall, R ? rel_in_k_ / dR : 0.0);
+    set(ranking_metric::ndcg, summary_.ideal_dcg > 0.0 ? dcg_ / summary_.ideal_dcg : 0.0);
+    set(ranking_metric::average_precision, R ? ap_sum_ / dR : 0.0);
+    std::size_t apk_norm = R;
+    if (policy_.ap_at_k == ap_normalizer::min_k_relevant && k_ < apk_norm) apk_norm = k_;
+    set(ranking_metric::average_precision_at_k,
+        apk_norm ? ap_sum_k_ / static_cast<double>(apk_norm) : 0.0);
+    set(ranking_metric::reciprocal_rank, rr_);
+    set(ranking_metric::hit_rate, hit_);
+    set(ranking_metric::r_precision, R ? rel_in_r_ / dR : 0.0);
+    return m;
+  }
+
+ private:
+  std::size_t k_;
+  ranking_policy policy_;
+  judgment_summary summary_;
+  std::size_t rel_above_ = 0;
+  bool seen_relevant_ = false;
+  double rel_in_k_ = 0.0, rel_in_r_ = 0.0, dcg_ = 0.0, ap_sum_ = 0.0, ap_sum_k_ = 0.0;
+  double rr_ = 0.0, hit_ = 0.0;
+};
+
+/// A positive judged item present in a score row.
+struct ranked_candidate {
+  double score = 0.0;
+  int grade = 0;
+  item_id id = 0;
+};
+
+/// The order in which tied items are placed, restricted to judged positive items.
+inline bool precedes(const ranked_candidate& x, const ranked_candidate& y, tie_policy ties) noexcept {
+  if (x.score != y.score) return x.score > y.score;
+  if (ties == tie_policy::optimistic && x.grade != y.grade) return x.grade > y.grade;
+  if (ties == tie_policy::pessimistic && x.grade != y.grade) return x.grade < y.grade;
+  return x.id > y.id;
+}
+
+/// Items whose rank is computed per pass over the row; the pass keeps one
+/// counter per item on the stack.
+constexpr std::size_t rank_chunk = 64;
+
+}  // namespace detail
+
+/// Computes the per-request ranking metrics at one cutoff k under one policy.
+/// A small value type; construction validates the configuration (throws
+/// driftwatch::error), evaluation never throws and never allocates.
+class ranking_evaluator {
+ public:
+  /// k >= 1 is the cutoff of the _k metrics; policy.relevance_level >= 1.
+  explicit ranking_evaluator(std::size_t k, ranking_policy policy = ranking_policy{})
+      : k_(k), policy_(policy) {
+    if (k == 0) detail::fail("ranking cutoff k must be at least 1: k = 0");
+    if (policy.relevance_level < 1)
+      detail::fail("relevance_level must be at least 1: " + std::to_string(policy.relevance_level));
+  }
+
+  std::size_t k() const noexcept { return k_; }
+  const ranking_policy& policy() const noexcept { return policy_; }
+
+  /// Metrics of a served list (ids in the order shown, rank 1 first; it may be
+  /// longer or shorter than k) against the request's judged items.
+  /// O(n * J + J * L) for n served, J judged items and L distinct grades; no
+  /// allocation. Invalid (and counted as such by accumulators) when an id
+  /// repeats in `served` ("duplicate item in served list") or in `judgments`
+  /// ("duplicate judged item"); see ranking_policy for R = 0.
+  /// The tie policy does not apply: a served list is already an order.
+  ranking_metrics served(span<const item_id> served, span<const judgment> judgments) const noexcept {
+    const detail::judgment_summary s = detail::summarize(judgments, k_, policy_);
+    if (s.duplicate) return ranking_metrics::invalid("duplicate judged item");
+    const std::size_t n = served.size();
+    for (std::size_t i = 1; i < n; ++i) {
+      for (std::size_t j = 0; j < i; ++j) {
+        if (served[i] == served[j]) return ranking_metrics::invalid("duplicate item in served list");
+      }
+    }
+    detail::rank_kernel kernel(k_, policy_, s);
+    if (s.positive > 0) {
+      for (std::size_t i = 0; i < n; ++i) {
+        const item_id id = served[i];
+        for (const judgment& jd : judgments) {
+          if (jd.item == id) {
+            if (jd.grade > 0) kernel.visit(i + 1, jd.grade);
+            break;
+          }
+        }
+      }
+    }
+    return kernel.finish(n);
+  }
+
+  /// Metrics of a score row: `scores[i]` is item i's score, higher is better,
+  /// every item of the row counts as returned; judged items with an id outside
+  /// the row were not returned (they still count in R and the ideal DCG).
+  /// Each relevant item's rank is 1 + the items scoring higher + the tied items
+  /// placed before it by the tie policy, counted in a streaming pass over the
+  /// row (one pass per 64 positive judged items; no sort, no top-k selection).
+  /// O(n * P + P * J) for n items, P positive judged items, J judged items;
+  /// no allocation. Invalid when a score is NaN ("NaN score") or an item is
+  /// judged twice ("duplicate judged item"). +-inf scores are ordered normally.
+  ranking_metrics scores(span<const double> scores, span<const judgment> judgments) const noexcept {
+    const detail::judgment_summary s = detail::summarize(judgments, k_, policy_);
+    if (s.duplicate) return ranking_metrics::invalid("duplicate judged item");
+    const std::size_t n = scores.size();
+    // Positive judged items inside the row, needed to decide if there is any work.
+    std::size_t present = 0;
+    for (const judgment& jd : judgments) {
+      if (jd.grade > 0 && jd.item < n) ++present;
+    }
+    if (present == 0) {
+      for (double v : scores) {
+        if (std::isnan(v)) return ranking_metrics::invalid("NaN score");
+      }
+      return detail::rank_kernel(k_, policy_, s).finish(n);
+    }
+    for (const judgment& jd : judgments) {
+      if (jd.grade > 0 && jd.item < n && std::isnan(scores[static_cast<std::size_t>(jd.item)]))
+        return ranking_metrics::invalid("NaN score");
+    }
+    if (policy_.ties == tie_policy::average) return scores_average(scores, judgments, s);
+    return scores_ordered(scores, judgments, s);
+  }
+
+ private:
+  // Deterministic tie policies: visit positive items in rank order, 64 at a time.
+  ranking_metrics scores_ordered(span<const double> row, span<const judgment> judgments,
+                                 const detail::judgment_summary& s) const noexcept {
+    using detail::ranked_candidate;
+    const std::size_t n = row.size();
+    const tie_policy ties = policy_.ties;
+    detail::rank_kernel kernel(k_, policy_, s);
+    ranked_candidate chunk[detail::rank_chunk];
+    std::size_t greater[detail::rank_chunk];
+    std::size_t tied_before[detail::rank_chunk];
+    std::size_t tied[detail::rank_chunk];
+    bool have_last = false;
+    ranked_candidate last{};
+    for (;;) {
+      // The next (up to) 64 positive items after `last`, sorted by rank.
+      std::size_t m = 0;
+      for (const judgment& jd : judgments) {
+        if (jd.grade <= 0 || jd.item >= n) continue;
+        const ranked_candidate c{row[static_cast<std::size_t>(jd.item)], jd.grade, jd.item};
+        if (have_last && !detail::precedes(last, c, ties)) continue;
+        if (m == detail::rank_chunk && !detail::precedes(c, chunk[m - 1], ties)) continue;
+        std::size_t pos = m < detail::rank_chunk ? m++ : m - 1;
+        while (pos > 0 && detail::precedes(c, chunk[pos - 1], ties)) {
+          chunk[pos] = chunk[pos - 1];
+          --pos;
+        }
+        chunk[pos] = c;
+      }
+      if (m == 0) break;
+      // One streaming pass counts, for each of the m items, the items above it.
+      for (std::size_t j = 0; j < m; ++j) greater[j] = tied_before[j] = tied[j] = 0;
+      for (std::size_t i = 0; i < n; ++i) {
+        const double v = row[i];
+        for (std::size_t j = 0; j < m; ++j) {
+          greater[j] += v > chunk[j].score;
+          const bool eq = v == chunk[j].score;
+          tied[j] += eq;
+          tied_before[j] += eq && i > chunk[j].id;
+        }
+      }
+      for (std::size_t j = 0; j < m; ++j) {
+        std::size_t before = tied_before[j];
+        if (ties != tie_policy::id_descending) {
+          // Placement inside the tie is decided among the positive judged items.
+          std::size_t pos_before = 0, pos_tied = 0;
+          for (const judgment& jd : judgments) {
+            if (jd.grade <= 0 || jd.item >= n) continue;
+            const ranked_candidate c{row[static_cast<std::size_t>(jd.item)], jd.grade, jd.item};
+            if (c.score != chunk[j].score) continue;
+            ++pos_tied;
+            if (detail::precedes(c, chunk[j], ties)) ++pos_before;
+          }
+          before = pos_before;
+          if (ties == tie_policy::pessimistic) before += tied[j] - pos_tied;  // non-positive items first
+        }
+        kernel.visit(1 + greater[j] + before, chunk[j].grade);
+      }
+      last = chunk[m - 1];
+      have_last = true;
+      if (m < detail::rank_chunk) break;
+    }
+    return kernel.finish(n);
+  }
+
+  // tie_policy::average: visit groups of equal score, 64 distinct scores per pass.
+  ranking_metrics scores_average(span<const double> row, span<const judgment> judgments,
+                                 const detail::judgment_summary& s) const noexcept {
+    const std::size_t n = row.size();
+    detail::average_tie_kernel kernel(k_, policy_, s);
+    double group_score[detail::rank_chunk];
+    std::size_t greater[detail::rank_chunk];
+    std::size_t tied[detail::rank_chunk];
+    bool have_last = false;
+    double last = 0.0;
+    for (;;) {
+      std::size_t m = 0;
+      for (const judgment& jd : judgments) {
+        if (jd.grade <= 0 || jd.item >= n) continue;
+        const double v = row[static_cast<std::size_t>(jd.item)];
+        if (have_last && !(v < last)) continue;
+        bool seen = false;
+        for (std::size_t j = 0; j < m; ++j) seen = seen || group_score[j] == v;
+        if (seen) continue;
+        if (m == detail::rank_chunk && !(v > group_score[m - 1])) continue;
+        std::size_t pos = m < detail::rank_chunk ? m++ : m - 1;
+        while (pos > 0 && v > group_score[pos - 1]) {
+          group_score[pos] = group_score[pos - 1];
+          --pos;
+        }
+        group_score[pos] = v;
+      }
+      if (m == 0) break;
+      for (std::size_t j = 0; j < m; ++j) greater[j] = tied[j] = 0;
+      for (std::size_t i = 0; i < n; ++i) {
+        const double v = row[i];
+        for (std::size_t j = 0; j < m; ++j) {
+          greater[j] += v > group_score[j];
+          tied[j] += v == group_score[j];
+        }
+      }
+      for (std::size_t j = 0; j < m; ++j) {
+        std::size_t relevant = 0;
+        double gain_sum = 0.0;
+        for (const judgment& jd : judgments) {
+          if (jd.grade <= 0 || jd.item >= n) continue;
+          if (row[static_cast<std::size_t>(jd.item)] != group_score[j]) continue;
+          if (jd.grade >= policy_.relevance_level) ++relevant;
+          gain_sum += detail::ranking_gain(policy_.gain, jd.grade, policy_.relevance_level);
+        }
+        kernel.visit_group(greater[j], tied[j], relevant, gain_sum);
+      }
+      last = group_score[m - 1];
+      have_last = true;
+      if (m < detail::rank_chunk) break;
+    }
+    return kernel.finish(n);
+  }
+
+  std::size_t k_;
+  ranking_policy policy_;
+};
+
+/// A dense, read-only, row-major matrix of scores (users x items): row r's
+/// scores are data[r * row_stride + 0 .. cols - 1]. No ownership.
+struct score_matrix_view {
+  const double* data = nullptr;
+  std::size_t rows = 0;
+  std::size_t cols = 0;
+  std::size_t row_stride = 0;  ///< elements between row starts; 0 means cols
+
+  span<const double> row(std::size_t r) const noexcept {
+    return span<const double>(data + r * (row_stride ? row_stride : cols), cols);
+  }
+};
+
+/// The offline path: evaluates every row of `scores` against its judged items,
+/// given in CSR form (row r's judgments are judgments[row_offsets[r] ..
+/// row_offsets[r + 1]), item = column), and calls sink(row, metrics) for each.
+/// Throws driftwatch::error if row_offsets does not have rows + 1 entries, is
+/// not non-decreasing or points past `judgments`; then evaluation is noexcept
+/// and allocates nothing (the sink may).
+template <class Sink>
+void evaluate_rows(const ranking_evaluator& evaluator, score_matrix_view scores,
+                   span<const std::size_t> row_offsets, span<const judgment> judgments, Sink&& sink) {
+  if (row_offsets.size() != scores.rows + 1)
+    detail::fail("row_offsets must have rows + 1 entries: got " + std::to_string(row_offsets.size()) +
+                 " for " + std::to_string(scores.rows) + " rows");
+  for (std::size_t r = 0; r < scores.rows; ++r) {
+    if (row_offsets[r] > row_offsets[r + 1] || row_offsets[r + 1] > judgments.size())
+      detail::fail("row_offsets must be non-decreasing and within judgments: row " + std::to_string(r));
+  }
+  for (std::size_t r = 0; r < scores.rows; ++r) {
+    const auto row_judgments =
+        judgments.subspan(row_offsets[r], row_offsets[r + 1] - row_offsets[r]);
+    sink(r, evaluator.scores(scores.row(r), row_judgments));
+  }
+}
+
+}  // namespace driftwatch
