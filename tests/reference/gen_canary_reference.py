@@ -1,9 +1,13 @@
 """Reference values for tests/canary_test.cpp: paired and Welch t-tests from
 scipy.stats.ttest_rel(canary, baseline) and
 scipy.stats.ttest_ind(canary, baseline, equal_var=False), with their
-confidence intervals (ttest_rel's confidence_interval(); for Welch, SciPy 1.10
-has no interval, so difference -+ scipy.special.stdtrit(df, q) * se, the same
-construction SciPy uses for ttest_rel).
+confidence intervals: difference -+ q * se, the construction of SciPy's
+ttest_rel(...).confidence_interval(), with the Student-t quantile q taken from
+scipy.special.betaincinv (accurate to ~1e-12 in probability). SciPy's own
+interval uses scipy.special.stdtrit (cdflib), which is only accurate to ~3e-10
+in probability (~1e-9 relative in q); its intervals are also written (the
+*_scipy_ci fields) and checked more loosely. SciPy 1.10's ttest_ind has no
+confidence_interval(), so the Welch interval is built the same way.
 
 Writes canary_reference.txt into --out DIR. Samples are `gen` lines that the
 C++ test regenerates bit-exactly (refgen.py)."""
@@ -35,17 +39,21 @@ WELCH_ONLY = [
 ALTS = ["two-sided", "less", "greater"]
 
 
-def welch_ci(a, b, alt, level):
-    va, vb = np.var(a, ddof=1) / len(a), np.var(b, ddof=1) / len(b)
-    se = np.sqrt(va + vb)
-    df = (va + vb) ** 2 / (va ** 2 / (len(a) - 1) + vb ** 2 / (len(b) - 1))
-    d = np.mean(a) - np.mean(b)
+def t_quantile(df, p):
+    """Student-t quantile from the inverse regularized incomplete beta."""
+    q = p if p < 0.5 else 1.0 - p
+    x = special.betaincinv(df / 2.0, 0.5, 2.0 * q)
+    t = np.sqrt(df * (1.0 - x) / x)
+    return -t if p < 0.5 else t
+
+
+def interval(d, se, df, alt, level):
     if alt == "two-sided":
-        q = special.stdtrit(df, 0.5 + level / 2)
+        q = t_quantile(df, 0.5 + level / 2)
         return d - q * se, d + q * se
     if alt == "less":
-        return -np.inf, d + special.stdtrit(df, level) * se
-    return d + special.stdtrit(df, 1 - level) * se, np.inf
+        return -np.inf, d + t_quantile(df, level) * se
+    return d + t_quantile(df, 1 - level) * se, np.inf
 
 
 def main():
@@ -65,12 +73,16 @@ def main():
             if len(base) == len(can):
                 r = stats.ttest_rel(can, base, alternative=alt)
                 ci = r.confidence_interval(level)
+                diff = can - base
+                se = np.std(diff, ddof=1) / np.sqrt(len(diff))
+                lo, hi = interval(np.mean(diff), se, r.df, alt, level)
                 fields["paired_" + alt] = [float(r.statistic), float(r.pvalue), float(r.df),
-                                           float(ci.low), float(ci.high)]
+                                           float(lo), float(hi)]
+                fields["paired_" + alt + "_scipy_ci"] = [float(ci.low), float(ci.high)]
             r = stats.ttest_ind(can, base, equal_var=False, alternative=alt)
             va, vb = np.var(can, ddof=1) / len(can), np.var(base, ddof=1) / len(base)
             df = (va + vb) ** 2 / (va ** 2 / (len(can) - 1) + vb ** 2 / (len(base) - 1))
-            lo, hi = welch_ci(can, base, alt, level)
+            lo, hi = interval(np.mean(can) - np.mean(base), np.sqrt(va + vb), df, alt, level)
             fields["welch_" + alt] = [float(r.statistic), float(r.pvalue), float(df), float(lo), float(hi)]
         w.case(name, **fields)
     w.close()
