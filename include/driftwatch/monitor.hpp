@@ -1,0 +1,396 @@
+// driftwatch::drift_monitor: frozen references + current windows = verdicts.
+#pragma once
+
+#include <algorithm>
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <limits>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include <driftwatch/bin_edges.hpp>
+#include <driftwatch/category_counts.hpp>
+#include <driftwatch/chi_square.hpp>
+#include <driftwatch/divergence.hpp>
+#include <driftwatch/error.hpp>
+#include <driftwatch/histogram.hpp>
+#include <driftwatch/ks_test.hpp>
+#include <driftwatch/multiple_testing.hpp>
+#include <driftwatch/result.hpp>
+#include <driftwatch/span.hpp>
+#include <driftwatch/wasserstein.hpp>
+
+namespace driftwatch {
+
+enum class feature_kind { numeric, categorical };
+
+inline const char* to_string(feature_kind k) noexcept {
+  return k == feature_kind::numeric ? "numeric" : "categorical";
+}
+
+/// Thresholds of the verdict. A feature drifts when any *valid* metric crosses
+/// its threshold: PSI > psi, JS distance > js_distance, or the (corrected)
+/// KS p-value < ks_pvalue (numeric) / chi-square p-value < chi2_pvalue
+/// (categorical). Set a threshold to +inf (or a p-value threshold to 0) to
+/// disable that test.
+struct drift_thresholds {
+  double psi = 0.2;
+  double js_distance = 0.1;
+  double ks_pvalue = 0.05;
+  double chi2_pvalue = 0.05;
+};
+
+struct monitor_config {
+  /// Bins per numeric feature frozen from its reference (before duplicate edges
+  /// are removed) and how they are placed.
+  std::size_t bins = 10;
+  binning method = binning::quantile;
+  /// PSI's replacement for an empty bin's proportion (see psi()).
+  double psi_epsilon = 1e-4;
+  /// Logarithm base of the Jensen-Shannon divergence.
+  double js_base = 2.0;
+  drift_thresholds thresholds;
+  /// Correction of the per-feature p-values (KS or chi-square) across all
+  /// features of one report.
+  correction pvalue_correction = correction::none;
+  /// Raw current values kept per numeric feature for the exact KS and
+  /// Wasserstein (memory: 8 bytes each, reserved up front so observe never
+  /// allocates). Values beyond it still count in the histogram (PSI, JS,
+  /// Hellinger stay exact); KS and Wasserstein then use the first
+  /// max_current_samples values and the report says so.
+  std::size_t max_current_samples = std::size_t{1} << 20;
+};
+
+/// Which tests called drift (bit flags).
+enum drift_reason : unsigned {
+  drift_none = 0,
+  drift_psi = 1u << 0,
+  drift_js = 1u << 1,
+  drift_ks = 1u << 2,
+  drift_chi2 = 1u << 3,
+};
+
+/// One feature's comparison of its current window against its reference.
+struct feature_report {
+  std::string name;
+  feature_kind kind = feature_kind::numeric;
+  std::uint64_t n_reference = 0;          // valid reference values
+  std::uint64_t n_current = 0;            // valid current values
+  std::uint64_t n_missing_reference = 0;  // reported via observe_missing / add_* (e.g. empty CSV cells)
+  std::uint64_t n_missing_current = 0;
+  std::uint64_t n_invalid_reference = 0;  // NaN / +-Inf, excluded
+  std::uint64_t n_invalid_current = 0;
+  metric_value psi;
+  js_result js;
+  metric_value hellinger;
+  // numeric only
+  ks_result ks{};
+  metric_value wasserstein;
+  bool current_sample_truncated = false;  // see monitor_config::max_current_samples
+  // categorical only
+  chi2_result chi2;
+  std::uint64_t category_overflow = 0;
+  /// The KS (numeric) or chi-square (categorical) p-value after the configured
+  /// correction; NaN when that test is invalid.
+  double adjusted_pvalue = std::numeric_limits<double>::quiet_NaN();
+  bool drift = false;
+  unsigned reasons = drift_none;
+  /// nullptr when the comparison could be made; else why not (e.g. an empty
+  /// current window). An invalid feature never reports drift.
+  const char* invalid_reason = nullptr;
+  bool valid() const noexcept { return invalid_reason == nullptr; }
+};
+
+/// Holds, per feature, a frozen reference and a current window, and turns them
+/// into verdicts (DESIGN.md: monitors = reference + window + thresholds).
+///
+/// Guarantees:
+/// - observe(feature, value) never allocates, locks or throws for numeric
+///   features and for categories already seen; a category first seen in the
+///   current window is added (one allocation), never dropped (up to
+///   category_counts' limit, then counted as overflow).
+/// - Not thread-safe by itself: use one monitor per thread and merge with +=
+///   (exact), or an external lock.
+/// - report() allocates and costs O(B + n log n) per numeric feature (the KS
+///   sort of the current sample).
+class drift_monitor {
+ public:
+  using feature_id = std::size_t;
+
+  explicit drift_monitor(monitor_config config = {}) : config_(config) {
+    if (config_.bins == 0) detail::fail("drift_monitor: bins must be at least 1, got 0");
+    if (!(config_.psi_epsilon > 0 && config_.psi_epsilon < 1))
+      detail::fail("drift_monitor: psi_epsilon must be in (0, 1), got " + std::to_string(config_.psi_epsilon));
+  }
+
+  /// Adds a numeric feature whose bins are frozen from `reference` with the
+  /// configured binning. Throws if the name is taken or the reference has no
+  /// finite value. `missing` counts reference values the caller dropped as
+  /// missing (reported, not used).
+  feature_id add_numeric(std::string name, span<const double> reference, std::uint64_t missing = 0) {
+    auto edges = config_.method == binning::uniform ? bin_edges::uniform(reference, config_.bins)
+                                                    : bin_edges::from_quantiles(reference, config_.bins);
+    return add_numeric(std::move(name), reference, std::move(edges), missing);
+  }
+
+  /// Adds a numeric feature over explicit edges.
+  feature_id add_numeric(std::string name, span<const double> reference, bin_edges edges, std::uint64_t missing = 0) {
+    check_new_name(name);
+    numeric_feature f{histogram(edges), histogram(edges), {}, {}};
+    f.reference_hist.observe(reference);
+    f.sorted_reference.reserve(reference.size());
+    for (double x : reference)
+      if (std::isfinite(x)) f.sorted_reference.push_back(x);
+    if (f.sorted_reference.empty())
+      detail::fail("drift_monitor: the reference of feature '" + name + "' has no finite value");
+    std::sort(f.sorted_reference.begin(), f.sorted_reference.end());
+    f.current_sample.reserve(config_.max_current_samples);
+    features_.push_back(feature_slot{std::move(name), feature_kind::numeric, numerics_.size(), missing, 0});
+    numerics_.push_back(std::move(f));
+    return features_.size() - 1;
+  }
+
+  /// Adds a categorical feature; its categories start as those of `reference`
+  /// (any range of things convertible to std::string_view).
+  template <class Range>
+  feature_id add_categorical(std::string name, const Range& reference, std::uint64_t missing = 0) {
+    check_new_name(name);
+    categorical_feature f;
+    f.reference.observe(reference);
+    if (f.reference.count() == 0)
+      detail::fail("drift_monitor: the reference of feature '" + name + "' has no value");
+    // The current window knows the reference's categories up front, so
+    // observing any of them never allocates.
+    for (const auto& category : f.reference.names()) f.current.add_category(category);
+    features_.push_back(feature_slot{std::move(name), feature_kind::categorical, categoricals_.size(), missing, 0});
+    categoricals_.push_back(std::move(f));
+    return features_.size() - 1;
+  }
+
+  /// Observes a numeric value (NaN/Inf counted as invalid and excluded).
+  /// Runs in the hot loop: measure before changing.
+  void observe(feature_id id, double x) noexcept {
+    const auto& slot = features_[id];
+    if (slot.kind != feature_kind::numeric) return;
+    auto& f = numerics_[slot.index];
+    f.current_hist(x);
+    if (std::isfinite(x)) {
+      if (f.current_sample.size() < config_.max_current_samples)
+        f.current_sample.push_back(x);
+      else
+        f.truncated = true;
+    }
+  }
+
+  /// Observes a category.
+  void observe(feature_id id, std::string_view category) {
+    const auto& slot = features_[id];
+    if (slot.kind != feature_kind::categorical) return;
+    categoricals_[slot.index].current(category);
+  }
+
+  /// Counts a missing current value (reported, not used).
+  void observe_missing(feature_id id, std::uint64_t n = 1) noexcept { features_[id].missing_current += n; }
+
+  /// Empties every current window (references stay frozen). No allocation;
+  /// categories seen so far stay listed with a zero count, which changes no
+  /// metric (a category with no observation on either side contributes 0).
+  void reset_current() noexcept {
+    for (auto& f : numerics_) {
+      f.current_hist.reset();
+      f.current_sample.clear();
+      f.truncated = false;
+    }
+    for (auto& f : categoricals_) f.current.reset();
+    for (auto& s : features_) s.missing_current = 0;
+  }
+
+  /// Merges another monitor's current windows into this one. Both must have
+  /// the same features in the same order with identical references (the same
+  /// construction); otherwise throws naming the first difference. Histogram,
+  /// category and missing counts add exactly; raw samples are concatenated up
+  /// to max_current_samples.
+  drift_monitor& operator+=(const drift_monitor& other) {
+    if (features_.size() != other.features_.size())
+      detail::fail("drift_monitor::operator+=: monitors have different numbers of features (" +
+                   std::to_string(features_.size()) + " vs " + std::to_string(other.features_.size()) + ")");
+    for (std::size_t i = 0; i < features_.size(); ++i) {
+      const auto& a = features_[i];
+      const auto& b = other.features_[i];
+      if (a.name != b.name || a.kind != b.kind)
+        detail::fail("drift_monitor::operator+=: feature " + std::to_string(i) + " is '" + a.name + "' here but '" +
+                     b.name + "' in the other monitor");
+      if (a.kind == feature_kind::numeric) {
+        if (numerics_[a.index].reference_hist != other.numerics_[b.index].reference_hist)
+          detail::fail("drift_monitor::operator+=: feature '" + a.name + "' has a different reference");
+      } else if (categoricals_[a.index].reference.names() != other.categoricals_[b.index].reference.names() ||
+                 categoricals_[a.index].reference.counts() != other.categoricals_[b.index].reference.counts()) {
+        detail::fail("drift_monitor::operator+=: feature '" + a.name + "' has a different reference");
+      }
+    }
+    for (std::size_t i = 0; i < features_.size(); ++i) {
+      auto& a = features_[i];
+      const auto& b = other.features_[i];
+      a.missing_current += b.missing_current;
+      if (a.kind == feature_kind::numeric) {
+        auto& fa = numerics_[a.index];
+        const auto& fb = other.numerics_[b.index];
+        fa.current_hist += fb.current_hist;
+        for (double x : fb.current_sample) {
+          if (fa.current_sample.size() < config_.max_current_samples)
+            fa.current_sample.push_back(x);
+          else
+            fa.truncated = true;
+        }
+        fa.truncated = fa.truncated || fb.truncated;
+      } else {
+        categoricals_[a.index].current += other.categoricals_[b.index].current;
+      }
+    }
+    return *this;
+  }
+
+  std::size_t size() const noexcept { return features_.size(); }
+  const std::string& name(feature_id id) const { return features_.at(id).name; }
+  feature_kind kind(feature_id id) const { return features_.at(id).kind; }
+  /// The feature named `name`, or throws.
+  feature_id find(std::string_view name) const {
+    for (std::size_t i = 0; i < features_.size(); ++i)
+      if (features_[i].name == name) return i;
+    detail::fail("drift_monitor: no feature named '" + std::string(name) + "'");
+  }
+  const monitor_config& config() const noexcept { return config_; }
+
+  /// The frozen reference and current histograms of a numeric feature (for
+  /// exporters); throws if the feature is categorical.
+  const histogram& reference_histogram(feature_id id) const { return numeric(id, "reference_histogram").reference_hist; }
+  const histogram& current_histogram(feature_id id) const { return numeric(id, "current_histogram").current_hist; }
+  /// The reference and current category counts of a categorical feature.
+  const category_counts& reference_categories(feature_id id) const {
+    return categorical(id, "reference_categories").reference;
+  }
+  const category_counts& current_categories(feature_id id) const {
+    return categorical(id, "current_categories").current;
+  }
+
+  /// Compares every feature's current window against its reference.
+  std::vector<feature_report> report() const {
+    std::vector<feature_report> out;
+    out.reserve(features_.size());
+    for (std::size_t i = 0; i < features_.size(); ++i) out.push_back(compare(i));
+    // Correct the p-values across the features whose test is valid.
+    std::vector<double> raw;
+    std::vector<std::size_t> where;
+    for (std::size_t i = 0; i < out.size(); ++i) {
+      const double p = out[i].kind == feature_kind::numeric ? (out[i].ks.valid() ? out[i].ks.pvalue : -1.0)
+                                                            : (out[i].chi2.valid() ? out[i].chi2.pvalue : -1.0);
+      if (p >= 0) {
+        raw.push_back(std::min(1.0, p));
+        where.push_back(i);
+      }
+    }
+    const auto adjusted = adjust_pvalues(raw, config_.pvalue_correction);
+    for (std::size_t k = 0; k < where.size(); ++k) out[where[k]].adjusted_pvalue = adjusted[k];
+    for (auto& r : out) verdict(r);
+    return out;
+  }
+
+ private:
+  struct numeric_feature {
+    histogram reference_hist;
+    histogram current_hist;
+    std::vector<double> sorted_reference;
+    std::vector<double> current_sample;
+    bool truncated = false;
+  };
+  struct categorical_feature {
+    category_counts reference;
+    category_counts current;
+  };
+  struct feature_slot {
+    std::string name;
+    feature_kind kind;
+    std::size_t index;
+    std::uint64_t missing_reference;
+    std::uint64_t missing_current;
+  };
+
+  void check_new_name(const std::string& name) const {
+    for (const auto& f : features_)
+      if (f.name == name) detail::fail("drift_monitor: a feature named '" + name + "' already exists");
+  }
+
+  const numeric_feature& numeric(feature_id id, const char* who) const {
+    const auto& slot = features_.at(id);
+    if (slot.kind != feature_kind::numeric)
+      detail::fail(std::string("drift_monitor::") + who + ": feature '" + slot.name + "' is categorical");
+    return numerics_[slot.index];
+  }
+  const categorical_feature& categorical(feature_id id, const char* who) const {
+    const auto& slot = features_.at(id);
+    if (slot.kind != feature_kind::categorical)
+      detail::fail(std::string("drift_monitor::") + who + ": feature '" + slot.name + "' is numeric");
+    return categoricals_[slot.index];
+  }
+
+  feature_report compare(feature_id id) const {
+    const auto& slot = features_[id];
+    feature_report r;
+    r.name = slot.name;
+    r.kind = slot.kind;
+    r.n_missing_reference = slot.missing_reference;
+    r.n_missing_current = slot.missing_current;
+    if (slot.kind == feature_kind::numeric) {
+      const auto& f = numerics_[slot.index];
+      r.n_reference = f.reference_hist.count();
+      r.n_current = f.current_hist.count();
+      r.n_invalid_reference = f.reference_hist.invalid_count();
+      r.n_invalid_current = f.current_hist.invalid_count();
+      r.psi = psi(f.reference_hist, f.current_hist, config_.psi_epsilon);
+      r.js = jensen_shannon(f.reference_hist, f.current_hist, config_.js_base);
+      r.hellinger = hellinger(f.reference_hist, f.current_hist);
+      std::vector<double> current = f.current_sample;
+      std::sort(current.begin(), current.end());
+      r.ks = ks_test_sorted(f.sorted_reference, current);
+      r.wasserstein = wasserstein_sorted(f.sorted_reference, current);
+      r.current_sample_truncated = f.truncated;
+    } else {
+      const auto& f = categoricals_[slot.index];
+      r.n_reference = f.reference.count();
+      r.n_current = f.current.count();
+      r.category_overflow = f.current.overflow_count();
+      r.psi = psi(f.reference, f.current, config_.psi_epsilon);
+      r.js = jensen_shannon(f.reference, f.current, config_.js_base);
+      r.hellinger = hellinger(f.reference, f.current);
+      r.chi2 = chi_square(f.reference, f.current);
+    }
+    if (r.n_current == 0) r.invalid_reason = "the current window has no valid values";
+    return r;
+  }
+
+  void verdict(feature_report& r) const {
+    r.reasons = drift_none;
+    if (!r.valid()) {
+      r.drift = false;
+      return;
+    }
+    const auto& t = config_.thresholds;
+    if (r.psi.valid() && r.psi.value > t.psi) r.reasons |= drift_psi;
+    if (r.js.distance.valid() && r.js.distance.value > t.js_distance) r.reasons |= drift_js;
+    if (!std::isnan(r.adjusted_pvalue)) {
+      if (r.kind == feature_kind::numeric && r.adjusted_pvalue < t.ks_pvalue) r.reasons |= drift_ks;
+      if (r.kind == feature_kind::categorical && r.adjusted_pvalue < t.chi2_pvalue) r.reasons |= drift_chi2;
+    }
+    r.drift = r.reasons != drift_none;
+  }
+
+  monitor_config config_;
+  std::vector<feature_slot> features_;
+  std::vector<numeric_feature> numerics_;
+  std::vector<categorical_feature> categoricals_;
+};
+
+}  // namespace driftwatch
