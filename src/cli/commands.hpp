@@ -5,5 +5,6 @@
 namespace driftwatch_cli {
 
 int run_drift(int argc, char** argv);
+int run_rank(int argc, char** argv);
 
 }  // namespace driftwatch_cli

@@ -16,6 +16,7 @@ struct subcommand {
 
 const subcommand subcommands[] = {
     {"drift", driftwatch_cli::run_drift, "compare a current CSV against a reference CSV, per column"},
+    {"rank", driftwatch_cli::run_rank, "trec_eval's ranking measures for a TREC qrels and run"},
 };
 
 void usage(std::FILE* out) {
