@@ -611,16 +611,24 @@ struct score_matrix_view {
 /// Throws driftwatch::error if row_offsets does not have rows + 1 entries, is
 /// not non-decreasing or points past `judgments`; then evaluation is noexcept
 /// and allocates nothing (the sink may).
+namespace detail {
+/// Throws driftwatch::error unless row_offsets is a valid CSR index of `rows` rows.
+inline void check_row_offsets(std::size_t rows, span<const std::size_t> row_offsets,
+                              std::size_t judgment_count) {
+  if (row_offsets.size() != rows + 1)
+    fail("row_offsets must have rows + 1 entries: got " + std::to_string(row_offsets.size()) + " for " +
+         std::to_string(rows) + " rows");
+  for (std::size_t r = 0; r < rows; ++r) {
+    if (row_offsets[r] > row_offsets[r + 1] || row_offsets[r + 1] > judgment_count)
+      fail("row_offsets must be non-decreasing and within judgments: row " + std::to_string(r));
+  }
+}
+}  // namespace detail
+
 template <class Sink>
 void evaluate_rows(const ranking_evaluator& evaluator, score_matrix_view scores,
                    span<const std::size_t> row_offsets, span<const judgment> judgments, Sink&& sink) {
-  if (row_offsets.size() != scores.rows + 1)
-    detail::fail("row_offsets must have rows + 1 entries: got " + std::to_string(row_offsets.size()) +
-                 " for " + std::to_string(scores.rows) + " rows");
-  for (std::size_t r = 0; r < scores.rows; ++r) {
-    if (row_offsets[r] > row_offsets[r + 1] || row_offsets[r + 1] > judgments.size())
-      detail::fail("row_offsets must be non-decreasing and within judgments: row " + std::to_string(r));
-  }
+  detail::check_row_offsets(scores.rows, row_offsets, judgments.size());
   for (std::size_t r = 0; r < scores.rows; ++r) {
     const auto row_judgments =
         judgments.subspan(row_offsets[r], row_offsets[r + 1] - row_offsets[r]);
