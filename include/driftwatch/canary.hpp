@@ -10,16 +10,16 @@
 #include <limits>
 
 #include <driftwatch/detail/incomplete_beta.hpp>
+#include <driftwatch/ks_test.hpp>  // driftwatch::alternative
 #include <driftwatch/ranking_accumulator.hpp>
 
 namespace driftwatch {
 
-/// The alternative hypothesis about difference = canary - baseline.
-enum class alternative {
-  two_sided,  ///< difference != 0
-  less,       ///< difference < 0 (the canary is worse, for a higher-is-better metric)
-  greater,    ///< difference > 0
-};
+// driftwatch::alternative (two_sided, less, greater) is shared with ks_test.hpp.
+// For the t-tests here it is SciPy's `alternative=` of ttest_rel / ttest_ind,
+// about difference = canary - baseline:
+//   two_sided: difference != 0; less: difference < 0 (the canary is worse, for
+//   a higher-is-better metric); greater: difference > 0.
 
 /// The result of a canary comparison. difference = canary mean - baseline
 /// mean; [ci_low, ci_high] its Student-t confidence interval at `confidence`
