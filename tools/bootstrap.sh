@@ -13,8 +13,8 @@ packages=(
   catch2 libbenchmark-dev libboost-dev
   # optional adapters
   libcpp-httplib-dev libssl-dev
-  # reference values (SciPy/NumPy) and peer benchmarks; Debian's own python
-  python3 python3-scipy python3-numpy
+  # reference values (SciPy/NumPy; sklearn for the NDCG cross-check) and peer benchmarks; Debian's own python
+  python3 python3-scipy python3-numpy python3-sklearn
   # integration tests for the monitoring loop
   prometheus prometheus-alertmanager
   # OpenMetrics parser used to validate the exposition (tests/tools/check_exposition.py)
