@@ -46,8 +46,8 @@ enum class precision_denominator {
 
 /// Normaliser of AP@k.
 enum class ap_normalizer {
-  all_relevant,    ///< R, every relevant item (trec_eval map_cut_k)
-  min_k_relevant,  ///< min(k, R) (ranx map@k, RecBole MAP@k)
+  all_relevant,    ///< R, every relevant item (trec_eval map_cut_k, ranx map@k)
+  min_k_relevant,  ///< min(k, R) (implicit, RecBole MAP@k)
 };
 
 /// Gain of a judged item with grade g > 0 in DCG and the ideal DCG.
