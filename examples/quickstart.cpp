@@ -1,4 +1,4 @@
-// The README example: PSI and KS of today against last week.
+// The README example (compiled as written by examples/ and by both consumer tests): PSI and KS of today against last week.
 #include <driftwatch/driftwatch.hpp>
 #include <cstdio>
 #include <vector>

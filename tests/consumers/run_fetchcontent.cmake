@@ -5,12 +5,7 @@
 file(REMOVE_RECURSE "${WORK_DIR}")
 set(repo "${WORK_DIR}/repo")
 
-function(run)
-  execute_process(COMMAND ${ARGN} RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
-  if(NOT rc EQUAL 0)
-    message(FATAL_ERROR "command failed (${rc}): ${ARGN}\n${out}\n${err}")
-  endif()
-endfunction()
+include("${CMAKE_CURRENT_LIST_DIR}/common.cmake")
 
 find_package(Git REQUIRED)
 # A snapshot of what is on disk (committed or not), so the test checks this tree.
