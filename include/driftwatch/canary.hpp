@@ -10,12 +10,12 @@
 #include <limits>
 
 #include <driftwatch/detail/incomplete_beta.hpp>
-#include <driftwatch/ks_test.hpp>  // driftwatch::alternative
+#include <driftwatch/alternative.hpp>
 #include <driftwatch/ranking_accumulator.hpp>
 
 namespace driftwatch {
 
-// driftwatch::alternative (two_sided, less, greater) is shared with ks_test.hpp.
+// driftwatch::alternative (two_sided, less, greater) is shared with ks_test.hpp (alternative.hpp).
 // For the t-tests here it is SciPy's `alternative=` of ttest_rel / ttest_ind,
 // about difference = canary - baseline:
 //   two_sided: difference != 0; less: difference < 0 (the canary is worse, for

@@ -2,6 +2,7 @@
 // statistic and p-value of scipy.stats.ks_2samp (SciPy 1.10).
 #pragma once
 
+#include <driftwatch/alternative.hpp>
 #include <driftwatch/detail/kolmogorov.hpp>
 #include <driftwatch/error.hpp>
 #include <driftwatch/span.hpp>
@@ -17,14 +18,7 @@
 
 namespace driftwatch {
 
-/// The alternative hypothesis, with SciPy's meaning (`alternative=` of
-/// scipy.stats.ks_2samp), where F is the reference's CDF and G the current's:
-/// - two_sided: F != G; statistic D = max |F_n - G_m|.
-/// - less: F < G somewhere (the reference tends to larger values);
-///   statistic D- = max (G_m - F_n), clipped at 0.
-/// - greater: F > G somewhere (the reference tends to smaller values);
-///   statistic D+ = max (F_n - G_m).
-enum class alternative { two_sided, less, greater };
+// driftwatch::alternative (two_sided, less, greater): see alternative.hpp.
 
 /// How the p-value is computed (`method=` of scipy.stats.ks_2samp).
 /// - automatic ('auto'): exact when max(n_reference, n_current) <= 10000,
