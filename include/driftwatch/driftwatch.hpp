@@ -3,6 +3,7 @@
 #pragma once
 
 #include <driftwatch/version.hpp>
+#include <driftwatch/fwd.hpp>
 #include <driftwatch/alternative.hpp>
 #include <driftwatch/error.hpp>
 #include <driftwatch/span.hpp>

@@ -1,0 +1,36 @@
+// Forward declarations of driftwatch's public types, so a header that only
+// names them (in a member pointer, a function signature) stays cheap to
+// compile. Include the type's own header to use it.
+#pragma once
+
+namespace driftwatch {
+
+class error;
+template <class T>
+class span;
+struct metric_value;
+
+// drift: bins, accumulators, metrics, monitor
+class bin_edges;
+class histogram;
+class category_counts;
+struct js_result;
+struct ks_result;
+struct chi2_result;
+struct drift_thresholds;
+struct monitor_config;
+struct feature_report;
+class drift_monitor;
+
+// ranking quality and canary comparison
+struct judgment;
+struct ranking_policy;
+struct ranking_metrics;
+class ranking_evaluator;
+class mean_accumulator;
+class ranking_accumulator;
+struct comparison_result;
+class paired_comparison;
+class welch_comparison;
+
+}  // namespace driftwatch
