@@ -14,6 +14,10 @@
 
 namespace driftwatch {
 
+namespace detail {
+struct state_access;  // serialization.hpp: reads and restores raw state
+}  // namespace detail
+
 /// How a set of edges was made; kept so reports can say it and so kernels can
 /// pick a direct-index path for uniform bins.
 enum class binning { quantile, uniform, explicit_edges };
@@ -140,6 +144,7 @@ class bin_edges {
   friend bool operator!=(const bin_edges& a, const bin_edges& b) noexcept { return !(a == b); }
 
  private:
+  friend struct detail::state_access;  // restores a serialized kind()
   bin_edges(std::vector<double> edges, binning kind) : edges_(std::move(edges)), kind_(kind) {}
 
   static void check_bins(std::size_t bins, const char* who) {

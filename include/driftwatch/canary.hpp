@@ -15,6 +15,10 @@
 
 namespace driftwatch {
 
+namespace detail {
+struct state_access;  // serialization.hpp: reads and restores raw state
+}  // namespace detail
+
 // driftwatch::alternative (two_sided, less, greater) is shared with ks_test.hpp (alternative.hpp).
 // For the t-tests here it is SciPy's `alternative=` of ttest_rel / ttest_ind,
 // about difference = canary - baseline:
@@ -134,6 +138,7 @@ class paired_comparison {
   }
 
  private:
+  friend struct detail::state_access;  // restores serialized state
   mean_accumulator baseline_, canary_, difference_;
   std::uint64_t invalid_ = 0;
 };
@@ -182,6 +187,7 @@ class welch_comparison {
   }
 
  private:
+  friend struct detail::state_access;  // restores serialized state
   mean_accumulator baseline_, canary_;
 };
 

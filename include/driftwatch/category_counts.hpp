@@ -15,6 +15,10 @@
 
 namespace driftwatch {
 
+namespace detail {
+struct state_access;  // serialization.hpp: reads and restores raw state
+}  // namespace detail
+
 /// Counts per category of a categorical feature, in first-seen order.
 ///
 /// Guarantees:
@@ -111,6 +115,7 @@ class category_counts {
   std::size_t max_categories() const noexcept { return max_; }
 
  private:
+  friend struct detail::state_access;  // restores serialized counts
   std::vector<std::uint32_t>::const_iterator find_slot(std::string_view category) const noexcept {
     return std::lower_bound(order_.begin(), order_.end(), category,
                             [this](std::uint32_t i, std::string_view key) { return std::string_view(names_[i]) < key; });

@@ -14,6 +14,10 @@
 
 namespace driftwatch {
 
+namespace detail {
+struct state_access;  // serialization.hpp: reads and restores raw state
+}  // namespace detail
+
 /// A histogram over frozen, right-closed bins (see bin_edges): the state of a
 /// numeric feature's window from which PSI, Jensen-Shannon, Hellinger and a
 /// binned KS are computed, and which Prometheus exports as `le` buckets.
@@ -84,6 +88,7 @@ class histogram {
   friend bool operator!=(const histogram& a, const histogram& b) noexcept { return !(a == b); }
 
  private:
+  friend struct detail::state_access;  // restores serialized counts
   bin_edges edges_;
   std::vector<std::uint64_t> counts_;
   std::uint64_t invalid_ = 0;

@@ -25,6 +25,10 @@
 
 namespace driftwatch {
 
+namespace detail {
+struct state_access;  // serialization.hpp: reads and restores raw state
+}  // namespace detail
+
 enum class feature_kind { numeric, categorical };
 
 inline const char* to_string(feature_kind k) noexcept {
@@ -298,7 +302,35 @@ class drift_monitor {
     return out;
   }
 
+  /// Copies keep each numeric feature's reservation of max_current_samples
+  /// (a std::vector copy would not), so observe on a copy -- a window's bucket,
+  /// a concurrent<drift_monitor> shard -- still never allocates.
+  drift_monitor(const drift_monitor& other)
+      : config_(other.config_), features_(other.features_), numerics_(other.numerics_),
+        categoricals_(other.categoricals_) {
+    reserve_current_samples();
+  }
+  drift_monitor& operator=(const drift_monitor& other) {
+    if (this != &other) {
+      config_ = other.config_;
+      features_ = other.features_;
+      numerics_ = other.numerics_;
+      categoricals_ = other.categoricals_;
+      reserve_current_samples();
+    }
+    return *this;
+  }
+  drift_monitor(drift_monitor&&) noexcept = default;
+  drift_monitor& operator=(drift_monitor&&) noexcept = default;
+  ~drift_monitor() = default;
+
  private:
+  friend struct detail::state_access;  // serializes and restores the raw state
+
+  void reserve_current_samples() {
+    for (auto& f : numerics_) f.current_sample.reserve(config_.max_current_samples);
+  }
+
   struct numeric_feature {
     histogram reference_hist;
     histogram current_hist;

@@ -17,6 +17,10 @@
 
 namespace driftwatch {
 
+namespace detail {
+struct state_access;  // serialization.hpp: reads and restores raw state
+}  // namespace detail
+
 /// A confidence interval [low, high] for a mean at `level` (e.g. 0.95).
 /// Invalid (NaN bounds, reason set) with fewer than two observations.
 struct confidence_interval {
@@ -118,6 +122,7 @@ class mean_accumulator {
   double raw_m2() const noexcept { return m2_; }
 
  private:
+  friend struct detail::state_access;  // restores serialized state
   std::uint64_t count_ = 0;
   std::uint64_t invalid_ = 0;
   double mean_ = 0.0;
@@ -197,6 +202,7 @@ class ranking_accumulator {
   std::uint64_t rejected() const noexcept { return rejected_; }
 
  private:
+  friend struct detail::state_access;  // restores serialized state
   static bool is_skip(const ranking_metrics& m) noexcept {
     // The one invalid reason that is a policy decision, not bad input.
     const char* a = m.invalid_reason;
