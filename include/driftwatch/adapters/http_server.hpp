@@ -1,0 +1,150 @@
+// driftwatch::prometheus::metrics_http_server: serves a registry's exposition
+// on GET /metrics over HTTP (cpp-httplib).
+//
+// An optional adapter: needs <httplib.h> (cpp-httplib >= 0.11) and a thread
+// library. With Debian's libcpp-httplib-dev, which is a compiled library, link
+// it through pkg-config (`cpp-httplib`): its Cflags carry the feature macros
+// (CPPHTTPLIB_OPENSSL_SUPPORT, ...) that must match the library's build. With
+// the upstream single header, just put httplib.h on the include path.
+#pragma once
+
+#include <httplib.h>
+
+#include <chrono>
+#include <exception>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <utility>
+
+#include <driftwatch/adapters/prometheus.hpp>
+#include <driftwatch/error.hpp>
+
+namespace driftwatch {
+namespace prometheus {
+
+/// Where and how metrics_http_server listens.
+struct http_server_options {
+  /// Address to bind: "127.0.0.1" (loopback only, the default), "0.0.0.0"
+  /// (every IPv4 interface), "::" or a specific interface address.
+  std::string address = "127.0.0.1";
+  /// TCP port; 0 asks the kernel for an ephemeral port (see port()).
+  int port = 0;
+  /// Path that serves the exposition; any other path answers 404.
+  std::string path = "/metrics";
+  /// Format served when the scraper does not ask for OpenMetrics.
+  exposition_format default_format = exposition_format::text_0_0_4;
+  /// Serve OpenMetrics 1.0 when the request's Accept header names
+  /// application/openmetrics-text (what Prometheus sends by default).
+  bool negotiate_openmetrics = true;
+};
+
+/// Chooses the exposition format for a request's Accept header: OpenMetrics
+/// when allowed and the header names application/openmetrics-text, else
+/// `fallback`. (A simple substring test: Prometheus lists OpenMetrics first
+/// with a higher q than text/plain when it wants it.)
+inline exposition_format negotiate_format(std::string_view accept, exposition_format fallback,
+                                          bool allow_openmetrics = true) {
+  if (allow_openmetrics && accept.find("application/openmetrics-text") != std::string_view::npos)
+    return exposition_format::openmetrics_1_0_0;
+  return fallback;
+}
+
+/// An HTTP server on its own thread that renders `registry` at each GET of
+/// options.path, with the Content-Type of the chosen format.
+///
+/// Guarantees:
+/// - The constructor binds the socket and waits until the server thread is
+///   accepting: on return, port() is the bound port and scrapes succeed. A
+///   bind failure (address in use, even by another process: SO_REUSEPORT is
+///   not set; an address not of this host) throws driftwatch::error naming
+///   the address and port.
+/// - Each scrape calls registry::render (see its threading contract); a
+///   collector that throws yields HTTP 500 with a one-line message, and the
+///   server keeps serving. HEAD is answered like GET without a body; other
+///   methods on the path get 405, other paths 404.
+/// - stop() (and the destructor) stops accepting, waits for the thread, and is
+///   idempotent. The registry must outlive the server.
+class metrics_http_server {
+ public:
+  explicit metrics_http_server(const registry& metrics, http_server_options options = {})
+      : registry_(&metrics), options_(std::move(options)), server_(std::make_unique<httplib::Server>()) {
+    install_handlers();
+    // SO_REUSEADDR only: cpp-httplib's default also sets SO_REUSEPORT, which
+    // would let a second process bind the same port and silently split the
+    // scrapes between the two.
+    server_->set_socket_options([](socket_t sock) {
+      int yes = 1;
+      ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, reinterpret_cast<const char*>(&yes), sizeof yes);
+    });
+    if (options_.port == 0) {
+      port_ = server_->bind_to_any_port(options_.address);
+      if (port_ <= 0) bind_failed();
+    } else {
+      if (!server_->bind_to_port(options_.address, options_.port)) bind_failed();
+      port_ = options_.port;
+    }
+    thread_ = std::thread([this] { server_->listen_after_bind(); });
+    // httplib's stop() is a no-op until the listen loop runs; wait for it so
+    // that stopping right after construction cannot hang the join.
+    while (!server_->is_running()) std::this_thread::sleep_for(std::chrono::microseconds(100));
+  }
+
+  metrics_http_server(const metrics_http_server&) = delete;
+  metrics_http_server& operator=(const metrics_http_server&) = delete;
+
+  ~metrics_http_server() { stop(); }
+
+  /// The bound TCP port (the kernel's choice when options.port was 0).
+  int port() const noexcept { return port_; }
+  /// The bound address as given in the options.
+  const std::string& address() const noexcept { return options_.address; }
+
+  /// Stops accepting and joins the server thread. Idempotent.
+  void stop() {
+    if (thread_.joinable()) {
+      server_->stop();
+      thread_.join();
+    }
+  }
+
+ private:
+  void install_handlers() {
+    auto serve = [this](const httplib::Request& req, httplib::Response& res) {
+      const exposition_format format = negotiate_format(req.get_header_value("Accept"), options_.default_format,
+                                                        options_.negotiate_openmetrics);
+      try {
+        res.set_content(registry_->render(format), content_type(format));
+        res.status = 200;
+      } catch (const std::exception& e) {
+        res.status = 500;
+        res.set_content(std::string("error rendering metrics: ") + e.what() + "\n", "text/plain; charset=utf-8");
+      }
+    };
+    server_->Get(options_.path, serve);
+    auto not_allowed = [](const httplib::Request&, httplib::Response& res) {
+      res.status = 405;
+      res.set_header("Allow", "GET, HEAD");
+      res.set_content("method not allowed\n", "text/plain; charset=utf-8");
+    };
+    server_->Post(options_.path, not_allowed);
+    server_->Put(options_.path, not_allowed);
+    server_->Delete(options_.path, not_allowed);
+    server_->Patch(options_.path, not_allowed);
+  }
+
+  [[noreturn]] void bind_failed() const {
+    driftwatch::detail::fail("metrics_http_server: cannot bind " + options_.address + ":" +
+                             std::to_string(options_.port) + " (address in use or not available)");
+  }
+
+  const registry* registry_;
+  http_server_options options_;
+  std::unique_ptr<httplib::Server> server_;
+  int port_ = 0;
+  std::thread thread_;
+};
+
+}  // namespace prometheus
+}  // namespace driftwatch
