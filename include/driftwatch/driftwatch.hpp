@@ -20,3 +20,6 @@
 #include <driftwatch/ranking.hpp>
 #include <driftwatch/ranking_accumulator.hpp>
 #include <driftwatch/canary.hpp>
+#include <driftwatch/concurrent.hpp>
+#include <driftwatch/window.hpp>
+#include <driftwatch/serialization.hpp>
