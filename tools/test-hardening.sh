@@ -1,0 +1,83 @@
+#!/usr/bin/env bash
+# Hardening checks (docs/concurrency.md, "Hardening"), from a fresh clone:
+#   1. every test under AddressSanitizer + UndefinedBehaviorSanitizer  (build/asan, preset asan)
+#   2. the concurrency tests under ThreadSanitizer                      (build/tsan, preset tsan)
+#   3. each libFuzzer target for FUZZ_SECONDS (default 25) seconds      (build/fuzz, preset fuzz)
+# Prints one line per step and a closing "test-hardening: N passed, M failed"
+# line; exits non-zero if anything failed. A fuzzer finding is saved under
+# build/fuzz/artifacts/<target>/: fix it, then commit the input to
+# tests/fuzz/regressions/<target>/ so every build replays it.
+#
+# Environment: FUZZ_SECONDS (per target), JOBS (build/test parallelism,
+# default: nproc), HARDENING_STEPS (subset of "asan tsan fuzz").
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+fuzz_seconds=${FUZZ_SECONDS:-25}
+jobs=${JOBS:-$(nproc 2>/dev/null || echo 2)}
+steps=${HARDENING_STEPS:-asan tsan fuzz}
+fuzz_targets=(csv trec state prometheus_labels)
+
+passed=0
+failed=0
+failures=()
+start=$(date +%s)
+
+bash tools/bootstrap.sh || { echo "test-hardening: bootstrap failed"; exit 1; }
+
+# Runs "$@" quietly; its output goes to a log shown only on failure.
+step() {
+  local name=$1
+  shift
+  local log="build/hardening-logs/${name}.log"
+  mkdir -p build/hardening-logs
+  local t0=$(date +%s)
+  if "$@" >"$log" 2>&1; then
+    passed=$((passed + 1))
+    echo "PASS  ${name} ($(( $(date +%s) - t0 )) s)"
+  else
+    failed=$((failed + 1))
+    failures+=("$name")
+    echo "FAIL  ${name} ($(( $(date +%s) - t0 )) s), last lines of ${log}:"
+    tail -n 40 "$log" | sed 's/^/      /'
+  fi
+}
+
+preset_tests() {
+  local preset=$1
+  cmake --preset "$preset" && cmake --build --preset "$preset" -j "$jobs" && ctest --preset "$preset" -j "$jobs"
+}
+
+run_fuzzer() {
+  local t=$1
+  local work="build/fuzz/work/${t}" artifacts="build/fuzz/artifacts/${t}/"
+  mkdir -p "$work" "$artifacts"
+  # The committed regressions first (each must pass), then fuzz from the
+  # corpus; new inputs go to the scratch work dir, never into the source tree.
+  if [[ -d "tests/fuzz/regressions/${t}" ]]; then
+    "build/fuzz/tests/fuzz/fuzz_${t}" -runs=0 "tests/fuzz/regressions/${t}" || return 1
+  fi
+  "build/fuzz/tests/fuzz/fuzz_${t}" -max_total_time="$fuzz_seconds" -timeout=10 -rss_limit_mb=2048 \
+    -max_len=4096 -print_final_stats=1 -artifact_prefix="$artifacts" "$work" "tests/fuzz/corpus/${t}"
+}
+
+for s in $steps; do
+  case "$s" in
+    asan) step asan preset_tests asan ;;
+    tsan) step tsan preset_tests tsan ;;
+    fuzz)
+      step fuzz_build bash -c "cmake --preset fuzz && cmake --build --preset fuzz -j $jobs"
+      if [[ " ${failures[*]-} " != *" fuzz_build "* ]]; then
+        for t in "${fuzz_targets[@]}"; do
+          step "fuzz_${t}" run_fuzzer "$t"
+          execs=$(grep -ho "stat::number_of_executed_units: *[0-9]*" "build/hardening-logs/fuzz_${t}.log" | grep -o "[0-9]*$" | tail -n 1)
+          [[ -n "$execs" ]] && echo "      fuzz_${t}: ${execs} executions in ${fuzz_seconds} s"
+        done
+      fi
+      ;;
+    *) echo "test-hardening: unknown step '$s'"; failed=$((failed + 1)); failures+=("$s") ;;
+  esac
+done
+
+echo "test-hardening: ${passed} passed, ${failed} failed ($(( $(date +%s) - start )) s)${failures[*]:+; failed: ${failures[*]}}"
+[[ $failed -eq 0 ]]
