@@ -13,6 +13,7 @@
 #include <driftwatch/histogram.hpp>
 #include <driftwatch/monitor.hpp>
 #include <driftwatch/ranking_accumulator.hpp>
+#include <driftwatch/serialization.hpp>
 
 #include "counting_allocator.hpp"
 #include "test_support.hpp"
@@ -227,4 +228,49 @@ TEST_CASE("concurrent observation windowed through take(): each observation in e
   window.add(rest);
   CHECK(seen == 5000);
   CHECK(window.merged().count() == 5000);
+}
+
+TEST_CASE("windows survive a restart through serialization and restore()") {
+  manual_clock clock;
+  sliding_window<histogram, manual_clock> before(make_histogram(), 3, 10s, clock);
+  before(0.5);
+  clock.advance(10s);
+  before(5.0);
+  before(-2.0);
+  // Save: every bucket, oldest first, plus the newest bucket's start.
+  std::vector<std::vector<std::uint8_t>> saved;
+  for (std::size_t i = 0; i < before.buckets(); ++i) saved.push_back(serialize(before.bucket(i)));
+  const auto start = before.newest_bucket_start();
+  // "Restart": a new window, restored from the bytes.
+  sliding_window<histogram, manual_clock> after(make_histogram(), 3, 10s, clock);
+  std::vector<histogram> buckets;
+  for (const auto& b : saved) buckets.push_back(deserialize<histogram>(b));
+  after.restore(std::move(buckets), start);
+  CHECK(after.merged() == before.merged());
+  after(0.5);
+  before(0.5);
+  CHECK(after.merged() == before.merged());
+  clock.advance(20s);  // time moves on: the restored buckets expire like the originals
+  CHECK(after.merged() == before.merged());
+  CHECK(after.merged().count() == 3);  // [0,10) fell out; [10,20) is still live
+  CHECK_THROWS_AS(after.restore(std::vector<histogram>(2, make_histogram()), start), driftwatch::error);
+
+  tumbling_count_window<histogram> t(make_histogram(), 4);
+  t(1.0);
+  t(2.0);
+  tumbling_count_window<histogram> t2(make_histogram(), 4);
+  t2.restore(deserialize<histogram>(serialize(t.current())), t.current_count(),
+             deserialize<histogram>(serialize(t.last_closed())));
+  t2(3.0);
+  CHECK(t2(3.0));  // the 4th observation closes the restored window
+  CHECK(t2.last_closed().count() == 4);
+  CHECK_THROWS_AS(t2.restore(make_histogram(), 4, make_histogram()), driftwatch::error);
+
+  tumbling_time_window<histogram, manual_clock> tt(make_histogram(), 10s, clock);
+  tt(1.0);
+  tumbling_time_window<histogram, manual_clock> tt2(make_histogram(), 10s, clock);
+  tt2.restore(deserialize<histogram>(serialize(tt.current())), tt.last_closed(), tt.current_start());
+  clock.advance(10s);
+  tt2(0.5);
+  CHECK(tt2.last_closed().count() == 1);
 }

@@ -102,6 +102,18 @@ class tumbling_count_window {
   std::uint64_t windows_closed() const noexcept { return closed_count_; }
   std::uint64_t size() const noexcept { return size_; }
 
+  /// Restores a window saved before a restart (each accumulator through
+  /// serialize/deserialize, plus current_count()). Throws driftwatch::error if
+  /// current_count >= size; A's configuration is the caller's to match.
+  void restore(A current, std::uint64_t current_count, A last_closed) {
+    if (current_count >= size_)
+      detail::fail("tumbling_count_window::restore: current_count " + std::to_string(current_count) +
+                   " must be below the window size " + std::to_string(size_));
+    current_ = std::move(current);
+    closed_ = std::move(last_closed);
+    n_ = current_count;
+  }
+
  private:
   bool counted() {
     if (++n_ < size_) return false;
@@ -203,6 +215,16 @@ class tumbling_time_window {
   std::uint64_t windows_skipped() const noexcept { return skipped_; }
   const Clock& clock() const noexcept { return clock_; }
 
+  /// Restores a window saved before a restart: the two accumulators (through
+  /// serialize/deserialize) and current_start(). The next observation rotates
+  /// as if the process had never stopped -- which needs a clock whose time
+  /// points survive a restart (std::chrono::system_clock, not steady_clock).
+  void restore(A current, A last_closed, time_point current_start) {
+    current_ = std::move(current);
+    closed_ = std::move(last_closed);
+    start_ = current_start;
+  }
+
  private:
   A prototype_;
   A current_;
@@ -300,6 +322,21 @@ class sliding_window {
   /// Start of the newest bucket's time span.
   time_point newest_bucket_start() const noexcept { return head_start_; }
   const Clock& clock() const noexcept { return clock_; }
+
+  /// Restores a window saved before a restart: every bucket, oldest first (as
+  /// bucket(0..buckets()-1), each through serialize/deserialize), and
+  /// newest_bucket_start(). Buckets that expired while the process was down
+  /// are dropped at the next advance -- with a clock whose time points survive
+  /// a restart (std::chrono::system_clock, not steady_clock). Throws
+  /// driftwatch::error if the number of buckets differs.
+  void restore(std::vector<A> oldest_first, time_point newest_bucket_start) {
+    if (oldest_first.size() != ring_.size())
+      detail::fail("sliding_window::restore: got " + std::to_string(oldest_first.size()) + " buckets, the window has " +
+                   std::to_string(ring_.size()));
+    ring_ = std::move(oldest_first);
+    head_ = ring_.size() - 1;
+    head_start_ = newest_bucket_start;
+  }
 
  private:
   A prototype_;
