@@ -8,6 +8,7 @@
 #include <vector>
 
 #include <driftwatch/category_counts.hpp>
+#include <driftwatch/detail/kernels_divergence.hpp>
 #include <driftwatch/detail/summation.hpp>
 #include <driftwatch/error.hpp>
 #include <driftwatch/histogram.hpp>
@@ -39,8 +40,11 @@ inline weight_totals check_weights(span<const double> p, span<const double> q, c
     fail(std::string(who) + ": reference and current have different numbers of bins (" + std::to_string(p.size()) +
          " vs " + std::to_string(q.size()) + ")");
   weight_totals totals;
+  // Fast path: one vectorized pass validates and sums; only a bad weight
+  // falls through to the loop below, which names it in the exception.
+  const weight_sums fast = weight_sums_of(p.data(), q.data(), p.size());
   compensated_sum sp, sq;
-  for (std::size_t i = 0; i < p.size(); ++i) {
+  for (std::size_t i = 0; !fast.ok && i < p.size(); ++i) {
     if (!(p[i] >= 0) || !std::isfinite(p[i]))
       fail(std::string(who) + ": reference weight " + std::to_string(i) + " is negative or not finite (" +
            std::to_string(p[i]) + ")");
@@ -50,8 +54,8 @@ inline weight_totals check_weights(span<const double> p, span<const double> q, c
     sp.add(p[i]);
     sq.add(q[i]);
   }
-  totals.reference = sp.value();
-  totals.current = sq.value();
+  totals.reference = fast.ok ? fast.reference : sp.value();
+  totals.current = fast.ok ? fast.current : sq.value();
   if (!(totals.reference > 0))
     totals.invalid_reason = "the reference has no observations";
   else if (!(totals.current > 0))
@@ -85,15 +89,9 @@ inline metric_value psi(span<const double> reference, span<const double> current
   if (!(epsilon > 0 && epsilon < 1)) detail::fail("psi: epsilon must be in (0, 1), got " + std::to_string(epsilon));
   const auto totals = detail::check_weights(reference, current, "psi");
   if (totals.invalid_reason) return metric_value::invalid(totals.invalid_reason);
-  detail::compensated_sum sum;
-  for (std::size_t i = 0; i < reference.size(); ++i) {
-    double p = reference[i] / totals.reference;
-    double q = current[i] / totals.current;
-    if (p == 0) p = epsilon;
-    if (q == 0) q = epsilon;
-    sum.add((q - p) * std::log(q / p));
-  }
-  return metric_value::of(sum.value());
+  // SIMD kernel with a scalar twin: detail/kernels_divergence.hpp.
+  return metric_value::of(detail::psi_sum(reference.data(), current.data(), reference.size(), totals.reference,
+                                          totals.current, epsilon));
 }
 
 /// PSI of two histograms over identical edges (throws if the edges differ).
@@ -125,15 +123,10 @@ inline js_result jensen_shannon(span<const double> reference, span<const double>
   const auto totals = detail::check_weights(reference, current, "jensen_shannon");
   if (totals.invalid_reason)
     return js_result{metric_value::invalid(totals.invalid_reason), metric_value::invalid(totals.invalid_reason)};
-  detail::compensated_sum left, right;
-  for (std::size_t i = 0; i < reference.size(); ++i) {
-    const double p = reference[i] / totals.reference;
-    const double q = current[i] / totals.current;
-    const double m = (p + q) / 2.0;
-    if (p > 0) left.add(p * std::log(p / m));
-    if (q > 0) right.add(q * std::log(q / m));
-  }
-  double divergence = (left.value() + right.value()) / std::log(base) / 2.0;
+  double left = 0, right = 0;  // SIMD kernel with a scalar twin: detail/kernels_divergence.hpp
+  detail::js_sums(reference.data(), current.data(), reference.size(), totals.reference, totals.current, left,
+                  right);
+  double divergence = (left + right) / std::log(base) / 2.0;
   if (divergence < 0) divergence = 0;
   return js_result{metric_value::of(divergence), metric_value::of(std::sqrt(divergence))};
 }
@@ -158,12 +151,9 @@ inline js_result jensen_shannon(const category_counts& reference, const category
 inline metric_value hellinger(span<const double> reference, span<const double> current) {
   const auto totals = detail::check_weights(reference, current, "hellinger");
   if (totals.invalid_reason) return metric_value::invalid(totals.invalid_reason);
-  detail::compensated_sum sum;
-  for (std::size_t i = 0; i < reference.size(); ++i) {
-    const double d = std::sqrt(reference[i] / totals.reference) - std::sqrt(current[i] / totals.current);
-    sum.add(d * d);
-  }
-  const double h2 = sum.value() / 2.0;
+  const double h2 = detail::hellinger_sum(reference.data(), current.data(), reference.size(), totals.reference,
+                                          totals.current) /
+                    2.0;
   return metric_value::of(std::sqrt(h2 < 1 ? h2 : 1.0));
 }
 

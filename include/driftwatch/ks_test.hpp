@@ -3,6 +3,7 @@
 #pragma once
 
 #include <driftwatch/alternative.hpp>
+#include <driftwatch/detail/kernels_ks.hpp>
 #include <driftwatch/detail/kolmogorov.hpp>
 #include <driftwatch/error.hpp>
 #include <driftwatch/span.hpp>
@@ -115,6 +116,59 @@ inline ks_extremes ks_merge_walk(const double* a, std::size_t na, const double* 
       if (in1 && !min_has1) min_has1 = true, min_loc1 = v;
       if (in2 && !min_has2) min_has2 = true, min_loc2 = v;
     }
+  }
+  out.max_location = max_has1 ? max_loc1 : max_loc2;
+  out.min_location = min_has1 ? min_loc1 : min_loc2;
+  return out;
+}
+
+/// ks_merge_walk's twin without its mispredicted branch: the next value is
+/// taken from `a` or `b` by a select, one element per step, and diff is
+/// evaluated once per distinct value (when the next value differs), so the
+/// result is bit-identical to ks_merge_walk's (tests/simd_ks_test.cpp).
+/// O(na + nb), no allocation. Runs in the hot loop: measure before changing
+/// (bench/ks_bench.cpp).
+inline ks_extremes ks_merge_walk_branchless(const double* a, std::size_t na, const double* b,
+                                            std::size_t nb) noexcept {
+  ks_extremes out;
+  const double dna = static_cast<double>(na);
+  const double dnb = static_cast<double>(nb);
+  const double inf = std::numeric_limits<double>::infinity();
+  bool max_has1 = false, max_has2 = false, min_has1 = false, min_has2 = false;
+  double max_loc1 = 0, max_loc2 = 0, min_loc1 = 0, min_loc2 = 0;
+  bool in1 = false, in2 = false;
+  std::size_t i = 0, j = 0;
+  double x = na ? a[0] : inf, y = nb ? b[0] : inf;
+  while (i < na || j < nb) {
+    const bool take_a = x <= y;  // finite data: the exhausted side reads +inf
+    const double v = take_a ? x : y;
+    i += take_a ? 1 : 0;
+    j += take_a ? 0 : 1;
+    in1 = in1 || take_a;
+    in2 = in2 || !take_a;
+    x = i < na ? a[i] : inf;
+    y = j < nb ? b[j] : inf;
+    if (x == v || y == v) continue;  // v repeats: evaluate at its last copy
+    const double diff = static_cast<double>(i) / dna - static_cast<double>(j) / dnb;
+    if (diff > out.max_diff) {
+      out.max_diff = diff;
+      max_has1 = in1;
+      max_has2 = in2;
+      max_loc1 = max_loc2 = v;
+    } else if (diff == out.max_diff) {
+      if (in1 && !max_has1) max_has1 = true, max_loc1 = v;
+      if (in2 && !max_has2) max_has2 = true, max_loc2 = v;
+    }
+    if (diff < out.min_diff) {
+      out.min_diff = diff;
+      min_has1 = in1;
+      min_has2 = in2;
+      min_loc1 = min_loc2 = v;
+    } else if (diff == out.min_diff) {
+      if (in1 && !min_has1) min_has1 = true, min_loc1 = v;
+      if (in2 && !min_has2) min_has2 = true, min_loc2 = v;
+    }
+    in1 = in2 = false;
   }
   out.max_location = max_has1 ? max_loc1 : max_loc2;
   out.min_location = min_has1 ? min_loc1 : min_loc2;
@@ -238,8 +292,8 @@ inline ks_result ks_test_sorted(span<const double> sorted_reference, span<const 
     r.invalid_reason = "empty current sample";
     return r;
   }
-  const detail::ks_extremes e = detail::ks_merge_walk(sorted_reference.data(), r.n_reference,
-                                                      sorted_current.data(), r.n_current);
+  const detail::ks_extremes e = detail::ks_merge_walk_branchless(sorted_reference.data(), r.n_reference,
+                                                                 sorted_current.data(), r.n_current);
   // scipy: minS = clip(-min diff, 0, 1); maxS = max diff.
   const double min_s = std::min(std::max(-e.min_diff, 0.0), 1.0);
   const double max_s = e.max_diff;
@@ -272,12 +326,11 @@ inline ks_result ks_test_sorted(span<const double> sorted_reference, span<const 
 /// exception.
 inline ks_result ks_test(span<const double> reference, span<const double> current,
                          alternative alt = alternative::two_sided, ks_method method = ks_method::automatic) {
+  // Filter and sort in one kernel (radix sort for large samples, std::sort
+  // below 2048 values): detail/kernels_ks.hpp.
   std::vector<double> ref, cur;
-  std::size_t bad_ref = 0, bad_cur = 0;
-  detail::ks_count_finite(reference, ref, bad_ref);
-  detail::ks_count_finite(current, cur, bad_cur);
-  std::sort(ref.begin(), ref.end());
-  std::sort(cur.begin(), cur.end());
+  const std::size_t bad_ref = detail::sort_finite_radix(reference.data(), reference.size(), ref);
+  const std::size_t bad_cur = detail::sort_finite_radix(current.data(), current.size(), cur);
   ks_result r = ks_test_sorted(span<const double>(ref.data(), ref.size()),
                                span<const double>(cur.data(), cur.size()), alt, method);
   r.n_invalid_reference = bad_ref;

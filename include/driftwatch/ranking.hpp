@@ -20,6 +20,7 @@
 #include <limits>
 #include <string>
 
+#include <driftwatch/detail/kernels_ranking.hpp>
 #include <driftwatch/error.hpp>
 #include <driftwatch/span.hpp>
 
@@ -182,8 +183,22 @@ inline double ranking_gain(gain_function g, int grade, int level) noexcept {
 
 /// 1 / log2(rank + 1) is written as a division, like trec_eval, so the sums
 /// round exactly as trec_eval's do.
+/// log2(rank + 1) for the first ranks, computed once by std::log2 itself, so
+/// a table lookup gives the very bits a call would (ranks beyond call it).
+inline double log2_rank_plus_one(std::size_t rank) noexcept {
+  constexpr std::size_t table_size = 256;
+  struct table {
+    double v[table_size];
+    table() noexcept {
+      for (std::size_t r = 0; r < table_size; ++r) v[r] = std::log2(static_cast<double>(r + 1));
+    }
+  };
+  static const table t;
+  return rank < table_size ? t.v[rank] : std::log2(static_cast<double>(rank + 1));
+}
+
 inline double discounted(double gain, std::size_t rank) noexcept {
-  return gain / std::log2(static_cast<double>(rank + 1));
+  return gain / log2_rank_plus_one(rank);
 }
 
 /// What every path knows before looking at the ranking: R and the ideal DCG@k.
@@ -388,6 +403,9 @@ inline bool precedes(const ranked_candidate& x, const ranked_candidate& y, tie_p
 /// counter per item on the stack.
 constexpr std::size_t rank_chunk = 64;
 
+/// Served lists and judgment lists up to this long take the kernel path.
+constexpr std::size_t served_fast_max = 64;
+
 }  // namespace detail
 
 /// Computes the per-request ranking metrics at one cutoff k under one policy.
@@ -423,7 +441,19 @@ class ranking_evaluator {
       }
     }
     detail::rank_kernel kernel(k_, policy_, s);
-    if (s.positive > 0) {
+    if (s.positive > 0 && n <= detail::served_fast_max && judgments.size() <= detail::served_fast_max) {
+      // Positions of the judged items among the served ids (SIMD kernel with
+      // a scalar twin: detail/kernels_ranking.hpp), then visits in rank order.
+      std::size_t position[detail::served_fast_max];
+      int grade_at[detail::served_fast_max];
+      for (std::size_t i = 0; i < n; ++i) grade_at[i] = 0;
+      const auto item = [judgments](std::size_t j) noexcept { return judgments[j].item; };
+      detail::served_positions(served.data(), n, item, judgments.size(), position);
+      for (std::size_t j = 0; j < judgments.size(); ++j)
+        if (position[j] != 0) grade_at[position[j] - 1] = judgments[j].grade;
+      for (std::size_t i = 0; i < n; ++i)
+        if (grade_at[i] > 0) kernel.visit(i + 1, grade_at[i]);
+    } else if (s.positive > 0) {
       for (std::size_t i = 0; i < n; ++i) {
         const item_id id = served[i];
         for (const judgment& jd : judgments) {
@@ -447,6 +477,18 @@ class ranking_evaluator {
   /// no allocation. Invalid when a score is NaN ("NaN score") or an item is
   /// judged twice ("duplicate judged item"). +-inf scores are ordered normally.
   ranking_metrics scores(span<const double> scores, span<const judgment> judgments) const noexcept {
+    return scores_row(scores, judgments);
+  }
+
+  /// The same for a row of float scores (read as is, never converted to a
+  /// double copy): identical metrics to the double row holding the same values.
+  ranking_metrics scores(span<const float> scores, span<const judgment> judgments) const noexcept {
+    return scores_row(scores, judgments);
+  }
+
+ private:
+  template <class T>
+  ranking_metrics scores_row(span<const T> scores, span<const judgment> judgments) const noexcept {
     const detail::judgment_summary s = detail::summarize(judgments, k_, policy_);
     if (s.duplicate) return ranking_metrics::invalid("duplicate judged item");
     const std::size_t n = scores.size();
@@ -456,7 +498,7 @@ class ranking_evaluator {
       if (jd.grade > 0 && jd.item < n) ++present;
     }
     if (present == 0) {
-      for (double v : scores) {
+      for (T v : scores) {
         if (std::isnan(v)) return ranking_metrics::invalid("NaN score");
       }
       return detail::rank_kernel(k_, policy_, s).finish(n);
@@ -469,9 +511,9 @@ class ranking_evaluator {
     return scores_ordered(scores, judgments, s);
   }
 
- private:
   // Deterministic tie policies: visit positive items in rank order, 64 at a time.
-  ranking_metrics scores_ordered(span<const double> row, span<const judgment> judgments,
+  template <class T>
+  ranking_metrics scores_ordered(span<const T> row, span<const judgment> judgments,
                                  const detail::judgment_summary& s) const noexcept {
     using detail::ranked_candidate;
     const std::size_t n = row.size();
@@ -499,17 +541,9 @@ class ranking_evaluator {
         chunk[pos] = c;
       }
       if (m == 0) break;
-      // One streaming pass counts, for each of the m items, the items above it.
-      for (std::size_t j = 0; j < m; ++j) greater[j] = tied_before[j] = tied[j] = 0;
-      for (std::size_t i = 0; i < n; ++i) {
-        const double v = row[i];
-        for (std::size_t j = 0; j < m; ++j) {
-          greater[j] += v > chunk[j].score;
-          const bool eq = v == chunk[j].score;
-          tied[j] += eq;
-          tied_before[j] += eq && i > chunk[j].id;
-        }
-      }
+      // One streaming pass counts, for each of the m items, the items above it
+      // (SIMD kernel with a scalar twin: detail/kernels_ranking.hpp).
+      count_pass(row, chunk, m, ties == tie_policy::id_descending, greater, tied_before, tied);
       for (std::size_t j = 0; j < m; ++j) {
         std::size_t before = tied_before[j];
         if (ties != tie_policy::id_descending) {
@@ -535,7 +569,8 @@ class ranking_evaluator {
   }
 
   // tie_policy::average: visit groups of equal score, 64 distinct scores per pass.
-  ranking_metrics scores_average(span<const double> row, span<const judgment> judgments,
+  template <class T>
+  ranking_metrics scores_average(span<const T> row, span<const judgment> judgments,
                                  const detail::judgment_summary& s) const noexcept {
     const std::size_t n = row.size();
     detail::average_tie_kernel kernel(k_, policy_, s);
@@ -562,14 +597,7 @@ class ranking_evaluator {
         group_score[pos] = v;
       }
       if (m == 0) break;
-      for (std::size_t j = 0; j < m; ++j) greater[j] = tied[j] = 0;
-      for (std::size_t i = 0; i < n; ++i) {
-        const double v = row[i];
-        for (std::size_t j = 0; j < m; ++j) {
-          greater[j] += v > group_score[j];
-          tied[j] += v == group_score[j];
-        }
-      }
+      group_pass(row, group_score, m, greater, tied);
       for (std::size_t j = 0; j < m; ++j) {
         std::size_t relevant = 0;
         double gain_sum = 0.0;
@@ -586,6 +614,95 @@ class ranking_evaluator {
       if (m < detail::rank_chunk) break;
     }
     return kernel.finish(n);
+  }
+
+  // The streaming pass of scores_ordered. With id_descending only
+  // greater + tied_before is needed, and it is one comparison per item and
+  // position: score > s before the item's index, score >= s after it.
+  // Otherwise greater and tied come from "> s" and ">= s" over the whole row.
+  // A score of -inf has no value below it for ">=": that pass runs the scalar
+  // twin's direct comparisons instead.
+  template <class T>
+  static void count_pass(span<const T> row, const detail::ranked_candidate* chunk, std::size_t m,
+                         bool id_descending, std::size_t* greater, std::size_t* tied_before,
+                         std::size_t* tied) noexcept {
+    const std::size_t n = row.size();
+    bool has_neg_inf = false;
+    const double neg_inf = -std::numeric_limits<double>::infinity();
+    for (std::size_t j = 0; j < m; ++j) has_neg_inf = has_neg_inf || chunk[j].score == neg_inf;
+    if (has_neg_inf) {
+      for (std::size_t j = 0; j < m; ++j) greater[j] = tied_before[j] = tied[j] = 0;
+      for (std::size_t i = 0; i < n; ++i) {
+        const double v = static_cast<double>(row[i]);
+        for (std::size_t j = 0; j < m; ++j) {
+          greater[j] += v > chunk[j].score;
+          const bool eq = v == chunk[j].score;
+          tied[j] += eq;
+          tied_before[j] += eq && i > chunk[j].id;
+        }
+      }
+      return;
+    }
+    detail::above_query<T> q[2 * detail::rank_chunk]{};
+    std::size_t c[2 * detail::rank_chunk];
+    if (id_descending) {
+      for (std::size_t j = 0; j < m; ++j) {
+        const T sc = static_cast<T>(chunk[j].score);
+        q[j] = {sc, detail::next_below(sc), static_cast<std::size_t>(chunk[j].id) + 1};
+      }
+      detail::count_above(row.data(), n, q, m, c);
+      for (std::size_t j = 0; j < m; ++j) {
+        greater[j] = c[j];  // greater + tied_before, which is all the caller adds
+        tied_before[j] = tied[j] = 0;
+      }
+      return;
+    }
+    for (std::size_t j = 0; j < m; ++j) {
+      const T sc = static_cast<T>(chunk[j].score);
+      const T ge = detail::next_below(sc);
+      q[2 * j] = {sc, sc, n};
+      q[2 * j + 1] = {ge, ge, n};
+    }
+    detail::count_above(row.data(), n, q, 2 * m, c);
+    for (std::size_t j = 0; j < m; ++j) {
+      greater[j] = c[2 * j];
+      tied[j] = c[2 * j + 1] - c[2 * j];
+      tied_before[j] = 0;  // read only under id_descending
+    }
+  }
+
+  // The streaming pass of scores_average: greater and tied per distinct score.
+  template <class T>
+  static void group_pass(span<const T> row, const double* group_score, std::size_t m, std::size_t* greater,
+                         std::size_t* tied) noexcept {
+    const std::size_t n = row.size();
+    bool has_neg_inf = false;
+    const double neg_inf = -std::numeric_limits<double>::infinity();
+    for (std::size_t j = 0; j < m; ++j) has_neg_inf = has_neg_inf || group_score[j] == neg_inf;
+    if (has_neg_inf) {
+      for (std::size_t j = 0; j < m; ++j) greater[j] = tied[j] = 0;
+      for (std::size_t i = 0; i < n; ++i) {
+        const double v = static_cast<double>(row[i]);
+        for (std::size_t j = 0; j < m; ++j) {
+          greater[j] += v > group_score[j];
+          tied[j] += v == group_score[j];
+        }
+      }
+      return;
+    }
+    detail::above_query<T> q[2 * detail::rank_chunk]{};
+    std::size_t c[2 * detail::rank_chunk];
+    for (std::size_t j = 0; j < m; ++j) {
+      const T sc = static_cast<T>(group_score[j]);
+      const T ge = detail::next_below(sc);
+      q[2 * j] = {sc, sc, n};
+      q[2 * j + 1] = {ge, ge, n};
+    }
+    detail::count_above(row.data(), n, q, 2 * m, c);
+    for (std::size_t j = 0; j < m; ++j) {
+      greater[j] = c[2 * j];
+      tied[j] = c[2 * j + 1] - c[2 * j];
+    }
   }
 
   std::size_t k_;

@@ -1,0 +1,339 @@
+// Binning kernels behind histogram::observe: count values into right-closed
+// bins over frozen interior edges e[0] < ... < e[ne-1] (bin = number of edges
+// strictly below x), with NaN and +-Inf counted apart. Each SIMD kernel has a
+// scalar twin; tests/simd_binning_test.cpp proves they give identical counts
+// and bench/binning_bench.cpp measures one against the other.
+//
+// Kernels (all add into counts[0 .. ne] and return the number of non-finite
+// values; none allocates, locks or throws):
+//   - bin_count_compare_simd: compare-and-count, for ne <= 16. For every edge
+//     a per-lane counter of "x > e[j]"; bin counts are differences of these
+//     cumulative counts. No scatter, no search, no conflicts.
+//   - bin_count_uniform_simd: direct index for (near-)uniform edges, 17 to 512
+//     bins: the index is computed in SIMD and provably right unless the value
+//     is within rounding of an edge (then the scalar search decides); the
+//     increments go to four interleaved sub-histograms so that consecutive
+//     values never conflict.
+//   - bin_count_search_scalar: branch-free binary search (any ne), the path for
+//     many non-uniform bins.
+// Scalar twins: bin_count_scalar (std::lower_bound per value, exactly what
+// bin_edges::index does) and bin_count_uniform_scalar (direct index per value).
+#pragma once
+
+#include <algorithm>
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <limits>
+#include <utility>
+
+#include <driftwatch/detail/simd_compat.hpp>
+
+namespace driftwatch {
+namespace detail {
+
+/// The bin of a finite x: the number of edges strictly below it.
+inline std::size_t bin_of(const double* edges, std::size_t ne, double x) noexcept {
+  return static_cast<std::size_t>(std::lower_bound(edges, edges + ne, x) - edges);
+}
+
+/// Scalar twin and reference: one std::lower_bound per finite value.
+inline std::uint64_t bin_count_scalar(const double* edges, std::size_t ne, const double* x, std::size_t n,
+                                      std::uint64_t* counts) noexcept {
+  std::uint64_t invalid = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    const double v = x[i];
+    if (!std::isfinite(v)) {
+      ++invalid;
+      continue;
+    }
+    ++counts[bin_of(edges, ne, v)];
+  }
+  return invalid;
+}
+
+/// Branch-free binary search: the same answer as bin_of without a
+/// data-dependent branch (the step is a conditional move).
+inline std::size_t bin_of_branchless(const double* edges, std::size_t ne, double x) noexcept {
+  const double* base = edges;
+  std::size_t len = ne;
+  while (len > 1) {
+    const std::size_t half = len / 2;
+    base = (base[half - 1] < x) ? base + half : base;
+    len -= half;
+  }
+  return static_cast<std::size_t>(base - edges) + (len == 1 && base[0] < x ? 1 : 0);
+}
+
+/// Branch-free search for any number of edges; four values in flight.
+inline std::uint64_t bin_count_search_scalar(const double* edges, std::size_t ne, const double* x, std::size_t n,
+                                             std::uint64_t* counts) noexcept {
+  if (ne == 0) {
+    std::uint64_t invalid = 0;
+    for (std::size_t i = 0; i < n; ++i) invalid += std::isfinite(x[i]) ? 0 : 1;
+    counts[0] += n - invalid;
+    return invalid;
+  }
+  std::uint64_t invalid = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    const double v = x[i];
+    if (!std::isfinite(v)) {
+      ++invalid;
+      continue;
+    }
+    ++counts[bin_of_branchless(edges, ne, v)];
+  }
+  return invalid;
+}
+
+/// Geometry of near-uniform edges for the direct-index paths: the estimate
+/// ceil((x - origin) / width) - 1 is checked against the edges, so it only has
+/// to be right almost always, never exactly.
+struct uniform_geometry {
+  double origin = 0, inv_width = 0;
+  bool usable = false;
+};
+
+inline uniform_geometry uniform_geometry_of(const double* edges, std::size_t ne) noexcept {
+  uniform_geometry g;
+  if (ne < 2) return g;
+  const double width = (edges[ne - 1] - edges[0]) / static_cast<double>(ne - 1);
+  if (!(width > 0) || !std::isfinite(width)) return g;
+  g.origin = edges[0] - width;
+  g.inv_width = 1.0 / width;
+  g.usable = std::isfinite(g.inv_width) && std::isfinite(g.origin);
+  return g;
+}
+
+/// Scalar twin of the uniform kernel: direct index per value, corrected by the
+/// neighbouring edges (so the result is exactly bin_of's).
+inline std::uint64_t bin_count_uniform_scalar(const double* edges, std::size_t ne, const double* x, std::size_t n,
+                                              std::uint64_t* counts) noexcept {
+  const uniform_geometry g = uniform_geometry_of(edges, ne);
+  if (!g.usable) return bin_count_scalar(edges, ne, x, n, counts);
+  const double top = static_cast<double>(ne);
+  std::uint64_t invalid = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    const double v = x[i];
+    if (!std::isfinite(v)) {
+      ++invalid;
+      continue;
+    }
+    double t = std::ceil((v - g.origin) * g.inv_width) - 1.0;
+    t = t < 0 ? 0 : (t > top ? top : t);
+    auto b = static_cast<std::size_t>(t);
+    while (b > 0 && v <= edges[b - 1]) --b;
+    while (b < ne && v > edges[b]) ++b;
+    ++counts[b];
+  }
+  return invalid;
+}
+
+#if !defined(DRIFTWATCH_NO_SIMD)
+
+/// One batch against NE edges, unrolled by a fold expression so the counters
+/// stay in registers at -O2 (a loop over the edges is not unrolled there).
+template <class B, std::size_t... J>
+inline void compare_count_step(const B& v, B* above, const B* e, const B& one, std::index_sequence<J...>) noexcept {
+  ((above[J] = xsimd::select(v > e[J], above[J] + one, above[J])), ...);
+}
+
+/// Compare-and-count with NE >= ne edges held in registers; the edges beyond
+/// ne are +inf, which no finite value exceeds.
+/// Runs in the hot loop: measure before changing.
+template <std::size_t NE>
+std::uint64_t bin_count_compare_fixed(const double* edges, std::size_t ne, const double* x, std::size_t n,
+                                      std::uint64_t* counts) noexcept {
+  using B = simd::batch<double>;
+  constexpr std::size_t L = simd::lanes<double>;
+  const double inf = std::numeric_limits<double>::infinity();
+  B e[NE];
+  B above[NE];  // per lane: values > e[j]; doubles count exactly up to 2^53
+  for (std::size_t j = 0; j < NE; ++j) {
+    e[j] = B(j < ne ? edges[j] : inf);
+    above[j] = B(0.0);
+  }
+  B bad(0.0);
+  const B pos_inf(inf), neg_inf(-inf), one(1.0);
+  std::size_t i = 0;
+  for (; i + L <= n; i += L) {
+    B v = simd::load(x + i);
+    const auto finite = xsimd::abs(v) < pos_inf;  // false for NaN and +-Inf
+    bad = xsimd::select(finite, bad, bad + one);
+    v = xsimd::select(finite, v, neg_inf);  // excluded: above no edge, and not in `valid`
+    compare_count_step(v, above, e, one, std::make_index_sequence<NE>{});
+  }
+  std::uint64_t invalid = static_cast<std::uint64_t>(simd::reduce_add(bad));
+  std::uint64_t cum[NE];
+  for (std::size_t j = 0; j < NE; ++j) cum[j] = static_cast<std::uint64_t>(simd::reduce_add(above[j]));
+  const std::uint64_t valid = static_cast<std::uint64_t>(i) - invalid;
+  if (ne == 0) {
+    counts[0] += valid;
+  } else {
+    counts[0] += valid - cum[0];
+    for (std::size_t j = 1; j < ne; ++j) counts[j] += cum[j - 1] - cum[j];
+    counts[ne] += cum[ne - 1];
+  }
+  return invalid + bin_count_scalar(edges, ne, x + i, n - i, counts);
+}
+
+/// Compare-and-count for ne <= 16 edges (B <= 17 bins): exactly ne
+/// comparisons per value (a padded edge would cost as much as a real one).
+inline std::uint64_t bin_count_compare_simd(const double* edges, std::size_t ne, const double* x, std::size_t n,
+                                            std::uint64_t* counts) noexcept {
+  switch (ne) {
+    case 0:
+    case 1: return bin_count_compare_fixed<1>(edges, ne, x, n, counts);
+    case 2: return bin_count_compare_fixed<2>(edges, ne, x, n, counts);
+    case 3: return bin_count_compare_fixed<3>(edges, ne, x, n, counts);
+    case 4: return bin_count_compare_fixed<4>(edges, ne, x, n, counts);
+    case 5: return bin_count_compare_fixed<5>(edges, ne, x, n, counts);
+    case 6: return bin_count_compare_fixed<6>(edges, ne, x, n, counts);
+    case 7: return bin_count_compare_fixed<7>(edges, ne, x, n, counts);
+    case 8: return bin_count_compare_fixed<8>(edges, ne, x, n, counts);
+    case 9: return bin_count_compare_fixed<9>(edges, ne, x, n, counts);
+    case 10: return bin_count_compare_fixed<10>(edges, ne, x, n, counts);
+    case 11: return bin_count_compare_fixed<11>(edges, ne, x, n, counts);
+    case 12: return bin_count_compare_fixed<12>(edges, ne, x, n, counts);
+    default: return bin_count_compare_fixed<16>(edges, ne, x, n, counts);
+  }
+}
+
+/// Largest bin count the uniform kernel keeps sub-histograms for (on the
+/// stack: 4 x (bins + 1) 32-bit counters, 8 KiB at most).
+constexpr std::size_t uniform_simd_max_bins = 512;
+
+/// A bound, in units of bins, on how far the kernel's position t(e) =
+/// (e - origin) * inv_width of each edge e[i] is from i + 1. The margin covers
+/// the one rounding by which this scalar loop may differ from the kernel's
+/// batches (the compiler may fuse `t - (i + 1)` into an FMA here; measured:
+/// without the margin a value one ulp above an edge was misplaced).
+inline double uniform_edge_slack(const double* edges, std::size_t ne, const uniform_geometry& g) noexcept {
+  double slack = 0;
+  for (std::size_t i = 0; i < ne; ++i) {
+    const double t = (edges[i] - g.origin) * g.inv_width;
+    const double d = std::fabs(t - static_cast<double>(i + 1));
+    slack = d > slack ? d : slack;
+  }
+  return slack + 1e-6;
+}
+
+/// Direct-index kernel for near-uniform edges, 2 <= ne < uniform_simd_max_bins.
+///
+/// Why it is exact without looking at the edges: t(x) = (x - origin) * inv_width
+/// is monotonic in x (a subtraction and a multiplication by a positive number,
+/// each correctly rounded), so e[i] < x whenever t(e[i]) < t(x) and x <= e[i]
+/// whenever t(x) < t(e[i]). Every t(e[i]) lies within `slack` of i + 1 (measured
+/// above), so a value whose t is farther than `slack` from every integer is in
+/// bin clamp(floor(t), 0, ne). The few values closer than that (within rounding
+/// of an edge) are binned by the scalar search. Two phases per chunk: the SIMD
+/// pass writes bin indices to a small buffer, a scalar pass increments four
+/// interleaved sub-histograms (consecutive values never wait on each other's
+/// increment). Non-finite values go to an extra slot and are counted apart.
+/// Runs in the hot loop: measure before changing.
+template <class = void>
+std::uint64_t bin_count_uniform_simd(const double* edges, std::size_t ne, const double* x, std::size_t n,
+                                     std::uint64_t* counts) noexcept {
+  using B = simd::batch<double>;
+  constexpr std::size_t L = simd::lanes<double>;
+  constexpr std::size_t chunk = 1024;  // multiple of every L
+  constexpr std::size_t ways = 4;
+  const uniform_geometry g = uniform_geometry_of(edges, ne);
+  if (!g.usable || ne + 1 > uniform_simd_max_bins) return bin_count_scalar(edges, ne, x, n, counts);
+  const double slack = uniform_edge_slack(edges, ne, g);
+  if (!(slack < 0.25)) return bin_count_uniform_scalar(edges, ne, x, n, counts);
+  const std::size_t bins = ne + 1;
+  const std::size_t stride = bins + 1;  // slot `bins` collects non-finite values
+  std::uint32_t sub[ways * (uniform_simd_max_bins + 1)];
+  std::memset(sub, 0, ways * stride * sizeof(std::uint32_t));
+  alignas(64) double slot[chunk];
+  const double two52 = 4503599627370496.0;
+  // Byte offset of the low 32 bits of a double (0 on little-endian machines).
+  std::size_t low_word = 0;
+  {
+    const double probe = two52 + 1.0;
+    std::uint32_t w;
+    std::memcpy(&w, &probe, 4);
+    low_word = w == 1 ? 0 : 4;
+  }
+  const B origin(g.origin), inv(g.inv_width), lo(-0.5), hi(static_cast<double>(ne) + 0.5), zero(0.0),
+      top(static_cast<double>(ne)), trash(static_cast<double>(bins)), pos_inf(std::numeric_limits<double>::infinity()),
+      near_limit(slack), magic(two52);
+  std::uint64_t invalid = 0;
+  std::size_t since_flush = 0;
+  auto flush = [&]() {
+    for (std::size_t w = 0; w < ways; ++w) {
+      for (std::size_t b = 0; b < bins; ++b) counts[b] += sub[w * stride + b];
+      invalid += sub[w * stride + bins];
+    }
+    std::memset(sub, 0, ways * stride * sizeof(std::uint32_t));
+  };
+  std::size_t i = 0;
+  for (; i + chunk <= n; i += chunk) {
+    const double* xc = x + i;
+    for (std::size_t j = 0; j < chunk; j += L) {
+      const B v = simd::load(xc + j);
+      const auto finite = xsimd::abs(v) < pos_inf;
+      const B t = xsimd::min(xsimd::max((xsimd::select(finite, v, origin) - origin) * inv, lo), hi);
+      const B bin = xsimd::min(xsimd::max(xsimd::floor(t), zero), top);
+      // bin + 2^52 holds the bin in the low 32 bits of its representation:
+      // the scalar pass reads those, no float-to-int conversion per value.
+      simd::store(slot + j, xsimd::select(finite, bin, trash) + magic);
+      const auto near = finite & (xsimd::abs(t - xsimd::nearbyint(t)) <= near_limit);
+      if (simd::any(near)) {  // rare: within rounding of an edge
+        for (std::size_t l = 0; l < L; ++l) {
+          const double xv = xc[j + l];
+          if (std::isfinite(xv)) slot[j + l] = static_cast<double>(bin_of(edges, ne, xv)) + two52;
+        }
+      }
+    }
+    const unsigned char* bytes = reinterpret_cast<const unsigned char*>(slot) + low_word;
+    for (std::size_t j = 0; j < chunk; j += ways) {
+#if defined(__GNUC__) || defined(__clang__)
+      // The scalar pass does not touch memory: meanwhile fetch the next chunk
+      // (one 64-byte line per 8 values), so the SIMD pass finds it in cache.
+      if (j % 8 == 0 && i + chunk + j < n) __builtin_prefetch(x + i + chunk + j);
+#endif
+      std::uint32_t b0, b1, b2, b3;
+      std::memcpy(&b0, bytes + 8 * j, 4);
+      std::memcpy(&b1, bytes + 8 * (j + 1), 4);
+      std::memcpy(&b2, bytes + 8 * (j + 2), 4);
+      std::memcpy(&b3, bytes + 8 * (j + 3), 4);
+      ++sub[0 * stride + b0];
+      ++sub[1 * stride + b1];
+      ++sub[2 * stride + b2];
+      ++sub[3 * stride + b3];
+    }
+    since_flush += chunk / ways;
+    if (since_flush >= (std::size_t{1} << 31)) {  // keep every 32-bit counter below 2^32
+      flush();
+      since_flush = 0;
+    }
+  }
+  flush();
+  return invalid + bin_count_uniform_scalar(edges, ne, x + i, n - i, counts);
+}
+
+#endif  // !DRIFTWATCH_NO_SIMD
+
+/// Below this many values the set-up of a SIMD kernel costs more than it saves.
+constexpr std::size_t bin_count_simd_min = 64;
+
+/// The dispatcher histogram::observe calls: picks the kernel for the edges and
+/// the ISA. `uniform` says the edges were made equal-width (bin_edges::uniform).
+inline std::uint64_t bin_count(const double* edges, std::size_t ne, bool uniform, const double* x, std::size_t n,
+                               std::uint64_t* counts) noexcept {
+#if !defined(DRIFTWATCH_NO_SIMD)
+  if (n >= bin_count_simd_min) {
+    if (ne <= 16) return bin_count_compare_simd(edges, ne, x, n, counts);
+    if (uniform && ne + 1 <= uniform_simd_max_bins) return bin_count_uniform_simd(edges, ne, x, n, counts);
+  }
+#endif
+  if (uniform && ne >= 2) return bin_count_uniform_scalar(edges, ne, x, n, counts);
+  if (ne > 16) return bin_count_search_scalar(edges, ne, x, n, counts);
+  return bin_count_scalar(edges, ne, x, n, counts);
+}
+
+}  // namespace detail
+}  // namespace driftwatch
