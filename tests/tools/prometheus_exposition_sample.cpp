@@ -2,6 +2,7 @@
 // escaping corner cases) so that ctest can pipe it through
 // `promtool check metrics`. Usage: prometheus_exposition_sample [--openmetrics]
 #include <driftwatch/adapters/prometheus.hpp>
+#include <driftwatch/adapters/prometheus_drift.hpp>
 
 #include <cstdint>
 #include <cstring>
@@ -50,6 +51,15 @@ int main(int argc, char** argv) {
           w.summary({"P", "10"}, 31.5, 90);
           w.summary({"ndcg_cut", "10"}, 60.25, 90);
         });
+  // The drift-state series of a numeric feature (histogram over the frozen
+  // edges, reference CDF and fractions, invalid counter, PSI/JS/KS gauges).
+  pm::drift_exporter drift(r, "ranker");
+  driftwatch::histogram reference(driftwatch::bin_edges::from_edges({-1.0, 0.0, 0.5, 2.0}));
+  driftwatch::histogram current(reference.edges());
+  for (double x : {-3.0, -0.5, 0.1, 0.2, 0.7, 1.5, 2.5, 9.0}) reference(x);
+  for (double x : {-0.7, 0.3, 0.4, 0.45, 3.0}) current(x);
+  current(std::numeric_limits<double>::quiet_NaN());
+  drift.publish("age", reference, current);
   std::cout << r.render(om ? pm::exposition_format::openmetrics_1_0_0 : pm::exposition_format::text_0_0_4);
   return 0;
 }
