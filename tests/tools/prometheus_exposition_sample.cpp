@@ -3,6 +3,7 @@
 // `promtool check metrics`. Usage: prometheus_exposition_sample [--openmetrics]
 #include <driftwatch/adapters/prometheus.hpp>
 #include <driftwatch/adapters/prometheus_drift.hpp>
+#include <driftwatch/adapters/prometheus_ranking.hpp>
 
 #include <cstdint>
 #include <cstring>
@@ -60,6 +61,18 @@ int main(int argc, char** argv) {
   for (double x : {-0.7, 0.3, 0.4, 0.45, 3.0}) current(x);
   current(std::numeric_limits<double>::quiet_NaN());
   drift.publish("age", reference, current);
+  // Ranking quality per model version and a canary comparison.
+  pm::ranking_exporter ranking(r, "ranker");
+  driftwatch::ranking_accumulator v1("v1", 10);
+  driftwatch::ranking_metrics m;
+  m.values.fill(0.5);
+  v1.observe(m);
+  ranking.publish(v1);
+  driftwatch::comparison_result canary;
+  canary.difference = -0.01;
+  canary.p_value = 0.2;
+  canary.invalid_reason = nullptr;
+  ranking.publish_canary(driftwatch::ranking_metric::ndcg, 10, "v1", "v2", canary);
   std::cout << r.render(om ? pm::exposition_format::openmetrics_1_0_0 : pm::exposition_format::text_0_0_4);
   return 0;
 }
