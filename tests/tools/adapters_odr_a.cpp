@@ -1,0 +1,12 @@
+// Every adapter header in two translation units (with adapters_odr_b.cpp):
+// a missing `inline` or a non-inline variable breaks the link.
+#include <driftwatch/adapters/http_server.hpp>
+#include <driftwatch/adapters/prometheus.hpp>
+#include <driftwatch/adapters/prometheus_drift.hpp>
+#include <driftwatch/adapters/prometheus_ranking.hpp>
+#include <driftwatch/adapters/retrain_webhook.hpp>
+#include <driftwatch/adapters/textfile.hpp>
+#include <driftwatch/adapters/webhook_signature.hpp>
+
+int adapters_odr_b();
+int main() { return adapters_odr_b() == 0 && driftwatch::prometheus::is_valid_metric_name("a") ? 0 : 1; }
