@@ -35,3 +35,13 @@ void operator delete(void* p) noexcept { std::free(p); }
 void operator delete[](void* p) noexcept { ::operator delete(p); }
 void operator delete(void* p, std::size_t) noexcept { ::operator delete(p); }
 void operator delete[](void* p, std::size_t) noexcept { ::operator delete(p); }
+// The nothrow forms too: left to the runtime, they would allocate with its
+// operator new and be freed by the replaced delete above, which
+// AddressSanitizer reports as alloc-dealloc-mismatch (Catch2 uses them).
+void* operator new(std::size_t n, const std::nothrow_t&) noexcept {
+  driftwatch_test::allocation_counter().fetch_add(1, std::memory_order_relaxed);
+  return std::malloc(n ? n : 1);
+}
+void* operator new[](std::size_t n, const std::nothrow_t& tag) noexcept { return ::operator new(n, tag); }
+void operator delete(void* p, const std::nothrow_t&) noexcept { std::free(p); }
+void operator delete[](void* p, const std::nothrow_t&) noexcept { std::free(p); }
