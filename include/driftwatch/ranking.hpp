@@ -201,6 +201,26 @@ inline double discounted(double gain, std::size_t rank) noexcept {
   return gain / log2_rank_plus_one(rank);
 }
 
+constexpr std::size_t unit_dcg_table_size = 256;
+
+/// sum_{p=1..c} discounted(1, p), accumulated left to right from 0.0 exactly as
+/// summarize's loop does, for c < unit_dcg_table_size.
+inline double unit_dcg_prefix(std::size_t c) noexcept {
+  struct table {
+    double v[unit_dcg_table_size];
+    table() noexcept {
+      double sum = 0.0;
+      v[0] = sum;
+      for (std::size_t p = 1; p < unit_dcg_table_size; ++p) {
+        sum += discounted(1.0, p);
+        v[p] = sum;
+      }
+    }
+  };
+  static const table t;
+  return t.v[c];
+}
+
 /// What every path knows before looking at the ranking: R and the ideal DCG@k.
 struct judgment_summary {
   std::size_t relevant = 0;  // R: judged items with grade >= level
@@ -234,6 +254,19 @@ inline judgment_summary summarize(span<const judgment> judgments, std::size_t k,
     if (next <= 0) break;
     level = next;
     const double gain = ranking_gain(policy.gain, level, policy.relevance_level);
+    if (position == 0 && gain == 1.0) {
+      // The common case (binary relevance, linear gain): the ideal DCG is a
+      // prefix of sum 1/log2(p + 1), read from a table built by the very same
+      // sequence of additions, so the bits are those of the loop below.
+      std::size_t c = 0;
+      for (std::size_t i = 0; i < n; ++i) c += judgments[i].grade == level ? 1 : 0;
+      if (c > k) c = k;
+      if (c < unit_dcg_table_size) {
+        s.ideal_dcg = unit_dcg_prefix(c);
+        position = c;
+        continue;
+      }
+    }
     for (std::size_t i = 0; i < n && position < k; ++i) {
       if (judgments[i].grade == level) {
         s.ideal_dcg += discounted(gain, position + 1);
@@ -436,23 +469,22 @@ class ranking_evaluator {
     if (s.duplicate) return ranking_metrics::invalid("duplicate judged item");
     const std::size_t n = served.size();
     for (std::size_t i = 1; i < n; ++i) {
-      for (std::size_t j = 0; j < i; ++j) {
-        if (served[i] == served[j]) return ranking_metrics::invalid("duplicate item in served list");
-      }
+      bool repeated = false;  // no early exit inside: the compiler vectorizes the row
+      for (std::size_t j = 0; j < i; ++j) repeated = repeated || served[i] == served[j];
+      if (repeated) return ranking_metrics::invalid("duplicate item in served list");
     }
     detail::rank_kernel kernel(k_, policy_, s);
     if (s.positive > 0 && n <= detail::served_fast_max && judgments.size() <= detail::served_fast_max) {
       // Positions of the judged items among the served ids (SIMD kernel with
       // a scalar twin: detail/kernels_ranking.hpp), then visits in rank order.
       std::size_t position[detail::served_fast_max];
-      int grade_at[detail::served_fast_max];
-      for (std::size_t i = 0; i < n; ++i) grade_at[i] = 0;
+      int grade_at[detail::served_fast_max + 1];  // [0] collects the judged items not served
+      for (std::size_t i = 0; i <= n; ++i) grade_at[i] = 0;
       const auto item = [judgments](std::size_t j) noexcept { return judgments[j].item; };
       detail::served_positions(served.data(), n, item, judgments.size(), position);
-      for (std::size_t j = 0; j < judgments.size(); ++j)
-        if (position[j] != 0) grade_at[position[j] - 1] = judgments[j].grade;
-      for (std::size_t i = 0; i < n; ++i)
-        if (grade_at[i] > 0) kernel.visit(i + 1, grade_at[i]);
+      for (std::size_t j = 0; j < judgments.size(); ++j) grade_at[position[j]] = judgments[j].grade;
+      for (std::size_t i = 1; i <= n; ++i)
+        if (grade_at[i] > 0) kernel.visit(i, grade_at[i]);
     } else if (s.positive > 0) {
       for (std::size_t i = 0; i < n; ++i) {
         const item_id id = served[i];

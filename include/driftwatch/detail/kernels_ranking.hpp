@@ -176,47 +176,63 @@ void served_positions_scalar(const std::uint64_t* served, std::size_t n, const I
 
 #if !defined(DRIFTWATCH_NO_SIMD)
 
-/// SIMD kernel for short served lists (L <= n <= 4 L ids for L lanes): the
-/// served ids stay in registers (the last batch overlaps the previous one
-/// rather than being padded), each judged item costs one broadcast and a
-/// compare per batch, and only the few hits look up their position. No hashing.
+/// NV batches of judged ids against every served id, unrolled (fold
+/// expressions) so the batches stay in registers.
+template <std::size_t NV, std::size_t... V>
+void served_positions_fixed(const std::uint64_t* served, std::size_t n, const std::uint64_t* ids,
+                            std::uint64_t* pos, std::index_sequence<V...>) noexcept {
+  using B = simd::batch<std::uint64_t>;
+  constexpr std::size_t L = simd::lanes<std::uint64_t>;
+  const B idv[NV] = {simd::load(ids + V * L)...};
+  B posv[NV] = {(static_cast<void>(V), B(std::uint64_t(0)))...};
+  for (std::size_t i = 0; i < n; ++i) {
+    const B x(served[i]);
+    const B here(static_cast<std::uint64_t>(i + 1));
+    ((posv[V] = xsimd::select(idv[V] == x, here, posv[V])), ...);
+  }
+  (simd::store(pos + V * L, posv[V]), ...);
+}
+
+/// SIMD kernel, branch-free: the judged ids sit in registers (up to 64, in
+/// batches), and each served id is broadcast and compared with all of them,
+/// a matching lane taking the served position by a select. n x ceil(m / L)
+/// compares and selects, no data-dependent branch (whether an id is relevant
+/// is a coin flip the branch predictor loses), no hashing.
 template <class Items>
 void served_positions_simd(const std::uint64_t* served, std::size_t n, const Items& item, std::size_t m,
                            std::size_t* position) noexcept {
-  using B = simd::batch<std::uint64_t>;
   constexpr std::size_t L = simd::lanes<std::uint64_t>;
-  if (n < L || n > 4 * L) return served_positions_scalar(served, n, item, m, position);
-  const std::size_t nv = (n + L - 1) / L;
-  B ids[4];
-  for (std::size_t v = 0; v + 1 < nv; ++v) ids[v] = simd::load(served + v * L);
-  ids[nv - 1] = simd::load(served + n - L);
-  for (std::size_t j = 0; j < m; ++j) {
-    const std::uint64_t id = item(j);
-    const B x(id);
-    auto hit = ids[0] == x;
-    for (std::size_t v = 1; v < nv; ++v) hit = hit | (ids[v] == x);
-    std::size_t p = 0;
-    if (simd::any(hit)) {
-      for (std::size_t i = 0; i < n; ++i) {
-        if (served[i] == id) {
-          p = i + 1;
-          break;
-        }
-      }
-    }
-    position[j] = p;
+  constexpr std::size_t max_items = 64;
+  if (m == 0) return;
+  if (m > max_items) return served_positions_scalar(served, n, item, m, position);
+  alignas(64) std::uint64_t ids[max_items + L];
+  alignas(64) std::uint64_t pos[max_items + L];
+  const std::size_t nv = (m + L - 1) / L;
+  for (std::size_t j = 0; j < m; ++j) ids[j] = item(j);
+  for (std::size_t j = m; j < nv * L; ++j) ids[j] = ids[0];  // padding lanes: results ignored
+  switch (nv) {
+    case 1: served_positions_fixed<1>(served, n, ids, pos, std::make_index_sequence<1>{}); break;
+    case 2: served_positions_fixed<2>(served, n, ids, pos, std::make_index_sequence<2>{}); break;
+    case 3: served_positions_fixed<3>(served, n, ids, pos, std::make_index_sequence<3>{}); break;
+    case 4: served_positions_fixed<4>(served, n, ids, pos, std::make_index_sequence<4>{}); break;
+    default:
+      for (std::size_t v = 0; v < nv; v += 4)
+        served_positions_fixed<4>(served, n, ids + v * L, pos + v * L, std::make_index_sequence<4>{});
+      break;
   }
+  for (std::size_t j = 0; j < m; ++j) position[j] = static_cast<std::size_t>(pos[j]);
 }
 
 #endif  // !DRIFTWATCH_NO_SIMD
 
-/// Dispatcher: the SIMD kernel for lists of up to 4 batches on ISAs with at
-/// least 4 64-bit lanes (SSE2 has no 64-bit compare: the scalar twin is used).
+/// Dispatcher: the SIMD kernel for up to 64 judged items and 64 served ids on
+/// ISAs with at least 4 64-bit lanes (SSE2 has no 64-bit compare: the scalar
+/// twin is used there).
 template <class Items>
 void served_positions(const std::uint64_t* served, std::size_t n, const Items& item, std::size_t m,
                       std::size_t* position) noexcept {
 #if !defined(DRIFTWATCH_NO_SIMD)
-  if (n >= simd::lanes<std::uint64_t> && n <= 4 * simd::lanes<std::uint64_t> && simd::lanes<std::uint64_t> >= 4)
+  if (simd::lanes<std::uint64_t> >= 4 && m <= 64 && n <= 64)
     return served_positions_simd(served, n, item, m, position);
 #endif
   served_positions_scalar(served, n, item, m, position);

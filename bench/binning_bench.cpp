@@ -1,0 +1,107 @@
+// bin_quantile_b10 and bin_uniform_b64: histogram::observe (the SIMD kernels)
+// vs its scalar twins, Boost.Histogram and the memory-read limit, on the same
+// array of doubles. Python peers (numpy_histogram) run in bench/peers/peers.py.
+#include <benchmark/benchmark.h>
+
+#include <driftwatch/bin_edges.hpp>
+#include <driftwatch/detail/kernels_binning.hpp>
+#include <driftwatch/histogram.hpp>
+
+#include <boost/histogram.hpp>
+
+#include <algorithm>
+#include <vector>
+
+#include "bench_data.hpp"
+#include "bench_util.hpp"
+
+namespace {
+
+const std::vector<double>& data() {
+  static const std::vector<double> x = bench::uniform(1, bench::bin_n(), -2.0, 4.0);
+  return x;
+}
+
+const driftwatch::bin_edges& quantile_edges() {
+  static const driftwatch::bin_edges e = [] {
+    const auto& x = data();
+    return driftwatch::bin_edges::from_quantiles(
+        driftwatch::span<const double>(x.data(), std::min<std::size_t>(x.size(), 100000)), 10);
+  }();
+  return e;
+}
+
+const driftwatch::bin_edges& uniform_edges() {
+  static const driftwatch::bin_edges e = driftwatch::bin_edges::uniform(-2.0, 2.0, 64);
+  return e;
+}
+
+void run_observe(benchmark::State& state, const driftwatch::bin_edges& edges) {
+  const auto& x = data();
+  driftwatch::histogram h(edges);
+  for (auto _ : state) {
+    h.observe(x);
+    benchmark::DoNotOptimize(h.counts().data());
+  }
+  bench::items(state, x.size());
+}
+
+template <class Kernel>
+void run_kernel(benchmark::State& state, const driftwatch::bin_edges& edges, Kernel kernel) {
+  const auto& x = data();
+  const auto& e = edges.interior();
+  std::vector<std::uint64_t> counts(e.size() + 1);
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(kernel(e.data(), e.size(), x.data(), x.size(), counts.data()));
+    benchmark::ClobberMemory();
+  }
+  bench::items(state, x.size());
+}
+
+void bin_quantile_b10_driftwatch(benchmark::State& s) { run_observe(s, quantile_edges()); }
+void bin_quantile_b10_scalar_upper_bound(benchmark::State& s) {
+  run_kernel(s, quantile_edges(), &driftwatch::detail::bin_count_scalar);
+}
+void bin_quantile_b10_boost_histogram_variable(benchmark::State& s) {
+  const auto& x = data();
+  const auto& e = quantile_edges().interior();
+  std::vector<double> all;
+  all.push_back(-2.0);
+  all.insert(all.end(), e.begin(), e.end());
+  all.push_back(2.0);
+  auto h = boost::histogram::make_histogram(boost::histogram::axis::variable<>(all));
+  for (auto _ : s) {
+    h.fill(x);
+    benchmark::DoNotOptimize(h.at(0));
+  }
+  bench::items(s, x.size());
+}
+void bin_quantile_b10_memory_read(benchmark::State& s) { bench::memory_read(s, data()); }
+
+void bin_uniform_b64_driftwatch(benchmark::State& s) { run_observe(s, uniform_edges()); }
+void bin_uniform_b64_scalar_index(benchmark::State& s) {
+  run_kernel(s, uniform_edges(), &driftwatch::detail::bin_count_uniform_scalar);
+}
+void bin_uniform_b64_boost_histogram_regular(benchmark::State& s) {
+  const auto& x = data();
+  auto h = boost::histogram::make_histogram(boost::histogram::axis::regular<>(64, -2.0, 2.0));
+  for (auto _ : s) {
+    h.fill(x);
+    benchmark::DoNotOptimize(h.at(0));
+  }
+  bench::items(s, x.size());
+}
+void bin_uniform_b64_memory_read(benchmark::State& s) { bench::memory_read(s, data()); }
+
+}  // namespace
+
+DW_BENCH(bin_quantile_b10_driftwatch);
+DW_BENCH(bin_quantile_b10_scalar_upper_bound);
+DW_BENCH(bin_quantile_b10_boost_histogram_variable);
+DW_BENCH(bin_quantile_b10_memory_read);
+DW_BENCH(bin_uniform_b64_driftwatch);
+DW_BENCH(bin_uniform_b64_scalar_index);
+DW_BENCH(bin_uniform_b64_boost_histogram_regular);
+DW_BENCH(bin_uniform_b64_memory_read);
+
+BENCHMARK_MAIN();

@@ -1,0 +1,86 @@
+// js_1m: jensen_shannon over two probability vectors of 1M bins (vectorized
+// log, compensated per-lane sums) vs its scalar twin (std::log per bin).
+// scipy_jensenshannon runs in peers.py. The guard_* pairs compare each
+// divergence kernel with its own twin for bench/ci_guard.sh.
+#include <benchmark/benchmark.h>
+
+#include <driftwatch/detail/kernels_divergence.hpp>
+#include <driftwatch/divergence.hpp>
+
+#include <vector>
+
+#include "bench_data.hpp"
+#include "bench_util.hpp"
+
+namespace {
+namespace d = driftwatch::detail;
+
+const std::vector<double>& p() {
+  static const std::vector<double> x = bench::uniform(21, bench::js_n(), 0.0, 1.0);
+  return x;
+}
+const std::vector<double>& q() {
+  static const std::vector<double> x = bench::uniform(22, bench::js_n(), 0.0, 1.0);
+  return x;
+}
+
+void js_1m_driftwatch(benchmark::State& s) {
+  for (auto _ : s) benchmark::DoNotOptimize(driftwatch::jensen_shannon(p(), q()).distance.value);
+  bench::items(s, bench::js_n());
+}
+
+// The metric as first written: scalar validation + sums, std::log per bin.
+void js_1m_scalar_log(benchmark::State& s) {
+  const std::size_t n = bench::js_n();
+  for (auto _ : s) {
+    const auto w = d::weight_sums_scalar(p().data(), q().data(), n);
+    double l = 0, r = 0;
+    d::js_sums_scalar(p().data(), q().data(), n, w.reference, w.current, l, r);
+    benchmark::DoNotOptimize(std::sqrt((l + r) / std::log(2.0) / 2.0));
+  }
+  bench::items(s, n);
+}
+
+void guard_psi_kernel(benchmark::State& s) {
+  const std::size_t n = bench::js_n();
+  for (auto _ : s) benchmark::DoNotOptimize(d::psi_sum(p().data(), q().data(), n, 1.0, 1.0, 1e-4));
+  bench::items(s, n);
+}
+void guard_psi_twin(benchmark::State& s) {
+  const std::size_t n = bench::js_n();
+  for (auto _ : s) benchmark::DoNotOptimize(d::psi_sum_scalar(p().data(), q().data(), n, 1.0, 1.0, 1e-4));
+  bench::items(s, n);
+}
+void guard_hellinger_kernel(benchmark::State& s) {
+  const std::size_t n = bench::js_n();
+  for (auto _ : s) benchmark::DoNotOptimize(d::hellinger_sum(p().data(), q().data(), n, 1.0, 1.0));
+  bench::items(s, n);
+}
+void guard_hellinger_twin(benchmark::State& s) {
+  const std::size_t n = bench::js_n();
+  for (auto _ : s) benchmark::DoNotOptimize(d::hellinger_sum_scalar(p().data(), q().data(), n, 1.0, 1.0));
+  bench::items(s, n);
+}
+void guard_weights_kernel(benchmark::State& s) {
+  const std::size_t n = bench::js_n();
+  for (auto _ : s) benchmark::DoNotOptimize(d::weight_sums_of(p().data(), q().data(), n).reference);
+  bench::items(s, n);
+}
+void guard_weights_twin(benchmark::State& s) {
+  const std::size_t n = bench::js_n();
+  for (auto _ : s) benchmark::DoNotOptimize(d::weight_sums_scalar(p().data(), q().data(), n).reference);
+  bench::items(s, n);
+}
+
+}  // namespace
+
+DW_BENCH(js_1m_driftwatch);
+DW_BENCH(js_1m_scalar_log);
+DW_BENCH(guard_psi_kernel);
+DW_BENCH(guard_psi_twin);
+DW_BENCH(guard_hellinger_kernel);
+DW_BENCH(guard_hellinger_twin);
+DW_BENCH(guard_weights_kernel);
+DW_BENCH(guard_weights_twin);
+
+BENCHMARK_MAIN();

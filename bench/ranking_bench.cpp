@@ -1,0 +1,229 @@
+// rank_matrix_2000x100k: ranking_evaluator::scores over a float score matrix
+// (5 relevant items per row, k = 10, all metrics incl. P@10, NDCG@10, AP) vs
+// std::partial_sort top-k per row and the memory-read limit.
+// rank_served_1m_k10: ranking_evaluator::served over 1M served lists of 10 ids
+// (1-20 relevant ids each) vs a scalar linear scan (the path before the
+// kernel). numpy_argpartition and numpy_isin run in peers.py.
+#include <benchmark/benchmark.h>
+
+#include <driftwatch/detail/kernels_ranking.hpp>
+#include <driftwatch/ranking.hpp>
+
+#include <algorithm>
+#include <numeric>
+#include <vector>
+
+#include "bench_data.hpp"
+#include "bench_util.hpp"
+
+namespace {
+namespace d = driftwatch::detail;
+using driftwatch::judgment;
+
+struct matrix {
+  std::size_t rows = bench::rank_rows(), cols = bench::rank_cols();
+  std::vector<float> scores;
+  std::vector<judgment> judged;  // relevant_per_row per row, CSR with fixed stride
+  matrix() : scores(rows * cols) {
+    for (std::size_t i = 0; i < scores.size(); ++i) scores[i] = static_cast<float>(bench::u01(31, i));
+    for (std::size_t r = 0; r < rows; ++r)
+      for (std::size_t j = 0; j < bench::relevant_per_row; ++j) judged.push_back({bench::relevant_item(r, j, cols), 1});
+  }
+  driftwatch::span<const float> row(std::size_t r) const { return {scores.data() + r * cols, cols}; }
+  driftwatch::span<const judgment> row_judged(std::size_t r) const {
+    return {judged.data() + r * bench::relevant_per_row, bench::relevant_per_row};
+  }
+};
+const matrix& mat() {
+  static const matrix m;
+  return m;
+}
+
+void rank_matrix_2000x100k_driftwatch(benchmark::State& s) {
+  const auto& m = mat();
+  const driftwatch::ranking_evaluator ev(10);
+  for (auto _ : s) {
+    double sum = 0;
+    for (std::size_t r = 0; r < m.rows; ++r) {
+      const auto x = ev.scores(m.row(r), m.row_judged(r));
+      sum += x.precision() + x.ndcg() + x.average_precision();
+    }
+    benchmark::DoNotOptimize(sum);
+  }
+  bench::items(s, m.rows * m.cols);
+}
+
+// Top-10 by std::partial_sort of the row's indices, then P@10, NDCG@10 and
+// AP@10 from the top 10 (less than driftwatch computes: full AP needs every
+// relevant item's rank).
+void rank_matrix_2000x100k_partial_sort(benchmark::State& s) {
+  const auto& m = mat();
+  std::vector<std::uint32_t> idx(m.cols);
+  for (auto _ : s) {
+    double sum = 0;
+    for (std::size_t r = 0; r < m.rows; ++r) {
+      const float* row = m.scores.data() + r * m.cols;
+      std::iota(idx.begin(), idx.end(), 0u);
+      std::partial_sort(idx.begin(), idx.begin() + 10, idx.end(), [row](std::uint32_t a, std::uint32_t b) {
+        return row[a] > row[b] || (row[a] == row[b] && a > b);
+      });
+      const auto jd = m.row_judged(r);
+      double hits = 0, dcg = 0, ap = 0;
+      for (std::size_t k = 0; k < 10; ++k) {
+        bool rel = false;
+        for (const auto& j : jd) rel = rel || j.item == idx[k];
+        if (rel) {
+          hits += 1;
+          dcg += 1.0 / std::log2(static_cast<double>(k + 2));
+          ap += hits / static_cast<double>(k + 1);
+        }
+      }
+      sum += hits / 10 + dcg + ap / 5;
+    }
+    benchmark::DoNotOptimize(sum);
+  }
+  bench::items(s, m.rows * m.cols);
+}
+
+void rank_matrix_2000x100k_memory_read(benchmark::State& s) { bench::memory_read(s, mat().scores); }
+
+// Kernel vs twin for the CI guard: the counting pass alone.
+template <bool Simd>
+void guard_rank_count(benchmark::State& s) {
+  const auto& m = mat();
+  std::size_t counts[bench::relevant_per_row];
+  // The number of queries is a run-time value in ranking_evaluator: keep it
+  // one here, or the compiler specialises the twin for a constant 5.
+  std::size_t queries = bench::relevant_per_row;
+  benchmark::DoNotOptimize(queries);
+  for (auto _ : s) {
+    for (std::size_t r = 0; r < m.rows; ++r) {
+      const auto row = m.row(r);
+      d::above_query<float> q[bench::relevant_per_row];
+      for (std::size_t j = 0; j < bench::relevant_per_row; ++j) {
+        const auto id = static_cast<std::size_t>(m.row_judged(r)[j].item);
+        q[j] = {row[id], d::next_below(row[id]), id + 1};
+      }
+      if (Simd)
+        d::count_above(row.data(), row.size(), q, queries, counts);
+      else
+        d::count_above_scalar(row.data(), row.size(), q, queries, counts);
+      benchmark::DoNotOptimize(counts[0]);
+    }
+  }
+  bench::items(s, m.rows * m.cols);
+}
+void guard_rank_count_kernel(benchmark::State& s) { guard_rank_count<true>(s); }
+void guard_rank_count_twin(benchmark::State& s) { guard_rank_count<false>(s); }
+
+struct served_data {
+  std::size_t lists = bench::served_lists();
+  std::vector<std::uint64_t> ids;
+  std::vector<judgment> judged;
+  std::vector<std::size_t> offsets;
+  served_data() : ids(lists * bench::served_k) {
+    offsets.push_back(0);
+    for (std::size_t i = 0; i < lists; ++i) {
+      for (std::size_t j = 0; j < bench::served_k; ++j) ids[i * bench::served_k + j] = bench::served_id(i, j);
+      for (std::size_t j = 0; j < bench::relevant_count(i); ++j) judged.push_back({bench::relevant_id(i, j), 1});
+      offsets.push_back(judged.size());
+    }
+  }
+  driftwatch::span<const std::uint64_t> list(std::size_t i) const {
+    return {ids.data() + i * bench::served_k, bench::served_k};
+  }
+  driftwatch::span<const judgment> rel(std::size_t i) const {
+    return {judged.data() + offsets[i], offsets[i + 1] - offsets[i]};
+  }
+};
+const served_data& served() {
+  static const served_data s;
+  return s;
+}
+
+void rank_served_1m_k10_driftwatch(benchmark::State& s) {
+  const auto& d = served();
+  const driftwatch::ranking_evaluator ev(10);
+  for (auto _ : s) {
+    double sum = 0;
+    for (std::size_t i = 0; i < d.lists; ++i) {
+      const auto m = ev.served(d.list(i), d.rel(i));
+      sum += m.precision() + m.ndcg() + m.average_precision();
+    }
+    benchmark::DoNotOptimize(sum);
+  }
+  bench::items(s, d.lists);
+}
+
+// The same metrics the way served() computed them before the kernel: the
+// same summary and rank kernel, membership by a linear scan per served id.
+void rank_served_1m_k10_scalar_linear_scan(benchmark::State& s) {
+  const auto& d = served();
+  // The policy and k are run-time values in ranking_evaluator: keep them so
+  // here, or the compiler folds the default policy into the twin.
+  driftwatch::ranking_policy pol;
+  std::size_t k = 10;
+  benchmark::DoNotOptimize(pol);
+  benchmark::DoNotOptimize(k);
+  for (auto _ : s) {
+    double sum = 0;
+    for (std::size_t i = 0; i < d.lists; ++i) {
+      const auto list = d.list(i);
+      const auto rel = d.rel(i);
+      const auto summary = driftwatch::detail::summarize(rel, k, pol);
+      bool dup = false;
+      for (std::size_t a = 1; a < list.size(); ++a)
+        for (std::size_t b = 0; b < a; ++b) dup = dup || list[a] == list[b];
+      driftwatch::detail::rank_kernel kernel(k, pol, summary);
+      for (std::size_t r = 0; r < list.size(); ++r) {
+        for (const auto& jd : rel) {
+          if (jd.item == list[r]) {
+            if (jd.grade > 0) kernel.visit(r + 1, jd.grade);
+            break;
+          }
+        }
+      }
+      const auto m = kernel.finish(list.size());
+      sum += dup ? 0 : m.precision() + m.ndcg() + m.average_precision();
+    }
+    benchmark::DoNotOptimize(sum);
+  }
+  bench::items(s, d.lists);
+}
+
+template <bool Simd>
+void guard_served_positions(benchmark::State& s) {
+  const auto& d = served();
+  std::uint64_t items[64];
+  std::size_t pos[64];
+  for (auto _ : s) {
+    std::size_t sum = 0;
+    for (std::size_t i = 0; i < d.lists; ++i) {
+      const auto rel = d.rel(i);
+      for (std::size_t j = 0; j < rel.size(); ++j) items[j] = rel[j].item;
+      if (Simd)
+        d::served_positions(d.list(i).data(), bench::served_k, d::id_array{items}, rel.size(), pos);
+      else
+        d::served_positions_scalar(d.list(i).data(), bench::served_k, d::id_array{items}, rel.size(), pos);
+      sum += pos[0];
+    }
+    benchmark::DoNotOptimize(sum);
+  }
+  bench::items(s, d.lists);
+}
+void guard_served_kernel(benchmark::State& s) { guard_served_positions<true>(s); }
+void guard_served_twin(benchmark::State& s) { guard_served_positions<false>(s); }
+
+}  // namespace
+
+DW_BENCH(rank_matrix_2000x100k_driftwatch);
+DW_BENCH(rank_matrix_2000x100k_partial_sort);
+DW_BENCH(rank_matrix_2000x100k_memory_read);
+DW_BENCH(guard_rank_count_kernel);
+DW_BENCH(guard_rank_count_twin);
+DW_BENCH(rank_served_1m_k10_driftwatch);
+DW_BENCH(rank_served_1m_k10_scalar_linear_scan);
+DW_BENCH(guard_served_kernel);
+DW_BENCH(guard_served_twin);
+
+BENCHMARK_MAIN();
