@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include <driftwatch/adapters/prometheus_monitor.hpp>
 #include <driftwatch/monitor.hpp>
 
 #include "commands.hpp"
@@ -29,7 +30,12 @@ const char* const drift_usage =
     "  --bins N                bins per numeric feature (default 10)\n"
     "  --binning quantile|uniform   bin placement from the reference (default quantile)\n"
     "  --epsilon X             PSI's replacement for an empty bin (default 1e-4)\n"
-    "  --format text|json      output format (default text)\n"
+    "  --format text|json|prometheus|openmetrics   output format (default text);\n"
+    "                          prometheus: the text exposition 0.0.4 of every feature's\n"
+    "                          series (docs/prometheus.md), openmetrics: the same as OpenMetrics 1.0\n"
+    "  --model NAME            value of the `model` label in prometheus output (default default)\n"
+    "  --max-categories N      categories exported per categorical feature in prometheus\n"
+    "                          output; the rest are summed into category=\"__other__\" (default 50)\n"
     "  --correction none|bonferroni|bh   p-value correction across features (default none)\n"
     "  --psi-threshold X       drift when PSI > X (default 0.2)\n"
     "  --js-threshold X        drift when the JS distance > X (default 0.1)\n"
@@ -71,6 +77,8 @@ std::size_t count_present(const std::vector<std::string>& cells) {
 struct options {
   std::string reference, current;
   std::string format = "text";
+  std::string model = "default";
+  std::size_t max_categories = 50;
   bool fail_on_drift = false;
   driftwatch::monitor_config config;
 };
@@ -113,8 +121,16 @@ options parse_options(int argc, char** argv) {
         throw usage_error{"--epsilon must be in (0, 1), got '" + std::string(v) + "'"};
     } else if (arg == "--format") {
       o.format = value();
-      if (o.format != "text" && o.format != "json")
-        throw usage_error{"--format must be text or json, got '" + o.format + "'"};
+      if (o.format != "text" && o.format != "json" && o.format != "prometheus" && o.format != "openmetrics")
+        throw usage_error{"--format must be text, json, prometheus or openmetrics, got '" + o.format + "'"};
+    } else if (arg == "--model") {
+      o.model = value();
+    } else if (arg == "--max-categories") {
+      const char* v = value();
+      const double n = number_option(arg, v);
+      if (n < 1 || n > 1e6 || n != std::floor(n))
+        throw usage_error{"--max-categories needs a whole number from 1 to 1000000, got '" + std::string(v) + "'"};
+      o.max_categories = static_cast<std::size_t>(n);
     } else if (arg == "--correction") {
       const std::string v = value();
       if (v == "none")
@@ -262,6 +278,20 @@ void print_text(const options& o, const std::vector<driftwatch::feature_report>&
   for (const auto& c : only_current) std::printf("column '%s' is only in the current file: not compared\n", c.c_str());
 }
 
+// The exposition of the same series a service exports with
+// driftwatch::prometheus::monitor_exporter (docs/prometheus.md).
+void print_exposition(const options& o, const driftwatch::drift_monitor& monitor) {
+  namespace pm = driftwatch::prometheus;
+  pm::registry metrics;
+  pm::monitor_exporter_options eo;
+  eo.max_categories = o.max_categories;
+  pm::monitor_exporter exporter(metrics, o.model, eo);
+  exporter.publish(monitor);
+  const std::string out = metrics.render(o.format == "openmetrics" ? pm::exposition_format::openmetrics_1_0_0
+                                                                   : pm::exposition_format::text_0_0_4);
+  std::fputs(out.c_str(), stdout);
+}
+
 int run(int argc, char** argv) {
   const options o = parse_options(argc, argv);
   const csv_table reference = read_csv(o.reference);
@@ -328,7 +358,9 @@ int run(int argc, char** argv) {
     }
   }
   const auto reports = monitor.report();
-  if (o.format == "json")
+  if (o.format == "prometheus" || o.format == "openmetrics")
+    print_exposition(o, monitor);
+  else if (o.format == "json")
     print_json(o, reports, only_reference, only_current);
   else
     print_text(o, reports, only_reference, only_current);

@@ -10,7 +10,9 @@
 #include <string>
 #include <vector>
 
+#include <driftwatch/adapters/prometheus_ranking.hpp>
 #include <driftwatch/ranking.hpp>
+#include <driftwatch/ranking_accumulator.hpp>
 
 #include "commands.hpp"
 #include "trec_io.hpp"
@@ -19,9 +21,9 @@ namespace driftwatch_cli {
 namespace {
 
 const char rank_usage[] =
-    "usage: driftwatch rank --qrels QRELS --run RUN [-k K] [--format text|json] [--per-query]\n"
+    "usage: driftwatch rank --qrels QRELS --run RUN [-k K] [--format FORMAT] [--per-query]\n"
     "                       [--relevance-level L] [--ties trec|optimistic|pessimistic|average]\n"
-    "                       [--gain linear|exponential|binary]\n"
+    "                       [--gain linear|exponential|binary] [--model NAME] [--model-version V]\n"
     "\n"
     "Evaluates a TREC run (qid Q0 docno rank score tag) against TREC relevance\n"
     "judgments (qid iter docno rel) with trec_eval's rules: documents ranked by\n"
@@ -32,7 +34,13 @@ const char rank_usage[] =
     "  --qrels FILE          relevance judgments\n"
     "  --run FILE            the ranking to evaluate\n"
     "  -k K                  cutoff of P, recall, ndcg_cut, map_cut, success (default 10)\n"
-    "  --format text|json    text: trec_eval's layout (default); json: an object keyed by measure\n"
+    "  --format text|json|prometheus|openmetrics\n"
+    "                        text: trec_eval's layout (default); json: an object keyed by measure;\n"
+    "                        prometheus: the text exposition 0.0.4 of the ranking series\n"
+    "                        (driftwatch_ranking_metric_sum/_count per metric, docs/prometheus.md);\n"
+    "                        openmetrics: the same as OpenMetrics 1.0 (--per-query is ignored)\n"
+    "  --model NAME          `model` label of prometheus output (default default)\n"
+    "  --model-version V     `model_version` label of prometheus output (default: the run's file name)\n"
     "  --per-query           also print every query's values (like trec_eval -q)\n"
     "  --relevance-level L   minimum grade that counts as relevant (trec_eval -l; default 1)\n"
     "  --ties POLICY         order of tied scores (default trec: docno descending)\n"
@@ -44,6 +52,7 @@ struct rank_usage_error {
 
 struct rank_options {
   std::string qrels, run, format = "text";
+  std::string model = "default", model_version;
   std::size_t k = 10;
   bool per_query = false;
   driftwatch::ranking_policy policy;
@@ -74,8 +83,12 @@ rank_options parse_rank_options(int argc, char** argv) {
       o.k = static_cast<std::size_t>(whole_number(arg, value(), 1, 100000000));
     } else if (arg == "--format") {
       o.format = value();
-      if (o.format != "text" && o.format != "json")
-        throw rank_usage_error{"--format must be text or json, got '" + o.format + "'"};
+      if (o.format != "text" && o.format != "json" && o.format != "prometheus" && o.format != "openmetrics")
+        throw rank_usage_error{"--format must be text, json, prometheus or openmetrics, got '" + o.format + "'"};
+    } else if (arg == "--model") {
+      o.model = value();
+    } else if (arg == "--model-version") {
+      o.model_version = value();
     } else if (arg == "--per-query" || arg == "-q") {
       o.per_query = true;
     } else if (arg == "--relevance-level" || arg == "-l") {
@@ -99,6 +112,10 @@ rank_options parse_rank_options(int argc, char** argv) {
   }
   if (o.qrels.empty()) throw rank_usage_error{"--qrels is required"};
   if (o.run.empty()) throw rank_usage_error{"--run is required"};
+  if (o.model_version.empty()) {
+    const auto slash = o.run.find_last_of('/');
+    o.model_version = slash == std::string::npos ? o.run : o.run.substr(slash + 1);
+  }
   return o;
 }
 
@@ -155,10 +172,13 @@ int run_rank_checked(int argc, char** argv) {
   const driftwatch::ranking_evaluator ev(o.k, o.policy);
 
   std::vector<query_result> results;
+  // The same numbers as a service's ranking_accumulator would export.
+  driftwatch::ranking_accumulator acc(o.model_version, o.k, o.policy);
   for (const auto& q : judgments) {  // strcmp order of qid, like trec_eval
     const auto r = run.find(q.first);
     if (r == run.end()) continue;    // judged but not retrieved: not evaluated
     const auto m = evaluate_query(ev, r->second, q.second);
+    acc.observe(m);
     if (!m.valid()) continue;        // only "no relevant items" under a skip policy
     results.push_back({q.first, m});
   }
@@ -175,7 +195,15 @@ int run_rank_checked(int argc, char** argv) {
   for (double& v : mean) v /= num_q;
 
   const auto metrics = driftwatch::all_ranking_metrics();
-  if (o.format == "text") {
+  if (o.format == "prometheus" || o.format == "openmetrics") {
+    namespace pm = driftwatch::prometheus;
+    pm::registry exposition;
+    pm::ranking_exporter exporter(exposition, o.model);
+    exporter.publish(acc);
+    const std::string out = exposition.render(o.format == "openmetrics" ? pm::exposition_format::openmetrics_1_0_0
+                                                                        : pm::exposition_format::text_0_0_4);
+    std::fputs(out.c_str(), stdout);
+  } else if (o.format == "text") {
     if (o.per_query) {
       for (const auto& r : results)
         for (auto m : metrics)

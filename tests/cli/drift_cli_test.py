@@ -11,6 +11,8 @@ import csv
 import json
 import math
 import os
+import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -219,6 +221,114 @@ class BadInput(unittest.TestCase):
         self.assertEqual(feats["v,1"]["n_missing_current"], 1)
         self.assertEqual(feats["name"]["kind"], "categorical")
         self.assertEqual(feats["name"]["n_reference"], 4)
+
+
+# ---- --format prometheus ----------------------------------------------------
+PROMTOOL = shutil.which("promtool")
+SAMPLE_LINE = re.compile(r'^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (\S+)$')
+LABEL = re.compile(r'([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"')
+
+
+def parse_exposition(text):
+    """{(name, frozenset(labels.items())): value} of a 0.0.4 exposition (no
+    timestamps, which driftwatch never writes)."""
+    samples = {}
+    for line in text.splitlines():
+        if not line or line.startswith("#"):
+            continue
+        m = SAMPLE_LINE.match(line)
+        if not m:
+            raise AssertionError("not a sample line: %r" % line)
+        labels = dict(LABEL.findall(m.group(2) or ""))
+        samples[(m.group(1), frozenset(labels.items()))] = float(m.group(3))
+    return samples
+
+
+def value(samples, name, **labels):
+    return samples[(name, frozenset(labels.items()))]
+
+
+class PrometheusFormat(unittest.TestCase):
+    """--format prometheus prints what monitor_exporter exports; the values
+    are the JSON report's."""
+
+    def exposition(self, *extra):
+        r = run("--reference", REF, "--current", CUR, "--format", "prometheus", "--model", "ranker", *extra)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        return r.stdout
+
+    def test_promtool_accepts_the_exposition(self):
+        if PROMTOOL is None:
+            self.skipTest("promtool is not installed (Debian package prometheus)")
+        for extra in ((), ("--max-categories", "1"), ("--bins", "3", "--binning", "uniform")):
+            text = self.exposition(*extra)
+            checked = subprocess.run([PROMTOOL, "check", "metrics"], input=text, capture_output=True, text=True)
+            self.assertEqual(checked.returncode, 0, checked.stdout + checked.stderr)
+
+    def test_values_equal_the_json_report(self):
+        s = parse_exposition(self.exposition())
+        report = json.loads(run("--reference", REF, "--current", CUR, "--format", "json").stdout)
+        for f in report["features"]:
+            with self.subTest(feature=f["name"]):
+                name, m = f["name"], "ranker"
+                self.assertEqual(value(s, "driftwatch_feature_info", model=m, feature=name, kind=f["kind"]), 1)
+                self.assertEqual(value(s, "driftwatch_feature_missing_total", model=m, feature=name),
+                                 f["n_missing_current"])
+                self.assertEqual(value(s, "driftwatch_feature_drift", model=m, feature=name), float(f["drift"]))
+                if f["kind"] == "numeric":
+                    self.assertEqual(value(s, "driftwatch_feature_value_bucket", model=m, feature=name, le="+Inf"),
+                                     f["n_current"])
+                    self.assertEqual(value(s, "driftwatch_feature_reference_bucket", model=m, feature=name,
+                                           le="+Inf"), f["n_reference"])
+                    self.assertEqual(value(s, "driftwatch_feature_invalid_total", model=m, feature=name),
+                                     f["n_invalid_current"])
+                    self.assertTrue(close(value(s, "driftwatch_feature_psi", model=m, feature=name), f["psi"], 1e-12))
+                    self.assertTrue(close(value(s, "driftwatch_feature_js_distance", model=m, feature=name),
+                                          f["js_distance"], 1e-12))
+                    self.assertTrue(close(value(s, "driftwatch_feature_ks_statistic", model=m, feature=name),
+                                          f["ks_statistic"], 1e-12))
+                    self.assertTrue(close(value(s, "driftwatch_feature_ks_p_value", model=m, feature=name),
+                                          f["ks_pvalue"], 1e-12, 1e-300))
+                else:
+                    current = sum(v for (n, l), v in s.items()
+                                  if n == "driftwatch_category_current_total" and ("feature", name) in l)
+                    reference = sum(v for (n, l), v in s.items()
+                                    if n == "driftwatch_category_reference" and ("feature", name) in l)
+                    self.assertEqual(current, f["n_current"])
+                    self.assertEqual(reference, f["n_reference"])
+                    self.assertTrue(close(value(s, "driftwatch_category_psi", model=m, feature=name), f["psi"], 1e-12))
+                    self.assertTrue(close(value(s, "driftwatch_category_js_distance", model=m, feature=name),
+                                          f["js_distance"], 1e-12))
+                    self.assertTrue(close(value(s, "driftwatch_category_chi2_statistic", model=m, feature=name),
+                                          f["chi2_statistic"], 1e-12))
+                    self.assertTrue(close(value(s, "driftwatch_category_chi2_p_value", model=m, feature=name),
+                                          f["chi2_pvalue"], 1e-12, 1e-300))
+
+    def test_category_counts_and_cap(self):
+        ref_cols, cur_cols = read_columns(REF), read_columns(CUR)
+        s = parse_exposition(self.exposition())
+        for c in sorted(set(x for x in cur_cols["country"] if x)):
+            self.assertEqual(value(s, "driftwatch_category_current_total", model="ranker", feature="country",
+                                   category=c), sum(1 for x in cur_cols["country"] if x == c), c)
+        capped = parse_exposition(self.exposition("--max-categories", "1"))
+        series = [dict(l)["category"] for (n, l) in capped
+                  if n == "driftwatch_category_current_total" and ("feature", "country") in l]
+        self.assertEqual(len(series), 2)
+        self.assertIn("__other__", series)
+        n_categories = len(set(x for x in ref_cols["country"] + cur_cols["country"] if x))
+        self.assertEqual(value(capped, "driftwatch_category_folded", model="ranker", feature="country"),
+                         n_categories - 1)
+
+    def test_openmetrics_and_bad_options(self):
+        r = run("--reference", REF, "--current", CUR, "--format", "openmetrics")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertTrue(r.stdout.endswith("# EOF\n"))
+        self.assertIn('model="default"', r.stdout)
+        bad = run("--reference", REF, "--current", CUR, "--format", "prometheus", "--max-categories", "0")
+        self.assertEqual(bad.returncode, 2)
+        self.assertIn("--max-categories", bad.stderr)
+        self.assertEqual(run("--reference", REF, "--current", CUR, "--format", "prometheus",
+                             "--fail-on-drift").returncode, 3)
 
 
 if __name__ == "__main__":

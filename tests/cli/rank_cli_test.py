@@ -11,6 +11,8 @@ import argparse
 import json
 import os
 import random
+import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -157,6 +159,69 @@ class RankCli(unittest.TestCase):
         r = rank("--qrels", QRELS, "--run", run)
         self.assertEqual(r.returncode, 1)
         self.assertIn("no queries with both results and relevance judgments", r.stderr)
+
+
+# ---- --format prometheus ----------------------------------------------------
+PROMTOOL = shutil.which("promtool")
+SAMPLE_LINE = re.compile(r'^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (\S+)$')
+LABEL = re.compile(r'([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"')
+ROOTS = {"map": "map", "Rprec": "Rprec", "recip_rank": "recip_rank", "P": "P_%d", "recall": "recall_%d",
+         "ndcg_cut": "ndcg_cut_%d", "map_cut": "map_cut_%d", "success": "success_%d"}
+
+
+def parse_exposition(text):
+    samples = {}
+    for line in text.splitlines():
+        if not line or line.startswith("#"):
+            continue
+        m = SAMPLE_LINE.match(line)
+        if not m:
+            raise AssertionError("not a sample line: %r" % line)
+        samples[(m.group(1), frozenset(LABEL.findall(m.group(2) or "")))] = float(m.group(3))
+    return samples
+
+
+class RankPrometheus(unittest.TestCase):
+    """--format prometheus: the ranking_exporter series; _sum / _count is the
+    JSON mean and _count is num_q."""
+
+    def check(self, qrels, run, k, *extra):
+        r = rank("--qrels", qrels, "--run", run, "-k", str(k), "--format", "prometheus", "--model", "ranker",
+                 "--model-version", "v7", *extra)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        if PROMTOOL is not None:
+            checked = subprocess.run([PROMTOOL, "check", "metrics"], input=r.stdout, capture_output=True, text=True)
+            self.assertEqual(checked.returncode, 0, checked.stdout + checked.stderr)
+        s = parse_exposition(r.stdout)
+        got = json.loads(rank("--qrels", qrels, "--run", run, "-k", str(k), "--format", "json", *extra).stdout)
+        for root, name in ROOTS.items():
+            labels = {("model", "ranker"), ("model_version", "v7"), ("metric", root), ("k", str(k))}
+            total = s[("driftwatch_ranking_metric_sum", frozenset(labels))]
+            count = s[("driftwatch_ranking_metric_count", frozenset(labels))]
+            self.assertEqual(count, got["num_q"], root)
+            measure = name % k if "%d" in name else name
+            self.assertAlmostEqual(total / count, got[measure], delta=1e-12, msg=measure)
+        return s
+
+    def test_example_passes_promtool_and_equals_json(self):
+        if PROMTOOL is None:
+            print("promtool not installed: exposition checked by the parser only", file=sys.stderr)
+        s = self.check(QRELS, RUN, 10)
+        self.assertEqual(s[("driftwatch_ranking_requests_skipped_total",
+                            frozenset({("model", "ranker"), ("model_version", "v7"), ("k", "10")}))], 0)
+
+    def test_random_runs_equal_json(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            for seed in (3, 5):
+                qrels, run = write_random_pair(tmp, seed)
+                self.check(qrels, run, 5)
+                self.check(qrels, run, 10, "--relevance-level", "2")
+
+    def test_defaults_and_openmetrics(self):
+        r = rank("--qrels", QRELS, "--run", RUN, "--format", "openmetrics")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertTrue(r.stdout.endswith("# EOF\n"))
+        self.assertIn('model="default",model_version="run.txt"', r.stdout)
 
 
 if __name__ == "__main__":
