@@ -16,7 +16,7 @@ cd "$(dirname "$0")/.."
 fuzz_seconds=${FUZZ_SECONDS:-25}
 jobs=${JOBS:-$(nproc 2>/dev/null || echo 2)}
 steps=${HARDENING_STEPS:-asan tsan fuzz}
-fuzz_targets=(csv trec state prometheus_labels)
+fuzz_targets=(csv trec state prometheus_labels json_reader)
 
 passed=0
 failed=0
