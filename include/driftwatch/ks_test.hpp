@@ -122,15 +122,26 @@ inline ks_extremes ks_merge_walk(const double* a, std::size_t na, const double* 
   return out;
 }
 
-/// ks_merge_walk's twin without its mispredicted branch: the next value is
-/// taken from `a` or `b` by a select, one element per step, and diff is
-/// evaluated once per distinct value (when the next value differs), so the
-/// result is bit-identical to ks_merge_walk's (tests/simd_ks_test.cpp).
+/// ks_merge_walk's fast twin, bit-identical to it (tests/simd_ks_test.cpp):
+/// - no mispredicted branch: the next value is taken from `a` or `b` by a
+///   select, one element per step, and diff is considered once per distinct
+///   value (when the next value differs);
+/// - no division per step: diff's exact value is K / (na nb) with the integer
+///   K = i nb - j na, kept by one add per step. Distinct K are at least
+///   1 / (na nb) apart, far more than the rounding of the double diff when
+///   na nb <= 2^49, so the double diff is computed (the same expression as the
+///   reference walk) only where K reaches a new or equal extreme: elsewhere it
+///   can neither set nor tie an extreme. Beyond 2^49 every value is evaluated.
 /// O(na + nb), no allocation. Runs in the hot loop: measure before changing
 /// (bench/ks_bench.cpp).
 inline ks_extremes ks_merge_walk_branchless(const double* a, std::size_t na, const double* b,
                                             std::size_t nb) noexcept {
   ks_extremes out;
+  const bool exact_k = static_cast<double>(na) * static_cast<double>(nb) <= 562949953421312.0;  // 2^49
+  const auto step_a = static_cast<std::int64_t>(nb), step_b = -static_cast<std::int64_t>(na);
+  std::int64_t k = 0;
+  std::int64_t k_max = std::numeric_limits<std::int64_t>::min();
+  std::int64_t k_min = std::numeric_limits<std::int64_t>::max();
   const double dna = static_cast<double>(na);
   const double dnb = static_cast<double>(nb);
   const double inf = std::numeric_limits<double>::infinity();
@@ -140,15 +151,23 @@ inline ks_extremes ks_merge_walk_branchless(const double* a, std::size_t na, con
   std::size_t i = 0, j = 0;
   double x = na ? a[0] : inf, y = nb ? b[0] : inf;
   while (i < na || j < nb) {
-    const bool take_a = x <= y;  // finite data: the exhausted side reads +inf
-    const double v = take_a ? x : y;
-    i += take_a ? 1 : 0;
-    j += take_a ? 0 : 1;
-    in1 = in1 || take_a;
-    in2 = in2 || !take_a;
+    // Arithmetic instead of ?: so the compiler cannot turn it into a branch.
+    const std::size_t take_a = x <= y ? 1 : 0;  // finite data: the exhausted side reads +inf
+    const double v = y < x ? y : x;              // minsd: the value taken
+    i += take_a;
+    j += 1 - take_a;
+    k += step_b + static_cast<std::int64_t>(take_a) * (step_a - step_b);
+    in1 = in1 || take_a != 0;
+    in2 = in2 || take_a == 0;
     x = i < na ? a[i] : inf;
     y = j < nb ? b[j] : inf;
     if (x == v || y == v) continue;  // v repeats: evaluate at its last copy
+    if (exact_k && k < k_max && k > k_min) {  // strictly inside: no extreme here
+      in1 = in2 = false;
+      continue;
+    }
+    k_max = k > k_max ? k : k_max;
+    k_min = k < k_min ? k : k_min;
     const double diff = static_cast<double>(i) / dna - static_cast<double>(j) / dnb;
     if (diff > out.max_diff) {
       out.max_diff = diff;
@@ -321,18 +340,19 @@ inline ks_result ks_test_sorted(span<const double> sorted_reference, span<const 
 /// values of each sample (NaN and +-Inf are excluded and counted in
 /// n_invalid_reference / n_invalid_current), sorts the copies and calls
 /// ks_test_sorted. Equals scipy.stats.ks_2samp(reference[finite],
-/// current[finite], alternative, method). O(n log n) time, allocates the two
-/// copies. A sample with no finite values gives an invalid result, never an
-/// exception.
+/// current[finite], alternative, method). Sorting is an O(n) radix sort for
+/// samples of 2048 values or more (std::sort below); allocates the two sorted
+/// copies and, while sorting a large sample, two scratch arrays of its size.
+/// A sample with no finite values gives an invalid result, never an exception.
 inline ks_result ks_test(span<const double> reference, span<const double> current,
                          alternative alt = alternative::two_sided, ks_method method = ks_method::automatic) {
   // Filter and sort in one kernel (radix sort for large samples, std::sort
   // below 2048 values): detail/kernels_ks.hpp.
-  std::vector<double> ref, cur;
-  const std::size_t bad_ref = detail::sort_finite_radix(reference.data(), reference.size(), ref);
-  const std::size_t bad_cur = detail::sort_finite_radix(current.data(), current.size(), cur);
-  ks_result r = ks_test_sorted(span<const double>(ref.data(), ref.size()),
-                               span<const double>(cur.data(), cur.size()), alt, method);
+  const detail::sorted_sample ref = detail::sort_finite_radix(reference.data(), reference.size());
+  const detail::sorted_sample cur = detail::sort_finite_radix(current.data(), current.size());
+  const std::size_t bad_ref = ref.invalid, bad_cur = cur.invalid;
+  ks_result r = ks_test_sorted(span<const double>(ref.data.get(), ref.size),
+                               span<const double>(cur.data.get(), cur.size), alt, method);
   r.n_invalid_reference = bad_ref;
   r.n_invalid_current = bad_cur;
   if (r.n_reference == 0 && bad_ref != 0) r.invalid_reason = "reference sample has no finite values";

@@ -3,8 +3,8 @@
 // ks_test.hpp (the original walk, kept as the reference).
 //
 // - sort_finite_radix: LSD radix sort on the order-preserving integer image of
-//   each double (flip the sign bit of positives, every bit of negatives), 11
-//   bits per pass, all six digit histograms counted in one read, passes whose
+//   each double (flip the sign bit of positives, every bit of negatives), 8
+//   bits per pass, all eight digit histograms counted in one read, passes whose
 //   digit is the same for every key skipped. O(n), two scratch arrays of n
 //   keys. -0.0 sorts before +0.0 (they compare equal, so the array is sorted
 //   for operator< and the walk treats them as one value).
@@ -20,6 +20,7 @@
 #include <cstdint>
 #include <cstring>
 #include <limits>
+#include <memory>
 #include <vector>
 
 namespace driftwatch {
@@ -43,42 +44,54 @@ inline double from_order_key(std::uint64_t k) noexcept {
 /// Below this size std::sort wins (the radix passes have fixed costs).
 constexpr std::size_t radix_sort_min = 2048;
 
-/// Copies the finite values of x into `out`, sorted ascending, and returns how
-/// many values were NaN or +-Inf. Allocates `out` and, for large inputs, two
-/// scratch arrays of keys.
-inline std::size_t sort_finite_radix(const double* x, std::size_t n, std::vector<double>& out) {
-  out.clear();
-  std::size_t invalid = 0;
+/// A sorted copy of the finite values of a sample, in an uninitialised buffer
+/// (a std::vector would zero-fill it first: a whole extra pass at 1M values).
+struct sorted_sample {
+  std::unique_ptr<double[]> data;
+  std::size_t size = 0;     // finite values
+  std::size_t invalid = 0;  // NaN and +-Inf values dropped
+};
+
+/// Filters out NaN/Inf and sorts: LSD radix sort from radix_sort_min values
+/// on, std::sort below. Allocates the result and, for the radix path, two
+/// scratch arrays of n keys.
+inline sorted_sample sort_finite_radix(const double* x, std::size_t n) {
+  sorted_sample out;
+  out.data.reset(new double[n > 0 ? n : 1]);
   if (n < radix_sort_min) {
-    out.reserve(n);
     for (std::size_t i = 0; i < n; ++i) {
       if (std::isfinite(x[i])) {
-        out.push_back(x[i]);
+        out.data[out.size++] = x[i];
       } else {
-        ++invalid;
+        ++out.invalid;
       }
     }
-    std::sort(out.begin(), out.end());
-    return invalid;
+    std::sort(out.data.get(), out.data.get() + out.size);
+    return out;
   }
-  constexpr unsigned bits = 11;
+  // 8-bit digits: eight passes, but each scatters to only 256 places, which
+  // the caches and write-combining keep up with (measured on 1M doubles:
+  // 14-23 ms, against 35 ms with 11-bit digits and 6 passes, 121 ms std::sort).
+  constexpr unsigned bits = 8;
   constexpr std::size_t radix = std::size_t{1} << bits;
-  constexpr unsigned passes = 6;  // 6 * 11 >= 64
-  std::vector<std::uint64_t> keys(n), tmp(n);
+  constexpr unsigned passes = 8;
+  // Uninitialised scratch: every slot is written before it is read.
+  std::unique_ptr<std::uint64_t[]> keys(new std::uint64_t[n]);
+  std::unique_ptr<std::uint64_t[]> tmp(new std::uint64_t[n]);
   std::vector<std::size_t> hist(passes * radix, 0);
   std::size_t m = 0;
   for (std::size_t i = 0; i < n; ++i) {
     const double v = x[i];
     if (!std::isfinite(v)) {
-      ++invalid;
+      ++out.invalid;
       continue;
     }
     const std::uint64_t k = order_key(v);
     keys[m++] = k;
     for (unsigned p = 0; p < passes; ++p) ++hist[p * radix + ((k >> (p * bits)) & (radix - 1))];
   }
-  std::uint64_t* src = keys.data();
-  std::uint64_t* dst = tmp.data();
+  std::uint64_t* src = keys.get();
+  std::uint64_t* dst = tmp.get();
   for (unsigned p = 0; p < passes; ++p) {
     std::size_t* h = &hist[p * radix];
     bool trivial = false;
@@ -97,9 +110,9 @@ inline std::size_t sort_finite_radix(const double* x, std::size_t n, std::vector
     }
     std::swap(src, dst);
   }
-  out.resize(m);
-  for (std::size_t i = 0; i < m; ++i) out[i] = from_order_key(src[i]);
-  return invalid;
+  for (std::size_t i = 0; i < m; ++i) out.data[i] = from_order_key(src[i]);
+  out.size = m;
+  return out;
 }
 
 /// Twin of sort_finite_radix: filter, then std::sort.
