@@ -66,7 +66,7 @@ for s in $steps; do
     asan) step asan preset_tests asan ;;
     tsan) step tsan preset_tests tsan ;;
     fuzz)
-      step fuzz_build bash -c "cmake --preset fuzz && cmake --build --preset fuzz -j $jobs"
+      step fuzz_build bash -c "cmake --preset fuzz && cmake --build --preset fuzz -j $jobs --target ${fuzz_targets[*]/#/fuzz_}"
       if [[ " ${failures[*]-} " != *" fuzz_build "* ]]; then
         for t in "${fuzz_targets[@]}"; do
           step "fuzz_${t}" run_fuzzer "$t"
