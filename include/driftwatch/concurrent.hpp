@@ -412,7 +412,12 @@ class concurrent {
     e.claimed = &s->claimed;
     e.alive = &state_->alive;
     e.keep_alive = state_;
-    regs.add(std::move(e));
+    try {
+      regs.add(std::move(e));
+    } catch (...) {  // bad_alloc: give the shard back rather than leak the slot
+      s->claimed.store(false, std::memory_order_release);
+      throw;
+    }
     return s;
   }
 
