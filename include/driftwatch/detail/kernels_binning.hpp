@@ -258,7 +258,7 @@ std::uint64_t bin_count_uniform_simd(const double* edges, std::size_t ne, const 
     low_word = w == 1 ? 0 : 4;
   }
   const B origin(g.origin), inv(g.inv_width), lo(-0.5), hi(static_cast<double>(ne) + 0.5), zero(0.0),
-      top(static_cast<double>(ne)), trash(static_cast<double>(bins)), pos_inf(std::numeric_limits<double>::infinity()),
+      trash(static_cast<double>(bins)), pos_inf(std::numeric_limits<double>::infinity()),
       near_limit(slack), magic(two52);
   std::uint64_t invalid = 0;
   std::size_t since_flush = 0;
@@ -275,8 +275,10 @@ std::uint64_t bin_count_uniform_simd(const double* edges, std::size_t ne, const 
     for (std::size_t j = 0; j < chunk; j += L) {
       const B v = simd::load(xc + j);
       const auto finite = xsimd::abs(v) < pos_inf;
-      const B t = xsimd::min(xsimd::max((xsimd::select(finite, v, origin) - origin) * inv, lo), hi);
-      const B bin = xsimd::min(xsimd::max(xsimd::floor(t), zero), top);
+      // Non-finite lanes compute garbage here; their bin becomes the trash
+      // slot below and they are never "near".
+      const B t = xsimd::min(xsimd::max((v - origin) * inv, lo), hi);  // within [-0.5, ne + 0.5]
+      const B bin = xsimd::max(xsimd::floor(t), zero);                  // hence within [0, ne]
       // bin + 2^52 holds the bin in the low 32 bits of its representation:
       // the scalar pass reads those, no float-to-int conversion per value.
       simd::store(slot + j, xsimd::select(finite, bin, trash) + magic);
