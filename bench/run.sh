@@ -37,9 +37,11 @@ export DRIFTWATCH_BENCH_QUICK=$quick
 if [ "$quick" = 1 ]; then
   gbench=(--benchmark_repetitions=2 --benchmark_min_time=0.05)
   peers=(--quick --repeats 2)
+  compile_reps=1
 else
   gbench=(--benchmark_repetitions=3 --benchmark_min_time=0.5)
   peers=(--repeats 3)
+  compile_reps=3
 fi
 load_before="$(cut -d' ' -f1-3 /proc/loadavg)"
 jsons=()
@@ -53,7 +55,7 @@ done
 echo "== peers (NumPy/SciPy)" >&2
 "$python" "$root/bench/peers/peers.py" "${peers[@]}" > "$tmp/peers.json"
 echo "== compile time of <driftwatch/driftwatch.hpp>" >&2
-"$python" "$root/bench/compile_time.py" --include-dir "$root/include" > "$tmp/compile.json"
+"$python" "$root/bench/compile_time.py" --include-dir "$root/include" --repeats "$compile_reps" > "$tmp/compile.json"
 load_after="$(cut -d' ' -f1-3 /proc/loadavg)"
 
 cpu="$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')"

@@ -19,7 +19,7 @@ namespace d = driftwatch::detail;
 // Within tolerance, or both NaN: the scalar twin itself gives NaN when a
 // proportion is so small that (p + q) / 2 underflows to 0 (a property of the
 // metric's formula, reproduced, not introduced, by the kernel).
-bool close(double a, double b, double rel, double abs = 0.0) {
+[[maybe_unused]] bool close(double a, double b, double rel, double abs = 0.0) {
   return (std::isnan(a) && std::isnan(b)) || driftwatch_test::close(a, b, rel, abs);
 }
 

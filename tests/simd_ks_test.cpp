@@ -5,6 +5,7 @@
 #include <driftwatch/ks_test.hpp>
 
 #include <cmath>
+#include <cstdint>
 #include <cstring>
 #include <limits>
 #include <random>
@@ -62,6 +63,28 @@ TEST_CASE("radix sort orders like std::sort and drops non-finite values", "[simd
       CHECK(equal);
       CHECK(std::is_sorted(a.begin(), a.end()));
     }
+  }
+}
+
+TEST_CASE("radix sort with every pass trivial, and with one or two passes", "[simd][ks]") {
+  // All keys equal: no pass moves anything. Values differing only in the low
+  // byte: one pass (ends in the result directly); in the two low bytes: two
+  // passes (ends in the result's storage as keys, converted in place).
+  for (int moving_bytes = 0; moving_bytes <= 2; ++moving_bytes) {
+    std::vector<double> x(5000);
+    for (std::size_t i = 0; i < x.size(); ++i) {
+      std::uint64_t bits = 0x3FF0000000000000ull;  // 1.0
+      if (moving_bytes >= 1) bits |= (i * 37) % 256;
+      if (moving_bytes >= 2) bits |= ((i * 101) % 256) << 8;
+      std::memcpy(&x[i], &bits, sizeof bits);
+    }
+    const auto sorted = d::sort_finite_radix(x.data(), x.size());
+    std::vector<double> b;
+    d::sort_finite_std(x.data(), x.size(), b);
+    REQUIRE(sorted.size == b.size());
+    bool equal = true;
+    for (std::size_t i = 0; i < b.size(); ++i) equal = equal && same_bits(sorted.data[i], b[i]);
+    CHECK(equal);
   }
 }
 
