@@ -41,7 +41,6 @@ guard_ks_sort_kernel|guard_ks_sort_twin|ks_bench
 guard_ks_walk_kernel|guard_ks_walk_twin|ks_bench
 guard_rank_count_kernel|guard_rank_count_twin|ranking_bench
 guard_served_kernel|guard_served_twin|ranking_bench
-rank_served_1m_k10_driftwatch|rank_served_1m_k10_scalar_linear_scan|ranking_bench
 "
 
 export DRIFTWATCH_BENCH_QUICK=1
