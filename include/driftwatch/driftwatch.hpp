@@ -17,6 +17,7 @@
 #include <driftwatch/multiple_testing.hpp>
 #include <driftwatch/monitor.hpp>
 #include <driftwatch/ks_test.hpp>
+#include <driftwatch/ks_stream.hpp>
 #include <driftwatch/ranking.hpp>
 #include <driftwatch/ranking_accumulator.hpp>
 #include <driftwatch/canary.hpp>

@@ -194,6 +194,8 @@ inline ks_extremes ks_merge_walk_branchless(const double* a, std::size_t na, con
   return out;
 }
 
+inline void ks_finish(ks_result& r, const ks_extremes& e, alternative alt, ks_method method);
+
 struct ks_pvalue_outcome {
   double statistic;  // possibly rounded to the lattice (exact path)
   double pvalue;
@@ -313,6 +315,15 @@ inline ks_result ks_test_sorted(span<const double> sorted_reference, span<const 
   }
   const detail::ks_extremes e = detail::ks_merge_walk_branchless(sorted_reference.data(), r.n_reference,
                                                                  sorted_current.data(), r.n_current);
+  detail::ks_finish(r, e, alt, method);
+  return r;
+}
+
+namespace detail {
+/// The statistic, its location and sign, and the p-value from the extremes of
+/// F_n - G_m (shared by ks_test_sorted and ks_stream). r.n_reference and
+/// r.n_current must be set and positive.
+inline void ks_finish(ks_result& r, const ks_extremes& e, alternative alt, ks_method method) {
   // scipy: minS = clip(-min diff, 0, 1); maxS = max diff.
   const double min_s = std::min(std::max(-e.min_diff, 0.0), 1.0);
   const double max_s = e.max_diff;
@@ -333,8 +344,8 @@ inline ks_result ks_test_sorted(span<const double> sorted_reference, span<const 
   r.invalid_reason = std::isnan(p.pvalue)
                          ? "asymptotic two-sided p-value undefined for n_reference = n_current = 1 (scipy: NaN)"
                          : nullptr;
-  return r;
 }
+}  // namespace detail
 
 /// Two-sample Kolmogorov-Smirnov test on unsorted samples: copies the finite
 /// values of each sample (NaN and +-Inf are excluded and counted in
