@@ -66,6 +66,9 @@ KERNELS = [
     "`ks_test` | `sort_finite_std` (std::sort) |",
     "| `ks_merge_walk_branchless` (ks_test.hpp): select-driven merge, exact integer K, double diff only at "
     "extremes | `ks_test`, `ks_test_sorted` | `ks_merge_walk` |",
+    "| `ks_stream` (ks_stream.hpp): frozen sorted reference, per-gap counts of the window (branch-free "
+    "search per value), exact KS from O(distinct reference values) state | the streaming KS path | "
+    "`ks_test` on the concatenated window (bit-identical, tests/ks_stream_test.cpp) |",
     "| `count_above_simd` (kernels_ranking.hpp): one pass over a score row, per-query thresholds that switch at "
     "the item's index (ties by id in one compare) | `ranking_evaluator::scores` (double and float rows), "
     "`evaluate_rows`, Eigen interop | `count_above_scalar` |",
