@@ -237,7 +237,7 @@ std::uint64_t bin_count_uniform_simd(const double* edges, std::size_t ne, const 
                                      std::uint64_t* counts) noexcept {
   using B = simd::batch<double>;
   constexpr std::size_t L = simd::lanes<double>;
-  constexpr std::size_t chunk = 1024;  // multiple of every L
+  constexpr std::size_t chunk = 512;  // multiple of every L
   constexpr std::size_t ways = 4;
   const uniform_geometry g = uniform_geometry_of(edges, ne);
   if (!g.usable || ne + 1 > uniform_simd_max_bins) return bin_count_scalar(edges, ne, x, n, counts);
