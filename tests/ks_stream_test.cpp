@@ -9,6 +9,7 @@
 #include <random>
 #include <vector>
 
+#include "counting_allocator.hpp"  // this executable counts every allocation
 #include "test_support.hpp"
 
 namespace {
@@ -102,4 +103,15 @@ TEST_CASE("ks_stream merges exactly and refuses another reference", "[ks_stream]
   driftwatch::ks_stream other(sample(rng, 500, 0));
   CHECK_THROWS_AS(sa += other, driftwatch::error);
   CHECK_THROWS_AS(driftwatch::ks_stream(std::vector<double>{std::nan(""), INFINITY}), driftwatch::error);
+}
+
+TEST_CASE("ks_stream::observe allocates nothing", "[ks_stream][alloc]") {
+  std::mt19937_64 rng(9);
+  const auto ref = sample(rng, 4000, 0);
+  const auto cur = sample(rng, 4000, 3);
+  driftwatch::ks_stream s(ref);
+  const long before = driftwatch_test::allocation_count();
+  s.observe(cur);
+  for (double v : cur) s(v);
+  CHECK(driftwatch_test::allocation_count() == before);
 }

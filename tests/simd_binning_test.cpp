@@ -10,6 +10,7 @@
 #include <random>
 #include <vector>
 
+#include "counting_allocator.hpp"  // this executable counts every allocation
 #include "test_support.hpp"
 
 namespace {
@@ -116,4 +117,21 @@ TEST_CASE("histogram::observe keeps counting invalid values apart", "[simd][binn
   CHECK(h.invalid_count() == 667);
   CHECK(h.counts()[1] == 333);
   CHECK(h.count() == 333);
+}
+
+TEST_CASE("histogram::observe allocates nothing, whichever kernel runs", "[simd][binning][alloc]") {
+  std::mt19937_64 rng(3);
+  std::normal_distribution<double> normal(0.0, 1.0);
+  std::vector<double> x(10000), sample(5000);
+  for (auto& v : x) v = normal(rng);
+  for (auto& v : sample) v = normal(rng);
+  const bin_edges edge_sets[] = {bin_edges::from_quantiles(sample, 10), bin_edges::uniform(-3.0, 3.0, 64),
+                                 bin_edges::from_quantiles(sample, 700), bin_edges::uniform(-3.0, 3.0, 2000)};
+  for (const auto& e : edge_sets) {
+    driftwatch::histogram h(e);
+    const long before = driftwatch_test::allocation_count();
+    h.observe(x);
+    CHECK(driftwatch_test::allocation_count() == before);
+    CHECK(h.count() == x.size());
+  }
 }
