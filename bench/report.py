@@ -29,6 +29,22 @@ TARGETS = {
 WHY = {
     "bin_quantile_b10": "Compare-and-count does 9 compares and 9 masked adds per batch; it is within noise "
                         "of the memory-read limit when the machine is quiet.",
+    "bin_uniform_b64": "The kernel is compute-bound: on data already in cache it reaches about 1.5-1.6 G "
+                       "values/s (index, clamp, floor and the near-an-edge test in SIMD, then one scalar "
+                       "increment per value into interleaved sub-histograms), so 5x Boost's rate from memory "
+                       "would need it to run from DRAM about as fast as it runs from cache.",
+    "ks_exact_1m": {"scipy_ks_2samp": 10, "std_sort_merge": 2},
+    "js_1m": {"scipy_jensenshannon": 10, "scalar_log": 3},
+    "rank_matrix_2000x100k": {"memory_read": 0.8, "partial_sort": 2, "numpy_argpartition": 40},
+    "rank_served_1m_k10": {"numpy_isin": 50, "scalar_linear_scan": None},
+}
+
+
+# Where the remaining distance to a target comes from (measured while tuning;
+# printed only for the targets a run does not meet).
+WHY = {
+    "bin_quantile_b10": "Compare-and-count does 9 compares and 9 masked adds per batch; it is within noise "
+                        "of the memory-read limit when the machine is quiet.",
     "bin_uniform_b64": "The kernel is compute-bound at about 1.5 G values/s even when the data is in cache "
                        "(about 17 cycles per batch of 8: index, clamp, floor, the near-an-edge test, then one "
                        "scalar increment per value); Boost's regular axis and NumPy would need to be 5x and 10x "
@@ -163,7 +179,10 @@ def main():
                  % (peers_doc.get("numpy", "?"), peers_doc.get("scipy", "?")))
     lines.append("(`np.histogram`, `scipy.stats.ks_2samp`, `scipy.spatial.distance.jensenshannon`,")
     lines.append("`np.argpartition` top-10 with the metrics vectorized, `np.isin` on (list, item) keys with")
-    lines.append("P@10/NDCG@10/AP vectorized).")
+    lines.append("P@10/NDCG@10/AP vectorized). `scalar_linear_scan` is served()'s path before the kernel written")
+    lines.append("out inline in the benchmark; served() itself, even built with that same scan, measured ~0.78x of")
+    lines.append("this inlined copy, so the row compares code layout as much as kernels: the membership kernel")
+    lines.append("alone is ~1.5x its scalar twin (`bench/ci_guard.sh`, `guard_served_*`).")
     lines.append("")
     unmet = [r for r in rows if TARGETS[r["case"]][r["peer"]] is not None
              and r["ratio"] < TARGETS[r["case"]][r["peer"]]]
