@@ -14,6 +14,14 @@
 
 namespace driftwatch_test {
 
+// Rounds a product to double before it is added: with FMA available (-march
+// with AVX2 or AVX-512), compilers may fuse a * b + c into one rounding, while
+// Python rounds twice. Going through a volatile forces the separate rounding.
+inline double rounded_product(double a, double b) {
+  volatile double p = a * b;
+  return p;
+}
+
 class splitmix64 {
  public:
   explicit splitmix64(std::uint64_t seed) : state_(seed) {}
@@ -37,16 +45,16 @@ inline std::vector<double> generate(const std::string& kind, std::uint64_t seed,
   out.reserve(n);
   for (std::size_t i = 0; i < n; ++i) {
     if (kind == "uniform") {
-      out.push_back(p1 + (p2 - p1) * rng.uniform01());
+      out.push_back(p1 + rounded_product(p2 - p1, rng.uniform01()));
     } else if (kind == "bell") {
       // Same evaluation order as refgen.py: ((u1 + u2) + u3) + u4.
       double s = rng.uniform01();
       s += rng.uniform01();
       s += rng.uniform01();
       s += rng.uniform01();
-      out.push_back(p1 + p2 * ((s - 2.0) * 1.7320508075688772));
+      out.push_back(p1 + rounded_product(p2, rounded_product(s - 2.0, 1.7320508075688772)));
     } else if (kind == "int") {
-      out.push_back(std::floor(p1 + (p2 - p1 + 1.0) * rng.uniform01()));
+      out.push_back(std::floor(p1 + rounded_product(p2 - p1 + 1.0, rng.uniform01())));
     } else {
       throw std::runtime_error("unknown generator kind " + kind);
     }
