@@ -5,18 +5,36 @@
 # and the benchmark guard (every SIMD kernel at least as fast as its scalar
 # twin: bench/ci_guard.sh). CI runs exactly this (.ci/run).
 #
-# DRIFTWATCH_TEST_STEPS selects a subset of "unit hardening bench" (default: all).
+# It also rebuilds the kernel tests for AVX2 and for the host's ISA and checks
+# SIMD == scalar there (the unit build is the portable SSE2 baseline).
+#
+# DRIFTWATCH_TEST_STEPS selects a subset of "unit simd hardening bench" (default: all).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash tools/bootstrap.sh
 jobs=$(nproc 2>/dev/null || echo 2)
-steps=${DRIFTWATCH_TEST_STEPS:-unit hardening bench}
+steps=${DRIFTWATCH_TEST_STEPS:-unit simd hardening bench}
 status=0
 
 if [[ " $steps " == *" unit "* ]]; then
   cmake --preset dev
   cmake --build --preset dev -j "$jobs"
   ctest --preset dev -j "$jobs" || status=1
+fi
+if [[ " $steps " == *" simd "* ]]; then
+  kernel_tests=(simd_binning_test simd_divergence_test simd_ks_test simd_ranking_test ks_stream_test
+                histogram_test divergence_test ks_test_test monitor_test ranking_test odr_test)
+  kernel_regex='^(simd_[a-z_]+|ks_stream_test|histogram_test|divergence_test|ks_test_test|monitor_test|ranking_test):|^odr_test$'
+  for preset in simd-avx2 simd-native; do
+    if [[ $preset == simd-avx2 ]] && ! grep -qw avx2 /proc/cpuinfo; then
+      echo "test.sh: this CPU has no AVX2; skipping the simd-avx2 kernel tests"
+      continue
+    fi
+    echo "test.sh: kernel tests for preset $preset"
+    cmake --preset "$preset" >/dev/null
+    cmake --build --preset "$preset" -j "$jobs" --target "${kernel_tests[@]}"
+    ctest --test-dir "build/$preset" -R "$kernel_regex" -j "$jobs" --output-on-failure || status=1
+  done
 fi
 if [[ " $steps " == *" bench "* && -f bench/ci_guard.sh ]]; then
   bash bench/ci_guard.sh || status=1
