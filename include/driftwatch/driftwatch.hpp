@@ -1,5 +1,10 @@
-// driftwatch: the core, in one include. Pays for no HTTP, JSON or Eigen: the
-// adapters (driftwatch/adapters/) and the Eigen interop header are separate.
+// driftwatch: the core, in one include: bins, accumulators, drift and ranking
+// metrics, the monitor. Pays for no HTTP, JSON or Eigen: the adapters
+// (driftwatch/adapters/) and the Eigen interop header are separate, and so are
+// the embedding utilities (concurrent.hpp, window.hpp, serialization.hpp),
+// which pull in threads, clocks and byte I/O a batch user does not need; they
+// are included where used. Its compile cost is measured by bench/run.sh
+// (docs/benchmarks.md): keep it under 1 s at -O2.
 #pragma once
 
 #include <driftwatch/version.hpp>
@@ -21,6 +26,3 @@
 #include <driftwatch/ranking.hpp>
 #include <driftwatch/ranking_accumulator.hpp>
 #include <driftwatch/canary.hpp>
-#include <driftwatch/concurrent.hpp>
-#include <driftwatch/window.hpp>
-#include <driftwatch/serialization.hpp>
