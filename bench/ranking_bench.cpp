@@ -214,6 +214,31 @@ void guard_served_positions(benchmark::State& s) {
 void guard_served_kernel(benchmark::State& s) { guard_served_positions<true>(s); }
 void guard_served_twin(benchmark::State& s) { guard_served_positions<false>(s); }
 
+// The fused kernel of served(): hits of the positive judged ids among the
+// served ids, and the judged-duplicate check.
+template <bool Simd>
+void guard_served_match(benchmark::State& s) {
+  const auto& d = served();
+  std::uint64_t items[64 + 8], flags[64 + 8];
+  for (auto _ : s) {
+    std::uint64_t sum = 0;
+    for (std::size_t i = 0; i < d.lists; ++i) {
+      const auto rel = d.rel(i);
+      for (std::size_t j = 0; j < rel.size(); ++j) {
+        items[j] = rel[j].item;
+        flags[j] = rel[j].grade > 0 ? ~std::uint64_t(0) : 0;
+      }
+      const auto m = Simd ? d::match_served(d.list(i).data(), bench::served_k, items, flags, rel.size())
+                          : d::match_served_scalar(d.list(i).data(), bench::served_k, items, flags, rel.size());
+      sum += m.hits + m.judged_repeat;
+    }
+    benchmark::DoNotOptimize(sum);
+  }
+  bench::items(s, d.lists);
+}
+void guard_served_match_kernel(benchmark::State& s) { guard_served_match<true>(s); }
+void guard_served_match_twin(benchmark::State& s) { guard_served_match<false>(s); }
+
 }  // namespace
 
 DW_BENCH(rank_matrix_2000x100k_driftwatch);
@@ -225,5 +250,7 @@ DW_BENCH(rank_served_1m_k10_driftwatch);
 DW_BENCH(rank_served_1m_k10_scalar_linear_scan);
 DW_BENCH(guard_served_kernel);
 DW_BENCH(guard_served_twin);
+DW_BENCH(guard_served_match_kernel);
+DW_BENCH(guard_served_match_twin);
 
 BENCHMARK_MAIN();

@@ -197,8 +197,53 @@ inline double log2_rank_plus_one(std::size_t rank) noexcept {
   return rank < table_size ? t.v[rank] : std::log2(static_cast<double>(rank + 1));
 }
 
+constexpr std::size_t unit_discount_table_size = 256;
+
+/// 1.0 / log2_rank_plus_one(rank) for rank < unit_discount_table_size: the
+/// very division discounted(1.0, rank) performs, done once per rank.
+inline const double* unit_discount_table() noexcept {
+  struct table {
+    double v[unit_discount_table_size];
+    table() noexcept {
+      for (std::size_t r = 0; r < unit_discount_table_size; ++r) v[r] = 1.0 / log2_rank_plus_one(r);
+    }
+  };
+  static const table t;
+  return t.v;
+}
+
+/// gain / log2(rank + 1), trec_eval's division; a unit gain (binary relevance)
+/// reads the quotient from a table instead (the same bits, no division).
 inline double discounted(double gain, std::size_t rank) noexcept {
+  if (gain == 1.0 && rank < unit_discount_table_size) return unit_discount_table()[rank];
   return gain / log2_rank_plus_one(rank);
+}
+
+constexpr std::size_t quotient_table_max = 64;
+
+/// c / d for 0 <= c <= d <= quotient_table_max, d >= 1, each computed once by
+/// the division itself (so a lookup gives the bits the division would), laid
+/// out as rows d = 0, 1, 2, ...: row d starts at d (d + 1) / 2.
+inline const double* quotient_table() noexcept {
+  constexpr std::size_t M = quotient_table_max;
+  struct table {
+    double v[(M + 1) * (M + 2) / 2];
+    table() noexcept {
+      for (std::size_t d = 0; d <= M; ++d)
+        for (std::size_t c = 0; c <= d; ++c)
+          v[d * (d + 1) / 2 + c] = d ? static_cast<double>(c) / static_cast<double>(d) : 0.0;
+    }
+  };
+  static const table t;
+  return t.v;
+}
+
+/// static_cast<double>(c) / static_cast<double>(d) for d >= 1, bit for bit:
+/// from quotient_table when c <= d <= quotient_table_max (the counts and
+/// ranks of the metrics: no division in the common case), else divided.
+inline double count_ratio(std::size_t c, std::size_t d) noexcept {
+  if (c <= d && d <= quotient_table_max) return quotient_table()[d * (d + 1) / 2 + c];
+  return static_cast<double>(c) / static_cast<double>(d);
 }
 
 constexpr std::size_t unit_dcg_table_size = 256;
@@ -221,25 +266,59 @@ inline double unit_dcg_prefix(std::size_t c) noexcept {
   return t.v[c];
 }
 
+/// Index of the lowest set bit of x != 0.
+inline std::size_t lowest_bit(std::uint64_t x) noexcept {
+#if defined(__GNUC__) || defined(__clang__)
+  return static_cast<std::size_t>(__builtin_ctzll(x));
+#else
+  std::size_t i = 0;
+  while (!(x & 1)) {
+    x >>= 1;
+    ++i;
+  }
+  return i;
+#endif
+}
+
 /// What every path knows before looking at the ranking: R and the ideal DCG@k.
 struct judgment_summary {
   std::size_t relevant = 0;  // R: judged items with grade >= level
   std::size_t positive = 0;  // judged items with grade > 0
   double ideal_dcg = 0.0;    // DCG@k of the judged items sorted by grade descending
   bool duplicate = false;
+  int top_grade = 0;  // highest positive grade (0 when none)
+  int low_grade = 0;  // lowest positive grade (0 when none)
 };
 
-/// O(J * L) for J judgments with L distinct positive grades; no allocation.
-inline judgment_summary summarize(span<const judgment> judgments, std::size_t k,
-                                  const ranking_policy& policy) noexcept {
+/// R, the positive count and the ideal DCG@k, without the duplicate check
+/// (`duplicate` stays false). O(J * L) for J judgments with L distinct
+/// positive grades, O(J) when every positive grade is the same; no allocation.
+inline judgment_summary summarize_counts(span<const judgment> judgments, std::size_t k,
+                                         const ranking_policy& policy) noexcept {
   judgment_summary s;
   const std::size_t n = judgments.size();
+  int top = 0, low = std::numeric_limits<int>::max();
+  std::size_t top_count = 0;
   for (std::size_t i = 0; i < n; ++i) {
-    for (std::size_t j = 0; j < i; ++j) {
-      if (judgments[j].item == judgments[i].item) s.duplicate = true;
+    const int g = judgments[i].grade;
+    s.relevant += g >= policy.relevance_level ? 1 : 0;
+    s.positive += g > 0 ? 1 : 0;
+    top_count = g > top ? 0 : top_count;
+    top = g > top ? g : top;
+    top_count += g == top ? 1 : 0;
+    low = g > 0 && g < low ? g : low;
+  }
+  if (s.positive == 0) return s;
+  s.top_grade = top;
+  s.low_grade = low;
+  if (low == top && ranking_gain(policy.gain, top, policy.relevance_level) == 1.0) {
+    // One positive grade of unit gain: what the general loop below computes
+    // in its first step (and it has no second one).
+    const std::size_t c = top_count < k ? top_count : k;
+    if (c < unit_dcg_table_size) {
+      s.ideal_dcg = unit_dcg_prefix(c);
+      return s;
     }
-    if (judgments[i].grade >= policy.relevance_level) ++s.relevant;
-    if (judgments[i].grade > 0) ++s.positive;
   }
   // Ideal ranking: distinct grades from the highest down, like trec_eval's
   // walk over its rel_levels histogram.
@@ -277,6 +356,19 @@ inline judgment_summary summarize(span<const judgment> judgments, std::size_t k,
   return s;
 }
 
+/// summarize_counts plus the duplicate-id check (O(J^2) compares, no branch
+/// per pair); no allocation.
+inline judgment_summary summarize(span<const judgment> judgments, std::size_t k,
+                                  const ranking_policy& policy) noexcept {
+  judgment_summary s = summarize_counts(judgments, k, policy);
+  const std::size_t n = judgments.size();
+  bool duplicate = false;
+  for (std::size_t i = 1; i < n; ++i)
+    for (std::size_t j = 0; j < i; ++j) duplicate = duplicate || judgments[j].item == judgments[i].item;
+  s.duplicate = duplicate;
+  return s;
+}
+
 /// The rank-ordered kernel: visit(rank, grade) for every positive (grade > 0)
 /// retrieved item, in increasing rank; then finish(). Ranks are 1-based.
 /// Runs in the hot loop: measure before changing.
@@ -289,7 +381,7 @@ class rank_kernel {
     if (rank <= k_) dcg_ += discounted(ranking_gain(policy_.gain, grade, policy_.relevance_level), rank);
     if (grade < policy_.relevance_level) return;
     ++rel_so_far_;
-    const double precision_here = static_cast<double>(rel_so_far_) / static_cast<double>(rank);
+    const double precision_here = count_ratio(rel_so_far_, rank);
     ap_sum_ += precision_here;
     if (rank <= k_) {
       ap_sum_k_ += precision_here;
@@ -297,6 +389,46 @@ class rank_kernel {
     }
     if (rank <= summary_.relevant) ++rel_in_r_;
     if (first_rel_rank_ == 0) first_rel_rank_ = rank;
+  }
+
+  /// visit(i, grade) for every set bit i of `positive` (bit 0 clear, bits
+  /// 1..63 the ranks of items that all have this one grade > 0), in
+  /// increasing rank: the same state, bit for bit, without a branch per
+  /// served item (whether a served id is relevant is a coin flip the branch
+  /// predictor loses), only per hit. Ranks < 64 <= quotient_table_max.
+  void visit_mask(std::uint64_t positive, int grade) noexcept {
+    const double* unit_disc = unit_discount_table();
+    const double* quot = quotient_table();
+    const double gain = ranking_gain(policy_.gain, grade, policy_.relevance_level);
+    const std::size_t R = summary_.relevant;
+    // Locals, not members, so the state lives in registers.
+    double dcg = dcg_, ap = ap_sum_, ap_k = ap_sum_k_;
+    std::size_t so_far = rel_so_far_, in_k = rel_in_k_, in_r = rel_in_r_, first = first_rel_rank_;
+    const std::uint64_t top_k = k_ >= 63 ? ~std::uint64_t(0) : (std::uint64_t(2) << k_) - 1;  // bits 0..k
+    if (gain == 1.0) {
+      for (std::uint64_t b = positive & top_k; b != 0; b &= b - 1) dcg += unit_disc[lowest_bit(b)];
+    } else {
+      for (std::uint64_t b = positive & top_k; b != 0; b &= b - 1) dcg += gain / log2_rank_plus_one(lowest_bit(b));
+    }
+    if (grade >= policy_.relevance_level) {
+      for (std::uint64_t b = positive; b != 0; b &= b - 1) {
+        const std::size_t i = lowest_bit(b);
+        ++so_far;
+        const double p = quot[i * (i + 1) / 2 + so_far];
+        ap += p;
+        ap_k += i <= k_ ? p : 0.0;
+        in_k += i <= k_ ? 1 : 0;
+        in_r += i <= R ? 1 : 0;
+        first = first == 0 ? i : first;
+      }
+    }
+    dcg_ = dcg;
+    ap_sum_ = ap;
+    ap_sum_k_ = ap_k;
+    rel_so_far_ = so_far;
+    rel_in_k_ = in_k;
+    rel_in_r_ = in_r;
+    first_rel_rank_ = first;
   }
 
   ranking_metrics finish(std::size_t returned) const noexcept {
@@ -309,20 +441,18 @@ class rank_kernel {
     if (policy_.precision == precision_denominator::min_k_returned && returned < denom) denom = returned;
     if (policy_.precision == precision_denominator::min_k_relevant && R < denom) denom = R;
     const double dR = static_cast<double>(R);
-    set(ranking_metric::precision,
-        denom ? static_cast<double>(rel_in_k_) / static_cast<double>(denom) : 0.0);
-    set(ranking_metric::recall, R ? static_cast<double>(rel_in_k_) / dR : 0.0);
+    set(ranking_metric::precision, denom ? count_ratio(rel_in_k_, denom) : 0.0);
+    set(ranking_metric::recall, R ? count_ratio(rel_in_k_, R) : 0.0);
     set(ranking_metric::ndcg, summary_.ideal_dcg > 0.0 ? dcg_ / summary_.ideal_dcg : 0.0);
     set(ranking_metric::average_precision, R ? ap_sum_ / dR : 0.0);
     std::size_t apk_norm = R;
     if (policy_.ap_at_k == ap_normalizer::min_k_relevant && k_ < apk_norm) apk_norm = k_;
     set(ranking_metric::average_precision_at_k,
         apk_norm ? ap_sum_k_ / static_cast<double>(apk_norm) : 0.0);
-    set(ranking_metric::reciprocal_rank,
-        first_rel_rank_ ? 1.0 / static_cast<double>(first_rel_rank_) : 0.0);
+    set(ranking_metric::reciprocal_rank, first_rel_rank_ ? count_ratio(1, first_rel_rank_) : 0.0);
     set(ranking_metric::hit_rate, rel_in_k_ ? 1.0 : 0.0);
     // trec_eval: relevant among the first min(returned, R), divided by R.
-    set(ranking_metric::r_precision, R ? static_cast<double>(rel_in_r_) / dR : 0.0);
+    set(ranking_metric::r_precision, R ? count_ratio(rel_in_r_, R) : 0.0);
     return m;
   }
 
@@ -465,27 +595,18 @@ class ranking_evaluator {
   /// ("duplicate judged item"); see ranking_policy for R = 0.
   /// The tie policy does not apply: a served list is already an order.
   ranking_metrics served(span<const item_id> served, span<const judgment> judgments) const noexcept {
+    const std::size_t n = served.size();
+    const std::size_t J = judgments.size();
+    if (n < detail::served_fast_max && J <= detail::served_fast_max) return served_small(served, judgments);
     const detail::judgment_summary s = detail::summarize(judgments, k_, policy_);
     if (s.duplicate) return ranking_metrics::invalid("duplicate judged item");
-    const std::size_t n = served.size();
     for (std::size_t i = 1; i < n; ++i) {
       bool repeated = false;  // no early exit inside: the compiler vectorizes the row
       for (std::size_t j = 0; j < i; ++j) repeated = repeated || served[i] == served[j];
       if (repeated) return ranking_metrics::invalid("duplicate item in served list");
     }
     detail::rank_kernel kernel(k_, policy_, s);
-    if (s.positive > 0 && n <= detail::served_fast_max && judgments.size() <= detail::served_fast_max) {
-      // Positions of the judged items among the served ids (SIMD kernel with
-      // a scalar twin: detail/kernels_ranking.hpp), then visits in rank order.
-      std::size_t position[detail::served_fast_max];
-      int grade_at[detail::served_fast_max + 1];  // [0] collects the judged items not served
-      for (std::size_t i = 0; i <= n; ++i) grade_at[i] = 0;
-      const auto item = [judgments](std::size_t j) noexcept { return judgments[j].item; };
-      detail::served_positions(served.data(), n, item, judgments.size(), position);
-      for (std::size_t j = 0; j < judgments.size(); ++j) grade_at[position[j]] = judgments[j].grade;
-      for (std::size_t i = 1; i <= n; ++i)
-        if (grade_at[i] > 0) kernel.visit(i, grade_at[i]);
-    } else if (s.positive > 0) {
+    if (s.positive > 0) {
       for (std::size_t i = 0; i < n; ++i) {
         const item_id id = served[i];
         for (const judgment& jd : judgments) {
@@ -519,6 +640,49 @@ class ranking_evaluator {
   }
 
  private:
+  // served() for fewer than served_fast_max served ids (a rank is a bit of a
+  // 64-bit mask) and up to served_fast_max judged ids: both duplicate
+  // checks and the membership test are the served_positions kernel (ids in
+  // registers, broadcast compares, no branch per pair), then one branch-free
+  // pass over the ranks.
+  ranking_metrics served_small(span<const item_id> served, span<const judgment> judgments) const noexcept {
+    constexpr std::size_t M = detail::served_fast_max;
+    const std::size_t n = served.size();
+    const std::size_t J = judgments.size();
+    item_id ids[M + 8];           // room for match_served's padding (at most 8 lanes)
+    std::uint64_t positive[M + 8];  // flags: grade > 0
+    for (std::size_t j = 0; j < J; ++j) {
+      ids[j] = judgments[j].item;
+      positive[j] = judgments[j].grade > 0 ? ~std::uint64_t(0) : 0;
+    }
+    // Membership of the positive judged ids and the judged-duplicate check in
+    // one SIMD kernel (scalar twin: detail/kernels_ranking.hpp): ids in
+    // registers, broadcast compares, no branch per pair.
+    // (The work in between gives the scalar stores above time to retire
+    // before the kernel loads them as vectors.)
+    const bool served_repeat = detail::has_duplicate(served.data(), n);
+    const detail::judgment_summary s = detail::summarize_counts(judgments, k_, policy_);
+    const detail::served_match match = detail::match_served(served.data(), n, ids, positive, J);
+    if (match.judged_repeat) return ranking_metrics::invalid("duplicate judged item");
+    if (served_repeat) return ranking_metrics::invalid("duplicate item in served list");
+    detail::rank_kernel kernel(k_, policy_, s);
+    if (s.positive == 0) return kernel.finish(n);
+    if (s.top_grade == s.low_grade) {
+      // One positive grade (binary relevance): the hits are all it takes.
+      kernel.visit_mask(match.hits, s.top_grade);
+    } else {
+      std::size_t position[M];
+      int grade_at[M + 1];  // [0] collects the judged items not served
+      detail::served_positions(served.data(), n, detail::id_array{ids}, J, position);
+      for (std::size_t j = 0; j < J; ++j) grade_at[position[j]] = judgments[j].grade;
+      for (std::uint64_t b = match.hits; b != 0; b &= b - 1) {
+        const std::size_t i = detail::lowest_bit(b);
+        kernel.visit(i, grade_at[i]);
+      }
+    }
+    return kernel.finish(n);
+  }
+
   template <class T>
   ranking_metrics scores_row(span<const T> scores, span<const judgment> judgments) const noexcept {
     const detail::judgment_summary s = detail::summarize(judgments, k_, policy_);

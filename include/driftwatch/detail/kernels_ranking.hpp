@@ -238,6 +238,148 @@ void served_positions(const std::uint64_t* served, std::size_t n, const Items& i
   served_positions_scalar(served, n, item, m, position);
 }
 
+// ---- duplicate ids -----------------------------------------------------------
+
+/// Scalar twin: true when two of ids[0..m) are equal. O(m^2) compares, no
+/// branch per pair; no allocation.
+inline bool has_duplicate_scalar(const std::uint64_t* ids, std::size_t m) noexcept {
+  bool repeated = false;
+  for (std::size_t i = 1; i < m; ++i) {
+    bool r = false;
+    for (std::size_t j = 0; j < i; ++j) r = r || ids[j] == ids[i];
+    repeated = repeated || r;
+  }
+  return repeated;
+}
+
+#if !defined(DRIFTWATCH_NO_SIMD)
+
+/// SIMD kernel, for L <= m <= 64: the ids in ceil(m / L) batches loaded in
+/// place (the last one ending at ids[m - 1], overlapping the one before: no
+/// copy, whose scalar stores would stall the vector loads), each id broadcast
+/// and compared with every batch, the equal ids counted per lane without a
+/// branch. Without a repeat every lane counts exactly one id (its own); a
+/// repeat makes some lane count two. Fewer than L ids take the scalar twin.
+inline bool has_duplicate_simd(const std::uint64_t* ids, std::size_t m) noexcept {
+  using B = simd::batch<std::uint64_t>;
+  constexpr std::size_t L = simd::lanes<std::uint64_t>;
+  constexpr std::size_t max_items = 64;
+  if (m < L || m > max_items) return has_duplicate_scalar(ids, m);
+  const B one(std::uint64_t(1));
+  bool repeated = false;
+  for (std::size_t v = 0; v < m; v += L) {
+    const B y = simd::load(ids + (v + L <= m ? v : m - L));
+    B count(std::uint64_t(0));
+    for (std::size_t i = 0; i < m; ++i) count = xsimd::select(y == B(ids[i]), count + one, count);
+    repeated = repeated || simd::any(count != one);
+  }
+  return repeated;
+}
+
+#endif  // !DRIFTWATCH_NO_SIMD
+
+/// Dispatcher: the SIMD kernel on ISAs with at least 4 64-bit lanes (SSE2 has
+/// no 64-bit compare), else the scalar twin.
+inline bool has_duplicate(const std::uint64_t* ids, std::size_t m) noexcept {
+#if !defined(DRIFTWATCH_NO_SIMD)
+  if (simd::lanes<std::uint64_t> >= 4) return has_duplicate_simd(ids, m);
+#endif
+  return has_duplicate_scalar(ids, m);
+}
+
+// ---- small served lists, fused ------------------------------------------------
+
+/// What match_served finds for one served list: bit p (1 <= p <= n) of `hits`
+/// is set when served[p - 1] equals a judged id whose flag is set;
+/// `judged_repeat` when two judged ids are equal.
+struct served_match {
+  std::uint64_t hits = 0;
+  bool judged_repeat = false;
+};
+
+/// Scalar twin, for n < 64 served ids and m judged ids (flags[j] != 0: judged
+/// id j counts as a hit). O(n * m + m^2), no allocation.
+inline served_match match_served_scalar(const std::uint64_t* served, std::size_t n, const std::uint64_t* ids,
+                                        const std::uint64_t* flags, std::size_t m) noexcept {
+  served_match r;
+  for (std::size_t i = 0; i < n; ++i) {
+    bool hit = false;
+    for (std::size_t j = 0; j < m; ++j) hit = hit || (flags[j] != 0 && ids[j] == served[i]);
+    r.hits |= static_cast<std::uint64_t>(hit) << (i + 1);
+  }
+  r.judged_repeat = has_duplicate_scalar(ids, m);
+  return r;
+}
+
+#if !defined(DRIFTWATCH_NO_SIMD)
+
+template <std::size_t... V>
+served_match match_served_fixed(const std::uint64_t* served, std::size_t n, const std::uint64_t* ids,
+                                const std::uint64_t* flags, std::size_t m, std::index_sequence<V...>) noexcept {
+  using B = simd::batch<std::uint64_t>;
+  using BB = simd::batch_bool<std::uint64_t>;
+  constexpr std::size_t L = simd::lanes<std::uint64_t>;
+  const B zero(std::uint64_t(0)), one(std::uint64_t(1));
+  const B idv[] = {simd::load(ids + V * L)...};
+  const BB flagged[] = {(simd::load(flags + V * L) != zero)...};
+  served_match r;
+  for (std::size_t i = 0; i < n; ++i) {
+    const B x(served[i]);
+    const BB hit = (... | ((idv[V] == x) & flagged[V]));
+    r.hits |= static_cast<std::uint64_t>(simd::any(hit)) << (i + 1);
+  }
+  B count[] = {(static_cast<void>(V), zero)...};
+  for (std::size_t j = 0; j < m; ++j) {
+    const B x(ids[j]);
+    ((count[V] = xsimd::select(idv[V] == x, count[V] + one, count[V])), ...);
+  }
+  r.judged_repeat = (... || simd::any(count[V] != one));
+  return r;
+}
+
+/// SIMD kernel, for n < 64 and m <= 8 L: the judged ids and their flags in
+/// registers; each served id broadcast and compared with all of them (hit =
+/// any flagged lane equal), each judged id likewise, counting equal ids per
+/// lane (has_duplicate_simd's rule: exactly one per lane unless a repeat).
+/// No branch per pair. `ids` and `flags` must have room for ceil(m / L) L
+/// entries: entries m and beyond are overwritten with copies of entry 0
+/// (a padding lane repeats lane 0's answer, which changes neither result).
+inline served_match match_served_simd(const std::uint64_t* served, std::size_t n, std::uint64_t* ids,
+                                      std::uint64_t* flags, std::size_t m) noexcept {
+  constexpr std::size_t L = simd::lanes<std::uint64_t>;
+  if (m == 0) return served_match{};
+  const std::size_t nv = (m + L - 1) / L;
+  for (std::size_t j = m; j < nv * L; ++j) {
+    ids[j] = ids[0];
+    flags[j] = flags[0];
+  }
+  switch (nv) {
+    case 1: return match_served_fixed(served, n, ids, flags, m, std::make_index_sequence<1>{});
+    case 2: return match_served_fixed(served, n, ids, flags, m, std::make_index_sequence<2>{});
+    case 3: return match_served_fixed(served, n, ids, flags, m, std::make_index_sequence<3>{});
+    case 4: return match_served_fixed(served, n, ids, flags, m, std::make_index_sequence<4>{});
+    case 5: return match_served_fixed(served, n, ids, flags, m, std::make_index_sequence<5>{});
+    case 6: return match_served_fixed(served, n, ids, flags, m, std::make_index_sequence<6>{});
+    case 7: return match_served_fixed(served, n, ids, flags, m, std::make_index_sequence<7>{});
+    default: return match_served_fixed(served, n, ids, flags, m, std::make_index_sequence<8>{});
+  }
+}
+
+#endif  // !DRIFTWATCH_NO_SIMD
+
+/// Dispatcher: the SIMD kernel for n < 64 served ids and up to 8 batches of
+/// judged ids on ISAs with at least 4 64-bit lanes, else the scalar twin
+/// (n < 64 either way: a hit is a bit of a 64-bit mask). `ids` and `flags`
+/// as for match_served_simd.
+inline served_match match_served(const std::uint64_t* served, std::size_t n, std::uint64_t* ids,
+                                 std::uint64_t* flags, std::size_t m) noexcept {
+#if !defined(DRIFTWATCH_NO_SIMD)
+  if (simd::lanes<std::uint64_t> >= 4 && m <= 8 * simd::lanes<std::uint64_t>)
+    return match_served_simd(served, n, ids, flags, m);
+#endif
+  return match_served_scalar(served, n, ids, flags, m);
+}
+
 /// Adapts an array of ids to the `item` callable of served_positions.
 struct id_array {
   const std::uint64_t* ids;
