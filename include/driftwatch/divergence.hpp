@@ -114,8 +114,9 @@ inline metric_value psi(const category_counts& reference, const category_counts&
 ///     distance   = sqrt(divergence)
 ///
 /// (SciPy returns the distance.) With base 2 (default) both lie in [0, 1].
-/// Rounding can make the divergence of identical inputs a tiny negative number:
-/// it is clamped to 0. Invalid when either side has no observations. Throws on
+/// Computed as one sum of non-negative terms M f(d) (docs/metrics.md), so it is
+/// never negative and identical inputs give exactly 0; O(n), no allocation.
+/// Invalid when either side has no observations. Throws on
 /// mismatched sizes, negative/non-finite weights, or base <= 0 or == 1.
 inline js_result jensen_shannon(span<const double> reference, span<const double> current, double base = 2.0) {
   if (!(base > 0) || base == 1 || !std::isfinite(base))
@@ -123,10 +124,11 @@ inline js_result jensen_shannon(span<const double> reference, span<const double>
   const auto totals = detail::check_weights(reference, current, "jensen_shannon");
   if (totals.invalid_reason)
     return js_result{metric_value::invalid(totals.invalid_reason), metric_value::invalid(totals.invalid_reason)};
-  double left = 0, right = 0;  // SIMD kernel with a scalar twin: detail/kernels_divergence.hpp
-  detail::js_sums(reference.data(), current.data(), reference.size(), totals.reference, totals.current, left,
-                  right);
-  double divergence = (left + right) / std::log(base) / 2.0;
+  // sum p ln(p/M) + sum q ln(q/M), computed as one sum of non-negative terms m f(d)
+  // (SIMD kernel with a scalar twin; formula and error: detail/kernels_divergence.hpp).
+  const double sum = detail::js_sum(reference.data(), current.data(), reference.size(), totals.reference,
+                                    totals.current);
+  double divergence = sum / std::log(base) / 2.0;
   if (divergence < 0) divergence = 0;
   return js_result{metric_value::of(divergence), metric_value::of(std::sqrt(divergence))};
 }

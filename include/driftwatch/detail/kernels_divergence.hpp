@@ -11,9 +11,11 @@
 //     range are scaled by 2^54 and the log corrected by 54 ln 2.
 #pragma once
 
+#include <algorithm>
 #include <cfloat>
 #include <cmath>
 #include <cstddef>
+#include <cstdint>
 
 #include <driftwatch/detail/simd_compat.hpp>
 #include <driftwatch/detail/summation.hpp>
@@ -59,19 +61,77 @@ inline double psi_sum_scalar(const double* ref, const double* cur, std::size_t n
   return sum.value();
 }
 
-/// left = sum p ln(p/m), right = sum q ln(q/m), m = (p + q)/2, 0 ln 0 = 0.
-inline void js_sums_scalar(const double* ref, const double* cur, std::size_t n, double tp, double tq, double& left,
-                           double& right) noexcept {
-  compensated_sum l, r;
+// ---- Jensen-Shannon: one sum of non-negative terms --------------------------
+//
+// With p = ref/tp, q = cur/tq, m = (p + q)/2, s = p + q and d = (p - q)/s
+// (so p/m = 1 + d and q/m = 1 - d exactly, in exact arithmetic),
+//
+//   p ln(p/m) + q ln(q/m) = m f(d),   f(d) = (1 + d) ln(1 + d) + (1 - d) ln(1 - d) >= 0,
+//
+// and js_sum = sum m f(d) = 2 ln(base) JS. Unlike the two sums sum p ln(p/m) and
+// sum q ln(q/m), whose first-order parts (~ sum m |d|) cancel to the O(sum m d^2)
+// result, every term here is >= 0, so the sum has the relative accuracy of its
+// terms whatever the inputs; the per-bin cost is one division (1/s; p and q use
+// the reciprocals of the totals) and, for |d| > 0.1, two logs.
+// Error of a term: p, q carry 2 roundings each (reciprocal, product), so d and
+// r = 2 min(p, q)/s = 1 - |d|, R = 2 max(p, q)/s = 1 + |d| carry a few ulps. For
+// |d| <= 0.1, f(d) = sum_{k>=1} d^(2k) / (k (2k - 1)) (cut after d^18: remainder
+// < 1e-20 f), all terms > 0: relative error a few ulps. For |d| > 0.1,
+// f = r ln r + R ln R (0 ln 0 = 0) cancels by at most a factor ~10 (at |d| = 0.1:
+// 0.1048 - 0.0948), so < 1e-14 relative with logs good to a few ulps. What no
+// formula removes is the conditioning of JS itself: a relative rounding e of p or
+// q moves d by ~e/2 and f by ~|d| e, against f ~ d^2 (SciPy's rounded p/m has the
+// same); it matters only when p and q agree to ~1e-4 or better in the bins that
+// carry the divergence. The scalar twin and the SIMD kernel evaluate the same
+// expression (the kernel's logs: log_small_big, ~4 ulps), so they agree to ~1e-14
+// relative on any input (tests/simd_divergence_test.cpp, incl. nearly identical
+// inputs); against SciPy's two-sum form, tests/divergence_test.cpp (1e-12).
+
+/// f(d) for |d| <= 0.1 by its series d^2 (1 + d^2/6 + d^4/15 + ...), 1/(k(2k-1)).
+template <class T>
+inline T js_f_series(const T& d) noexcept {
+  // Estrin's scheme over t = d^2 (coefficients 1, 1/6, 1/15, ..., 1/153).
+  const T t = d * d, t2 = t * t, t4 = t2 * t2, t8 = t4 * t4;
+  const T c01 = T(1.0 / 6.0) * t + T(1.0);
+  const T c23 = T(1.0 / 28.0) * t + T(1.0 / 15.0);
+  const T c45 = T(1.0 / 66.0) * t + T(1.0 / 45.0);
+  const T c67 = T(1.0 / 120.0) * t + T(1.0 / 91.0);
+  const T p = (c01 + t2 * c23) + t4 * (c45 + t2 * c67) + t8 * T(1.0 / 153.0);
+  return t * p;
+}
+
+/// Threshold on |d| between the series and the logarithms.
+constexpr double js_series_max = 0.1;
+/// Below js_tiny_sum = 2^-900, s's ratios are taken after scaling by js_tiny_scale = 2^600.
+constexpr double js_tiny_sum = 0x1p-900;
+constexpr double js_tiny_scale = 0x1p600;
+
+/// js_sum = sum m f(d) = sum p ln(p/m) + sum q ln(q/m) (nats), m = (p + q)/2,
+/// 0 ln 0 = 0; see the derivation above.
+inline double js_sum_scalar(const double* ref, const double* cur, std::size_t n, double tp, double tq) noexcept {
+  const double ia = 1.0 / tp, ib = 1.0 / tq;
+  compensated_sum sum;
   for (std::size_t i = 0; i < n; ++i) {
-    const double p = ref[i] / tp;
-    const double q = cur[i] / tq;
-    const double m = (p + q) / 2.0;
-    if (p > 0) l.add(p * std::log(p / m));
-    if (q > 0) r.add(q * std::log(q / m));
+    const double p = ref[i] * ia;
+    const double q = cur[i] * ib;
+    const double s = p + q;
+    if (!(s > 0)) continue;
+    // d, r1, r2 are ratios: for s below 2^-900 take them from p, q scaled by 2^600
+    // (exact), or 1/s would overflow.
+    const double k = s < js_tiny_sum ? js_tiny_scale : 1.0;
+    const double ps = p * k, qs = q * k;
+    const double rs = 1.0 / (ps + qs);
+    const double d = (ps - qs) * rs;
+    double f;
+    if (std::fabs(d) <= js_series_max) {
+      f = js_f_series(d);
+    } else {
+      const double r = 2.0 * std::min(ps, qs) * rs, big = 2.0 * std::max(ps, qs) * rs;  // r + big = 2
+      f = (r > 0 ? r * std::log(r) : 0.0) + big * std::log(big);
+    }
+    sum.add(s * f);
   }
-  left = l.value();
-  right = r.value();
+  return 0.5 * sum.value();
 }
 
 /// sum (sqrt p - sqrt q)^2.
@@ -172,34 +232,103 @@ double psi_sum_simd(const double* ref, const double* cur, std::size_t n, double 
   return total.value();
 }
 
+/// ln(small) for normal small > 0 and ln(big) for big in [1, 2], sharing one
+/// division: x = 2^e m, m in [sqrt(1/2), sqrt(2)) (frexp for small; for big, m =
+/// big or big/2, exact), ln m = 2 atanh(u), u = (m - 1)/(m + 1), |u| <= 0.1716, by
+/// the atanh series to u^23 (remainder < 1e-17 relative); the two u share
+/// 1/((m1 + 1)(m2 + 1)) (two more roundings: u to ~3 ulps, ln to ~4 ulps).
+/// e ln 2 uses a 32-bit ln 2 head (exact for |e| < 2^21) plus its tail.
+inline void log_small_big(const simd::batch<double>& small, const simd::batch<double>& big, simd::batch<double>& l1,
+                          simd::batch<double>& l2) noexcept {
+  using B = simd::batch<double>;
+  using I = simd::batch<std::int64_t>;
+  const B root_half(0.70710678118654752440), root_two(1.41421356237309504880), one(1.0), half(0.5);
+  I e1i;
+  B m1 = xsimd::frexp(small, e1i);  // [0.5, 1)
+  B e1 = xsimd::to_float(e1i);
+  const auto lo1 = m1 < root_half;
+  m1 = xsimd::select(lo1, m1 + m1, m1);
+  e1 = xsimd::select(lo1, e1 - one, e1);
+  const auto hi2 = big >= root_two;
+  const B m2 = xsimd::select(hi2, big * half, big);
+  const B a1 = m1 + one, a2 = m2 + one;
+  const B inv = one / (a1 * a2);
+  const B u1 = (m1 - one) * a2 * inv;
+  const B u2 = (m2 - one) * a1 * inv;
+  auto atanh2 = [](const B& u) {  // 2 atanh(u) = 2u + 2u^3 (1/3 + u^2/5 + ... + u^20/23)
+    const B t = u * u;
+    B p(1.0 / 23.0);
+    p = xsimd::fma(p, t, B(1.0 / 21.0));
+    p = xsimd::fma(p, t, B(1.0 / 19.0));
+    p = xsimd::fma(p, t, B(1.0 / 17.0));
+    p = xsimd::fma(p, t, B(1.0 / 15.0));
+    p = xsimd::fma(p, t, B(1.0 / 13.0));
+    p = xsimd::fma(p, t, B(1.0 / 11.0));
+    p = xsimd::fma(p, t, B(1.0 / 9.0));
+    p = xsimd::fma(p, t, B(1.0 / 7.0));
+    p = xsimd::fma(p, t, B(1.0 / 5.0));
+    p = xsimd::fma(p, t, B(1.0 / 3.0));
+    const B u2x = u + u;
+    return xsimd::fma(u2x * t, p, u2x);
+  };
+  const B ln2_hi(0.693147180327922), ln2_lo(0.693147180559945309417232121458 - 0.693147180327922);
+  l1 = xsimd::fma(e1, ln2_hi, xsimd::fma(e1, ln2_lo, atanh2(u1)));
+  l2 = atanh2(u2) + xsimd::select(hi2, B(0.693147180559945309417232121458), B(0.0));  // e2 = 0 or 1
+}
+
+/// SIMD twin of js_sum_scalar: same formula, same series/log switch per lane.
+/// On the log path f = r ln r + R ln R with r = min(r1, r2) in [0, 1] and
+/// R = max(r1, r2) = 2 - r in [1, 2] (f is symmetric), so only r needs an exponent;
+/// both logs share one division (log_small_big). r below DBL_MIN is clamped to
+/// DBL_MIN (its term r ln r is < 2e-305 in size, against f >= 0.0099 on that
+/// path) and r = 0 is selected away (0 ln 0 = 0). Per-lane Kahan sums (the
+/// terms are >= 0).
 template <class = void>
-void js_sums_simd(const double* ref, const double* cur, std::size_t n, double tp, double tq, double& left,
-                  double& right) noexcept {
+double js_sum_simd(const double* ref, const double* cur, std::size_t n, double tp, double tq) noexcept {
   using B = simd::batch<double>;
   constexpr std::size_t L = simd::lanes<double>;
-  const B vtp(tp), vtq(tq), zero(0.0), half(0.5);
-  lane_sum l, r;
+  const B ia(1.0 / tp), ib(1.0 / tq), zero(0.0), one(1.0), two(2.0), tiny(DBL_MIN), cut(js_series_max);
+  B sum(0.0), comp(0.0);
   std::size_t i = 0;
   for (; i + L <= n; i += L) {
-    // Divide, as the twin and SciPy do: normalising by a reciprocal is 20%
-    // faster but adds a rounding that, for nearly identical inputs, is as large
-    // as the terms themselves (measured: tests/simd_divergence_test.cpp fails).
-    const B p = simd::load(ref + i) / vtp;
-    const B q = simd::load(cur + i) / vtq;
-    const B m = (p + q) * half;  // == (p + q) / 2 exactly
-    // Select, never multiply by a mask: for p == 0 the log is -inf or NaN.
-    l.add(xsimd::select(p > zero, p * log_nonneg(p / m), zero));
-    r.add(xsimd::select(q > zero, q * log_nonneg(q / m), zero));
+    const B p = simd::load(ref + i) * ia;
+    const B q = simd::load(cur + i) * ib;
+    const B s = p + q;
+    const auto pos = s > zero;
+    B ps = p, qs = q;
+    if (xsimd::any(s < B(js_tiny_sum))) {  // rare: scale so that 1/s stays finite
+      const B k = xsimd::select(s < B(js_tiny_sum), B(js_tiny_scale), one);
+      ps = p * k;
+      qs = q * k;
+    }
+    // s = 0 (both weights 0) gives NaN below; its term is selected away at the end.
+    const B rs = one / (ps + qs);
+    const B d = (ps - qs) * rs;
+    const auto small = xsimd::abs(d) <= cut;
+    B f;
+    if (xsimd::all(small)) {
+      f = js_f_series(d);
+    } else {
+      const B r = two * xsimd::min(ps, qs) * rs, big = two * xsimd::max(ps, qs) * rs;
+      B lr, lb;
+      log_small_big(xsimd::max(r, tiny), big, lr, lb);
+      f = xsimd::select(r > zero, r * lr, zero) + big * lb;
+      if (xsimd::any(small)) f = xsimd::select(small, js_f_series(d), f);
+    }
+    const B y = xsimd::select(pos, s * f, zero) - comp;
+    const B t = sum + y;
+    comp = (t - sum) - y;
+    sum = t;
   }
-  double lt = 0, rt = 0;
-  js_sums_scalar(ref + i, cur + i, n - i, tp, tq, lt, rt);
-  compensated_sum a, b;
-  a.add(l.value());
-  a.add(lt);
-  b.add(r.value());
-  b.add(rt);
-  left = a.value();
-  right = b.value();
+  alignas(64) double a[L];
+  sum.store_unaligned(a);
+  alignas(64) double c[L];
+  comp.store_unaligned(c);
+  compensated_sum total;
+  for (std::size_t l = 0; l < L; ++l) total.add(0.5 * a[l]);
+  for (std::size_t l = 0; l < L; ++l) total.add(-0.5 * c[l]);
+  total.add(js_sum_scalar(ref + i, cur + i, n - i, tp, tq));
+  return total.value();
 }
 
 template <class = void>
@@ -241,12 +370,11 @@ inline double psi_sum(const double* ref, const double* cur, std::size_t n, doubl
   return psi_sum_scalar(ref, cur, n, tp, tq, epsilon);
 }
 
-inline void js_sums(const double* ref, const double* cur, std::size_t n, double tp, double tq, double& left,
-                    double& right) noexcept {
+inline double js_sum(const double* ref, const double* cur, std::size_t n, double tp, double tq) noexcept {
 #if !defined(DRIFTWATCH_NO_SIMD)
-  if (n >= divergence_simd_min) return js_sums_simd(ref, cur, n, tp, tq, left, right);
+  if (n >= divergence_simd_min) return js_sum_simd(ref, cur, n, tp, tq);
 #endif
-  js_sums_scalar(ref, cur, n, tp, tq, left, right);
+  return js_sum_scalar(ref, cur, n, tp, tq);
 }
 
 inline double hellinger_sum(const double* ref, const double* cur, std::size_t n, double tp, double tq) noexcept {
