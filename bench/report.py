@@ -49,14 +49,16 @@ WHY = {
                        "(about 17 cycles per batch of 8: index, clamp, floor, the near-an-edge test, then one "
                        "scalar increment per value); Boost's regular axis and NumPy would need to be 5x and 10x "
                        "slower than that, i.e. the kernel would have to run at ~0.85x of the memory-read rate.",
-    "ks_exact_1m": "About 70 ms of the ~125 ms per test is the asymptotic p-value (kstwo.sf at n = 500000: "
-                   "smirnov_sf's long-double Birnbaum-Tingey sum in detail/kolmogorov.hpp, outside the kernels); "
-                   "sorting both samples takes ~2 x 24 ms (radix) and the walk ~11 ms. Without the p-value the "
-                   "ratios are about 2x higher.",
-    "js_1m": "Per bin: four correctly rounded divisions (normalising p and q, as SciPy does, and the two "
-             "ratios to M) and two vector logs (each with a division) plus two compensated sums: about 15 "
-             "cycles per bin; a reciprocal instead of the normalising divisions was 20% faster but not "
-             "accurate enough for nearly identical inputs.",
+    "ks_exact_1m": "Sorting both samples takes ~2 x 23 ms (radix) and the walk ~11 ms; the asymptotic "
+                   "p-value (kstwo.sf at n = 500000: smirnov_sf's Birnbaum-Tingey sum, detail/kolmogorov.hpp) "
+                   "~10 ms, from its largest term outward with each term evaluated independently (it was ~70 ms "
+                   "as a running long-double product from v = 0).",
+    "js_1m": "Per bin: one division (1/s), for |d| > 0.1 two logarithms (atanh series sharing one division), "
+             "for |d| <= 0.1 the series of f(d), and a compensated lane sum: the kernel is bound by vector "
+             "floating-point issue (about 70 operations per batch of 8, ~3 ns per bin measured in cache, of "
+             "which the two log polynomials are ~1.1 ns), and the validation pass that yields the totals "
+             "(needed before any term) adds ~0.5 ns per bin; 10x SciPy's rate would leave about 1.9 ns per bin "
+             "for all of it.",
     "rank_matrix_2000x100k": "",
     "rank_served_1m_k10": "A served list of 10 costs ~120 ns: every metric is computed as trec_eval does, "
                           "with its divisions (about 17 per list, ~4.5 cycles each, already ~20 ns), the "
@@ -75,8 +77,9 @@ KERNELS = [
     "for uniform edges, 18 to 512 bins | `bin_count_uniform_scalar` |",
     "| `bin_count_search_scalar`: branch-free binary search | `histogram::observe`, other edges | "
     "`bin_count_scalar` |",
-    "| `weight_sums_simd`, `psi_sum_simd`, `js_sums_simd`, `hellinger_sum_simd` (kernels_divergence.hpp): "
-    "vector log clamped below DBL_MIN, 0 log 0 selected away, per-lane Neumaier sums | `psi`, `jensen_shannon`, "
+    "| `weight_sums_simd`, `psi_sum_simd`, `js_sum_simd`, `hellinger_sum_simd` (kernels_divergence.hpp): "
+    "vector log clamped below DBL_MIN, 0 log 0 selected away, per-lane compensated sums; JS as one sum of "
+    "non-negative terms M f(d) (one division per bin, two division-sharing logs) | `psi`, `jensen_shannon`, "
     "`hellinger` (all overloads) | `*_scalar` (the loops the metrics were written with) |",
     "| `sort_finite_radix` (kernels_ks.hpp): 8-bit LSD radix sort of the order-preserving integer image | "
     "`ks_test` | `sort_finite_std` (std::sort) |",
