@@ -153,6 +153,7 @@ TEST_CASE("served-match kernel equals its scalar twin", "[simd][ranking]") {
       for (int trial = 0; trial < 10; ++trial) {
         std::vector<std::uint64_t> served(n), ids(m + 8), flags(m + 8);
         for (std::size_t i = 0; i < n; ++i) served[i] = i * 3 + (rng() % 3 == 0 ? 0xFFFFFFFF00000000ull : 0);
+        if (n >= 2 && trial % 3 == 0) served[rng() % n] = served[rng() % n];  // maybe a repeat
         for (std::size_t j = 0; j < m; ++j) {
           ids[j] = n && rng() % 2 ? served[rng() % n] : rng();
           flags[j] = rng() % 4 ? ~std::uint64_t(0) : 0;
@@ -162,6 +163,7 @@ TEST_CASE("served-match kernel equals its scalar twin", "[simd][ranking]") {
         const auto b = d::match_served(served.data(), n, ids2.data(), flags2.data(), m);
         CHECK(a.hits == b.hits);
         CHECK(a.judged_repeat == b.judged_repeat);
+        CHECK(a.served_repeat == b.served_repeat);
 #if !defined(DRIFTWATCH_NO_SIMD)
         if (m <= 8 * d::simd::lanes<std::uint64_t>) {
           ids2 = ids;
@@ -169,6 +171,7 @@ TEST_CASE("served-match kernel equals its scalar twin", "[simd][ranking]") {
           const auto c = d::match_served_simd(served.data(), n, ids2.data(), flags2.data(), m);
           CHECK(a.hits == c.hits);
           CHECK(a.judged_repeat == c.judged_repeat);
+          CHECK(a.served_repeat == c.served_repeat);
         }
 #endif
       }

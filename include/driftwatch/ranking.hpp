@@ -290,24 +290,35 @@ struct judgment_summary {
   int low_grade = 0;  // lowest positive grade (0 when none)
 };
 
-/// R, the positive count and the ideal DCG@k, without the duplicate check
-/// (`duplicate` stays false). O(J * L) for J judgments with L distinct
-/// positive grades, O(J) when every positive grade is the same; no allocation.
-inline judgment_summary summarize_counts(span<const judgment> judgments, std::size_t k,
-                                         const ranking_policy& policy) noexcept {
-  judgment_summary s;
-  const std::size_t n = judgments.size();
+/// Per-grade tallies of a judgment list, one judgment at a time (add), so a
+/// caller's own pass over the judgments can collect them.
+struct grade_tally {
+  std::size_t relevant = 0, positive = 0;
   int top = 0, low = std::numeric_limits<int>::max();
-  std::size_t top_count = 0;
-  for (std::size_t i = 0; i < n; ++i) {
-    const int g = judgments[i].grade;
-    s.relevant += g >= policy.relevance_level ? 1 : 0;
-    s.positive += g > 0 ? 1 : 0;
+  std::size_t top_count = 0;  // judgments with grade == top (once top > 0)
+
+  void add(int g, int level) noexcept {
+    relevant += g >= level ? 1 : 0;
+    positive += g > 0 ? 1 : 0;
     top_count = g > top ? 0 : top_count;
     top = g > top ? g : top;
     top_count += g == top ? 1 : 0;
     low = g > 0 && g < low ? g : low;
   }
+};
+
+/// R, the positive count and the ideal DCG@k from the tally of `judgments`,
+/// without the duplicate check (`duplicate` stays false). O(1) when every
+/// positive grade is the same, else O(J * L) for L distinct positive grades;
+/// no allocation.
+inline judgment_summary summarize_tally(const grade_tally& t, span<const judgment> judgments, std::size_t k,
+                                        const ranking_policy& policy) noexcept {
+  judgment_summary s;
+  const std::size_t n = judgments.size();
+  s.relevant = t.relevant;
+  s.positive = t.positive;
+  const int top = t.top, low = t.low;
+  const std::size_t top_count = t.top_count;
   if (s.positive == 0) return s;
   s.top_grade = top;
   s.low_grade = low;
@@ -354,6 +365,16 @@ inline judgment_summary summarize_counts(span<const judgment> judgments, std::si
     }
   }
   return s;
+}
+
+/// R, the positive count and the ideal DCG@k, without the duplicate check
+/// (`duplicate` stays false). O(J * L) for J judgments with L distinct
+/// positive grades, O(J) when every positive grade is the same; no allocation.
+inline judgment_summary summarize_counts(span<const judgment> judgments, std::size_t k,
+                                         const ranking_policy& policy) noexcept {
+  grade_tally t;
+  for (const judgment& jd : judgments) t.add(jd.grade, policy.relevance_level);
+  return summarize_tally(t, judgments, k, policy);
 }
 
 /// summarize_counts plus the duplicate-id check (O(J^2) compares, no branch
@@ -651,20 +672,21 @@ class ranking_evaluator {
     const std::size_t J = judgments.size();
     item_id ids[M + 8];           // room for match_served's padding (at most 8 lanes)
     std::uint64_t positive[M + 8];  // flags: grade > 0
+    detail::grade_tally tally;
     for (std::size_t j = 0; j < J; ++j) {
       ids[j] = judgments[j].item;
       positive[j] = judgments[j].grade > 0 ? ~std::uint64_t(0) : 0;
+      tally.add(judgments[j].grade, policy_.relevance_level);
     }
-    // Membership of the positive judged ids and the judged-duplicate check in
+    // Membership of the positive judged ids and both duplicate checks in
     // one SIMD kernel (scalar twin: detail/kernels_ranking.hpp): ids in
     // registers, broadcast compares, no branch per pair.
-    // (The work in between gives the scalar stores above time to retire
-    // before the kernel loads them as vectors.)
-    const bool served_repeat = detail::has_duplicate(served.data(), n);
-    const detail::judgment_summary s = detail::summarize_counts(judgments, k_, policy_);
+    // Also checks the served ids for repeats. (The summary first gives the
+    // scalar stores above time to retire before the kernel loads them as vectors.)
+    const detail::judgment_summary s = detail::summarize_tally(tally, judgments, k_, policy_);
     const detail::served_match match = detail::match_served(served.data(), n, ids, positive, J);
     if (match.judged_repeat) return ranking_metrics::invalid("duplicate judged item");
-    if (served_repeat) return ranking_metrics::invalid("duplicate item in served list");
+    if (match.served_repeat) return ranking_metrics::invalid("duplicate item in served list");
     detail::rank_kernel kernel(k_, policy_, s);
     if (s.positive == 0) return kernel.finish(n);
     if (s.top_grade == s.low_grade) {

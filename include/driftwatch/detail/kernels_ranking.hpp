@@ -291,10 +291,12 @@ inline bool has_duplicate(const std::uint64_t* ids, std::size_t m) noexcept {
 
 /// What match_served finds for one served list: bit p (1 <= p <= n) of `hits`
 /// is set when served[p - 1] equals a judged id whose flag is set;
-/// `judged_repeat` when two judged ids are equal.
+/// `judged_repeat` when two judged ids are equal, `served_repeat` when two
+/// served ids are.
 struct served_match {
   std::uint64_t hits = 0;
   bool judged_repeat = false;
+  bool served_repeat = false;
 };
 
 /// Scalar twin, for n < 64 served ids and m judged ids (flags[j] != 0: judged
@@ -308,6 +310,7 @@ inline served_match match_served_scalar(const std::uint64_t* served, std::size_t
     r.hits |= static_cast<std::uint64_t>(hit) << (i + 1);
   }
   r.judged_repeat = has_duplicate_scalar(ids, m);
+  r.served_repeat = has_duplicate_scalar(served, n);
   return r;
 }
 
@@ -323,11 +326,20 @@ served_match match_served_fixed(const std::uint64_t* served, std::size_t n, cons
   const B idv[] = {simd::load(ids + V * L)...};
   const BB flagged[] = {(simd::load(flags + V * L) != zero)...};
   served_match r;
+  // L <= n <= 2 L served ids (a list of 10 on AVX-512) also sit in two
+  // batches loaded in place, overlapping, for has_duplicate_simd's count.
+  const bool served_in_registers = n >= L && n <= 2 * L;
+  const B s0 = served_in_registers ? simd::load(served) : zero;
+  const B s1 = served_in_registers ? simd::load(served + n - L) : zero;
+  B c0 = zero, c1 = zero;
   for (std::size_t i = 0; i < n; ++i) {
     const B x(served[i]);
     const BB hit = (... | ((idv[V] == x) & flagged[V]));
     r.hits |= static_cast<std::uint64_t>(simd::any(hit)) << (i + 1);
+    c0 = xsimd::select(s0 == x, c0 + one, c0);
+    c1 = xsimd::select(s1 == x, c1 + one, c1);
   }
+  r.served_repeat = served_in_registers ? simd::any(c0 != one) || simd::any(c1 != one) : has_duplicate(served, n);
   B count[] = {(static_cast<void>(V), zero)...};
   for (std::size_t j = 0; j < m; ++j) {
     const B x(ids[j]);
@@ -340,14 +352,19 @@ served_match match_served_fixed(const std::uint64_t* served, std::size_t n, cons
 /// SIMD kernel, for n < 64 and m <= 8 L: the judged ids and their flags in
 /// registers; each served id broadcast and compared with all of them (hit =
 /// any flagged lane equal), each judged id likewise, counting equal ids per
-/// lane (has_duplicate_simd's rule: exactly one per lane unless a repeat).
+/// lane (has_duplicate_simd's rule: exactly one per lane unless a repeat);
+/// the served ids' own repeat check rides along in the served loop.
 /// No branch per pair. `ids` and `flags` must have room for ceil(m / L) L
 /// entries: entries m and beyond are overwritten with copies of entry 0
 /// (a padding lane repeats lane 0's answer, which changes neither result).
 inline served_match match_served_simd(const std::uint64_t* served, std::size_t n, std::uint64_t* ids,
                                       std::uint64_t* flags, std::size_t m) noexcept {
   constexpr std::size_t L = simd::lanes<std::uint64_t>;
-  if (m == 0) return served_match{};
+  if (m == 0) {
+    served_match r;
+    r.served_repeat = has_duplicate(served, n);
+    return r;
+  }
   const std::size_t nv = (m + L - 1) / L;
   for (std::size_t j = m; j < nv * L; ++j) {
     ids[j] = ids[0];
