@@ -53,7 +53,8 @@ TEST_CASE("smirnov_sf and kstwo_sf match SciPy at a relative tolerance", "[kolmo
       }
     }
   }
-  std::printf("smirnov cases: %zu, max relative error smirnov_sf = %.3g (%s), kstwo_sf (2 smirnov branch) = %.3g (%s)\n",
+  std::printf("smirnov cases: %zu, max relative error smirnov_sf = %.3g (%s), "
+              "kstwo_sf (2 smirnov branch) = %.3g (%s)\n",
               cases.size(), worst_sf, worst_sf_name.c_str(), worst_kstwo, worst_kstwo_name.c_str());
 }
 

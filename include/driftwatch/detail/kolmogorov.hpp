@@ -380,14 +380,16 @@ inline long double smirnov_term_sum(std::int64_t n, std::int64_t nxfl, double al
   for (std::int64_t v = peak + 1; v <= last; ++v) {  // upwards: last - v terms left
     const double t = term(v);
     add(t);
-    if (t < prev && static_cast<long double>(t) * static_cast<long double>(last - v) < sum * smirnov_tail_tolerance) break;
+    const long double left = static_cast<long double>(last - v);
+    if (t < prev && static_cast<long double>(t) * left < sum * smirnov_tail_tolerance) break;
     prev = t;
   }
   prev = tp;
   for (std::int64_t v = peak - 1; v >= 1; --v) {  // downwards: v - 1 terms left (v = 0 added below)
     const double t = term(v);
     add(t);
-    if (t < prev && static_cast<long double>(t) * static_cast<long double>(v - 1) < sum * smirnov_tail_tolerance) break;
+    const long double left = static_cast<long double>(v - 1);
+    if (t < prev && static_cast<long double>(t) * left < sum * smirnov_tail_tolerance) break;
     prev = t;
   }
   add(std::exp(lt0 - e0));
