@@ -23,8 +23,8 @@ if [[ " $steps " == *" unit "* ]]; then
 fi
 if [[ " $steps " == *" simd "* ]]; then
   kernel_tests=(simd_binning_test simd_divergence_test simd_ks_test simd_ranking_test ks_stream_test
-                histogram_test divergence_test ks_test_test monitor_test ranking_test odr_test)
-  kernel_regex='^(simd_[a-z_]+|ks_stream_test|histogram_test|divergence_test|ks_test_test|monitor_test|ranking_test):|^odr_test$'
+                histogram_test divergence_test ks_test_test monitor_test ranking_test bin_edges_test odr_test)
+  kernel_regex='^(simd_[a-z_]+|ks_stream_test|histogram_test|divergence_test|ks_test_test|monitor_test|ranking_test|bin_edges_test):|^odr_test$'
   for preset in simd-avx2 simd-native; do
     if [[ $preset == simd-avx2 ]] && ! grep -qw avx2 /proc/cpuinfo; then
       echo "test.sh: this CPU has no AVX2; skipping the simd-avx2 kernel tests"

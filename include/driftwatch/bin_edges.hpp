@@ -103,7 +103,7 @@ class bin_edges {
       edges.push_back(lo);
     } else {
       const double width = (hi - lo) / static_cast<double>(bins);
-      for (std::size_t i = 1; i < bins; ++i) edges.push_back(lo + static_cast<double>(i) * width);
+      for (std::size_t i = 1; i < bins; ++i) edges.push_back(lo + rounded_product(static_cast<double>(i), width));
     }
     return bin_edges(dedupe(std::move(edges)), binning::uniform);
   }
@@ -172,7 +172,7 @@ class bin_edges {
   // numpy 1.24 'linear': virtual index (n-1)*q, lerp(a, b, t) = a + (b-a)*t,
   // or b - (b-a)*(1-t) when t >= 0.5. Reproduced literally for identical bits.
   static double quantile_type7(span<const double> sorted, std::size_t n, double q) {
-    const double virtual_index = static_cast<double>(n - 1) * q;
+    const double virtual_index = rounded_product(static_cast<double>(n - 1), q);
     const double below = std::floor(virtual_index);
     if (virtual_index >= static_cast<double>(n - 1)) return sorted[n - 1];
     if (virtual_index < 0) return sorted[0];
@@ -180,7 +180,16 @@ class bin_edges {
     const double a = sorted[lo], b = sorted[lo + 1];
     const double t = virtual_index - below;
     const double diff = b - a;
-    return t >= 0.5 ? b - diff * (1 - t) : a + diff * t;
+    return t >= 0.5 ? b - rounded_product(diff, 1 - t) : a + rounded_product(diff, t);
+  }
+
+  // a * b rounded to double before it is used: with FMA in the target ISA
+  // (-march=haswell, native) compilers may fuse x + a * b into one rounding,
+  // which moves an edge by an ulp away from NumPy's (which rounds twice). Edges
+  // are computed once per feature, so the volatile costs nothing that matters.
+  static double rounded_product(double a, double b) noexcept {
+    volatile double p = a * b;
+    return p;
   }
 
   static std::vector<double> dedupe(std::vector<double> edges) {
