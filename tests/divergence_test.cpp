@@ -132,3 +132,28 @@ TEST_CASE("bad inputs throw driftwatch::error naming the problem", "[divergence]
   histogram a(bin_edges::from_edges({0.0})), b(bin_edges::from_edges({1.0}));
   CHECK_THROWS_AS(psi(a, b), driftwatch::error);
 }
+
+TEST_CASE("weights far outside the normal range give finite, correct metrics", "[divergence]") {
+  const double e = 1e-4;
+  // A subnormal total: the proportions are [1, 0] and [0, 1], disjoint.
+  const std::vector<double> a = {1e-310, 0}, b = {0, 1e-310};
+  CHECK(jensen_shannon(a, b).distance.value == 1.0);
+  CHECK(close(hellinger(a, b).value, 1.0, 1e-15));
+  CHECK(close(psi(a, b).value, 2 * (1 - e) * std::log(1 / e), 1e-15));
+  // A proportion 324 orders of magnitude below the other: q/p overflows a double.
+  const std::vector<double> tiny = {5e-324, 1}, one = {0, 1};
+  const auto p = psi(tiny, one);
+  REQUIRE(p.valid());
+  CHECK(std::isfinite(p.value));
+  CHECK(close(p.value, (e - 5e-324) * (std::log(e) - std::log(5e-324)), 1e-12));
+  CHECK(std::isfinite(jensen_shannon(tiny, one).distance.value));
+  // Scaling every weight by the same factor changes nothing, however small it is.
+  const auto x = driftwatch_test::generate("uniform", 7, 200, 0.0, 1.0);
+  const auto y = driftwatch_test::generate("uniform", 8, 200, 0.0, 1.0);
+  std::vector<double> xs(x), ys(y);
+  for (auto& v : xs) v *= 1e-300;
+  for (auto& v : ys) v *= 1e-300;
+  CHECK(close(jensen_shannon(xs, ys).distance.value, jensen_shannon(x, y).distance.value, 1e-12));
+  CHECK(close(psi(xs, ys).value, psi(x, y).value, 1e-12));
+  CHECK(close(hellinger(xs, ys).value, hellinger(x, y).value, 1e-12));
+}

@@ -73,6 +73,56 @@ inline void check_same_edges(const histogram& a, const histogram& b, const char*
          std::to_string(a.bin_count()) + " vs " + std::to_string(b.bin_count()) + " bins)");
 }
 
+// Weights whose proportions leave the normal double range (a total below
+// ~1e-290, where the kernels' reciprocal of the total overflows, or a non-zero
+// weight more than ~290 orders of magnitude below its total, where ratios of
+// proportions overflow and proportions go subnormal). Counts never get there
+// (a proportion of a 64-bit count is >= 5e-20); hand-made weights can. Those
+// inputs take the careful scalar paths below: divisions and logarithms of each
+// proportion, no reciprocal, no ratio that can overflow.
+inline bool extreme_weights(span<const double> w, double total) noexcept {
+  constexpr double tiny = 1e-290;
+  if (total < tiny) return true;
+  for (double x : w)
+    if (x > 0 && x < tiny * total) return true;
+  return false;
+}
+
+inline double psi_sum_careful(span<const double> ref, span<const double> cur, double tp, double tq, double epsilon) {
+  compensated_sum sum;
+  for (std::size_t i = 0; i < ref.size(); ++i) {
+    const double p = ref[i] > 0 ? ref[i] / tp : 0, q = cur[i] > 0 ? cur[i] / tq : 0;
+    const double lp = p > 0 ? std::log(p) : std::log(epsilon), lq = q > 0 ? std::log(q) : std::log(epsilon);
+    sum.add(((q > 0 ? q : epsilon) - (p > 0 ? p : epsilon)) * (lq - lp));
+  }
+  return sum.value();
+}
+
+// p ln(p/m) + q ln(q/m) with ln m = ln(p + q) - ln 2: nothing underflows to a
+// zero m or overflows a ratio.
+inline double js_sum_careful(span<const double> ref, span<const double> cur, double tp, double tq) {
+  const double ln2 = 0.69314718055994530942;
+  compensated_sum sum;
+  for (std::size_t i = 0; i < ref.size(); ++i) {
+    const double p = ref[i] / tp, q = cur[i] / tq;
+    if (p == 0 && q == 0) continue;
+    const double lm = std::log(p + q) - ln2;
+    if (p > 0) sum.add(p * (std::log(p) - lm));
+    if (q > 0) sum.add(q * (std::log(q) - lm));
+  }
+  const double v = sum.value();
+  return v > 0 ? v : 0.0;
+}
+
+inline double hellinger_sum_careful(span<const double> ref, span<const double> cur, double tp, double tq) {
+  compensated_sum sum;
+  for (std::size_t i = 0; i < ref.size(); ++i) {
+    const double d = std::sqrt(ref[i] / tp) - std::sqrt(cur[i] / tq);
+    sum.add(d * d);
+  }
+  return sum.value();
+}
+
 }  // namespace detail
 
 /// Population Stability Index over the same bins:
@@ -89,6 +139,8 @@ inline metric_value psi(span<const double> reference, span<const double> current
   if (!(epsilon > 0 && epsilon < 1)) detail::fail("psi: epsilon must be in (0, 1), got " + std::to_string(epsilon));
   const auto totals = detail::check_weights(reference, current, "psi");
   if (totals.invalid_reason) return metric_value::invalid(totals.invalid_reason);
+  if (detail::extreme_weights(reference, totals.reference) || detail::extreme_weights(current, totals.current))
+    return metric_value::of(detail::psi_sum_careful(reference, current, totals.reference, totals.current, epsilon));
   // SIMD kernel with a scalar twin: detail/kernels_divergence.hpp.
   return metric_value::of(detail::psi_sum(reference.data(), current.data(), reference.size(), totals.reference,
                                           totals.current, epsilon));
@@ -126,8 +178,11 @@ inline js_result jensen_shannon(span<const double> reference, span<const double>
     return js_result{metric_value::invalid(totals.invalid_reason), metric_value::invalid(totals.invalid_reason)};
   // sum p ln(p/M) + sum q ln(q/M), computed as one sum of non-negative terms m f(d)
   // (SIMD kernel with a scalar twin; formula and error: detail/kernels_divergence.hpp).
-  const double sum = detail::js_sum(reference.data(), current.data(), reference.size(), totals.reference,
-                                    totals.current);
+  const bool extreme =
+      detail::extreme_weights(reference, totals.reference) || detail::extreme_weights(current, totals.current);
+  const double sum = extreme ? detail::js_sum_careful(reference, current, totals.reference, totals.current)
+                             : detail::js_sum(reference.data(), current.data(), reference.size(), totals.reference,
+                                              totals.current);
   double divergence = sum / std::log(base) / 2.0;
   if (divergence < 0) divergence = 0;
   return js_result{metric_value::of(divergence), metric_value::of(std::sqrt(divergence))};
@@ -153,8 +208,11 @@ inline js_result jensen_shannon(const category_counts& reference, const category
 inline metric_value hellinger(span<const double> reference, span<const double> current) {
   const auto totals = detail::check_weights(reference, current, "hellinger");
   if (totals.invalid_reason) return metric_value::invalid(totals.invalid_reason);
-  const double h2 = detail::hellinger_sum(reference.data(), current.data(), reference.size(), totals.reference,
-                                          totals.current) /
+  const bool extreme =
+      detail::extreme_weights(reference, totals.reference) || detail::extreme_weights(current, totals.current);
+  const double h2 = (extreme ? detail::hellinger_sum_careful(reference, current, totals.reference, totals.current)
+                             : detail::hellinger_sum(reference.data(), current.data(), reference.size(),
+                                                     totals.reference, totals.current)) /
                     2.0;
   return metric_value::of(std::sqrt(h2 < 1 ? h2 : 1.0));
 }
