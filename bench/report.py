@@ -60,7 +60,7 @@ WHY = {
              "(needed before any term) adds ~0.5 ns per bin; 10x SciPy's rate would leave about 1.9 ns per bin "
              "for all of it.",
     "rank_matrix_2000x100k": "",
-    "rank_served_1m_k10": "A served list of 10 now costs ~90 ns (one fused SIMD pass for membership and both duplicate checks, hits as a bit mask, divisions by small integers from tables). A loop that only reads each list"s 10 served ids and its judged ids, computing nothing, runs at ~13.6 ns per list (~62x NumPy in the same window), so 50x would need ~0.8x of the bare read rate with all the work included. The sides also differ: the NumPy peer computes P@10, NDCG@10 and AP from np.isin hits with no duplicate checks; served() computes all eight trec_eval metrics and rejects repeated ids.",
+    "rank_served_1m_k10": "A served list of 10 now costs ~90 ns (one fused SIMD pass for membership and both duplicate checks, hits as a bit mask, divisions by small integers from tables). A loop that only reads each list's 10 served ids and its judged ids, computing nothing, runs at ~13.6 ns per list (~62x NumPy in the same window), so 50x would need ~0.8x of the bare read rate with all the work included. The sides also differ: the NumPy peer computes P@10, NDCG@10 and AP from np.isin hits with no duplicate checks; served() computes all eight trec_eval metrics and rejects repeated ids.",
 }
 
 KERNELS = [
