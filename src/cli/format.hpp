@@ -7,6 +7,8 @@
 #include <string>
 #include <string_view>
 
+#include <driftwatch/adapters/detail/json_writer.hpp>
+
 namespace driftwatch_cli {
 
 /// Shortest text that reads back to the same double (std::to_chars), locale
@@ -22,27 +24,8 @@ inline std::string shortest(double x) {
 inline std::string json_number(double x) { return std::isfinite(x) ? shortest(x) : "null"; }
 
 inline std::string json_string(std::string_view s) {
-  std::string out = "\"";
-  for (unsigned char c : s) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      case '\b': out += "\\b"; break;
-      case '\f': out += "\\f"; break;
-      default:
-        if (c < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\u%04x", c);
-          out += buf;
-        } else {
-          out += static_cast<char>(c);
-        }
-    }
-  }
-  out += '"';
+  std::string out;
+  driftwatch::detail::append_json_string(out, s);
   return out;
 }
 

@@ -54,6 +54,7 @@
 #include <utility>
 #include <vector>
 
+#include <driftwatch/adapters/detail/json_writer.hpp>
 #include <driftwatch/adapters/detail/exposition_text.hpp>
 #include <driftwatch/adapters/prometheus.hpp>
 #include <driftwatch/adapters/webhook_signature.hpp>
@@ -142,30 +143,6 @@ constexpr const char* to_string(trigger_result r) noexcept {
 }
 
 namespace detail {
-
-/// JSON string literal (RFC 8259) with control characters escaped.
-inline void append_json_string(std::string& out, std::string_view s) {
-  out += '"';
-  for (char ch : s) {
-    const auto c = static_cast<unsigned char>(ch);
-    switch (ch) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (c < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\u%04x", c);
-          out += buf;
-        } else {
-          out += ch;
-        }
-    }
-  }
-  out += '"';
-}
 
 /// application/x-www-form-urlencoded component.
 inline void append_form_encoded(std::string& out, std::string_view s) {
