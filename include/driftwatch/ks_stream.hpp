@@ -125,7 +125,7 @@ class ks_stream {
       r.invalid_reason = invalid_ != 0 ? "current sample has no finite values" : "empty current sample";
       return r;
     }
-    tracker t(static_cast<double>(n_reference_), static_cast<double>(count_));
+    detail::ks_extreme_tracker t(static_cast<double>(n_reference_), static_cast<double>(count_));
     std::uint64_t j = 0;
     std::size_t i = 0;
     const std::size_t d = distinct_.size();
@@ -152,46 +152,6 @@ class ks_stream {
   std::uint64_t invalid_count() const noexcept { return invalid_; }
 
  private:
-  // The extreme bookkeeping of ks_merge_walk, fed one evaluation point (a
-  // distinct pooled value) at a time, in increasing order.
-  class tracker {
-   public:
-    tracker(double na, double nb) noexcept : na_(na), nb_(nb) {}
-    void at(double v, std::size_t i, std::uint64_t j, bool in1, bool in2) noexcept {
-      const double diff = static_cast<double>(i) / na_ - static_cast<double>(j) / nb_;  // as ks_merge_walk
-      if (diff > e_.max_diff) {
-        e_.max_diff = diff;
-        max_has1_ = in1;
-        max_has2_ = in2;
-        max_loc1_ = max_loc2_ = v;
-      } else if (diff == e_.max_diff) {
-        if (in1 && !max_has1_) max_has1_ = true, max_loc1_ = v;
-        if (in2 && !max_has2_) max_has2_ = true, max_loc2_ = v;
-      }
-      if (diff < e_.min_diff) {
-        e_.min_diff = diff;
-        min_has1_ = in1;
-        min_has2_ = in2;
-        min_loc1_ = min_loc2_ = v;
-      } else if (diff == e_.min_diff) {
-        if (in1 && !min_has1_) min_has1_ = true, min_loc1_ = v;
-        if (in2 && !min_has2_) min_has2_ = true, min_loc2_ = v;
-      }
-    }
-    detail::ks_extremes extremes() const noexcept {
-      detail::ks_extremes e = e_;
-      e.max_location = max_has1_ ? max_loc1_ : max_loc2_;
-      e.min_location = min_has1_ ? min_loc1_ : min_loc2_;
-      return e;
-    }
-
-   private:
-    double na_, nb_;
-    detail::ks_extremes e_;
-    bool max_has1_ = false, max_has2_ = false, min_has1_ = false, min_has2_ = false;
-    double max_loc1_ = 0, max_loc2_ = 0, min_loc1_ = 0, min_loc2_ = 0;
-  };
-
   std::vector<double> distinct_;                // u_0 < ... < u_{d-1}
   std::vector<std::size_t> ref_at_or_below_;    // #{reference <= u_k}
   std::vector<std::uint64_t> equal_;            // window values == u_k

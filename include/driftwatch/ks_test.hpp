@@ -71,18 +71,56 @@ struct ks_extremes {
   double min_location = 0.0;
 };
 
+/// The extreme bookkeeping shared by every KS walk (ks_merge_walk, its
+/// branchless twin, ks_stream): fed one evaluation point (a distinct pooled
+/// value v, with i reference and j current values <= v) at a time, in
+/// increasing order. It keeps the first location attaining each extreme among
+/// reference values (1) and among current values (2); argmax over scipy's
+/// concatenation prefers (1).
+class ks_extreme_tracker {
+ public:
+  ks_extreme_tracker(double na, double nb) noexcept : na_(na), nb_(nb) {}
+  void at(double v, std::size_t i, std::uint64_t j, bool in1, bool in2) noexcept {
+    const double diff = static_cast<double>(i) / na_ - static_cast<double>(j) / nb_;  // scipy's expression
+    if (diff > e_.max_diff) {
+      e_.max_diff = diff;
+      max_has1_ = in1;
+      max_has2_ = in2;
+      max_loc1_ = max_loc2_ = v;
+    } else if (diff == e_.max_diff) {
+      if (in1 && !max_has1_) max_has1_ = true, max_loc1_ = v;
+      if (in2 && !max_has2_) max_has2_ = true, max_loc2_ = v;
+    }
+    if (diff < e_.min_diff) {
+      e_.min_diff = diff;
+      min_has1_ = in1;
+      min_has2_ = in2;
+      min_loc1_ = min_loc2_ = v;
+    } else if (diff == e_.min_diff) {
+      if (in1 && !min_has1_) min_has1_ = true, min_loc1_ = v;
+      if (in2 && !min_has2_) min_has2_ = true, min_loc2_ = v;
+    }
+  }
+  ks_extremes extremes() const noexcept {
+    ks_extremes e = e_;
+    e.max_location = max_has1_ ? max_loc1_ : max_loc2_;
+    e.min_location = min_has1_ ? min_loc1_ : min_loc2_;
+    return e;
+  }
+
+ private:
+  double na_, nb_;
+  ks_extremes e_;
+  bool max_has1_ = false, max_has2_ = false, min_has1_ = false, min_has2_ = false;
+  double max_loc1_ = 0, max_loc2_ = 0, min_loc1_ = 0, min_loc2_ = 0;
+};
+
 /// One merge walk over two ascending, finite, non-empty arrays, evaluating
 /// diff(v) = #{a <= v}/na - #{b <= v}/nb (same floating-point expression as
 /// scipy) once per distinct value v. O(na + nb), no allocation, noexcept.
 /// Runs in the hot loop: measure before changing (a SIMD twin may replace it).
 inline ks_extremes ks_merge_walk(const double* a, std::size_t na, const double* b, std::size_t nb) noexcept {
-  ks_extremes out;
-  const double dna = static_cast<double>(na);
-  const double dnb = static_cast<double>(nb);
-  // First location attaining the current extreme, among reference values (1)
-  // and among current values (2); argmax over the concatenation prefers (1).
-  bool max_has1 = false, max_has2 = false, min_has1 = false, min_has2 = false;
-  double max_loc1 = 0, max_loc2 = 0, min_loc1 = 0, min_loc2 = 0;
+  ks_extreme_tracker t(static_cast<double>(na), static_cast<double>(nb));
   std::size_t i = 0, j = 0;
   while (i < na || j < nb) {
     double v;
@@ -97,29 +135,9 @@ inline ks_extremes ks_merge_walk(const double* a, std::size_t na, const double* 
     while (i < na && a[i] == v) ++i;
     while (j < nb && b[j] == v) ++j;
     const bool in1 = i != i0, in2 = j != j0;
-    const double diff = static_cast<double>(i) / dna - static_cast<double>(j) / dnb;
-    if (diff > out.max_diff) {
-      out.max_diff = diff;
-      max_has1 = in1;
-      max_has2 = in2;
-      max_loc1 = max_loc2 = v;
-    } else if (diff == out.max_diff) {
-      if (in1 && !max_has1) max_has1 = true, max_loc1 = v;
-      if (in2 && !max_has2) max_has2 = true, max_loc2 = v;
-    }
-    if (diff < out.min_diff) {
-      out.min_diff = diff;
-      min_has1 = in1;
-      min_has2 = in2;
-      min_loc1 = min_loc2 = v;
-    } else if (diff == out.min_diff) {
-      if (in1 && !min_has1) min_has1 = true, min_loc1 = v;
-      if (in2 && !min_has2) min_has2 = true, min_loc2 = v;
-    }
+    t.at(v, i, j, in1, in2);
   }
-  out.max_location = max_has1 ? max_loc1 : max_loc2;
-  out.min_location = min_has1 ? min_loc1 : min_loc2;
-  return out;
+  return t.extremes();
 }
 
 /// ks_merge_walk's fast twin, bit-identical to it (tests/simd_ks_test.cpp):
@@ -136,17 +154,13 @@ inline ks_extremes ks_merge_walk(const double* a, std::size_t na, const double* 
 /// (bench/ks_bench.cpp).
 inline ks_extremes ks_merge_walk_branchless(const double* a, std::size_t na, const double* b,
                                             std::size_t nb) noexcept {
-  ks_extremes out;
+  ks_extreme_tracker t(static_cast<double>(na), static_cast<double>(nb));
   const bool exact_k = static_cast<double>(na) * static_cast<double>(nb) <= 562949953421312.0;  // 2^49
   const auto step_a = static_cast<std::int64_t>(nb), step_b = -static_cast<std::int64_t>(na);
   std::int64_t k = 0;
   std::int64_t k_max = std::numeric_limits<std::int64_t>::min();
   std::int64_t k_min = std::numeric_limits<std::int64_t>::max();
-  const double dna = static_cast<double>(na);
-  const double dnb = static_cast<double>(nb);
   const double inf = std::numeric_limits<double>::infinity();
-  bool max_has1 = false, max_has2 = false, min_has1 = false, min_has2 = false;
-  double max_loc1 = 0, max_loc2 = 0, min_loc1 = 0, min_loc2 = 0;
   bool in1 = false, in2 = false;
   std::size_t i = 0, j = 0;
   double x = na ? a[0] : inf, y = nb ? b[0] : inf;
@@ -168,30 +182,10 @@ inline ks_extremes ks_merge_walk_branchless(const double* a, std::size_t na, con
     }
     k_max = k > k_max ? k : k_max;
     k_min = k < k_min ? k : k_min;
-    const double diff = static_cast<double>(i) / dna - static_cast<double>(j) / dnb;
-    if (diff > out.max_diff) {
-      out.max_diff = diff;
-      max_has1 = in1;
-      max_has2 = in2;
-      max_loc1 = max_loc2 = v;
-    } else if (diff == out.max_diff) {
-      if (in1 && !max_has1) max_has1 = true, max_loc1 = v;
-      if (in2 && !max_has2) max_has2 = true, max_loc2 = v;
-    }
-    if (diff < out.min_diff) {
-      out.min_diff = diff;
-      min_has1 = in1;
-      min_has2 = in2;
-      min_loc1 = min_loc2 = v;
-    } else if (diff == out.min_diff) {
-      if (in1 && !min_has1) min_has1 = true, min_loc1 = v;
-      if (in2 && !min_has2) min_has2 = true, min_loc2 = v;
-    }
+    t.at(v, i, j, in1, in2);
     in1 = in2 = false;
   }
-  out.max_location = max_has1 ? max_loc1 : max_loc2;
-  out.min_location = min_has1 ? min_loc1 : min_loc2;
-  return out;
+  return t.extremes();
 }
 
 inline void ks_finish(ks_result& r, const ks_extremes& e, alternative alt, ks_method method);
