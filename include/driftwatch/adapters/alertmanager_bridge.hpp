@@ -39,6 +39,7 @@
 #include <driftwatch/adapters/detail/json_reader.hpp>
 #include <driftwatch/adapters/prometheus.hpp>
 #include <driftwatch/adapters/retrain_webhook.hpp>
+#include <driftwatch/adapters/detail/http_listener.hpp>
 #include <driftwatch/error.hpp>
 
 namespace driftwatch {
@@ -201,19 +202,7 @@ class alertmanager_bridge {
     if (options_.max_body_bytes == 0) driftwatch::detail::fail("alertmanager_bridge: max_body_bytes must be >= 1");
     install_handlers();
     server_->set_payload_max_length(options_.max_body_bytes);
-    server_->set_socket_options([](socket_t sock) {
-      int yes = 1;
-      ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, reinterpret_cast<const char*>(&yes), sizeof yes);
-    });
-    if (options_.port == 0) {
-      port_ = server_->bind_to_any_port(options_.address);
-      if (port_ <= 0) bind_failed();
-    } else {
-      if (!server_->bind_to_port(options_.address, options_.port)) bind_failed();
-      port_ = options_.port;
-    }
-    thread_ = std::thread([this] { server_->listen_after_bind(); });
-    while (!server_->is_running()) std::this_thread::sleep_for(std::chrono::microseconds(100));
+    port_ = driftwatch::detail::start_listening(*server_, options_.address, options_.port, "alertmanager_bridge", thread_);
   }
 
   alertmanager_bridge(const alertmanager_bridge&) = delete;
@@ -226,10 +215,7 @@ class alertmanager_bridge {
 
   /// Stops accepting and joins the server thread. Idempotent.
   void stop() {
-    if (thread_.joinable()) {
-      server_->stop();
-      thread_.join();
-    }
+    driftwatch::detail::stop_listening(*server_, thread_);
   }
 
   /// Notifications answered 200 / rejected (any 4xx or 5xx the bridge chose).
@@ -331,11 +317,6 @@ class alertmanager_bridge {
     server_->Put(options_.path, not_allowed);
     server_->Delete(options_.path, not_allowed);
     server_->Patch(options_.path, not_allowed);
-  }
-
-  [[noreturn]] void bind_failed() const {
-    driftwatch::detail::fail("alertmanager_bridge: cannot bind " + options_.address + ":" +
-                             std::to_string(options_.port) + " (address in use or not available)");
   }
 
   alertmanager_bridge_options options_;

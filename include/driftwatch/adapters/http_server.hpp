@@ -19,6 +19,7 @@
 #include <utility>
 
 #include <driftwatch/adapters/prometheus.hpp>
+#include <driftwatch/adapters/detail/http_listener.hpp>
 #include <driftwatch/error.hpp>
 
 namespace driftwatch {
@@ -71,24 +72,7 @@ class metrics_http_server {
   explicit metrics_http_server(const registry& metrics, http_server_options options = {})
       : registry_(&metrics), options_(std::move(options)), server_(std::make_unique<httplib::Server>()) {
     install_handlers();
-    // SO_REUSEADDR only: cpp-httplib's default also sets SO_REUSEPORT, which
-    // would let a second process bind the same port and silently split the
-    // scrapes between the two.
-    server_->set_socket_options([](socket_t sock) {
-      int yes = 1;
-      ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, reinterpret_cast<const char*>(&yes), sizeof yes);
-    });
-    if (options_.port == 0) {
-      port_ = server_->bind_to_any_port(options_.address);
-      if (port_ <= 0) bind_failed();
-    } else {
-      if (!server_->bind_to_port(options_.address, options_.port)) bind_failed();
-      port_ = options_.port;
-    }
-    thread_ = std::thread([this] { server_->listen_after_bind(); });
-    // httplib's stop() is a no-op until the listen loop runs; wait for it so
-    // that stopping right after construction cannot hang the join.
-    while (!server_->is_running()) std::this_thread::sleep_for(std::chrono::microseconds(100));
+    port_ = driftwatch::detail::start_listening(*server_, options_.address, options_.port, "metrics_http_server", thread_);
   }
 
   metrics_http_server(const metrics_http_server&) = delete;
@@ -103,10 +87,7 @@ class metrics_http_server {
 
   /// Stops accepting and joins the server thread. Idempotent.
   void stop() {
-    if (thread_.joinable()) {
-      server_->stop();
-      thread_.join();
-    }
+    driftwatch::detail::stop_listening(*server_, thread_);
   }
 
  private:
@@ -132,11 +113,6 @@ class metrics_http_server {
     server_->Put(options_.path, not_allowed);
     server_->Delete(options_.path, not_allowed);
     server_->Patch(options_.path, not_allowed);
-  }
-
-  [[noreturn]] void bind_failed() const {
-    driftwatch::detail::fail("metrics_http_server: cannot bind " + options_.address + ":" +
-                             std::to_string(options_.port) + " (address in use or not available)");
   }
 
   const registry* registry_;
