@@ -232,3 +232,129 @@ TEST_CASE("served lists: kernels give the linear scan's metrics bit for bit", "[
     }
   }
 }
+
+// The fused kernel of the top-k served path (n <= 12 served ids, J <= 24
+// judged records read in place) against its scalar twin: ids that share
+// their high 32 bits (the kernel compares low halves) and ids that do not
+// (both halves), equal low halves with different high halves, repeats in
+// either list, grades -1..2, every n and J of the kernel's range.
+TEST_CASE("served unit-match kernel equals its scalar twin", "[simd][ranking]") {
+  std::mt19937_64 rng(8);
+  for (std::size_t n = 0; n <= d::served_unit_max_served; ++n) {
+    for (std::size_t J = 0; J <= d::served_unit_max_judged; ++J) {
+      for (int trial = 0; trial < 40; ++trial) {
+        const int kind = trial % 4;  // 0: small ids, 1: one shared high half, 2: mixed high halves, 3: low-half twins
+        auto make_id = [&](std::uint64_t x) -> std::uint64_t {
+          switch (kind) {
+            case 0: return x;
+            case 1: return 0xABCD000000000000ull | x;
+            case 2: return (rng() % 3 == 0 ? (rng() % 4) << 32 : 0) | x;
+            default: return (static_cast<std::uint64_t>(rng() % 2) << 40) | x;
+          }
+        };
+        std::vector<std::uint64_t> served(n + 1);
+        for (std::size_t i = 0; i < n; ++i) served[i] = make_id(100 + 3 * i + rng() % 3);
+        if (n >= 2 && trial % 5 == 0) served[rng() % n] = served[rng() % n];
+        std::vector<judgment> jd(J + 1);
+        for (std::size_t j = 0; j < J; ++j) {
+          jd[j].item = n && rng() % 2 ? served[rng() % n] ^ (kind == 3 && rng() % 4 == 0 ? 1ull << 40 : 0)
+                                      : make_id(1000 + j);
+          jd[j].grade = static_cast<int>(rng() % 3) - 1 + (trial % 7 == 0 && rng() % 8 == 0 ? 2 : 0);
+        }
+        if (J >= 2 && trial % 6 == 0) jd[rng() % J].item = jd[rng() % J].item;
+        INFO("n " << n << " J " << J << " trial " << trial);
+        const auto* rec = reinterpret_cast<const unsigned char*>(jd.data());
+        const auto a = d::match_served_unit_scalar(served.data(), n, rec, J);
+        // The twin against a plain reading of the definitions.
+        std::uint64_t hits = 0;
+        std::uint32_t positive = 0;
+        bool graded = false, jrep = false;
+        for (std::size_t j = 0; j < J; ++j) {
+          positive |= static_cast<std::uint32_t>(jd[j].grade > 0) << j;
+          graded = graded || jd[j].grade > 1;
+          for (std::size_t b = 0; b < j; ++b) jrep = jrep || jd[b].item == jd[j].item;
+          for (std::size_t i = 0; i < n; ++i)
+            if (jd[j].grade > 0 && jd[j].item == served[i]) hits |= std::uint64_t(1) << (i + 1);
+        }
+        CHECK(a.hits == hits);
+        CHECK(a.positive == positive);
+        CHECK(a.graded == graded);
+        CHECK(a.judged_repeat == jrep);
+#if defined(DRIFTWATCH_SERVED_UNIT_AVX512)
+        if (n >= 1) {
+          const auto b = d::match_served_unit_avx512(served.data(), n, rec, J);
+          CHECK(a.hits == b.hits);
+          CHECK(a.positive == b.positive);
+          CHECK(a.graded == b.graded);
+          CHECK(a.judged_repeat == b.judged_repeat);
+          CHECK(a.served_repeat == b.served_repeat);
+        }
+#endif
+      }
+    }
+  }
+}
+
+// served() on short lists (the unit-match path when built for AVX-512, the
+// general kernels otherwise) against the rank-ordered kernel fed by a linear
+// scan: bit-identical metrics and the same invalid reasons, for every
+// policy variant the unit path honours and the ones that send it back to the
+// general path (graded judgments, relevance level 2).
+TEST_CASE("short served lists: the unit path gives the linear scan's metrics bit for bit", "[simd][ranking]") {
+  std::mt19937_64 rng(9);
+  const driftwatch::gain_function gains[] = {driftwatch::gain_function::linear,
+                                             driftwatch::gain_function::exponential,
+                                             driftwatch::gain_function::binary};
+  const driftwatch::precision_denominator dens[] = {driftwatch::precision_denominator::k,
+                                                    driftwatch::precision_denominator::min_k_returned,
+                                                    driftwatch::precision_denominator::min_k_relevant};
+  for (int trial = 0; trial < 20000; ++trial) {
+    ranking_policy pol;
+    pol.gain = gains[trial % 3];
+    pol.precision = dens[(trial / 3) % 3];
+    pol.ap_at_k = trial % 2 ? driftwatch::ap_normalizer::all_relevant : driftwatch::ap_normalizer::min_k_relevant;
+    pol.no_relevant = trial % 5 == 0 ? driftwatch::no_relevant_policy::skip : driftwatch::no_relevant_policy::zero;
+    pol.relevance_level = trial % 11 == 0 ? 2 : 1;
+    const std::size_t k = 1 + rng() % 14;
+    const std::size_t n = rng() % 14, m = rng() % 27;
+    const bool wide = trial % 3 == 0;
+    std::vector<std::uint64_t> served(n);
+    for (std::size_t i = 0; i < n; ++i) served[i] = (wide ? (rng() % 3) << 33 : 0) + 1000 + i * 13;
+    if (n >= 2 && trial % 17 == 0) served[rng() % n] = served[rng() % n];
+    std::vector<judgment> jd(m);
+    const bool graded = trial % 9 == 0;
+    for (std::size_t j = 0; j < m; ++j) {
+      jd[j].item = n && rng() % 2 ? served[rng() % n] : 5000 + j;
+      jd[j].grade = graded ? static_cast<int>(rng() % 4) - 1 : static_cast<int>(rng() % 3 != 0) - (rng() % 7 == 0);
+    }
+    if (m >= 2 && trial % 13 == 0) jd[rng() % m].item = jd[rng() % m].item;
+    const ranking_evaluator ev(k, pol);
+    const auto got = ev.served(served, jd);
+    bool jdup = false, sdup = false;
+    for (std::size_t a = 0; a < m; ++a)
+      for (std::size_t b = 0; b < a; ++b) jdup = jdup || jd[a].item == jd[b].item;
+    for (std::size_t a = 0; a < n; ++a)
+      for (std::size_t b = 0; b < a; ++b) sdup = sdup || served[a] == served[b];
+    INFO("trial " << trial << " n " << n << " m " << m << " k " << k);
+    if (jdup) {
+      CHECK(std::string(got.invalid_reason ? got.invalid_reason : "") == "duplicate judged item");
+      continue;
+    }
+    if (sdup) {
+      CHECK(std::string(got.invalid_reason ? got.invalid_reason : "") == "duplicate item in served list");
+      continue;
+    }
+    const auto s = d::summarize(jd, k, pol);
+    d::rank_kernel kernel(k, pol, s);
+    for (std::size_t r = 0; r < n; ++r)
+      for (const auto& x : jd)
+        if (x.item == served[r] && x.grade > 0) kernel.visit(r + 1, x.grade);
+    const auto want = kernel.finish(n);
+    REQUIRE(got.valid() == want.valid());
+    if (!want.valid()) {
+      CHECK(std::string(got.invalid_reason) == want.invalid_reason);
+      continue;
+    }
+    for (std::size_t q = 0; q < driftwatch::ranking_metric_count; ++q) CHECK(got.values[q] == want.values[q]);
+  }
+}

@@ -280,6 +280,46 @@ inline std::size_t lowest_bit(std::uint64_t x) noexcept {
 #endif
 }
 
+/// Number of set bits of x.
+inline std::size_t bit_count(std::uint64_t x) noexcept {
+#if defined(__GNUC__) || defined(__clang__)
+  return static_cast<std::size_t>(__builtin_popcountll(x));
+#else
+  std::size_t c = 0;
+  for (; x != 0; x &= x - 1) ++c;
+  return c;
+#endif
+}
+
+/// For every set of hit ranks within 1..8 (bit r - 1 of the index for rank
+/// r): the DCG of unit gains and the sum of precisions at the hits, each
+/// accumulated from 0.0 in increasing rank by the very additions of
+/// rank_kernel::visit_mask, so a lookup gives the bits that loop would.
+struct unit_hit_sums {
+  double dcg[256];
+  double ap[256];
+  unit_hit_sums() noexcept {
+    const double* unit_disc = unit_discount_table();
+    const double* quot = quotient_table();
+    for (std::size_t m = 0; m < 256; ++m) {
+      double d = 0.0, a = 0.0;
+      std::size_t so_far = 0;
+      for (std::uint64_t b = static_cast<std::uint64_t>(m) << 1; b != 0; b &= b - 1) {
+        const std::size_t i = lowest_bit(b);
+        ++so_far;
+        d += unit_disc[i];
+        a += quot[i * (i + 1) / 2 + so_far];
+      }
+      dcg[m] = d;
+      ap[m] = a;
+    }
+  }
+};
+inline const unit_hit_sums& unit_hit_table() noexcept {
+  static const unit_hit_sums t;
+  return t;
+}
+
 /// What every path knows before looking at the ranking: R and the ideal DCG@k.
 struct judgment_summary {
   std::size_t relevant = 0;  // R: judged items with grade >= level
@@ -452,6 +492,40 @@ class rank_kernel {
     first_rel_rank_ = first;
   }
 
+  /// On a fresh kernel, for hits (bits 1..n, n < 64) of one grade whose gain
+  /// is 1 and that counts as relevant (binary relevance under the default
+  /// gains): the state visit_mask(hits, grade) leaves, bit for bit, with the
+  /// ranks 1..8 read from unit_hit_table and the rest added without a branch
+  /// (a miss adds +0.0, which leaves a non-negative sum unchanged).
+  void visit_unit_mask(std::uint64_t hits, std::size_t n) noexcept {
+    const unit_hit_sums& t = unit_hit_table();
+    const double* unit_disc = unit_discount_table();
+    const double* quot = quotient_table();
+    const std::size_t R = summary_.relevant;
+    const std::uint64_t top_k = k_ >= 63 ? ~std::uint64_t(0) : (std::uint64_t(2) << k_) - 1;  // bits 0..k
+    const std::uint64_t top_r = R >= 63 ? ~std::uint64_t(0) : (std::uint64_t(2) << R) - 1;
+    const std::uint64_t hk = hits & top_k;
+    double dcg = t.dcg[(hk >> 1) & 0xFF];
+    double ap = t.ap[(hits >> 1) & 0xFF];
+    double ap_k = t.ap[(hk >> 1) & 0xFF];
+    std::size_t so_far = bit_count(hits & 0x1FE);
+    for (std::size_t i = 9; i <= n; ++i) {
+      const bool hit = ((hits >> i) & 1) != 0;
+      so_far += hit ? 1 : 0;
+      const double p = hit ? quot[i * (i + 1) / 2 + so_far] : 0.0;
+      ap += p;
+      ap_k += i <= k_ ? p : 0.0;
+      dcg += hit && i <= k_ ? unit_disc[i] : 0.0;
+    }
+    dcg_ = dcg;
+    ap_sum_ = ap;
+    ap_sum_k_ = ap_k;
+    rel_so_far_ = bit_count(hits);
+    rel_in_k_ = bit_count(hk);
+    rel_in_r_ = bit_count(hits & top_r);
+    first_rel_rank_ = hits ? lowest_bit(hits) : 0;
+  }
+
   ranking_metrics finish(std::size_t returned) const noexcept {
     const std::size_t R = summary_.relevant;
     if (R == 0 && policy_.no_relevant == no_relevant_policy::skip)
@@ -590,6 +664,10 @@ constexpr std::size_t rank_chunk = 64;
 /// Served lists and judgment lists up to this long take the kernel path.
 constexpr std::size_t served_fast_max = 64;
 
+// served() reads judgments as 16-byte records (id, then grade) in the kernels.
+static_assert(sizeof(judgment) == 16 && offsetof(judgment, item) == 0 && offsetof(judgment, grade) == 8,
+              "match_served_unit reads judgment as {u64 item, i32 grade, 4 bytes padding}");
+
 }  // namespace detail
 
 /// Computes the per-request ranking metrics at one cutoff k under one policy.
@@ -618,6 +696,14 @@ class ranking_evaluator {
   ranking_metrics served(span<const item_id> served, span<const judgment> judgments) const noexcept {
     const std::size_t n = served.size();
     const std::size_t J = judgments.size();
+#if defined(DRIFTWATCH_SERVED_UNIT_AVX512)
+    if (n - 1 < detail::served_unit_max_served && J <= detail::served_unit_max_judged &&
+        policy_.relevance_level == 1) {
+      const detail::served_unit_match m = detail::match_served_unit_avx512(
+          served.data(), n, reinterpret_cast<const unsigned char*>(judgments.data()), J);
+      if (!m.graded) return served_unit(m, n);
+    }
+#endif
     if (n < detail::served_fast_max && J <= detail::served_fast_max) return served_small(served, judgments);
     const detail::judgment_summary s = detail::summarize(judgments, k_, policy_);
     if (s.duplicate) return ranking_metrics::invalid("duplicate judged item");
@@ -661,6 +747,25 @@ class ranking_evaluator {
   }
 
  private:
+  // served() from match_served_unit's findings when no grade is above 1 and
+  // the relevance level is 1: every positive judged item is relevant with
+  // gain 1 (linear, exponential and binary gains alike), R is the count of
+  // them and the ideal DCG a table prefix, exactly what summarize_tally and
+  // visit_mask compute for such judgments.
+  ranking_metrics served_unit(const detail::served_unit_match& m, std::size_t n) const noexcept {
+    if (m.judged_repeat) return ranking_metrics::invalid("duplicate judged item");
+    if (m.served_repeat) return ranking_metrics::invalid("duplicate item in served list");
+    detail::judgment_summary s;
+    s.relevant = s.positive = detail::bit_count(m.positive);
+    if (s.positive != 0) {
+      s.top_grade = s.low_grade = 1;
+      s.ideal_dcg = detail::unit_dcg_prefix(s.positive < k_ ? s.positive : k_);
+    }
+    detail::rank_kernel kernel(k_, policy_, s);
+    kernel.visit_unit_mask(m.hits, n);
+    return kernel.finish(n);
+  }
+
   // served() for fewer than served_fast_max served ids (a rank is a bit of a
   // 64-bit mask) and up to served_fast_max judged ids: both duplicate
   // checks and the membership test are the served_positions kernel (ids in

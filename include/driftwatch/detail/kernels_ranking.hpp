@@ -8,6 +8,7 @@
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <limits>
 #include <utility>
 
@@ -396,6 +397,169 @@ inline served_match match_served(const std::uint64_t* served, std::size_t n, std
 #endif
   return match_served_scalar(served, n, ids, flags, m);
 }
+
+// ---- top-k served lists with unit-gain judgments, fused --------------------------
+
+/// What match_served_unit finds for n <= served_unit_max_served served ids
+/// and J <= served_unit_max_judged judged records. A judged record is 16
+/// bytes: the 64-bit item id, then the 32-bit grade (the layout of
+/// driftwatch::judgment; its last 4 bytes are never read as data).
+/// `hits`: bit p (1 <= p <= n) set when served[p - 1] equals the id of a
+/// judged record with grade > 0; `positive`: bit j set when record j has
+/// grade > 0; `graded`: some record has a grade above 1 (the caller then
+/// takes the general path: the other fields still hold); `judged_repeat` /
+/// `served_repeat`: two judged / two served ids are equal.
+struct served_unit_match {
+  std::uint64_t hits = 0;
+  std::uint32_t positive = 0;
+  bool graded = false;
+  bool judged_repeat = false;
+  bool served_repeat = false;
+};
+
+constexpr std::size_t served_unit_max_served = 12;
+constexpr std::size_t served_unit_max_judged = 24;
+
+/// The item id and the grade of judged record j (16-byte records as above).
+inline std::uint64_t judged_record_item(const unsigned char* records, std::size_t j) noexcept {
+  std::uint64_t v;
+  std::memcpy(&v, records + 16 * j, sizeof v);
+  return v;
+}
+inline std::int32_t judged_record_grade(const unsigned char* records, std::size_t j) noexcept {
+  std::int32_t g;
+  std::memcpy(&g, records + 16 * j + 8, sizeof g);
+  return g;
+}
+
+/// Scalar twin: pairwise compares, O(n J + J^2 + n^2); any n < 64, J <= 32.
+inline served_unit_match match_served_unit_scalar(const std::uint64_t* served, std::size_t n,
+                                                  const unsigned char* records, std::size_t J) noexcept {
+  served_unit_match r;
+  for (std::size_t j = 0; j < J; ++j) {
+    const std::int32_t g = judged_record_grade(records, j);
+    r.positive |= static_cast<std::uint32_t>(g > 0) << j;
+    r.graded = r.graded || g > 1;
+  }
+  for (std::size_t i = 0; i < n; ++i) {
+    bool hit = false;
+    for (std::size_t j = 0; j < J; ++j)
+      hit = hit || (((r.positive >> j) & 1) != 0 && judged_record_item(records, j) == served[i]);
+    r.hits |= static_cast<std::uint64_t>(hit) << (i + 1);
+  }
+  for (std::size_t a = 1; a < J; ++a)
+    for (std::size_t b = 0; b < a; ++b)
+      r.judged_repeat = r.judged_repeat || judged_record_item(records, a) == judged_record_item(records, b);
+  r.served_repeat = has_duplicate_scalar(served, n);
+  return r;
+}
+
+#if !defined(DRIFTWATCH_NO_SIMD) && defined(__AVX512F__) && defined(__AVX512CD__) && defined(__AVX512BW__) && \
+    defined(__AVX512VL__)
+#define DRIFTWATCH_SERVED_UNIT_AVX512 1
+
+/// The all-pairs equalities of match_served_unit from AVX-512 conflict
+/// detection (vpconflictd: for each of 16 lanes, which earlier lanes hold the
+/// same 32-bit value; 120 pairs per instruction, ~1 per cycle on Zen 4, where
+/// a 64-bit compare gives 8 pairs per cycle). The ids are compared on their
+/// low 32 bits, exact when every id shares the same high 32 bits (Wide =
+/// false: checked by the caller), else on both halves with the two conflict
+/// masks ANDed (Wide = true). Vectors of 16 lanes:
+///   - per 4 judged records u: [their 4 low halves | the n served ones]: a
+///     served lane's bits 0-3 are the equal judged ids (membership), bits
+///     4.. the equal earlier served ids (served repeats);
+///   - judged ids [0..16), [8..24), [0..8) + [16..24): every judged pair.
+/// No branch on the data; a judged or served lane past J or n holds a copy
+/// of served[0] and is excluded by the masks of the tests (and, being later
+/// than every valid lane, never appears in a valid lane's conflict bits).
+template <bool Wide>
+inline served_unit_match match_served_unit_conflicts(const __m512i* L, const __m512i& S0, const __m512i& S1,
+                                                     std::size_t n, std::size_t J) noexcept {
+  // Dword index vectors. Record r of a pair of loads (a, b) sits at dwords
+  // 4r .. 4r+3 of a (r < 4) or 16 + 4(r - 4) .. of b: low half, high half, grade, padding.
+  const __m512i grade_low = _mm512_setr_epi32(2, 6, 10, 14, 18, 22, 26, 30, 0, 4, 8, 12, 16, 20, 24, 28);
+  const __m512i high = _mm512_setr_epi32(3, 7, 11, 15, 19, 23, 27, 31, 1, 5, 9, 13, 17, 21, 25, 29);
+  // Served: lanes 4 + i hold served[i]'s half (S0: ids 0-7, S1: ids 8-11).
+  const __m512i served_low = _mm512_setr_epi32(0, 0, 0, 0, 0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22);
+  const __m512i served_high = _mm512_setr_epi32(1, 1, 1, 1, 1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23);
+  const __m512i block_low = _mm512_setr_epi32(0, 4, 8, 12, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31);
+  const __m512i block_high = _mm512_setr_epi32(1, 5, 9, 13, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31);
+  const __m512i zero = _mm512_setzero_si512();
+  const __m512i one = _mm512_set1_epi32(1);
+  served_unit_match r;
+  const std::uint32_t valid = static_cast<std::uint32_t>((std::uint64_t(1) << J) - 1);
+  // X_t: lanes 0-7 the grades, lanes 8-15 the low halves of records 8t .. 8t+7.
+  const __m512i X0 = _mm512_permutex2var_epi32(L[0], grade_low, L[1]);
+  const __m512i X1 = _mm512_permutex2var_epi32(L[2], grade_low, L[3]);
+  const __m512i X2 = _mm512_permutex2var_epi32(L[4], grade_low, L[5]);
+  const __m512i GA = _mm512_shuffle_i64x2(X0, X1, 0x44);  // grades 0-15
+  const __mmask16 va = static_cast<__mmask16>(valid), vb = static_cast<__mmask16>(valid >> 16);
+  const std::uint32_t positive = static_cast<std::uint32_t>(_mm512_mask_cmpgt_epi32_mask(va, GA, zero)) |
+                                 static_cast<std::uint32_t>(_mm512_mask_cmpgt_epi32_mask(vb & 0xFF, X2, zero)) << 16;
+  r.positive = positive;
+  r.graded = (_mm512_mask_cmpgt_epi32_mask(va, GA, one) | _mm512_mask_cmpgt_epi32_mask(vb & 0xFF, X2, one)) != 0;
+  // Judged repeats.
+  const __m512i JA = _mm512_shuffle_i64x2(X0, X1, 0xEE);  // ids 0-15
+  const __m512i JB = _mm512_shuffle_i64x2(X1, X2, 0xEE);  // ids 8-23
+  const __m512i JC = _mm512_shuffle_i64x2(X0, X2, 0xEE);  // ids 0-7, 16-23
+  __m512i cA = _mm512_conflict_epi32(JA), cB = _mm512_conflict_epi32(JB), cC = _mm512_conflict_epi32(JC);
+  const __mmask16 mA = va, mB = static_cast<__mmask16>(valid >> 8),
+                  mC = static_cast<__mmask16>((valid & 0xFF) | ((valid >> 8) & 0xFF00));
+  __m512i SL = _mm512_permutex2var_epi32(S0, served_low, S1);
+  __m512i SH = zero;
+  if (Wide) {
+    const __m512i Y0 = _mm512_permutex2var_epi32(L[0], high, L[1]);
+    const __m512i Y1 = _mm512_permutex2var_epi32(L[2], high, L[3]);
+    const __m512i Y2 = _mm512_permutex2var_epi32(L[4], high, L[5]);
+    cA = _mm512_and_si512(cA, _mm512_conflict_epi32(_mm512_shuffle_i64x2(Y0, Y1, 0xEE)));
+    cB = _mm512_and_si512(cB, _mm512_conflict_epi32(_mm512_shuffle_i64x2(Y1, Y2, 0xEE)));
+    cC = _mm512_and_si512(cC, _mm512_conflict_epi32(_mm512_shuffle_i64x2(Y0, Y2, 0xEE)));
+    SH = _mm512_permutex2var_epi32(S0, served_high, S1);
+  }
+  r.judged_repeat = (_mm512_mask_test_epi32_mask(mA, cA, cA) | _mm512_mask_test_epi32_mask(mB, cB, cB) |
+                     _mm512_mask_test_epi32_mask(mC, cC, cC)) != 0;
+  // Membership, 4 judged records at a time.
+  __m512i H = zero, C0 = zero;
+  for (std::size_t u = 0; u < 6; ++u) {
+    __m512i C = _mm512_conflict_epi32(_mm512_permutex2var_epi32(L[u], block_low, SL));
+    if (Wide) C = _mm512_and_si512(C, _mm512_conflict_epi32(_mm512_permutex2var_epi32(L[u], block_high, SH)));
+    if (u == 0) C0 = C;
+    const __m512i pos = _mm512_set1_epi32(static_cast<int>((positive >> (4 * u)) & 15));
+    H = _mm512_ternarylogic_epi32(H, C, pos, 0xF8);  // H | (C & pos)
+  }
+  const __mmask16 served_lanes = static_cast<__mmask16>(((1u << n) - 1) << 4);
+  const std::uint32_t hit_lanes = _mm512_mask_test_epi32_mask(served_lanes, H, H);
+  r.hits = static_cast<std::uint64_t>(hit_lanes >> 4) << 1;
+  r.served_repeat = _mm512_mask_test_epi32_mask(served_lanes, C0, _mm512_set1_epi32(0xFFF0)) != 0;
+  return r;
+}
+
+/// SIMD kernel (AVX-512 F/CD/BW/VL), for 1 <= n <= 12 served ids and J <= 24
+/// judged records: masked loads of the records and the served ids (lanes
+/// past J or n take served[0]'s id), one check that every id shares
+/// served[0]'s high 32 bits, then match_served_unit_conflicts on the low
+/// halves alone or on both.
+inline served_unit_match match_served_unit_avx512(const std::uint64_t* served, std::size_t n,
+                                                  const unsigned char* records, std::size_t J) noexcept {
+  const __m512i fill = _mm512_set1_epi64(static_cast<long long>(served[0]));
+  const std::uint64_t qwords = J >= 32 ? ~std::uint64_t(0) : (std::uint64_t(1) << (2 * J)) - 1;
+  __m512i L[6];
+  for (std::size_t u = 0; u < 6; ++u)  // (no pointer formed past the records)
+    L[u] = _mm512_mask_loadu_epi64(fill, static_cast<__mmask8>(qwords >> (8 * u)), records + (4 * u < J ? 64 * u : 0));
+  const std::uint32_t sq = (1u << n) - 1;
+  const __m512i S0 = _mm512_mask_loadu_epi64(fill, static_cast<__mmask8>(sq), served);
+  const __m512i S1 = _mm512_mask_loadu_epi64(fill, static_cast<__mmask8>(sq >> 8), served + (n > 8 ? 8 : 0));
+  // High halves against served[0]'s: item ids at qwords 0, 2, 4, 6 of a
+  // record load (their high dwords 1, 5, 9, 13), every qword of a served load.
+  __m512i d = _mm512_xor_si512(L[0], fill);
+  for (std::size_t u = 1; u < 6; ++u) d = _mm512_ternarylogic_epi64(d, L[u], fill, 0xF6);  // d | (L ^ fill)
+  __m512i e = _mm512_ternarylogic_epi64(_mm512_xor_si512(S0, fill), S1, fill, 0xF6);
+  const bool wide = (_mm512_mask_test_epi32_mask(0x2222, d, d) | _mm512_mask_test_epi32_mask(0xAAAA, e, e)) != 0;
+  return wide ? match_served_unit_conflicts<true>(L, S0, S1, n, J)
+              : match_served_unit_conflicts<false>(L, S0, S1, n, J);
+}
+
+#endif  // AVX-512
 
 /// Adapts an array of ids to the `item` callable of served_positions.
 struct id_array {
