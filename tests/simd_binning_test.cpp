@@ -61,6 +61,10 @@ void check_all_kernels(const std::vector<double>& edges, const std::vector<doubl
     CHECK(run(&d::bin_count_uniform_simd<>, edges, x, inv) == ref);
     CHECK(inv == inv_ref);
   }
+  if (edges.size() >= 2 && edges.size() + 2 <= d::uniform_pairs_max_stride) {
+    CHECK(run(&d::bin_count_uniform_pairs_simd<>, edges, x, inv) == ref);
+    CHECK(inv == inv_ref);
+  }
 #endif
   // And through the public path, against operator() one value at a time.
   const auto be = bin_edges::from_edges(edges);
@@ -106,6 +110,31 @@ TEST_CASE("uniform kernel is exact on edges that the index formula rounds wrongl
   }
 }
 
+TEST_CASE("pair kernel folds its 16-bit table before any counter overflows", "[simd][binning]") {
+  // 300k values (150k pairs, more than 65535 per cell) piled into single
+  // cells: all in one bin, all non-finite, all in the overflow bin, and an
+  // alternation of two bins (pairs (a, b) only); then a random mix on top.
+  const auto edges = bin_edges::uniform(-2.0, 2.0, 64).interior();
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  std::mt19937_64 rng(99);
+  std::vector<std::vector<double>> inputs = {std::vector<double>(300001, 0.3), std::vector<double>(300000, nan),
+                                             std::vector<double>(300003, 7.0), std::vector<double>(300000)};
+  for (std::size_t i = 0; i < inputs[3].size(); ++i) inputs[3][i] = i % 2 ? -1.5 : 1.01;
+  inputs.push_back(adversarial(edges, rng, 300000));
+  for (const auto& x : inputs) {
+    std::uint64_t inv_ref = 0, inv = 0;
+    const auto ref = run(&d::bin_count_scalar, edges, x, inv_ref);
+#if !defined(DRIFTWATCH_NO_SIMD)
+    CHECK(run(&d::bin_count_uniform_pairs_simd<>, edges, x, inv) == ref);
+    CHECK(inv == inv_ref);
+#endif
+    driftwatch::histogram h(bin_edges::uniform(-2.0, 2.0, 64));
+    h.observe(x);
+    CHECK(std::vector<std::uint64_t>(h.counts().begin(), h.counts().end()) == ref);
+    CHECK(h.invalid_count() == inv_ref);
+  }
+}
+
 TEST_CASE("histogram::observe keeps counting invalid values apart", "[simd][binning]") {
   const double nan = std::numeric_limits<double>::quiet_NaN();
   const double inf = std::numeric_limits<double>::infinity();
@@ -122,7 +151,7 @@ TEST_CASE("histogram::observe keeps counting invalid values apart", "[simd][binn
 TEST_CASE("histogram::observe allocates nothing, whichever kernel runs", "[simd][binning][alloc]") {
   std::mt19937_64 rng(3);
   std::normal_distribution<double> normal(0.0, 1.0);
-  std::vector<double> x(10000), sample(5000);
+  std::vector<double> x(50000), sample(5000);  // enough for the pair kernel at 64 bins
   for (auto& v : x) v = normal(rng);
   for (auto& v : sample) v = normal(rng);
   const bin_edges edge_sets[] = {bin_edges::from_quantiles(sample, 10), bin_edges::uniform(-3.0, 3.0, 64),

@@ -14,6 +14,10 @@
 //     is within rounding of an edge (then the scalar search decides); the
 //     increments go to four interleaved sub-histograms so that consecutive
 //     values never conflict.
+//   - bin_count_uniform_pairs_simd: the same exact indices for up to 78 bins,
+//     counted as pairs of values in a 16-bit table (one increment per two
+//     values); histogram::observe uses it for batches of at least 8 values
+//     per table cell.
 //   - bin_count_search_scalar: branch-free binary search (any ne), the path for
 //     many non-uniform bins.
 // Scalar twins: bin_count_scalar (std::lower_bound per value, exactly what
@@ -219,6 +223,50 @@ inline double uniform_edge_slack(const double* edges, std::size_t ne, const unif
   return slack + 1e-6;
 }
 
+/// The SIMD half of the direct-index kernels: the bin of each lane as a double,
+/// clamp(floor(t), 0, ne) with t = (x - origin) * inv_width, or the trash slot
+/// ne + 1 for a non-finite lane; and the lanes whose t is within `slack` of an
+/// integer (within rounding of an edge), which must take bin_of instead.
+/// t is clamped to [0.5, ne + 0.5] before the floor: any t below 1 is bin 0 and
+/// any t above ne is bin ne, and 0.5 and ne + 0.5 are never "near".
+template <class B>
+struct uniform_lane_bins {
+  B origin, inv, lo, hi, trash, pos_inf, near_limit;
+  uniform_lane_bins(const uniform_geometry& g, std::size_t ne, double slack) noexcept
+      : origin(g.origin),
+        inv(g.inv_width),
+        lo(0.5),
+        hi(static_cast<double>(ne) + 0.5),
+        trash(static_cast<double>(ne + 1)),
+        pos_inf(std::numeric_limits<double>::infinity()),
+        near_limit(slack) {}
+  auto operator()(const B& v, B& bin) const noexcept {
+    const auto finite = xsimd::abs(v) < pos_inf;  // false for NaN and +-Inf
+    // Non-finite lanes compute garbage in t; they get the trash slot and are never near.
+    const B t = xsimd::min(xsimd::max((v - origin) * inv, lo), hi);
+    bin = xsimd::select(finite, xsimd::floor(t), trash);
+    return finite & (xsimd::abs(t - xsimd::nearbyint(t)) <= near_limit);
+  }
+};
+
+/// 2^52: adding it to an integer-valued double 0 <= b < 2^32 leaves b in the
+/// low 32 bits of the representation, which the scalar passes read (no
+/// float-to-int conversion per value).
+constexpr double two_pow_52 = 4503599627370496.0;
+
+/// Byte offset of the low 32 bits of a double (0 on little-endian machines).
+inline std::size_t low_word_offset() noexcept {
+  const double probe = two_pow_52 + 1.0;
+  std::uint32_t w;
+  std::memcpy(&w, &probe, 4);
+  return w == 1 ? 0 : 4;
+}
+
+/// bin_of for the kernels' slow lanes: the trash slot ne + 1 if x is not finite.
+inline double exact_lane_bin(const double* edges, std::size_t ne, double x) noexcept {
+  return static_cast<double>(std::isfinite(x) ? bin_of(edges, ne, x) : ne + 1);
+}
+
 /// Direct-index kernel for near-uniform edges, 2 <= ne < uniform_simd_max_bins.
 ///
 /// Why it is exact without looking at the edges: t(x) = (x - origin) * inv_width
@@ -248,18 +296,9 @@ std::uint64_t bin_count_uniform_simd(const double* edges, std::size_t ne, const 
   std::uint32_t sub[ways * (uniform_simd_max_bins + 1)];
   std::memset(sub, 0, ways * stride * sizeof(std::uint32_t));
   alignas(64) double slot[chunk];
-  const double two52 = 4503599627370496.0;
-  // Byte offset of the low 32 bits of a double (0 on little-endian machines).
-  std::size_t low_word = 0;
-  {
-    const double probe = two52 + 1.0;
-    std::uint32_t w;
-    std::memcpy(&w, &probe, 4);
-    low_word = w == 1 ? 0 : 4;
-  }
-  const B origin(g.origin), inv(g.inv_width), lo(-0.5), hi(static_cast<double>(ne) + 0.5), zero(0.0),
-      trash(static_cast<double>(bins)), pos_inf(std::numeric_limits<double>::infinity()),
-      near_limit(slack), magic(two52);
+  const std::size_t low_word = low_word_offset();
+  const uniform_lane_bins<B> lanes_bins(g, ne, slack);
+  const B magic(two_pow_52);
   std::uint64_t invalid = 0;
   std::size_t since_flush = 0;
   auto flush = [&]() {
@@ -273,21 +312,11 @@ std::uint64_t bin_count_uniform_simd(const double* edges, std::size_t ne, const 
   for (; i + chunk <= n; i += chunk) {
     const double* xc = x + i;
     for (std::size_t j = 0; j < chunk; j += L) {
-      const B v = simd::load(xc + j);
-      const auto finite = xsimd::abs(v) < pos_inf;
-      // Non-finite lanes compute garbage here; their bin becomes the trash
-      // slot below and they are never "near".
-      const B t = xsimd::min(xsimd::max((v - origin) * inv, lo), hi);  // within [-0.5, ne + 0.5]
-      const B bin = xsimd::max(xsimd::floor(t), zero);                  // hence within [0, ne]
-      // bin + 2^52 holds the bin in the low 32 bits of its representation:
-      // the scalar pass reads those, no float-to-int conversion per value.
-      simd::store(slot + j, xsimd::select(finite, bin, trash) + magic);
-      const auto near = finite & (xsimd::abs(t - xsimd::nearbyint(t)) <= near_limit);
+      B bin;
+      const auto near = lanes_bins(simd::load(xc + j), bin);
+      simd::store(slot + j, bin + magic);
       if (simd::any(near)) {  // rare: within rounding of an edge
-        for (std::size_t l = 0; l < L; ++l) {
-          const double xv = xc[j + l];
-          if (std::isfinite(xv)) slot[j + l] = static_cast<double>(bin_of(edges, ne, xv)) + two52;
-        }
+        for (std::size_t l = 0; l < L; ++l) slot[j + l] = exact_lane_bin(edges, ne, xc[j + l]) + two_pow_52;
       }
     }
     const unsigned char* bytes = reinterpret_cast<const unsigned char*>(slot) + low_word;
@@ -317,6 +346,111 @@ std::uint64_t bin_count_uniform_simd(const double* edges, std::size_t ne, const 
   return invalid + bin_count_uniform_scalar(edges, ne, x + i, n - i, counts);
 }
 
+/// Largest slot count (bins + 1, the extra slot for non-finite values) for
+/// which bin_count_uniform_pairs_simd keeps a table of pairs: 80 x 80 16-bit
+/// counters, 12.5 KiB of stack, so the table stays in the L1 cache.
+constexpr std::size_t uniform_pairs_max_stride = 80;
+/// Below this many values per slot of the pair table, zeroing and folding the
+/// table costs more than the halved increments save.
+constexpr std::size_t uniform_pairs_min_values_per_cell = 8;
+
+/// Direct-index kernel with one increment per two values: the same exact bin
+/// indices as bin_count_uniform_simd (same geometry, same near-an-edge
+/// fallback), but lane l of each batch is paired with lane l of the next one,
+/// and the pair of bins (a, b) increments one 16-bit counter
+/// table[a * stride + b] (stride = bins + 1: the extra slot holds non-finite
+/// values; at most 80 x 80 counters, 12.5 KiB of stack). The scalar
+/// increments, which bound bin_count_uniform_simd (one read-modify-write per
+/// value), are halved; the pair index is computed in the SIMD lanes. Every
+/// 65535 pairs (the most any counter can have gained) the table is folded
+/// into counts: bin a gains row a's sum plus column a's sum, and the slot for
+/// non-finite values goes to the returned count. With more than
+/// uniform_pairs_max_stride - 2 edges it is bin_count_uniform_simd.
+/// Runs in the hot loop: measure before changing.
+template <class = void>
+std::uint64_t bin_count_uniform_pairs_simd(const double* edges, std::size_t ne, const double* x, std::size_t n,
+                                           std::uint64_t* counts) noexcept {
+  using B = simd::batch<double>;
+  constexpr std::size_t L = simd::lanes<double>;
+  constexpr std::size_t half = 256;  // pairs per chunk; multiple of every L
+  constexpr std::size_t max_stride = uniform_pairs_max_stride;
+  const uniform_geometry g = uniform_geometry_of(edges, ne);
+  const std::size_t bins = ne + 1;
+  const std::size_t stride = bins + 1;  // slot `bins` collects non-finite values
+  if (!g.usable || stride > max_stride) return bin_count_uniform_simd(edges, ne, x, n, counts);
+  const double slack = uniform_edge_slack(edges, ne, g);
+  if (!(slack < 0.25)) return bin_count_uniform_scalar(edges, ne, x, n, counts);
+  alignas(64) std::uint16_t table[max_stride * max_stride];
+  const std::size_t cells = stride * stride;
+  std::memset(table, 0, cells * sizeof(std::uint16_t));
+  alignas(64) double slot[half];
+  const std::size_t low_word = low_word_offset();
+  const uniform_lane_bins<B> lanes_bins(g, ne, slack);
+  const B magic(two_pow_52), wide(static_cast<double>(stride));
+  std::uint64_t invalid = 0;
+  auto fold = [&]() {
+    std::uint64_t col[max_stride] = {};
+    for (std::size_t a = 0; a < stride; ++a) {
+      std::uint64_t row = 0;
+      for (std::size_t b = 0; b < stride; ++b) {
+        row += table[a * stride + b];
+        col[b] += table[a * stride + b];
+      }
+      if (a < bins)
+        counts[a] += row;
+      else
+        invalid += row;
+    }
+    for (std::size_t b = 0; b < bins; ++b) counts[b] += col[b];
+    invalid += col[bins];
+    std::memset(table, 0, cells * sizeof(std::uint16_t));
+  };
+  std::size_t since_fold = 0;
+  std::size_t i = 0;
+  for (; i + 2 * half <= n; i += 2 * half) {
+    const double* xc = x + i;
+    // Lane l of the batch at 2jL pairs with lane l of the batch after it: one
+    // sequential stream, no shuffles.
+    for (std::size_t j = 0; j < half; j += L) {
+      const double* xa = xc + 2 * j;
+      const double* xb = xa + L;
+      B ba, bb;
+      const auto near = lanes_bins(simd::load(xa), ba) | lanes_bins(simd::load(xb), bb);
+      // a * stride + b < 2^32: exact, and + 2^52 puts it in the low word.
+      simd::store(slot + j, ba * wide + bb + magic);
+      if (simd::any(near)) {  // rare: within rounding of an edge
+        for (std::size_t l = 0; l < L; ++l)
+          slot[j + l] = exact_lane_bin(edges, ne, xa[l]) * static_cast<double>(stride) +
+                        exact_lane_bin(edges, ne, xb[l]) + two_pow_52;
+      }
+    }
+    const unsigned char* bytes = reinterpret_cast<const unsigned char*>(slot) + low_word;
+    for (std::size_t j = 0; j < half; j += 4) {
+#if defined(__GNUC__) || defined(__clang__)
+      // The scalar pass does not touch the input: fetch the next chunk meanwhile.
+      // (2 * half values in half / 4 iterations: one 64-byte line each.)
+      if (i + 2 * half + 2 * j < n) __builtin_prefetch(x + i + 2 * half + 2 * j);
+#endif
+      std::uint32_t c0, c1, c2, c3;
+      std::memcpy(&c0, bytes + 8 * j, 4);
+      std::memcpy(&c1, bytes + 8 * (j + 1), 4);
+      std::memcpy(&c2, bytes + 8 * (j + 2), 4);
+      std::memcpy(&c3, bytes + 8 * (j + 3), 4);
+      ++table[c0];
+      ++table[c1];
+      ++table[c2];
+      ++table[c3];
+    }
+    since_fold += half;
+    if (since_fold + half > 65535) {  // no 16-bit counter can overflow
+      fold();
+      since_fold = 0;
+    }
+  }
+  fold();
+  return invalid + bin_count_uniform_simd(edges, ne, x + i, n - i, counts);
+}
+
 #endif  // !DRIFTWATCH_NO_SIMD
 
 /// Below this many values the set-up of a SIMD kernel costs more than it saves.
@@ -329,6 +463,9 @@ inline std::uint64_t bin_count(const double* edges, std::size_t ne, bool uniform
 #if !defined(DRIFTWATCH_NO_SIMD)
   if (n >= bin_count_simd_min) {
     if (ne <= 16) return bin_count_compare_simd(edges, ne, x, n, counts);
+    if (uniform && ne + 2 <= uniform_pairs_max_stride &&
+        n >= uniform_pairs_min_values_per_cell * (ne + 2) * (ne + 2))
+      return bin_count_uniform_pairs_simd(edges, ne, x, n, counts);
     if (uniform && ne + 1 <= uniform_simd_max_bins) return bin_count_uniform_simd(edges, ne, x, n, counts);
   }
 #endif
