@@ -291,17 +291,39 @@ inline std::size_t bit_count(std::uint64_t x) noexcept {
 #endif
 }
 
-/// For every set of hit ranks within 1..8 (bit r - 1 of the index for rank
-/// r): the DCG of unit gains and the sum of precisions at the hits, each
-/// accumulated from 0.0 in increasing rank by the very additions of
-/// rank_kernel::visit_mask, so a lookup gives the bits that loop would.
+/// q[i] = a_i / b_i, each rounded as the scalar division rounds (one vector
+/// division where available).
+inline void divide4(double a0, double a1, double a2, double a3, double b0, double b1, double b2, double b3,
+                    double* q) noexcept {
+#if !defined(DRIFTWATCH_NO_SIMD) && defined(__AVX__)
+  _mm256_storeu_pd(q, _mm256_div_pd(_mm256_setr_pd(a0, a1, a2, a3), _mm256_setr_pd(b0, b1, b2, b3)));
+#else
+  q[0] = a0 / b0;
+  q[1] = a1 / b1;
+  q[2] = a2 / b2;
+  q[3] = a3 / b3;
+#endif
+}
+
+/// What the served path for unit gains reads, behind one initialisation
+/// guard: for every set of hit ranks within 1..unit_hit_ranks (bit r - 1 of
+/// the index for rank r), the DCG of unit gains and the sum of precisions at
+/// the hits, each accumulated from 0.0 in increasing rank by the very
+/// additions of rank_kernel::visit_mask (so a lookup gives the bits that loop
+/// would); the unit discounts or +0.0; the ideal DCG prefixes (copies of
+/// unit_dcg_prefix); the quotient table.
+constexpr std::size_t unit_hit_ranks = 10;
 struct unit_hit_sums {
-  double dcg[256];
-  double ap[256];
-  unit_hit_sums() noexcept {
+  struct sums {
+    double dcg, ap;
+  };
+  sums by_hits[std::size_t(1) << unit_hit_ranks];
+  double disc_or_zero[2][64];  // [0]: +0.0, [1]: the unit discounts
+  double ideal[65];
+  const double* quot;
+  unit_hit_sums() noexcept : quot(quotient_table()) {
     const double* unit_disc = unit_discount_table();
-    const double* quot = quotient_table();
-    for (std::size_t m = 0; m < 256; ++m) {
+    for (std::size_t m = 0; m < (std::size_t(1) << unit_hit_ranks); ++m) {
       double d = 0.0, a = 0.0;
       std::size_t so_far = 0;
       for (std::uint64_t b = static_cast<std::uint64_t>(m) << 1; b != 0; b &= b - 1) {
@@ -310,9 +332,13 @@ struct unit_hit_sums {
         d += unit_disc[i];
         a += quot[i * (i + 1) / 2 + so_far];
       }
-      dcg[m] = d;
-      ap[m] = a;
+      by_hits[m] = {d, a};
     }
+    for (std::size_t i = 0; i < 64; ++i) {
+      disc_or_zero[0][i] = 0.0;
+      disc_or_zero[1][i] = unit_disc[i];
+    }
+    for (std::size_t c = 0; c <= 64; ++c) ideal[c] = unit_dcg_prefix(c);
   }
 };
 inline const unit_hit_sums& unit_hit_table() noexcept {
@@ -492,40 +518,6 @@ class rank_kernel {
     first_rel_rank_ = first;
   }
 
-  /// On a fresh kernel, for hits (bits 1..n, n < 64) of one grade whose gain
-  /// is 1 and that counts as relevant (binary relevance under the default
-  /// gains): the state visit_mask(hits, grade) leaves, bit for bit, with the
-  /// ranks 1..8 read from unit_hit_table and the rest added without a branch
-  /// (a miss adds +0.0, which leaves a non-negative sum unchanged).
-  void visit_unit_mask(std::uint64_t hits, std::size_t n) noexcept {
-    const unit_hit_sums& t = unit_hit_table();
-    const double* unit_disc = unit_discount_table();
-    const double* quot = quotient_table();
-    const std::size_t R = summary_.relevant;
-    const std::uint64_t top_k = k_ >= 63 ? ~std::uint64_t(0) : (std::uint64_t(2) << k_) - 1;  // bits 0..k
-    const std::uint64_t top_r = R >= 63 ? ~std::uint64_t(0) : (std::uint64_t(2) << R) - 1;
-    const std::uint64_t hk = hits & top_k;
-    double dcg = t.dcg[(hk >> 1) & 0xFF];
-    double ap = t.ap[(hits >> 1) & 0xFF];
-    double ap_k = t.ap[(hk >> 1) & 0xFF];
-    std::size_t so_far = bit_count(hits & 0x1FE);
-    for (std::size_t i = 9; i <= n; ++i) {
-      const bool hit = ((hits >> i) & 1) != 0;
-      so_far += hit ? 1 : 0;
-      const double p = hit ? quot[i * (i + 1) / 2 + so_far] : 0.0;
-      ap += p;
-      ap_k += i <= k_ ? p : 0.0;
-      dcg += hit && i <= k_ ? unit_disc[i] : 0.0;
-    }
-    dcg_ = dcg;
-    ap_sum_ = ap;
-    ap_sum_k_ = ap_k;
-    rel_so_far_ = bit_count(hits);
-    rel_in_k_ = bit_count(hk);
-    rel_in_r_ = bit_count(hits & top_r);
-    first_rel_rank_ = hits ? lowest_bit(hits) : 0;
-  }
-
   ranking_metrics finish(std::size_t returned) const noexcept {
     const std::size_t R = summary_.relevant;
     if (R == 0 && policy_.no_relevant == no_relevant_policy::skip)
@@ -699,9 +691,8 @@ class ranking_evaluator {
 #if defined(DRIFTWATCH_SERVED_UNIT_AVX512)
     if (n - 1 < detail::served_unit_max_served && J <= detail::served_unit_max_judged &&
         policy_.relevance_level == 1) {
-      const detail::served_unit_match m = detail::match_served_unit_avx512(
-          served.data(), n, reinterpret_cast<const unsigned char*>(judgments.data()), J);
-      if (!m.graded) return served_unit(m, n);
+      ranking_metrics r;
+      if (served_unit(served, judgments, r)) return r;
     }
 #endif
     if (n < detail::served_fast_max && J <= detail::served_fast_max) return served_small(served, judgments);
@@ -749,21 +740,82 @@ class ranking_evaluator {
  private:
   // served() from match_served_unit's findings when no grade is above 1 and
   // the relevance level is 1: every positive judged item is relevant with
-  // gain 1 (linear, exponential and binary gains alike), R is the count of
-  // them and the ideal DCG a table prefix, exactly what summarize_tally and
-  // visit_mask compute for such judgments.
-  ranking_metrics served_unit(const detail::served_unit_match& m, std::size_t n) const noexcept {
-    if (m.judged_repeat) return ranking_metrics::invalid("duplicate judged item");
-    if (m.served_repeat) return ranking_metrics::invalid("duplicate item in served list");
-    detail::judgment_summary s;
-    s.relevant = s.positive = detail::bit_count(m.positive);
-    if (s.positive != 0) {
-      s.top_grade = s.low_grade = 1;
-      s.ideal_dcg = detail::unit_dcg_prefix(s.positive < k_ ? s.positive : k_);
+  // gain 1 (linear, exponential and binary gains alike), R is their count,
+  // the ideal DCG the unit prefix of min(R, k), and the state is what
+  // rank_kernel::visit_mask(hits, 1) leaves, bit for bit: ranks 1..8 read
+  // from unit_hit_table (built by visit_mask's own additions), ranks 9..n
+  // added without a branch (a miss adds +0.0, which leaves a non-negative
+  // sum unchanged); then rank_kernel::finish's formulas, the three divisions
+  // in one vector division (each lane rounds like the scalar one).
+  // False (r untouched) when a grade is above 1: the caller takes the general path.
+  bool served_unit(span<const item_id> served, span<const judgment> judgments, ranking_metrics& r) const noexcept {
+    using detail::bit_count;
+    const std::size_t n = served.size();
+    const detail::served_unit_match m = detail::match_served_unit_avx512(
+        served.data(), n, reinterpret_cast<const unsigned char*>(judgments.data()), judgments.size());
+    if (m.graded) return false;
+    if (m.judged_repeat) {
+      r = ranking_metrics::invalid("duplicate judged item");
+      return true;
     }
-    detail::rank_kernel kernel(k_, policy_, s);
-    kernel.visit_unit_mask(m.hits, n);
-    return kernel.finish(n);
+    if (m.served_repeat) {
+      r = ranking_metrics::invalid("duplicate item in served list");
+      return true;
+    }
+    const std::size_t R = bit_count(m.positive);
+    if (R == 0) {  // every metric 0 (no hit either), or skipped
+      r = policy_.no_relevant == no_relevant_policy::skip ? ranking_metrics::invalid("no relevant items")
+                                                          : ranking_metrics{};
+      return true;
+    }
+    const detail::unit_hit_sums& t = detail::unit_hit_table();
+    const std::size_t k = k_;
+    const std::uint64_t hits = m.hits;
+    const std::uint64_t top_k = k >= 63 ? ~std::uint64_t(0) : (std::uint64_t(2) << k) - 1;  // bits 0..k
+    const std::uint64_t top_r = (std::uint64_t(2) << R) - 1;  // R <= 24
+    const std::uint64_t hk = hits & top_k;
+    constexpr std::uint64_t table_bits = (std::uint64_t(1) << detail::unit_hit_ranks) - 1;
+    const detail::unit_hit_sums::sums all = t.by_hits[(hits >> 1) & table_bits];
+    const detail::unit_hit_sums::sums top = t.by_hits[(hk >> 1) & table_bits];
+    double dcg = top.dcg, ap = all.ap, ap_k = top.ap;
+    std::size_t so_far = bit_count(hits & (table_bits << 1));
+    // A miss reads an entry that is +0.0 (the quotient 0 / i, the zero row of
+    // the discounts) instead of branching on the coin flip of a hit.
+    for (std::size_t i = detail::unit_hit_ranks + 1; i <= n; ++i) {
+      const std::size_t hit = (hits >> i) & 1;
+      const std::size_t in_top = hit & (i <= k ? 1 : 0);
+      so_far += hit;
+      const std::size_t row = i * (i + 1) / 2;
+      ap += t.quot[row + (so_far & (0 - hit))];
+      ap_k += t.quot[row + (so_far & (0 - in_top))];
+      dcg += t.disc_or_zero[in_top][i];
+    }
+    const std::size_t in_k = bit_count(hk);
+    const std::size_t in_r = bit_count(hits & top_r);
+    const std::size_t first = hits ? detail::lowest_bit(hits) : 0;
+    const double ideal = t.ideal[R < k ? R : k];
+    std::size_t denom = k;
+    if (policy_.precision == precision_denominator::min_k_returned && n < denom) denom = n;
+    if (policy_.precision == precision_denominator::min_k_relevant && R < denom) denom = R;
+    std::size_t apk_norm = R;
+    if (policy_.ap_at_k == ap_normalizer::min_k_relevant && k < apk_norm) apk_norm = k;
+    double q[4];
+    detail::divide4(ap, ap_k, dcg, 1.0, static_cast<double>(R), static_cast<double>(apk_norm), ideal, 1.0, q);
+    // count_ratio(c, d) from the table: c <= d <= 64 for in_k, in_r <= R <= 24
+    // and first <= n <= 12; first = 0 reads the +0.0 of row 0.
+    const std::size_t row_r = R * (R + 1) / 2;
+    auto set = [&r](ranking_metric which, double v) { r.values[static_cast<unsigned>(which)] = v; };
+    set(ranking_metric::precision,  // in_k <= denom (k, n >= 1, R >= 1)
+        denom <= detail::quotient_table_max ? t.quot[denom * (denom + 1) / 2 + in_k] : detail::count_ratio(in_k, denom));
+    set(ranking_metric::recall, t.quot[row_r + in_k]);
+    set(ranking_metric::ndcg, q[2]);  // ideal > 0: R >= 1
+    set(ranking_metric::average_precision, q[0]);
+    set(ranking_metric::average_precision_at_k, q[1]);
+    set(ranking_metric::reciprocal_rank, t.quot[first * (first + 1) / 2 + (first != 0 ? 1 : 0)]);
+    set(ranking_metric::hit_rate, static_cast<double>(in_k != 0));
+    set(ranking_metric::r_precision, t.quot[row_r + in_r]);
+    r.invalid_reason = nullptr;
+    return true;
   }
 
   // served() for fewer than served_fast_max served ids (a rank is a bit of a

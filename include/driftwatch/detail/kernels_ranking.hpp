@@ -14,6 +14,10 @@
 
 #include <driftwatch/detail/simd_compat.hpp>
 
+#if !defined(DRIFTWATCH_NO_SIMD) && defined(__AVX__)
+#include <immintrin.h>
+#endif
+
 namespace driftwatch {
 namespace detail {
 
@@ -518,17 +522,20 @@ inline served_unit_match match_served_unit_conflicts(const __m512i* L, const __m
   }
   r.judged_repeat = (_mm512_mask_test_epi32_mask(mA, cA, cA) | _mm512_mask_test_epi32_mask(mB, cB, cB) |
                      _mm512_mask_test_epi32_mask(mC, cC, cC)) != 0;
-  // Membership, 4 judged records at a time.
-  __m512i H = zero, C0 = zero;
+  // Membership, 4 judged records at a time: M collects, per served lane,
+  // the judged records (bit j for record j) holding the same id.
+  __m512i M = zero, C0 = zero;
+  const __m512i low4 = _mm512_set1_epi32(15);
   for (std::size_t u = 0; u < 6; ++u) {
     __m512i C = _mm512_conflict_epi32(_mm512_permutex2var_epi32(L[u], block_low, SL));
     if (Wide) C = _mm512_and_si512(C, _mm512_conflict_epi32(_mm512_permutex2var_epi32(L[u], block_high, SH)));
     if (u == 0) C0 = C;
-    const __m512i pos = _mm512_set1_epi32(static_cast<int>((positive >> (4 * u)) & 15));
-    H = _mm512_ternarylogic_epi32(H, C, pos, 0xF8);  // H | (C & pos)
+    M = _mm512_ternarylogic_epi32(M, _mm512_slli_epi32(C, static_cast<unsigned>(4 * u)),
+                                  _mm512_slli_epi32(low4, static_cast<unsigned>(4 * u)), 0xF8);  // M | (C' & 15')
   }
   const __mmask16 served_lanes = static_cast<__mmask16>(((1u << n) - 1) << 4);
-  const std::uint32_t hit_lanes = _mm512_mask_test_epi32_mask(served_lanes, H, H);
+  const std::uint32_t hit_lanes =
+      _mm512_mask_test_epi32_mask(served_lanes, M, _mm512_set1_epi32(static_cast<int>(positive)));
   r.hits = static_cast<std::uint64_t>(hit_lanes >> 4) << 1;
   r.served_repeat = _mm512_mask_test_epi32_mask(served_lanes, C0, _mm512_set1_epi32(0xFFF0)) != 0;
   return r;
@@ -544,11 +551,15 @@ inline served_unit_match match_served_unit_avx512(const std::uint64_t* served, s
   const __m512i fill = _mm512_set1_epi64(static_cast<long long>(served[0]));
   const std::uint64_t qwords = J >= 32 ? ~std::uint64_t(0) : (std::uint64_t(1) << (2 * J)) - 1;
   __m512i L[6];
-  for (std::size_t u = 0; u < 6; ++u)  // (no pointer formed past the records)
-    L[u] = _mm512_mask_loadu_epi64(fill, static_cast<__mmask8>(qwords >> (8 * u)), records + (4 * u < J ? 64 * u : 0));
+  // Addresses past the records are integers, never pointers (their lanes are masked off, never read).
+  const std::uintptr_t base = reinterpret_cast<std::uintptr_t>(records);
+  for (std::size_t u = 0; u < 6; ++u)
+    L[u] = _mm512_mask_loadu_epi64(fill, static_cast<__mmask8>(qwords >> (8 * u)),
+                                   reinterpret_cast<const void*>(base + 64 * u));
   const std::uint32_t sq = (1u << n) - 1;
   const __m512i S0 = _mm512_mask_loadu_epi64(fill, static_cast<__mmask8>(sq), served);
-  const __m512i S1 = _mm512_mask_loadu_epi64(fill, static_cast<__mmask8>(sq >> 8), served + (n > 8 ? 8 : 0));
+  const __m512i S1 = _mm512_mask_loadu_epi64(
+      fill, static_cast<__mmask8>(sq >> 8), reinterpret_cast<const void*>(reinterpret_cast<std::uintptr_t>(served) + 64));
   // High halves against served[0]'s: item ids at qwords 0, 2, 4, 6 of a
   // record load (their high dwords 1, 5, 9, 13), every qword of a served load.
   __m512i d = _mm512_xor_si512(L[0], fill);
