@@ -71,8 +71,26 @@ void guard_weights_twin(benchmark::State& s) {
   bench::items(s, n);
 }
 
+// Breakdown of js_1m_driftwatch (not peers): the JS kernel alone with the totals
+// known (no validation pass), and a SIMD sum over both vectors (the bandwidth
+// limit of one pass; 16 MB, in L3 on the benchmark machine).
+void js_1m_kernel_only(benchmark::State& s) {
+  const std::size_t n = bench::js_n();
+  for (auto _ : s) benchmark::DoNotOptimize(d::js_sum(p().data(), q().data(), n, 500000.0, 500000.0));
+  bench::items(s, n);
+}
+void js_1m_memory_read(benchmark::State& s) {
+  const std::size_t n = bench::js_n();
+  for (auto _ : s) {
+    benchmark::DoNotOptimize(bench::simd_sum(p().data(), n));
+    benchmark::DoNotOptimize(bench::simd_sum(q().data(), n));
+  }
+  bench::items(s, n);
+}
 }  // namespace
 
+DW_BENCH(js_1m_kernel_only);
+DW_BENCH(js_1m_memory_read);
 DW_BENCH(js_1m_driftwatch);
 DW_BENCH(js_1m_scalar_log);
 DW_BENCH(guard_psi_kernel);

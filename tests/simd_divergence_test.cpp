@@ -28,6 +28,9 @@ struct pair_case {
   std::vector<double> p, q;
 };
 
+// Largest relative difference of the JS kernel from its twin over all cases (reported).
+double js_worst = 0;
+
 // Relative 1e-12 of the twin; for sums that cancel to (near) zero the bound is
 // 1e-12 of the sum of absolute terms (the conditioning of the sum itself).
 void check_sums(const pair_case& c) {
@@ -39,6 +42,8 @@ void check_sums(const pair_case& c) {
   REQUIRE(wv.ok);
   CHECK(close(wv.reference, ws.reference, 1e-15));
   CHECK(close(wv.current, ws.current, 1e-15));
+  CHECK(wv.min_reference == ws.min_reference);
+  CHECK(wv.min_current == ws.min_current);
   if (!(ws.reference > 0 && ws.current > 0)) return;
   const double tp = ws.reference, tq = ws.current;
   // The JS sum is a sum of non-negative terms m f(d) (kernels_divergence.hpp): no
@@ -47,6 +52,7 @@ void check_sums(const pair_case& c) {
   const double js_v = d::js_sum_simd(c.p.data(), c.q.data(), n, tp, tq);
   CHECK(js_s >= 0);
   CHECK(close(js_v, js_s, 1e-12, 1e-300));
+  if (js_s > 1e-300) js_worst = std::max(js_worst, std::fabs(js_v - js_s) / js_s);
   // And it equals the textbook form sum p ln(p/m) + q ln(q/m) up to that form's
   // own error: 1e-13 of the sum of its absolute terms (cancellation) plus the
   // rounding of every ratio p/m, ~eps * p per term, ~1e-15 in all (sum p = sum q = 1).
@@ -113,6 +119,36 @@ TEST_CASE("divergence kernels on nearly identical inputs", "[simd][divergence]")
   check_sums(c);
 }
 
+TEST_CASE("JS kernel on both sides of the series/log switch and over many binades", "[simd][divergence]") {
+  // |d| = |p - q|/(p + q) clustered around the 0.1 switch (the log path's worst
+  // cancellation), magnitudes from 1e-280 to 1, and a long vector (the kernel's
+  // blocked sums); zeros on either side.
+  std::mt19937_64 rng(11);
+  std::uniform_real_distribution<double> u(0.0, 1.0), mag(-280.0, 0.0), near(0.09, 0.11);
+  for (std::size_t n : {16u, 24u, 1000u, 200003u}) {
+    INFO("n " << n);
+    pair_case c;
+    for (std::size_t i = 0; i < n; ++i) {
+      const double base = std::pow(10.0, mag(rng)) * (1 + u(rng));
+      const double dd = near(rng) * (u(rng) < 0.5 ? -1 : 1);
+      double a = base * (1 + dd), b = base * (1 - dd);
+      if (i % 97 == 0) a = 0;
+      if (i % 89 == 0) b = 0;
+      c.p.push_back(a);
+      c.q.push_back(b);
+    }
+    check_sums(c);
+  }
+  // Totals far from 1 (the kernel rescales proportions internally).
+  pair_case big;
+  for (int i = 0; i < 1000; ++i) {
+    big.p.push_back(1e290 * u(rng));
+    big.q.push_back(1e-200 * u(rng));
+  }
+  check_sums(big);
+  WARN("largest relative difference of the JS kernel from its twin: " << js_worst);
+}
+
 TEST_CASE("public metrics keep their values and errors through the kernels", "[simd][divergence]") {
   std::vector<double> p(100, 1.0), q(100, 2.0);
   q[3] = 0;
@@ -161,5 +197,36 @@ TEST_CASE("the JS kernel's paired logarithms are within a few ulps of std::log",
     }
   }
   WARN("largest relative error of log_small_big: " << worst);
+}
+#endif
+
+#if !defined(DRIFTWATCH_NO_SIMD) && defined(__AVX512F__)
+TEST_CASE("the AVX-512 JS kernel's table logarithm is within 1.5e-16 of ln", "[simd][divergence]") {
+  // js512::log: absolute error below 1.5e-16 where |ln x| <= 1 (the table's and
+  // the final roundings), about 2 ulps beyond; checked against long double
+  // log over [denorm_min, 2].
+  std::mt19937_64 rng(23);
+  std::uniform_real_distribution<double> e(-1074.0, 1.0), u(1.0, 2.0);
+  const d::js512::log_table t;
+  double worst_abs = 0, worst_rel = 0;
+  for (int it = 0; it < 20000; ++it) {
+    alignas(64) double x[8], y[8];
+    for (int l = 0; l < 8; ++l) x[l] = std::min(2.0, std::ldexp(u(rng), static_cast<int>(e(rng))));
+    if (it < 3) {
+      const double special[] = {1.0, 2.0, std::numeric_limits<double>::min(), std::numeric_limits<double>::denorm_min(),
+                                0.9, 1.1, std::nextafter(1.0, 2.0), std::nextafter(1.0, 0.0)};
+      for (int l = 0; l < 8; ++l) x[l] = special[l];
+    }
+    _mm512_storeu_pd(y, d::js512::log(_mm512_loadu_pd(x), t));
+    for (int l = 0; l < 8; ++l) {
+      const long double ref = std::log(static_cast<long double>(x[l]));
+      const double err = static_cast<double>(std::fabs(static_cast<long double>(y[l]) - ref));
+      CHECK(err <= 1.5e-16 + 4.5e-16 * std::fabs(static_cast<double>(ref)));
+      worst_abs = std::max(worst_abs, std::fabs(ref) <= 1 ? err : 0.0);
+      if (std::fabs(ref) > 1) worst_rel = std::max(worst_rel, err / std::fabs(static_cast<double>(ref)));
+    }
+  }
+  WARN("js512::log: largest absolute error where |ln x| <= 1: " << worst_abs
+                                                                 << ", largest relative where |ln x| > 1: " << worst_rel);
 }
 #endif

@@ -32,6 +32,9 @@ namespace detail {
 struct weight_totals {
   double reference = 0;
   double current = 0;
+  /// Smallest non-zero weight of each side (+inf if none).
+  double min_reference = HUGE_VAL;
+  double min_current = HUGE_VAL;
   const char* invalid_reason = nullptr;
 };
 
@@ -40,10 +43,10 @@ inline weight_totals check_weights(span<const double> p, span<const double> q, c
     fail(std::string(who) + ": reference and current have different numbers of bins (" + std::to_string(p.size()) +
          " vs " + std::to_string(q.size()) + ")");
   weight_totals totals;
-  // Fast path: one vectorized pass validates and sums; only a bad weight
-  // falls through to the loop below, which names it in the exception.
+  // One vectorized pass validates, sums and finds the smallest non-zero
+  // weights; only a bad weight falls through to the loop below, which names it
+  // in the exception (weight_sums_of fails only on a bad weight).
   const weight_sums fast = weight_sums_of(p.data(), q.data(), p.size());
-  compensated_sum sp, sq;
   for (std::size_t i = 0; !fast.ok && i < p.size(); ++i) {
     if (!(p[i] >= 0) || !std::isfinite(p[i]))
       fail(std::string(who) + ": reference weight " + std::to_string(i) + " is negative or not finite (" +
@@ -51,11 +54,11 @@ inline weight_totals check_weights(span<const double> p, span<const double> q, c
     if (!(q[i] >= 0) || !std::isfinite(q[i]))
       fail(std::string(who) + ": current weight " + std::to_string(i) + " is negative or not finite (" +
            std::to_string(q[i]) + ")");
-    sp.add(p[i]);
-    sq.add(q[i]);
   }
-  totals.reference = fast.ok ? fast.reference : sp.value();
-  totals.current = fast.ok ? fast.current : sq.value();
+  totals.reference = fast.reference;
+  totals.current = fast.current;
+  totals.min_reference = fast.min_reference;
+  totals.min_current = fast.min_current;
   if (!(totals.reference > 0))
     totals.invalid_reason = "the reference has no observations";
   else if (!(totals.current > 0))
@@ -79,13 +82,14 @@ inline void check_same_edges(const histogram& a, const histogram& b, const char*
 // proportions overflow and proportions go subnormal). Counts never get there
 // (a proportion of a 64-bit count is >= 5e-20); hand-made weights can. Those
 // inputs take the careful scalar paths below: divisions and logarithms of each
-// proportion, no reciprocal, no ratio that can overflow.
-inline bool extreme_weights(span<const double> w, double total) noexcept {
+// proportion, no reciprocal, no ratio that can overflow. Decided from the totals
+// and the smallest non-zero weights that the validation pass already found.
+inline bool extreme_weights(double min_nonzero, double total) noexcept {
   constexpr double tiny = 1e-290;
-  if (total < tiny) return true;
-  for (double x : w)
-    if (x > 0 && x < tiny * total) return true;
-  return false;
+  return total < tiny || min_nonzero < tiny * total;
+}
+inline bool extreme_weights(const weight_totals& t) noexcept {
+  return extreme_weights(t.min_reference, t.reference) || extreme_weights(t.min_current, t.current);
 }
 
 inline double psi_sum_careful(span<const double> ref, span<const double> cur, double tp, double tq, double epsilon) {
@@ -139,7 +143,7 @@ inline metric_value psi(span<const double> reference, span<const double> current
   if (!(epsilon > 0 && epsilon < 1)) detail::fail("psi: epsilon must be in (0, 1), got " + std::to_string(epsilon));
   const auto totals = detail::check_weights(reference, current, "psi");
   if (totals.invalid_reason) return metric_value::invalid(totals.invalid_reason);
-  if (detail::extreme_weights(reference, totals.reference) || detail::extreme_weights(current, totals.current))
+  if (detail::extreme_weights(totals))
     return metric_value::of(detail::psi_sum_careful(reference, current, totals.reference, totals.current, epsilon));
   // SIMD kernel with a scalar twin: detail/kernels_divergence.hpp.
   return metric_value::of(detail::psi_sum(reference.data(), current.data(), reference.size(), totals.reference,
@@ -178,8 +182,7 @@ inline js_result jensen_shannon(span<const double> reference, span<const double>
     return js_result{metric_value::invalid(totals.invalid_reason), metric_value::invalid(totals.invalid_reason)};
   // sum p ln(p/M) + sum q ln(q/M), computed as one sum of non-negative terms m f(d)
   // (SIMD kernel with a scalar twin; formula and error: detail/kernels_divergence.hpp).
-  const bool extreme =
-      detail::extreme_weights(reference, totals.reference) || detail::extreme_weights(current, totals.current);
+  const bool extreme = detail::extreme_weights(totals);
   const double sum = extreme ? detail::js_sum_careful(reference, current, totals.reference, totals.current)
                              : detail::js_sum(reference.data(), current.data(), reference.size(), totals.reference,
                                               totals.current);
@@ -208,8 +211,7 @@ inline js_result jensen_shannon(const category_counts& reference, const category
 inline metric_value hellinger(span<const double> reference, span<const double> current) {
   const auto totals = detail::check_weights(reference, current, "hellinger");
   if (totals.invalid_reason) return metric_value::invalid(totals.invalid_reason);
-  const bool extreme =
-      detail::extreme_weights(reference, totals.reference) || detail::extreme_weights(current, totals.current);
+  const bool extreme = detail::extreme_weights(totals);
   const double h2 = (extreme ? detail::hellinger_sum_careful(reference, current, totals.reference, totals.current)
                              : detail::hellinger_sum(reference.data(), current.data(), reference.size(),
                                                      totals.reference, totals.current)) /

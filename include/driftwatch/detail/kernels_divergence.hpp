@@ -20,12 +20,20 @@
 #include <driftwatch/detail/simd_compat.hpp>
 #include <driftwatch/detail/summation.hpp>
 
+#if defined(__AVX512F__)
+#include <immintrin.h>
+#endif
+
 namespace driftwatch {
 namespace detail {
 
-/// Sums of two weight vectors, if every weight is finite and >= 0.
+/// Sums of two weight vectors, if every weight is finite and >= 0, and the
+/// smallest non-zero weight of each (+inf if none): what the metrics need to
+/// tell inputs whose proportions leave the normal range (divergence.hpp) without
+/// another pass over the weights.
 struct weight_sums {
   double reference = 0, current = 0;
+  double min_reference = HUGE_VAL, min_current = HUGE_VAL;
   bool ok = true;
 };
 
@@ -41,6 +49,8 @@ inline weight_sums weight_sums_scalar(const double* p, const double* q, std::siz
     }
     sp.add(p[i]);
     sq.add(q[i]);
+    if (p[i] > 0 && p[i] < w.min_reference) w.min_reference = p[i];
+    if (q[i] > 0 && q[i] < w.min_current) w.min_current = q[i];
   }
   w.reference = sp.value();
   w.current = sq.value();
@@ -179,34 +189,65 @@ inline simd::batch<double> log_nonneg(const simd::batch<double>& x) noexcept {
   return xsimd::log(scaled) - xsimd::select(tiny, B(37.429947750237046), B(0.0));  // 54 ln 2
 }
 
+/// One pass over both vectors: validity, sums, smallest non-zero weights. The
+/// pass runs before every metric's kernel (the totals come first), so it is
+/// kept to a few operations per batch: plain per-lane sums over blocks of 32
+/// batches per accumulator (weights are >= 0: relative error <= 32 eps per
+/// block) folded per block into compensated lane totals; validity from the sums
+/// (a NaN or an infinity makes them non-finite) and the minima (a negative
+/// weight makes min < 0) instead of per-element tests. A non-finite sum (also
+/// an overflowing one of valid weights) falls back to the scalar twin, which
+/// then decides.
 template <class = void>
 weight_sums weight_sums_simd(const double* p, const double* q, std::size_t n) noexcept {
   using B = simd::batch<double>;
   constexpr std::size_t L = simd::lanes<double>;
-  lane_sum sp, sq;
+  constexpr std::size_t block = 64 * L;  // 2 accumulators x 32 batches
   const B zero(0.0), inf(HUGE_VAL);
-  auto ok = B(0.0) == B(0.0);  // all true
+  lane_sum sp, sq;
+  B lowp(0.0), lowq(0.0), minp(inf), minq(inf);  // smallest weight, smallest non-zero weight
   std::size_t i = 0;
-  for (; i + L <= n; i += L) {
-    const B a = simd::load(p + i), b = simd::load(q + i);
-    ok = ok & (a >= zero) & (a < inf) & (b >= zero) & (b < inf);  // NaN fails every comparison
-    sp.add(a);
-    sq.add(b);
-  }
-  weight_sums w;
-  if (!xsimd::all(ok)) {
-    w.ok = false;
-    return w;
+  while (i + 2 * L <= n) {
+    const std::size_t end = std::min(n, i + block);
+    B ap0(0.0), ap1(0.0), aq0(0.0), aq1(0.0);
+    for (; i + 2 * L <= end; i += 2 * L) {
+      const B a0 = simd::load(p + i), a1 = simd::load(p + i + L);
+      const B b0 = simd::load(q + i), b1 = simd::load(q + i + L);
+      ap0 += a0;
+      ap1 += a1;
+      aq0 += b0;
+      aq1 += b1;
+      lowp = xsimd::min(lowp, xsimd::min(a0, a1));
+      lowq = xsimd::min(lowq, xsimd::min(b0, b1));
+      minp = xsimd::min(minp, xsimd::min(xsimd::select(a0 > zero, a0, inf), xsimd::select(a1 > zero, a1, inf)));
+      minq = xsimd::min(minq, xsimd::min(xsimd::select(b0 > zero, b0, inf), xsimd::select(b1 > zero, b1, inf)));
+    }
+    sp.add(ap0 + ap1);
+    sq.add(aq0 + aq1);
   }
   const weight_sums tail = weight_sums_scalar(p + i, q + i, n - i);
-  if (!tail.ok) return tail;
+  weight_sums w;
+  w.reference = sp.value();
+  w.current = sq.value();
+  if (!tail.ok || !std::isfinite(w.reference) || !std::isfinite(w.current) || !xsimd::all(lowp >= zero) ||
+      !xsimd::all(lowq >= zero))
+    return weight_sums_scalar(p, q, n);  // a bad weight (or an overflowing sum): the twin decides
   compensated_sum r, c;
-  r.add(sp.value());
+  r.add(w.reference);
   r.add(tail.reference);
-  c.add(sq.value());
+  c.add(w.current);
   c.add(tail.current);
   w.reference = r.value();
   w.current = c.value();
+  alignas(64) double mp[L], mq[L];
+  minp.store_unaligned(mp);
+  minq.store_unaligned(mq);
+  w.min_reference = tail.min_reference;
+  w.min_current = tail.min_current;
+  for (std::size_t l = 0; l < L; ++l) {
+    w.min_reference = std::min(w.min_reference, mp[l]);
+    w.min_current = std::min(w.min_current, mq[l]);
+  }
   return w;
 }
 
@@ -286,7 +327,7 @@ inline void log_small_big(const simd::batch<double>& small, const simd::batch<do
 /// path) and r = 0 is selected away (0 ln 0 = 0). Per-lane Kahan sums (the
 /// terms are >= 0).
 template <class = void>
-double js_sum_simd(const double* ref, const double* cur, std::size_t n, double tp, double tq) noexcept {
+double js_sum_generic(const double* ref, const double* cur, std::size_t n, double tp, double tq) noexcept {
   using B = simd::batch<double>;
   constexpr std::size_t L = simd::lanes<double>;
   const B ia(1.0 / tp), ib(1.0 / tq), zero(0.0), one(1.0), two(2.0), tiny(DBL_MIN), cut(js_series_max);
@@ -331,6 +372,178 @@ double js_sum_simd(const double* ref, const double* cur, std::size_t n, double t
   for (std::size_t l = 0; l < L; ++l) total.add(-0.5 * c[l]);
   total.add(js_sum_scalar(ref + i, cur + i, n - i, tp, tq));
   return total.value();
+}
+
+#if defined(__AVX512F__)
+// ---- AVX-512 Jensen-Shannon kernel ---------------------------------------------
+//
+// Same sum of terms m f(d) as js_sum_scalar, arranged for AVX-512 (the generic
+// kernel above is what SSE2/AVX2 builds use):
+//   - the two logarithms come from a 16-entry table held in registers
+//     (vpermt2pd): x = 2^e m, m in [1, 2) (vgetexppd/vgetmantpd, exact, also for
+//     subnormals), j = the top 4 bits of m's fraction, c_j = 1 + (j + 1/2)/16,
+//     ln x = e ln 2 - ln(inv_j) + log1p(m inv_j - 1) with inv_j = fl(1/c_j) and
+//     -ln(inv_j) rounded once; |m inv_j - 1| <= 0.0304, where a fitted degree-8
+//     polynomial is within 1.5e-17 of log1p. Absolute error below 1.5e-16 where
+//     |ln x| <= 1 (the table's and the final roundings; measured 1.4e-16 in
+//     tests/simd_divergence_test.cpp), ~2 ulps beyond;
+//   - on the log path (|d| > 0.1) the term is min(p, q) ln r + max(p, q) ln R
+//     (= m (r ln r + R ln R), r = 2 min/s, R = 2 max/s, r <= 0.9 and R >= 1.1):
+//     the logs' absolute errors delta move it by <= 2 m delta, against
+//     m f >= 0.0099 m there: < 3e-14 relative for the worst term, ~1e-15 for sums
+//     (measured: 1.7e-15 from the twin, same tests);
+//   - on the series path the term is (p - q) d P(d^2)/2, P an economized degree-5
+//     fit of f(d)/d^2 on |d| <= 0.1 (relative error 1.2e-17);
+//   - p and q are taken scaled by 2^600 (p = ref * (2^600/tp), exact scaling), so
+//     every non-zero s is >= 2^-474 and 1/s is finite without a per-batch test;
+//     the sum is scaled back at the end. This needs p, q <= 2^400 (they are <= 1
+//     when tp, tq are the totals, as every caller passes) and 2^600/tp finite,
+//     which js_sum_simd checks before choosing this kernel;
+//   - plain per-lane sums over blocks of 32 terms per accumulator (all terms are
+//     >= 0: relative error <= 32 eps per block), folded per block into a
+//     Neumaier-compensated per-lane total: < 4e-15 relative in all.
+namespace js512 {
+alignas(64) constexpr double inv_table[16] = {
+    0x1.f07c1f07c1f08p-1, 0x1.d41d41d41d41dp-1, 0x1.bacf914c1bad0p-1, 0x1.a41a41a41a41ap-1,
+    0x1.8f9c18f9c18fap-1, 0x1.7d05f417d05f4p-1, 0x1.6c16c16c16c17p-1, 0x1.5c9882b931057p-1,
+    0x1.4e5e0a72f0539p-1, 0x1.4141414141414p-1, 0x1.3521cfb2b78c1p-1, 0x1.29e4129e4129ep-1,
+    0x1.1f7047dc11f70p-1, 0x1.15b1e5f75270dp-1, 0x1.0c9714fbcda3bp-1, 0x1.0410410410410p-1};
+// -ln(inv_table[j]), correctly rounded.
+alignas(64) constexpr double nlog_table[16] = {
+    0x1.f829b0e7832f8p-6, 0x1.6f0d28ae56b4ep-4, 0x1.29552f81ff521p-3, 0x1.9525a9cf456b6p-3,
+    0x1.fb9186d5e3e29p-3, 0x1.2e8e2bae11d31p-2, 0x1.5d1bdbf5809cap-2, 0x1.89a3386c1425bp-2,
+    0x1.b44f77bcc8f64p-2, 0x1.dd46a04c1c4a1p-2, 0x1.02552a5a5d0ffp-1, 0x1.154c3d2f4d5eap-1,
+    0x1.2795e1289b11bp-1, 0x1.393e0d3562a1ap-1, 0x1.4a4f85db03ebbp-1, 0x1.5ad404c359f2dp-1};
+
+/// The table in four registers.
+struct log_table {
+  __m512d inv_lo, inv_hi, nlog_lo, nlog_hi;
+  log_table() noexcept
+      : inv_lo(_mm512_load_pd(inv_table)),
+        inv_hi(_mm512_load_pd(inv_table + 8)),
+        nlog_lo(_mm512_load_pd(nlog_table)),
+        nlog_hi(_mm512_load_pd(nlog_table + 8)) {}
+};
+
+/// ln x for x > 0 finite (normal or subnormal); see above.
+inline __m512d log(const __m512d x, const log_table& t) noexcept {
+  const __m512d m = _mm512_getmant_pd(x, _MM_MANT_NORM_1_2, _MM_MANT_SIGN_zero);
+  const __m512d e = _mm512_getexp_pd(x);
+  const __m512i j = _mm512_srli_epi64(_mm512_castpd_si512(m), 48);  // low 4 bits: top of the fraction
+  const __m512d inv = _mm512_permutex2var_pd(t.inv_lo, j, t.inv_hi);
+  const __m512d nlog = _mm512_permutex2var_pd(t.nlog_lo, j, t.nlog_hi);
+  const __m512d r = _mm512_fmsub_pd(m, inv, _mm512_set1_pd(1.0));
+  // log1p(r) = r + r^2 c(r), |r| <= 0.0304.
+  __m512d c = _mm512_set1_pd(-0.1252427043021466);
+  c = _mm512_fmadd_pd(c, r, _mm512_set1_pd(0.1430667310961628));
+  c = _mm512_fmadd_pd(c, r, _mm512_set1_pd(-0.16666646358284753));
+  c = _mm512_fmadd_pd(c, r, _mm512_set1_pd(0.1999998772037649));
+  c = _mm512_fmadd_pd(c, r, _mm512_set1_pd(-0.2500000000663749));
+  c = _mm512_fmadd_pd(c, r, _mm512_set1_pd(0.3333333333549784));
+  c = _mm512_fmadd_pd(c, r, _mm512_set1_pd(-0.49999999999999356));
+  const __m512d l1p = _mm512_fmadd_pd(_mm512_mul_pd(r, r), c, r);
+  // e ln 2 - ln(inv_j) first, in one rounding (no cancellation error for x just below 1).
+  return _mm512_add_pd(_mm512_fmadd_pd(e, _mm512_set1_pd(0.693147180559945309417232121458), nlog), l1p);
+}
+
+/// m f(d) of 8 bins, times 2^600 (p, q already scaled).
+inline __m512d js_terms(const __m512d p, const __m512d q, const log_table& t) noexcept {
+  const __m512d s = _mm512_add_pd(p, q), diff = _mm512_sub_pd(p, q);
+  const __m512d tiny = _mm512_set1_pd(DBL_MIN);
+  // s = 0 (both weights 0): rs = 1/DBL_MIN, d = 0, series path, term 0.
+  const __m512d rs = _mm512_div_pd(_mm512_set1_pd(1.0), _mm512_max_pd(s, tiny));
+  const __m512d d = _mm512_mul_pd(diff, rs);
+  const __mmask8 small = _mm512_cmp_pd_mask(_mm512_abs_pd(d), _mm512_set1_pd(js_series_max), _CMP_LE_OQ);
+  // Series: m d^2 P(d^2) = (p - q) d P(d^2) / 2 (the 1/2 is in the coefficients).
+  const __m512d u = _mm512_mul_pd(d, d);
+  __m512d c = _mm512_set1_pd(0.5 * 0.015485982254061299);
+  c = _mm512_fmadd_pd(c, u, _mm512_set1_pd(0.5 * 0.022218441372189902));
+  c = _mm512_fmadd_pd(c, u, _mm512_set1_pd(0.5 * 0.035714305365773386));
+  c = _mm512_fmadd_pd(c, u, _mm512_set1_pd(0.5 * 0.06666666662054213));
+  c = _mm512_fmadd_pd(c, u, _mm512_set1_pd(0.5 * 0.16666666666670624));
+  c = _mm512_fmadd_pd(c, u, _mm512_set1_pd(0.5));
+  const __m512d series = _mm512_mul_pd(_mm512_mul_pd(diff, d), c);
+  if (small == 0xFF) return series;
+  // Logs: min ln r + max ln R; r = 0 (one weight 0) is clamped to DBL_MIN, whose
+  // finite log times min = 0 gives 0.
+  const __m512d rs2 = _mm512_add_pd(rs, rs);
+  const __m512d lo = _mm512_min_pd(p, q), hi = _mm512_max_pd(p, q);
+  const __m512d r = _mm512_max_pd(_mm512_mul_pd(lo, rs2), tiny), big = _mm512_mul_pd(hi, rs2);
+  const __m512d logs = _mm512_fmadd_pd(lo, log(r, t), _mm512_mul_pd(hi, log(big, t)));
+  return _mm512_mask_blend_pd(small, logs, series);
+}
+
+/// Neumaier-compensated per-lane total of block sums.
+struct lane_total {
+  __m512d s = _mm512_setzero_pd(), c = _mm512_setzero_pd();
+  void add(const __m512d x) noexcept {
+    const __m512d t = _mm512_add_pd(s, x);
+    const __mmask8 big = _mm512_cmp_pd_mask(_mm512_abs_pd(s), _mm512_abs_pd(x), _CMP_GE_OQ);
+    const __m512d e = _mm512_mask_blend_pd(big, _mm512_add_pd(_mm512_sub_pd(x, t), s),
+                                           _mm512_add_pd(_mm512_sub_pd(s, t), x));
+    c = _mm512_add_pd(c, e);
+    s = t;
+  }
+  void add_to(compensated_sum& total, double scale) const noexcept {
+    alignas(64) double a[8], b[8];
+    _mm512_store_pd(a, s);
+    _mm512_store_pd(b, c);
+    for (int l = 0; l < 8; ++l) total.add(a[l] * scale);
+    for (int l = 0; l < 8; ++l) total.add(b[l] * scale);
+  }
+};
+}  // namespace js512
+
+/// js_sum over the multiple-of-8 head of n bins with AVX-512; `done` = bins summed.
+inline double js_sum_avx512(const double* ref, const double* cur, std::size_t n, double ia_scaled,
+                            double ib_scaled, std::size_t& done) noexcept {
+  const js512::log_table t;
+  const __m512d va = _mm512_set1_pd(ia_scaled), vb = _mm512_set1_pd(ib_scaled);
+  js512::lane_total total;
+  constexpr std::size_t block = 512;  // bins per plain sum: 32 terms per lane and accumulator
+  std::size_t i = 0;
+  while (i + 16 <= n) {
+    const std::size_t end = std::min(n, i + block);
+    __m512d acc0 = _mm512_setzero_pd(), acc1 = _mm512_setzero_pd();
+    for (; i + 16 <= end; i += 16) {
+      const __m512d p0 = _mm512_mul_pd(_mm512_loadu_pd(ref + i), va);
+      const __m512d q0 = _mm512_mul_pd(_mm512_loadu_pd(cur + i), vb);
+      const __m512d p1 = _mm512_mul_pd(_mm512_loadu_pd(ref + i + 8), va);
+      const __m512d q1 = _mm512_mul_pd(_mm512_loadu_pd(cur + i + 8), vb);
+      acc0 = _mm512_add_pd(acc0, js512::js_terms(p0, q0, t));
+      acc1 = _mm512_add_pd(acc1, js512::js_terms(p1, q1, t));
+    }
+    total.add(_mm512_add_pd(acc0, acc1));
+  }
+  if (i + 8 <= n) {
+    const __m512d p0 = _mm512_mul_pd(_mm512_loadu_pd(ref + i), va);
+    const __m512d q0 = _mm512_mul_pd(_mm512_loadu_pd(cur + i), vb);
+    total.add(js512::js_terms(p0, q0, t));
+    i += 8;
+  }
+  done = i;
+  compensated_sum sum;
+  total.add_to(sum, 0x1p-600);
+  return sum.value();
+}
+#endif  // __AVX512F__
+
+/// The JS kernel for the consumer's ISA: AVX-512 when compiled for it (and the
+/// totals allow the 2^600 scaling), else the generic xsimd kernel.
+template <class = void>
+double js_sum_simd(const double* ref, const double* cur, std::size_t n, double tp, double tq) noexcept {
+#if defined(__AVX512F__)
+  const double ia = 0x1p600 / tp, ib = 0x1p600 / tq;
+  if (ia < HUGE_VAL && ib < HUGE_VAL) {
+    std::size_t done = 0;
+    const double head = js_sum_avx512(ref, cur, n, ia, ib, done);
+    compensated_sum total;
+    total.add(head);
+    total.add(js_sum_scalar(ref + done, cur + done, n - done, tp, tq));
+    return total.value();
+  }
+#endif
+  return js_sum_generic(ref, cur, n, tp, tq);
 }
 
 template <class = void>
