@@ -321,11 +321,6 @@ std::uint64_t bin_count_uniform_simd(const double* edges, std::size_t ne, const 
     }
     const unsigned char* bytes = reinterpret_cast<const unsigned char*>(slot) + low_word;
     for (std::size_t j = 0; j < chunk; j += ways) {
-#if defined(__GNUC__) || defined(__clang__)
-      // The scalar pass does not touch memory: meanwhile fetch the next chunk
-      // (one 64-byte line per 8 values), so the SIMD pass finds it in cache.
-      if (j % 8 == 0 && i + chunk + j < n) __builtin_prefetch(x + i + chunk + j);
-#endif
       std::uint32_t b0, b1, b2, b3;
       std::memcpy(&b0, bytes + 8 * j, 4);
       std::memcpy(&b1, bytes + 8 * (j + 1), 4);
@@ -426,11 +421,6 @@ std::uint64_t bin_count_uniform_pairs_simd(const double* edges, std::size_t ne, 
     }
     const unsigned char* bytes = reinterpret_cast<const unsigned char*>(slot) + low_word;
     for (std::size_t j = 0; j < half; j += 4) {
-#if defined(__GNUC__) || defined(__clang__)
-      // The scalar pass does not touch the input: fetch the next chunk meanwhile.
-      // (2 * half values in half / 4 iterations: one 64-byte line each.)
-      if (i + 2 * half + 2 * j < n) __builtin_prefetch(x + i + 2 * half + 2 * j);
-#endif
       std::uint32_t c0, c1, c2, c3;
       std::memcpy(&c0, bytes + 8 * j, 4);
       std::memcpy(&c1, bytes + 8 * (j + 1), 4);
