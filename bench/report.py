@@ -29,26 +29,11 @@ TARGETS = {
 WHY = {
     "bin_quantile_b10": "Compare-and-count does 9 compares and 9 masked adds per batch; it is within noise "
                         "of the memory-read limit when the machine is quiet.",
-    "bin_uniform_b64": "The kernel is compute-bound: on data already in cache it reaches about 1.5-1.6 G "
-                       "values/s (index, clamp, floor and the near-an-edge test in SIMD, then one scalar "
-                       "increment per value into interleaved sub-histograms), so 5x Boost's rate from memory "
-                       "would need it to run from DRAM about as fast as it runs from cache.",
-    "ks_exact_1m": {"scipy_ks_2samp": 10, "std_sort_merge": 2},
-    "js_1m": {"scipy_jensenshannon": 10, "scalar_log": 3},
-    "rank_matrix_2000x100k": {"memory_read": 0.8, "partial_sort": 2, "numpy_argpartition": 40},
-    "rank_served_1m_k10": {"numpy_isin": 50, "scalar_linear_scan": None},
-}
-
-
-# Where the remaining distance to a target comes from (measured while tuning;
-# printed only for the targets a run does not meet).
-WHY = {
-    "bin_quantile_b10": "Compare-and-count does 9 compares and 9 masked adds per batch; it is within noise "
-                        "of the memory-read limit when the machine is quiet.",
-    "bin_uniform_b64": "The kernel is compute-bound at about 1.5 G values/s even when the data is in cache "
-                       "(about 17 cycles per batch of 8: index, clamp, floor, the near-an-edge test, then one "
-                       "scalar increment per value); Boost's regular axis and NumPy would need to be 5x and 10x "
-                       "slower than that, i.e. the kernel would have to run at ~0.85x of the memory-read rate.",
+    "bin_uniform_b64": "The pair kernel reaches ~2.2-2.4 G values/s on data in cache (per 16 values: "
+                       "two batches of index, clamp, floor and near-an-edge test, one pair index, then 8 scalar "
+                       "16-bit increments) and ~0.8-1.0x the memory-read rate from DRAM; the peers are "
+                       "compute-bound, so the ratios to them move with the memory bandwidth the shared host "
+                       "leaves this run (memory_read itself was seen between 2.2 and 3.3 G values/s).",
     "ks_exact_1m": "Sorting both samples takes ~2 x 23 ms (radix) and the walk ~11 ms; the asymptotic "
                    "p-value (kstwo.sf at n = 500000: smirnov_sf's Birnbaum-Tingey sum, detail/kolmogorov.hpp) "
                    "~10 ms, from its largest term outward with each term evaluated independently (it was ~70 ms "
@@ -69,9 +54,12 @@ KERNELS = [
     "| `bin_count_compare_simd` (kernels_binning.hpp): compare-and-count, up to 16 edges in registers, "
     "bins from cumulative counts | `histogram::observe` for <= 17 bins | `bin_count_scalar` (std::lower_bound per "
     "value, what `bin_edges::index` does) |",
-    "| `bin_count_uniform_simd`: direct index proven exact by the monotonic position and the measured edge "
-    "slack, scalar search within rounding of an edge, four interleaved sub-histograms | `histogram::observe` "
-    "for uniform edges, 18 to 512 bins | `bin_count_uniform_scalar` |",
+    "| `bin_count_uniform_pairs_simd`: direct index proven exact by the monotonic position and the measured "
+    "edge slack, scalar search within rounding of an edge; the bins of two values form one index into a "
+    "16-bit pair table (one increment per two values), folded by row and column sums | `histogram::observe` "
+    "for uniform edges, 18 to 78 bins, batches of >= 8 values per table cell | `bin_count_uniform_scalar` |",
+    "| `bin_count_uniform_simd`: the same exact index, four interleaved sub-histograms | "
+    "`histogram::observe` for uniform edges up to 512 bins otherwise | `bin_count_uniform_scalar` |",
     "| `bin_count_search_scalar`: branch-free binary search | `histogram::observe`, other edges | "
     "`bin_count_scalar` |",
     "| `weight_sums_simd`, `psi_sum_simd`, `js_sum_simd`, `hellinger_sum_simd` (kernels_divergence.hpp): "
