@@ -291,20 +291,6 @@ inline std::size_t bit_count(std::uint64_t x) noexcept {
 #endif
 }
 
-/// q[i] = a_i / b_i, each rounded as the scalar division rounds (one vector
-/// division where available).
-inline void divide4(double a0, double a1, double a2, double a3, double b0, double b1, double b2, double b3,
-                    double* q) noexcept {
-#if !defined(DRIFTWATCH_NO_SIMD) && defined(__AVX__)
-  _mm256_storeu_pd(q, _mm256_div_pd(_mm256_setr_pd(a0, a1, a2, a3), _mm256_setr_pd(b0, b1, b2, b3)));
-#else
-  q[0] = a0 / b0;
-  q[1] = a1 / b1;
-  q[2] = a2 / b2;
-  q[3] = a3 / b3;
-#endif
-}
-
 /// What the served path for unit gains reads, behind one initialisation
 /// guard: for every set of hit ranks within 1..unit_hit_ranks (bit r - 1 of
 /// the index for rank r), the DCG of unit gains and the sum of precisions at
@@ -320,6 +306,7 @@ struct unit_hit_sums {
   sums by_hits[std::size_t(1) << unit_hit_ranks];
   double disc_or_zero[2][64];  // [0]: +0.0, [1]: the unit discounts
   double ideal[65];
+  double first_hit[13];  // count_ratio(1, r) for a first hit at rank r <= 12; [0] = 0.0 (no hit)
   const double* quot;
   unit_hit_sums() noexcept : quot(quotient_table()) {
     const double* unit_disc = unit_discount_table();
@@ -339,6 +326,8 @@ struct unit_hit_sums {
       disc_or_zero[1][i] = unit_disc[i];
     }
     for (std::size_t c = 0; c <= 64; ++c) ideal[c] = unit_dcg_prefix(c);
+    first_hit[0] = 0.0;
+    for (std::size_t r = 1; r < 13; ++r) first_hit[r] = count_ratio(1, r);
   }
 };
 inline const unit_hit_sums& unit_hit_table() noexcept {
@@ -745,8 +734,8 @@ class ranking_evaluator {
   // rank_kernel::visit_mask(hits, 1) leaves, bit for bit: ranks 1..8 read
   // from unit_hit_table (built by visit_mask's own additions), ranks 9..n
   // added without a branch (a miss adds +0.0, which leaves a non-negative
-  // sum unchanged); then rank_kernel::finish's formulas, the three divisions
-  // in one vector division (each lane rounds like the scalar one).
+  // sum unchanged); then rank_kernel::finish's formulas, the quotients of
+  // small counts read from the tables that count_ratio reads.
   // False (r untouched) when a grade is above 1: the caller takes the general path.
   bool served_unit(span<const item_id> served, span<const judgment> judgments, ranking_metrics& r) const noexcept {
     using detail::bit_count;
@@ -772,48 +761,45 @@ class ranking_evaluator {
     const std::size_t k = k_;
     const std::uint64_t hits = m.hits;
     const std::uint64_t top_k = k >= 63 ? ~std::uint64_t(0) : (std::uint64_t(2) << k) - 1;  // bits 0..k
-    const std::uint64_t top_r = (std::uint64_t(2) << R) - 1;  // R <= 24
     const std::uint64_t hk = hits & top_k;
     constexpr std::uint64_t table_bits = (std::uint64_t(1) << detail::unit_hit_ranks) - 1;
     const detail::unit_hit_sums::sums all = t.by_hits[(hits >> 1) & table_bits];
     const detail::unit_hit_sums::sums top = t.by_hits[(hk >> 1) & table_bits];
     double dcg = top.dcg, ap = all.ap, ap_k = top.ap;
-    std::size_t so_far = bit_count(hits & (table_bits << 1));
-    // A miss reads an entry that is +0.0 (the quotient 0 / i, the zero row of
-    // the discounts) instead of branching on the coin flip of a hit.
-    for (std::size_t i = detail::unit_hit_ranks + 1; i <= n; ++i) {
-      const std::size_t hit = (hits >> i) & 1;
-      const std::size_t in_top = hit & (i <= k ? 1 : 0);
-      so_far += hit;
-      const std::size_t row = i * (i + 1) / 2;
-      ap += t.quot[row + (so_far & (0 - hit))];
-      ap_k += t.quot[row + (so_far & (0 - in_top))];
-      dcg += t.disc_or_zero[in_top][i];
+    if (n > detail::unit_hit_ranks) {
+      // A miss reads an entry that is +0.0 (the quotient 0 / i, the zero row
+      // of the discounts) instead of branching on the coin flip of a hit.
+      std::size_t so_far = bit_count(hits & (table_bits << 1));
+      for (std::size_t i = detail::unit_hit_ranks + 1; i <= n; ++i) {
+        const std::size_t hit = (hits >> i) & 1;
+        const std::size_t in_top = hit & (i <= k ? 1 : 0);
+        so_far += hit;
+        const std::size_t row = i * (i + 1) / 2;
+        ap += t.quot[row + (so_far & (0 - hit))];
+        ap_k += t.quot[row + (so_far & (0 - in_top))];
+        dcg += t.disc_or_zero[in_top][i];
+      }
     }
     const std::size_t in_k = bit_count(hk);
-    const std::size_t in_r = bit_count(hits & top_r);
-    const std::size_t first = hits ? detail::lowest_bit(hits) : 0;
-    const double ideal = t.ideal[R < k ? R : k];
+    const std::size_t in_r = bit_count(hits & ((std::uint64_t(2) << R) - 1));  // R <= 24
     std::size_t denom = k;
     if (policy_.precision == precision_denominator::min_k_returned && n < denom) denom = n;
     if (policy_.precision == precision_denominator::min_k_relevant && R < denom) denom = R;
     std::size_t apk_norm = R;
     if (policy_.ap_at_k == ap_normalizer::min_k_relevant && k < apk_norm) apk_norm = k;
-    double q[4];
-    detail::divide4(ap, ap_k, dcg, 1.0, static_cast<double>(R), static_cast<double>(apk_norm), ideal, 1.0, q);
-    // count_ratio(c, d) from the table: c <= d <= 64 for in_k, in_r <= R <= 24
-    // and first <= n <= 12; first = 0 reads the +0.0 of row 0.
-    const std::size_t row_r = R * (R + 1) / 2;
+    // count_ratio(c, d) from the table: c <= d <= 64 for in_k, in_r <= R <= 24;
+    // the reciprocal rank of the first hit (0.0 for none) likewise.
+    const double* row_r = t.quot + R * (R + 1) / 2;
     auto set = [&r](ranking_metric which, double v) { r.values[static_cast<unsigned>(which)] = v; };
     set(ranking_metric::precision,  // in_k <= denom (k, n >= 1, R >= 1)
         denom <= detail::quotient_table_max ? t.quot[denom * (denom + 1) / 2 + in_k] : detail::count_ratio(in_k, denom));
-    set(ranking_metric::recall, t.quot[row_r + in_k]);
-    set(ranking_metric::ndcg, q[2]);  // ideal > 0: R >= 1
-    set(ranking_metric::average_precision, q[0]);
-    set(ranking_metric::average_precision_at_k, q[1]);
-    set(ranking_metric::reciprocal_rank, t.quot[first * (first + 1) / 2 + (first != 0 ? 1 : 0)]);
+    set(ranking_metric::recall, row_r[in_k]);
+    set(ranking_metric::r_precision, row_r[in_r]);
+    set(ranking_metric::reciprocal_rank, t.first_hit[hits ? detail::lowest_bit(hits) : 0]);
     set(ranking_metric::hit_rate, static_cast<double>(in_k != 0));
-    set(ranking_metric::r_precision, t.quot[row_r + in_r]);
+    set(ranking_metric::average_precision, ap / static_cast<double>(R));
+    set(ranking_metric::average_precision_at_k, ap_k / static_cast<double>(apk_norm));
+    set(ranking_metric::ndcg, dcg / t.ideal[R < k ? R : k]);  // ideal > 0: R >= 1
     r.invalid_reason = nullptr;
     return true;
   }

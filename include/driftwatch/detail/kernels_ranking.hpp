@@ -462,25 +462,45 @@ inline served_unit_match match_served_unit_scalar(const std::uint64_t* served, s
     defined(__AVX512VL__)
 #define DRIFTWATCH_SERVED_UNIT_AVX512 1
 
+/// The judged records and served ids of match_served_unit_avx512 in
+/// registers: L0..L5 hold records 4u .. 4u+3 (16 dwords: low half, high
+/// half, grade, padding per record), S0/S1 the served ids 0-7 / 8-11.
+/// Lanes past J or n hold id 0 and grade 0.
+struct served_unit_regs {
+  __m512i L0, L1, L2, L3, L4, L5, S0, S1;
+};
+
+/// One block of match_served_unit_conflicts: the conflicts of [the 4 judged
+/// halves of record load Lu | the served halves SX (lanes 4-15)].
+template <bool Wide>
+inline __m512i served_unit_block(const __m512i& Lu, const __m512i& SL, const __m512i& SH, const __m512i& idx_low,
+                                 const __m512i& idx_high) noexcept {
+  const __m512i c = _mm512_conflict_epi32(_mm512_permutex2var_epi32(Lu, idx_low, SL));
+  if (!Wide) return c;
+  return _mm512_and_si512(c, _mm512_conflict_epi32(_mm512_permutex2var_epi32(Lu, idx_high, SH)));
+}
+
 /// The all-pairs equalities of match_served_unit from AVX-512 conflict
 /// detection (vpconflictd: for each of 16 lanes, which earlier lanes hold the
-/// same 32-bit value; 120 pairs per instruction, ~1 per cycle on Zen 4, where
-/// a 64-bit compare gives 8 pairs per cycle). The ids are compared on their
-/// low 32 bits, exact when every id shares the same high 32 bits (Wide =
+/// same 32-bit value; 120 pairs per instruction at about one per cycle on
+/// Zen 4, where a 64-bit compare gives 8 pairs per cycle). The ids are
+/// compared on their low 32 bits, exact when every id is below 2^32 (Wide =
 /// false: checked by the caller), else on both halves with the two conflict
 /// masks ANDed (Wide = true). Vectors of 16 lanes:
-///   - per 4 judged records u: [their 4 low halves | the n served ones]: a
+///   - per record load u: [its 4 judged low halves | the 12 served ones]: a
 ///     served lane's bits 0-3 are the equal judged ids (membership), bits
 ///     4.. the equal earlier served ids (served repeats);
 ///   - judged ids [0..16), [8..24), [0..8) + [16..24): every judged pair.
-/// No branch on the data; a judged or served lane past J or n holds a copy
-/// of served[0] and is excluded by the masks of the tests (and, being later
-/// than every valid lane, never appears in a valid lane's conflict bits).
-template <bool Wide>
-inline served_unit_match match_served_unit_conflicts(const __m512i* L, const __m512i& S0, const __m512i& S1,
-                                                     std::size_t n, std::size_t J) noexcept {
-  // Dword index vectors. Record r of a pair of loads (a, b) sits at dwords
-  // 4r .. 4r+3 of a (r < 4) or 16 + 4(r - 4) .. of b: low half, high half, grade, padding.
+/// No branch on the data: lanes past J or n are excluded by the masks of
+/// the tests (and, being later than every valid lane of their vector, never
+/// appear in a valid lane's conflict bits). Written out without arrays or
+/// loops so that the vectors stay in registers at -O2.
+template <bool Wide, bool Long>
+inline served_unit_match match_served_unit_conflicts(const served_unit_regs& v, std::size_t n,
+                                                     std::size_t J) noexcept {
+  // Long: up to 24 judged records (6 loads), else up to 16 (4 loads; L4, L5 unused).
+  // Dword indices into a pair of record loads (a, b): record r at dwords
+  // 4r .. 4r+3 of a (r < 4), 16 + 4(r - 4) .. of b.
   const __m512i grade_low = _mm512_setr_epi32(2, 6, 10, 14, 18, 22, 26, 30, 0, 4, 8, 12, 16, 20, 24, 28);
   const __m512i high = _mm512_setr_epi32(3, 7, 11, 15, 19, 23, 27, 31, 1, 5, 9, 13, 17, 21, 25, 29);
   // Served: lanes 4 + i hold served[i]'s half (S0: ids 0-7, S1: ids 8-11).
@@ -493,81 +513,102 @@ inline served_unit_match match_served_unit_conflicts(const __m512i* L, const __m
   served_unit_match r;
   const std::uint32_t valid = static_cast<std::uint32_t>((std::uint64_t(1) << J) - 1);
   // X_t: lanes 0-7 the grades, lanes 8-15 the low halves of records 8t .. 8t+7.
-  const __m512i X0 = _mm512_permutex2var_epi32(L[0], grade_low, L[1]);
-  const __m512i X1 = _mm512_permutex2var_epi32(L[2], grade_low, L[3]);
-  const __m512i X2 = _mm512_permutex2var_epi32(L[4], grade_low, L[5]);
+  const __m512i X0 = _mm512_permutex2var_epi32(v.L0, grade_low, v.L1);
+  const __m512i X1 = _mm512_permutex2var_epi32(v.L2, grade_low, v.L3);
+  // Grades: records past J read 0 (the fill), so no mask of valid lanes.
   const __m512i GA = _mm512_shuffle_i64x2(X0, X1, 0x44);  // grades 0-15
-  const __mmask16 va = static_cast<__mmask16>(valid), vb = static_cast<__mmask16>(valid >> 16);
-  const std::uint32_t positive = static_cast<std::uint32_t>(_mm512_mask_cmpgt_epi32_mask(va, GA, zero)) |
-                                 static_cast<std::uint32_t>(_mm512_mask_cmpgt_epi32_mask(vb & 0xFF, X2, zero)) << 16;
-  r.positive = positive;
-  r.graded = (_mm512_mask_cmpgt_epi32_mask(va, GA, one) | _mm512_mask_cmpgt_epi32_mask(vb & 0xFF, X2, one)) != 0;
-  // Judged repeats.
-  const __m512i JA = _mm512_shuffle_i64x2(X0, X1, 0xEE);  // ids 0-15
-  const __m512i JB = _mm512_shuffle_i64x2(X1, X2, 0xEE);  // ids 8-23
-  const __m512i JC = _mm512_shuffle_i64x2(X0, X2, 0xEE);  // ids 0-7, 16-23
-  __m512i cA = _mm512_conflict_epi32(JA), cB = _mm512_conflict_epi32(JB), cC = _mm512_conflict_epi32(JC);
-  const __mmask16 mA = va, mB = static_cast<__mmask16>(valid >> 8),
-                  mC = static_cast<__mmask16>((valid & 0xFF) | ((valid >> 8) & 0xFF00));
-  __m512i SL = _mm512_permutex2var_epi32(S0, served_low, S1);
-  __m512i SH = zero;
+  __m512i cA = _mm512_conflict_epi32(_mm512_shuffle_i64x2(X0, X1, 0xEE));  // ids 0-15
   if (Wide) {
-    const __m512i Y0 = _mm512_permutex2var_epi32(L[0], high, L[1]);
-    const __m512i Y1 = _mm512_permutex2var_epi32(L[2], high, L[3]);
-    const __m512i Y2 = _mm512_permutex2var_epi32(L[4], high, L[5]);
+    const __m512i Y0 = _mm512_permutex2var_epi32(v.L0, high, v.L1);
+    const __m512i Y1 = _mm512_permutex2var_epi32(v.L2, high, v.L3);
     cA = _mm512_and_si512(cA, _mm512_conflict_epi32(_mm512_shuffle_i64x2(Y0, Y1, 0xEE)));
-    cB = _mm512_and_si512(cB, _mm512_conflict_epi32(_mm512_shuffle_i64x2(Y1, Y2, 0xEE)));
-    cC = _mm512_and_si512(cC, _mm512_conflict_epi32(_mm512_shuffle_i64x2(Y0, Y2, 0xEE)));
-    SH = _mm512_permutex2var_epi32(S0, served_high, S1);
   }
-  r.judged_repeat = (_mm512_mask_test_epi32_mask(mA, cA, cA) | _mm512_mask_test_epi32_mask(mB, cB, cB) |
-                     _mm512_mask_test_epi32_mask(mC, cC, cC)) != 0;
-  // Membership, 4 judged records at a time: M collects, per served lane,
-  // the judged records (bit j for record j) holding the same id.
-  __m512i M = zero, C0 = zero;
-  const __m512i low4 = _mm512_set1_epi32(15);
-  for (std::size_t u = 0; u < 6; ++u) {
-    __m512i C = _mm512_conflict_epi32(_mm512_permutex2var_epi32(L[u], block_low, SL));
-    if (Wide) C = _mm512_and_si512(C, _mm512_conflict_epi32(_mm512_permutex2var_epi32(L[u], block_high, SH)));
-    if (u == 0) C0 = C;
-    M = _mm512_ternarylogic_epi32(M, _mm512_slli_epi32(C, static_cast<unsigned>(4 * u)),
-                                  _mm512_slli_epi32(low4, static_cast<unsigned>(4 * u)), 0xF8);  // M | (C' & 15')
+  __mmask16 repeat = _mm512_mask_test_epi32_mask(static_cast<__mmask16>(valid), cA, cA);
+  if (Long) {
+    const __m512i X2 = _mm512_permutex2var_epi32(v.L4, grade_low, v.L5);
+    const __mmask32 pos =
+        _mm512_kunpackw(_mm512_mask_cmpgt_epi32_mask(0xFF, X2, zero), _mm512_cmpgt_epi32_mask(GA, zero));
+    r.positive = static_cast<std::uint32_t>(_cvtmask32_u32(pos));
+    r.graded = _mm512_cmpgt_epi32_mask(_mm512_mask_max_epi32(GA, 0xFF, GA, X2), one) != 0;
+    __m512i cB = _mm512_conflict_epi32(_mm512_shuffle_i64x2(X1, X2, 0xEE));  // ids 8-23
+    __m512i cC = _mm512_conflict_epi32(_mm512_shuffle_i64x2(X0, X2, 0xEE));  // ids 0-7, 16-23
+    if (Wide) {
+      const __m512i Y0 = _mm512_permutex2var_epi32(v.L0, high, v.L1);
+      const __m512i Y1 = _mm512_permutex2var_epi32(v.L2, high, v.L3);
+      const __m512i Y2 = _mm512_permutex2var_epi32(v.L4, high, v.L5);
+      cB = _mm512_and_si512(cB, _mm512_conflict_epi32(_mm512_shuffle_i64x2(Y1, Y2, 0xEE)));
+      cC = _mm512_and_si512(cC, _mm512_conflict_epi32(_mm512_shuffle_i64x2(Y0, Y2, 0xEE)));
+    }
+    repeat = static_cast<__mmask16>(
+        repeat | _mm512_mask_test_epi32_mask(static_cast<__mmask16>(valid >> 8), cB, cB) |
+        _mm512_mask_test_epi32_mask(static_cast<__mmask16>((valid & 0xFF) | ((valid >> 8) & 0xFF00)), cC, cC));
+  } else {
+    r.positive = _cvtmask16_u32(_mm512_cmpgt_epi32_mask(GA, zero));
+    r.graded = _mm512_cmpgt_epi32_mask(GA, one) != 0;
   }
+  r.judged_repeat = repeat != 0;
+  const __m512i SL = _mm512_permutex2var_epi32(v.S0, served_low, v.S1);
+  const __m512i SH = Wide ? _mm512_permutex2var_epi32(v.S0, served_high, v.S1) : zero;
+  // Membership: M collects, per served lane, the judged records (bit j for
+  // record j) holding the same id; block u's bits 0-3 shifted to 4u .. 4u+3.
+  const __m512i C0 = served_unit_block<Wide>(v.L0, SL, SH, block_low, block_high);
+  __m512i M = _mm512_and_si512(C0, _mm512_set1_epi32(15));
+#define DRIFTWATCH_SERVED_UNIT_BLOCK(u, Lu)                                                                  \
+  M = _mm512_ternarylogic_epi32(M, _mm512_slli_epi32(served_unit_block<Wide>(Lu, SL, SH, block_low, block_high), \
+                                                     4 * u),                                                   \
+                                _mm512_set1_epi32(15 << (4 * u)), 0xF8)  // M | (C << 4u & 15 << 4u)
+  DRIFTWATCH_SERVED_UNIT_BLOCK(1, v.L1);
+  DRIFTWATCH_SERVED_UNIT_BLOCK(2, v.L2);
+  DRIFTWATCH_SERVED_UNIT_BLOCK(3, v.L3);
+  if (Long) {
+    DRIFTWATCH_SERVED_UNIT_BLOCK(4, v.L4);
+    DRIFTWATCH_SERVED_UNIT_BLOCK(5, v.L5);
+  }
+#undef DRIFTWATCH_SERVED_UNIT_BLOCK
   const __mmask16 served_lanes = static_cast<__mmask16>(((1u << n) - 1) << 4);
   const std::uint32_t hit_lanes =
-      _mm512_mask_test_epi32_mask(served_lanes, M, _mm512_set1_epi32(static_cast<int>(positive)));
-  r.hits = static_cast<std::uint64_t>(hit_lanes >> 4) << 1;
+      _mm512_mask_test_epi32_mask(served_lanes, M, _mm512_set1_epi32(static_cast<int>(r.positive)));
+  r.hits = hit_lanes >> 3;  // lane 4 + i -> bit i + 1 (lane 3 is not a served lane)
   r.served_repeat = _mm512_mask_test_epi32_mask(served_lanes, C0, _mm512_set1_epi32(0xFFF0)) != 0;
   return r;
 }
 
 /// SIMD kernel (AVX-512 F/CD/BW/VL), for 1 <= n <= 12 served ids and J <= 24
-/// judged records: masked loads of the records and the served ids (lanes
-/// past J or n take served[0]'s id), one check that every id shares
-/// served[0]'s high 32 bits, then match_served_unit_conflicts on the low
-/// halves alone or on both.
+/// judged records: zero-masked loads of the records and the served ids (a
+/// lane past J or n reads id 0 and grade 0), one check that every id is
+/// below 2^32, then match_served_unit_conflicts on the low halves alone
+/// (exact for such ids) or on both.
 inline served_unit_match match_served_unit_avx512(const std::uint64_t* served, std::size_t n,
                                                   const unsigned char* records, std::size_t J) noexcept {
-  const __m512i fill = _mm512_set1_epi64(static_cast<long long>(served[0]));
-  const std::uint64_t qwords = J >= 32 ? ~std::uint64_t(0) : (std::uint64_t(1) << (2 * J)) - 1;
-  __m512i L[6];
-  // Addresses past the records are integers, never pointers (their lanes are masked off, never read).
+  const __mmask64 qwords = _cvtu64_mask64((std::uint64_t(1) << (2 * J)) - 1);  // J <= 24
+  // Addresses past the records are integers, never pointers (their lanes
+  // are masked off, never read).
   const std::uintptr_t base = reinterpret_cast<std::uintptr_t>(records);
-  for (std::size_t u = 0; u < 6; ++u)
-    L[u] = _mm512_mask_loadu_epi64(fill, static_cast<__mmask8>(qwords >> (8 * u)),
-                                   reinterpret_cast<const void*>(base + 64 * u));
+  const auto load = [&](unsigned u) {
+    return _mm512_maskz_loadu_epi64(static_cast<__mmask8>(_cvtmask64_u64(_kshiftri_mask64(qwords, 8 * u))),
+                                    reinterpret_cast<const void*>(base + 64 * u));
+  };
   const std::uint32_t sq = (1u << n) - 1;
-  const __m512i S0 = _mm512_mask_loadu_epi64(fill, static_cast<__mmask8>(sq), served);
-  const __m512i S1 = _mm512_mask_loadu_epi64(
-      fill, static_cast<__mmask8>(sq >> 8), reinterpret_cast<const void*>(reinterpret_cast<std::uintptr_t>(served) + 64));
-  // High halves against served[0]'s: item ids at qwords 0, 2, 4, 6 of a
-  // record load (their high dwords 1, 5, 9, 13), every qword of a served load.
-  __m512i d = _mm512_xor_si512(L[0], fill);
-  for (std::size_t u = 1; u < 6; ++u) d = _mm512_ternarylogic_epi64(d, L[u], fill, 0xF6);  // d | (L ^ fill)
-  __m512i e = _mm512_ternarylogic_epi64(_mm512_xor_si512(S0, fill), S1, fill, 0xF6);
-  const bool wide = (_mm512_mask_test_epi32_mask(0x2222, d, d) | _mm512_mask_test_epi32_mask(0xAAAA, e, e)) != 0;
-  return wide ? match_served_unit_conflicts<true>(L, S0, S1, n, J)
-              : match_served_unit_conflicts<false>(L, S0, S1, n, J);
+  const __m512i S0 = _mm512_maskz_loadu_epi64(static_cast<__mmask8>(sq), served);
+  const __m512i S1 = _mm512_maskz_loadu_epi64(
+      static_cast<__mmask8>(sq >> 8), reinterpret_cast<const void*>(reinterpret_cast<std::uintptr_t>(served) + 64));
+  // High halves: item ids at qwords 0, 2, 4, 6 of a record load (high
+  // dwords 1, 5, 9, 13; dwords 2 and 3 are the grade and padding), every
+  // qword of a served load (odd dwords).
+  const __m512i L0 = load(0), L1 = load(1), L2 = load(2), L3 = load(3);
+  const __m512i s = _mm512_or_si512(S0, S1);
+  __m512i d = _mm512_ternarylogic_epi64(L0, L1, L2, 0xFE);  // L0 | L1 | L2
+  if (J <= 16) {  // 4 of every 5 lists in the benchmark: 4 loads, 4 blocks, one judged vector
+    d = _mm512_or_si512(d, L3);
+    const bool wide = (_mm512_mask_test_epi32_mask(0x2222, d, d) | _mm512_mask_test_epi32_mask(0xAAAA, s, s)) != 0;
+    const served_unit_regs v{L0, L1, L2, L3, L3, L3, S0, S1};
+    return wide ? match_served_unit_conflicts<true, false>(v, n, J) : match_served_unit_conflicts<false, false>(v, n, J);
+  }
+  const __m512i L4 = load(4), L5 = load(5);
+  d = _mm512_ternarylogic_epi64(d, L3, _mm512_or_si512(L4, L5), 0xFE);
+  const bool wide = (_mm512_mask_test_epi32_mask(0x2222, d, d) | _mm512_mask_test_epi32_mask(0xAAAA, s, s)) != 0;
+  const served_unit_regs v{L0, L1, L2, L3, L4, L5, S0, S1};
+  return wide ? match_served_unit_conflicts<true, true>(v, n, J) : match_served_unit_conflicts<false, true>(v, n, J);
 }
 
 #endif  // AVX-512
