@@ -3,13 +3,15 @@
 // std::partial_sort top-k per row and the memory-read limit.
 // rank_served_1m_k10: ranking_evaluator::served over 1M served lists of 10 ids
 // (1-20 relevant ids each) vs a scalar linear scan (the path before the
-// kernel). numpy_argpartition and numpy_isin run in peers.py.
+// kernels) and the memory-read bound of the same data. numpy_argpartition and
+// numpy_isin run in peers.py.
 #include <benchmark/benchmark.h>
 
 #include <driftwatch/detail/kernels_ranking.hpp>
 #include <driftwatch/ranking.hpp>
 
 #include <algorithm>
+#include <cstring>
 #include <numeric>
 #include <vector>
 
@@ -116,16 +118,19 @@ void guard_rank_count(benchmark::State& s) {
 void guard_rank_count_kernel(benchmark::State& s) { guard_rank_count<true>(s); }
 void guard_rank_count_twin(benchmark::State& s) { guard_rank_count<false>(s); }
 
+// `high` is added to every id (served and judged alike, so the lists and
+// their hits are unchanged): 0 for the case, 1 << 40 for the diagnostic
+// wide_ids row (ids above 2^32: the kernel compares both 32-bit halves).
 struct served_data {
   std::size_t lists = bench::served_lists();
   std::vector<std::uint64_t> ids;
   std::vector<judgment> judged;
   std::vector<std::size_t> offsets;
-  served_data() : ids(lists * bench::served_k) {
+  explicit served_data(std::uint64_t high = 0) : ids(lists * bench::served_k) {
     offsets.push_back(0);
     for (std::size_t i = 0; i < lists; ++i) {
-      for (std::size_t j = 0; j < bench::served_k; ++j) ids[i * bench::served_k + j] = bench::served_id(i, j);
-      for (std::size_t j = 0; j < bench::relevant_count(i); ++j) judged.push_back({bench::relevant_id(i, j), 1});
+      for (std::size_t j = 0; j < bench::served_k; ++j) ids[i * bench::served_k + j] = high + bench::served_id(i, j);
+      for (std::size_t j = 0; j < bench::relevant_count(i); ++j) judged.push_back({high + bench::relevant_id(i, j), 1});
       offsets.push_back(judged.size());
     }
   }
@@ -141,8 +146,8 @@ const served_data& served() {
   return s;
 }
 
-void rank_served_1m_k10_driftwatch(benchmark::State& s) {
-  const auto& d = served();
+template <class Data>
+void served_metrics(benchmark::State& s, const Data& d) {
   const driftwatch::ranking_evaluator ev(10);
   for (auto _ : s) {
     double sum = 0;
@@ -150,6 +155,48 @@ void rank_served_1m_k10_driftwatch(benchmark::State& s) {
       const auto m = ev.served(d.list(i), d.rel(i));
       sum += m.precision() + m.ndcg() + m.average_precision();
     }
+    benchmark::DoNotOptimize(sum);
+  }
+  bench::items(s, d.lists);
+}
+void rank_served_1m_k10_driftwatch(benchmark::State& s) { served_metrics(s, served()); }
+
+// Diagnostic (not a case of the report): the same lists with every id above
+// 2^32, where the unit-match kernel compares both halves of the ids.
+void rank_served_1m_k10_wide_ids_driftwatch(benchmark::State& s) {
+  static const served_data wide(std::uint64_t(1) << 40);
+  served_metrics(s, wide);
+}
+
+// The bandwidth bound of the case: every byte served() reads (the served
+// ids, the judgment records, the CSR offsets), summed as 64-bit words with
+// four vector accumulators, nothing computed.
+std::uint64_t word_sum(const void* p, std::size_t bytes) {
+  const auto* c = static_cast<const unsigned char*>(p);
+  constexpr std::size_t W = 32;  // words per step: 4 accumulators of 8 lanes on AVX-512
+  std::uint64_t acc[W] = {};
+  std::size_t i = 0;
+  for (; i + 8 * W <= bytes; i += 8 * W)
+    for (std::size_t l = 0; l < W; ++l) {
+      std::uint64_t w;
+      std::memcpy(&w, c + i + 8 * l, sizeof w);
+      acc[l] += w;
+    }
+  std::uint64_t sum = 0;
+  for (; i + 8 <= bytes; i += 8) {
+    std::uint64_t w;
+    std::memcpy(&w, c + i, sizeof w);
+    sum += w;
+  }
+  for (std::size_t l = 0; l < W; ++l) sum += acc[l];
+  return sum;
+}
+void rank_served_1m_k10_memory_read(benchmark::State& s) {
+  const auto& d = served();
+  for (auto _ : s) {
+    std::uint64_t sum = word_sum(d.ids.data(), d.ids.size() * sizeof(d.ids[0]));
+    sum += word_sum(d.judged.data(), d.judged.size() * sizeof(judgment));
+    sum += word_sum(d.offsets.data(), d.offsets.size() * sizeof(d.offsets[0]));
     benchmark::DoNotOptimize(sum);
   }
   bench::items(s, d.lists);
@@ -239,6 +286,27 @@ void guard_served_match(benchmark::State& s) {
 void guard_served_match_kernel(benchmark::State& s) { guard_served_match<true>(s); }
 void guard_served_match_twin(benchmark::State& s) { guard_served_match<false>(s); }
 
+// The unit-match kernel of served() (AVX-512 conflict detection where built
+// for it) against its scalar twin, on the judgment records in place.
+template <bool Simd>
+void guard_served_unit(benchmark::State& s) {
+  const auto& d = served();
+  for (auto _ : s) {
+    std::uint64_t sum = 0;
+    for (std::size_t i = 0; i < d.lists; ++i) {
+      const auto rel = d.rel(i);
+      const auto* rec = reinterpret_cast<const unsigned char*>(rel.data());
+      const auto m = Simd ? d::match_served_unit(d.list(i).data(), bench::served_k, rec, rel.size())
+                          : d::match_served_unit_scalar(d.list(i).data(), bench::served_k, rec, rel.size());
+      sum += m.hits + m.positive + m.judged_repeat + m.served_repeat + m.graded;
+    }
+    benchmark::DoNotOptimize(sum);
+  }
+  bench::items(s, d.lists);
+}
+void guard_served_unit_kernel(benchmark::State& s) { guard_served_unit<true>(s); }
+void guard_served_unit_twin(benchmark::State& s) { guard_served_unit<false>(s); }
+
 }  // namespace
 
 DW_BENCH(rank_matrix_2000x100k_driftwatch);
@@ -247,10 +315,14 @@ DW_BENCH(rank_matrix_2000x100k_memory_read);
 DW_BENCH(guard_rank_count_kernel);
 DW_BENCH(guard_rank_count_twin);
 DW_BENCH(rank_served_1m_k10_driftwatch);
+DW_BENCH(rank_served_1m_k10_memory_read);
+DW_BENCH(rank_served_1m_k10_wide_ids_driftwatch);
 DW_BENCH(rank_served_1m_k10_scalar_linear_scan);
 DW_BENCH(guard_served_kernel);
 DW_BENCH(guard_served_twin);
 DW_BENCH(guard_served_match_kernel);
 DW_BENCH(guard_served_match_twin);
+DW_BENCH(guard_served_unit_kernel);
+DW_BENCH(guard_served_unit_twin);
 
 BENCHMARK_MAIN();

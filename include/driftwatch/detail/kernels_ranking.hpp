@@ -613,6 +613,18 @@ inline served_unit_match match_served_unit_avx512(const std::uint64_t* served, s
 
 #endif  // AVX-512
 
+/// Dispatcher: the AVX-512 kernel for 1 <= n <= served_unit_max_served and
+/// J <= served_unit_max_judged when built for it, else the scalar twin (any
+/// n < 64, J <= 32).
+inline served_unit_match match_served_unit(const std::uint64_t* served, std::size_t n, const unsigned char* records,
+                                           std::size_t J) noexcept {
+#if defined(DRIFTWATCH_SERVED_UNIT_AVX512)
+  if (n - 1 < served_unit_max_served && J <= served_unit_max_judged)
+    return match_served_unit_avx512(served, n, records, J);
+#endif
+  return match_served_unit_scalar(served, n, records, J);
+}
+
 /// Adapts an array of ids to the `item` callable of served_positions.
 struct id_array {
   const std::uint64_t* ids;
