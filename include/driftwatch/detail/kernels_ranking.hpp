@@ -421,7 +421,7 @@ struct served_unit_match {
   bool served_repeat = false;
 };
 
-constexpr std::size_t served_unit_max_served = 12;
+constexpr std::size_t served_unit_max_served = 10;
 constexpr std::size_t served_unit_max_judged = 24;
 
 /// The item id and the grade of judged record j (16-byte records as above).
@@ -464,50 +464,46 @@ inline served_unit_match match_served_unit_scalar(const std::uint64_t* served, s
 
 /// The judged records and served ids of match_served_unit_avx512 in
 /// registers: L0..L5 hold records 4u .. 4u+3 (16 dwords: low half, high
-/// half, grade, padding per record), S0/S1 the served ids 0-7 / 8-11.
+/// half, grade, padding per record), S0/S1 the served ids 0-7 / 8-9.
 /// Lanes past J or n hold id 0 and grade 0.
 struct served_unit_regs {
   __m512i L0, L1, L2, L3, L4, L5, S0, S1;
 };
 
-/// One block of match_served_unit_conflicts: the conflicts of [the 4 judged
-/// halves of record load Lu | the served halves SX (lanes 4-15)].
 template <bool Wide>
-inline __m512i served_unit_block(const __m512i& Lu, const __m512i& SL, const __m512i& SH, const __m512i& idx_low,
-                                 const __m512i& idx_high) noexcept {
-  const __m512i c = _mm512_conflict_epi32(_mm512_permutex2var_epi32(Lu, idx_low, SL));
+inline __m512i served_unit_block6(const __m512i& J, const __m512i& JH, const __m512i& idx, const __m512i& SL,
+                                  const __m512i& SH) noexcept {
+  const __m512i c = _mm512_conflict_epi32(_mm512_permutex2var_epi32(J, idx, SL));
   if (!Wide) return c;
-  return _mm512_and_si512(c, _mm512_conflict_epi32(_mm512_permutex2var_epi32(Lu, idx_high, SH)));
+  return _mm512_and_si512(c, _mm512_conflict_epi32(_mm512_permutex2var_epi32(JH, idx, SH)));
 }
 
 /// The all-pairs equalities of match_served_unit from AVX-512 conflict
 /// detection (vpconflictd: for each of 16 lanes, which earlier lanes hold the
-/// same 32-bit value; 120 pairs per instruction at about one per cycle on
-/// Zen 4, where a 64-bit compare gives 8 pairs per cycle). The ids are
-/// compared on their low 32 bits, exact when every id is below 2^32 (Wide =
-/// false: checked by the caller), else on both halves with the two conflict
-/// masks ANDed (Wide = true). Vectors of 16 lanes:
-///   - per record load u: [its 4 judged low halves | the 12 served ones]: a
-///     served lane's bits 0-3 are the equal judged ids (membership), bits
-///     4.. the equal earlier served ids (served repeats);
-///   - judged ids [0..16), [8..24), [0..8) + [16..24): every judged pair.
-/// No branch on the data: lanes past J or n are excluded by the masks of
-/// the tests (and, being later than every valid lane of their vector, never
-/// appear in a valid lane's conflict bits). Written out without arrays or
-/// loops so that the vectors stay in registers at -O2.
+/// same 32-bit value; 120 pairs per instruction, about one instruction per
+/// cycle on Zen 4, where a 64-bit compare gives 8 pairs per cycle). The ids
+/// are compared on their low 32 bits, exact when every id is below 2^32
+/// (Wide = false: checked by the caller), else on both halves with the two
+/// conflict masks ANDed (Wide = true). Vectors of 16 lanes:
+///   - judged ids [0..16) (JA); with Long also [8..24) (JB) and [0..8) +
+///     [16..24): every judged pair (judged repeats);
+///   - membership blocks [6 judged ids | the 10 served ids], cut from JA and
+///     JB (3 blocks for up to 16 judged records, 4 for 24): a served lane's
+///     bits 0-5 are the equal judged ids, bits 6.. the equal earlier served
+///     ids (served repeats).
+/// No branch on the data. Lanes past J or n (id 0, grade 0) are excluded by
+/// the masks of the tests and, being later than every valid lane of their
+/// vector, never appear in a valid lane's conflict bits. Written without
+/// arrays or loops so that the vectors stay in registers at -O2.
+/// Long: up to 24 judged records (6 loads), else up to 16 (4 loads; L4 and
+/// L5 unused).
 template <bool Wide, bool Long>
 inline served_unit_match match_served_unit_conflicts(const served_unit_regs& v, std::size_t n,
                                                      std::size_t J) noexcept {
-  // Long: up to 24 judged records (6 loads), else up to 16 (4 loads; L4, L5 unused).
   // Dword indices into a pair of record loads (a, b): record r at dwords
   // 4r .. 4r+3 of a (r < 4), 16 + 4(r - 4) .. of b.
   const __m512i grade_low = _mm512_setr_epi32(2, 6, 10, 14, 18, 22, 26, 30, 0, 4, 8, 12, 16, 20, 24, 28);
   const __m512i high = _mm512_setr_epi32(3, 7, 11, 15, 19, 23, 27, 31, 1, 5, 9, 13, 17, 21, 25, 29);
-  // Served: lanes 4 + i hold served[i]'s half (S0: ids 0-7, S1: ids 8-11).
-  const __m512i served_low = _mm512_setr_epi32(0, 0, 0, 0, 0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22);
-  const __m512i served_high = _mm512_setr_epi32(1, 1, 1, 1, 1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23);
-  const __m512i block_low = _mm512_setr_epi32(0, 4, 8, 12, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31);
-  const __m512i block_high = _mm512_setr_epi32(1, 5, 9, 13, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31);
   const __m512i zero = _mm512_setzero_si512();
   const __m512i one = _mm512_set1_epi32(1);
   served_unit_match r;
@@ -515,28 +511,28 @@ inline served_unit_match match_served_unit_conflicts(const served_unit_regs& v, 
   // X_t: lanes 0-7 the grades, lanes 8-15 the low halves of records 8t .. 8t+7.
   const __m512i X0 = _mm512_permutex2var_epi32(v.L0, grade_low, v.L1);
   const __m512i X1 = _mm512_permutex2var_epi32(v.L2, grade_low, v.L3);
-  // Grades: records past J read 0 (the fill), so no mask of valid lanes.
+  const __m512i X2 = Long ? _mm512_permutex2var_epi32(v.L4, grade_low, v.L5) : zero;
+  // Y_t: the high halves (lanes 8-15), compared only for ids above 2^32.
+  const __m512i Y0 = Wide ? _mm512_permutex2var_epi32(v.L0, high, v.L1) : zero;
+  const __m512i Y1 = Wide ? _mm512_permutex2var_epi32(v.L2, high, v.L3) : zero;
+  const __m512i Y2 = Wide && Long ? _mm512_permutex2var_epi32(v.L4, high, v.L5) : zero;
+  // Grades: records past J read 0, so no mask of valid lanes.
   const __m512i GA = _mm512_shuffle_i64x2(X0, X1, 0x44);  // grades 0-15
-  __m512i cA = _mm512_conflict_epi32(_mm512_shuffle_i64x2(X0, X1, 0xEE));  // ids 0-15
-  if (Wide) {
-    const __m512i Y0 = _mm512_permutex2var_epi32(v.L0, high, v.L1);
-    const __m512i Y1 = _mm512_permutex2var_epi32(v.L2, high, v.L3);
-    cA = _mm512_and_si512(cA, _mm512_conflict_epi32(_mm512_shuffle_i64x2(Y0, Y1, 0xEE)));
-  }
+  // Judged repeats: ids 0-15 (JA); with Long also 8-23 (JB), 0-7 + 16-23 (JC).
+  const __m512i JA = _mm512_shuffle_i64x2(X0, X1, 0xEE), JAH = _mm512_shuffle_i64x2(Y0, Y1, 0xEE);
+  const __m512i JB = _mm512_shuffle_i64x2(X1, X2, 0xEE), JBH = _mm512_shuffle_i64x2(Y1, Y2, 0xEE);
+  __m512i cA = _mm512_conflict_epi32(JA);
+  if (Wide) cA = _mm512_and_si512(cA, _mm512_conflict_epi32(JAH));
   __mmask16 repeat = _mm512_mask_test_epi32_mask(static_cast<__mmask16>(valid), cA, cA);
   if (Long) {
-    const __m512i X2 = _mm512_permutex2var_epi32(v.L4, grade_low, v.L5);
     const __mmask32 pos =
         _mm512_kunpackw(_mm512_mask_cmpgt_epi32_mask(0xFF, X2, zero), _mm512_cmpgt_epi32_mask(GA, zero));
     r.positive = static_cast<std::uint32_t>(_cvtmask32_u32(pos));
     r.graded = _mm512_cmpgt_epi32_mask(_mm512_mask_max_epi32(GA, 0xFF, GA, X2), one) != 0;
-    __m512i cB = _mm512_conflict_epi32(_mm512_shuffle_i64x2(X1, X2, 0xEE));  // ids 8-23
-    __m512i cC = _mm512_conflict_epi32(_mm512_shuffle_i64x2(X0, X2, 0xEE));  // ids 0-7, 16-23
+    __m512i cB = _mm512_conflict_epi32(JB);
+    __m512i cC = _mm512_conflict_epi32(_mm512_shuffle_i64x2(X0, X2, 0xEE));
     if (Wide) {
-      const __m512i Y0 = _mm512_permutex2var_epi32(v.L0, high, v.L1);
-      const __m512i Y1 = _mm512_permutex2var_epi32(v.L2, high, v.L3);
-      const __m512i Y2 = _mm512_permutex2var_epi32(v.L4, high, v.L5);
-      cB = _mm512_and_si512(cB, _mm512_conflict_epi32(_mm512_shuffle_i64x2(Y1, Y2, 0xEE)));
+      cB = _mm512_and_si512(cB, _mm512_conflict_epi32(JBH));
       cC = _mm512_and_si512(cC, _mm512_conflict_epi32(_mm512_shuffle_i64x2(Y0, Y2, 0xEE)));
     }
     repeat = static_cast<__mmask16>(
@@ -547,33 +543,41 @@ inline served_unit_match match_served_unit_conflicts(const served_unit_regs& v, 
     r.graded = _mm512_cmpgt_epi32_mask(GA, one) != 0;
   }
   r.judged_repeat = repeat != 0;
+  // Membership: M collects, per served lane, the judged records (bit j for
+  // record j) holding the same id: block b's judged bits shifted into place.
+  constexpr unsigned first_served = 6;  // the lane of served[0]
+  // Served: lanes 6 + i hold served[i]'s half (S0: ids 0-7, S1: ids 8-9).
+  const __m512i served_low = _mm512_setr_epi32(0, 0, 0, 0, 0, 0, 0, 2, 4, 6, 8, 10, 12, 14, 16, 18);
+  const __m512i served_high = _mm512_setr_epi32(1, 1, 1, 1, 1, 1, 1, 3, 5, 7, 9, 11, 13, 15, 17, 19);
   const __m512i SL = _mm512_permutex2var_epi32(v.S0, served_low, v.S1);
   const __m512i SH = Wide ? _mm512_permutex2var_epi32(v.S0, served_high, v.S1) : zero;
-  // Membership: M collects, per served lane, the judged records (bit j for
-  // record j) holding the same id; block u's bits 0-3 shifted to 4u .. 4u+3.
-  const __m512i C0 = served_unit_block<Wide>(v.L0, SL, SH, block_low, block_high);
-  __m512i M = _mm512_and_si512(C0, _mm512_set1_epi32(15));
-#define DRIFTWATCH_SERVED_UNIT_BLOCK(u, Lu)                                                                  \
-  M = _mm512_ternarylogic_epi32(M, _mm512_slli_epi32(served_unit_block<Wide>(Lu, SL, SH, block_low, block_high), \
-                                                     4 * u),                                                   \
-                                _mm512_set1_epi32(15 << (4 * u)), 0xF8)  // M | (C << 4u & 15 << 4u)
-  DRIFTWATCH_SERVED_UNIT_BLOCK(1, v.L1);
-  DRIFTWATCH_SERVED_UNIT_BLOCK(2, v.L2);
-  DRIFTWATCH_SERVED_UNIT_BLOCK(3, v.L3);
-  if (Long) {
-    DRIFTWATCH_SERVED_UNIT_BLOCK(4, v.L4);
-    DRIFTWATCH_SERVED_UNIT_BLOCK(5, v.L5);
-  }
-#undef DRIFTWATCH_SERVED_UNIT_BLOCK
-  const __mmask16 served_lanes = static_cast<__mmask16>(((1u << n) - 1) << 4);
+  const __m512i b0 = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31);
+  const __m512i b1 = _mm512_setr_epi32(6, 7, 8, 9, 10, 11, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31);
+  // Short: records 12-15 of JA (lanes 4 and 5 repeat record 12: bits 16
+  // and 17 are never positive). Long: records 12-17 and 18-23 of JB.
+  const __m512i b2 = Long ? _mm512_setr_epi32(4, 5, 6, 7, 8, 9, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31)
+                          : _mm512_setr_epi32(12, 13, 14, 15, 12, 12, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31);
+  const __m512i b3 = _mm512_setr_epi32(10, 11, 12, 13, 14, 15, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31);
+  const __m512i C0 = served_unit_block6<Wide>(JA, JAH, b0, SL, SH);
+  __m512i M = _mm512_and_si512(C0, _mm512_set1_epi32(63));
+  M = _mm512_ternarylogic_epi32(M, _mm512_slli_epi32(served_unit_block6<Wide>(JA, JAH, b1, SL, SH), 6),
+                                _mm512_set1_epi32(63 << 6), 0xF8);  // M | (C << 6 & 63 << 6)
+  M = _mm512_ternarylogic_epi32(
+      M, _mm512_slli_epi32(Long ? served_unit_block6<Wide>(JB, JBH, b2, SL, SH) : served_unit_block6<Wide>(JA, JAH, b2, SL, SH), 12),
+      _mm512_set1_epi32(63 << 12), 0xF8);
+  if (Long)
+    M = _mm512_ternarylogic_epi32(M, _mm512_slli_epi32(served_unit_block6<Wide>(JB, JBH, b3, SL, SH), 18),
+                                  _mm512_set1_epi32(63 << 18), 0xF8);
+  const __mmask16 served_lanes = static_cast<__mmask16>(((1u << n) - 1) << first_served);
   const std::uint32_t hit_lanes =
       _mm512_mask_test_epi32_mask(served_lanes, M, _mm512_set1_epi32(static_cast<int>(r.positive)));
-  r.hits = hit_lanes >> 3;  // lane 4 + i -> bit i + 1 (lane 3 is not a served lane)
-  r.served_repeat = _mm512_mask_test_epi32_mask(served_lanes, C0, _mm512_set1_epi32(0xFFF0)) != 0;
+  r.hits = hit_lanes >> (first_served - 1);  // lane first_served + i -> bit i + 1
+  r.served_repeat =
+      _mm512_mask_test_epi32_mask(served_lanes, C0, _mm512_set1_epi32(static_cast<int>(0xFFFFu << first_served))) != 0;
   return r;
 }
 
-/// SIMD kernel (AVX-512 F/CD/BW/VL), for 1 <= n <= 12 served ids and J <= 24
+/// SIMD kernel (AVX-512 F/CD/BW/VL), for 1 <= n <= 10 served ids and J <= 24
 /// judged records: zero-masked loads of the records and the served ids (a
 /// lane past J or n reads id 0 and grade 0), one check that every id is
 /// below 2^32, then match_served_unit_conflicts on the low halves alone
@@ -598,7 +602,7 @@ inline served_unit_match match_served_unit_avx512(const std::uint64_t* served, s
   const __m512i L0 = load(0), L1 = load(1), L2 = load(2), L3 = load(3);
   const __m512i s = _mm512_or_si512(S0, S1);
   __m512i d = _mm512_ternarylogic_epi64(L0, L1, L2, 0xFE);  // L0 | L1 | L2
-  if (J <= 16) {  // 4 of every 5 lists in the benchmark: 4 loads, 4 blocks, one judged vector
+  if (J <= 16) {  // 4 of every 5 lists in the benchmark: 4 loads, 3 blocks, one judged vector
     d = _mm512_or_si512(d, L3);
     const bool wide = (_mm512_mask_test_epi32_mask(0x2222, d, d) | _mm512_mask_test_epi32_mask(0xAAAA, s, s)) != 0;
     const served_unit_regs v{L0, L1, L2, L3, L3, L3, S0, S1};
