@@ -462,6 +462,15 @@ inline served_unit_match match_served_unit_scalar(const std::uint64_t* served, s
     defined(__AVX512VL__)
 #define DRIFTWATCH_SERVED_UNIT_AVX512 1
 
+// The served-list kernel is inlined into its caller's loop, where its index
+// vectors and constants are loaded once for all the lists (a call reloads
+// them for every list).
+#if defined(__GNUC__) || defined(__clang__)
+#define DRIFTWATCH_SERVED_INLINE inline __attribute__((always_inline))
+#else
+#define DRIFTWATCH_SERVED_INLINE inline
+#endif
+
 /// The judged records and served ids of match_served_unit_avx512 in
 /// registers: L0..L5 hold records 4u .. 4u+3 (16 dwords: low half, high
 /// half, grade, padding per record), S0/S1 the served ids 0-7 / 8-9.
@@ -471,7 +480,7 @@ struct served_unit_regs {
 };
 
 template <bool Wide>
-inline __m512i served_unit_block6(const __m512i& J, const __m512i& JH, const __m512i& idx, const __m512i& SL,
+DRIFTWATCH_SERVED_INLINE __m512i served_unit_block6(const __m512i& J, const __m512i& JH, const __m512i& idx, const __m512i& SL,
                                   const __m512i& SH) noexcept {
   const __m512i c = _mm512_conflict_epi32(_mm512_permutex2var_epi32(J, idx, SL));
   if (!Wide) return c;
@@ -498,7 +507,7 @@ inline __m512i served_unit_block6(const __m512i& J, const __m512i& JH, const __m
 /// Long: up to 24 judged records (6 loads), else up to 16 (4 loads; L4 and
 /// L5 unused).
 template <bool Wide, bool Long>
-inline served_unit_match match_served_unit_conflicts(const served_unit_regs& v, std::size_t n,
+DRIFTWATCH_SERVED_INLINE served_unit_match match_served_unit_conflicts(const served_unit_regs& v, std::size_t n,
                                                      std::size_t J) noexcept {
   // Dword indices into a pair of record loads (a, b): record r at dwords
   // 4r .. 4r+3 of a (r < 4), 16 + 4(r - 4) .. of b.
@@ -582,7 +591,7 @@ inline served_unit_match match_served_unit_conflicts(const served_unit_regs& v, 
 /// lane past J or n reads id 0 and grade 0), one check that every id is
 /// below 2^32, then match_served_unit_conflicts on the low halves alone
 /// (exact for such ids) or on both.
-inline served_unit_match match_served_unit_avx512(const std::uint64_t* served, std::size_t n,
+DRIFTWATCH_SERVED_INLINE served_unit_match match_served_unit_avx512(const std::uint64_t* served, std::size_t n,
                                                   const unsigned char* records, std::size_t J) noexcept {
   const __mmask64 qwords = _cvtu64_mask64((std::uint64_t(1) << (2 * J)) - 1);  // J <= 24
   // Addresses past the records are integers, never pointers (their lanes
