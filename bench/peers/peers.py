@@ -7,7 +7,7 @@ Each peer is timed best-of-N (N = --repeats) and reported as items per second
 with the same item unit as the C++ case. Prints one JSON list:
 [{"case": ..., "peer": ..., "per_s": ...}, ...]
 
-Usage: /usr/bin/python3 bench/peers/peers.py [--quick] [--repeats N]
+Usage: /usr/bin/python3 bench/peers/peers.py [--quick] [--repeats N] [--served-only]
 """
 import argparse
 import json
@@ -54,10 +54,40 @@ def best_time(fn, repeats):
     return best
 
 
+def served_peer(q, reps, record):
+    """rank_served_1m_k10 vs numpy_isin: 1M lists of 10 ids, 1-20 relevant ids."""
+    disc = 1.0 / np.log2(np.arange(2, 12))
+    lists = 100000 if q else 1000000
+    li = np.arange(lists, dtype=np.uint64)
+    h = splitmix(91, li)
+    served = ((h[:, None] + np.arange(10, dtype=np.uint64)[None, :] * np.uint64(97)) % np.uint64(100000)).astype(np.int64)
+    rcount = (1 + splitmix(92, li) % np.uint64(20)).astype(np.int64)
+    j = np.arange(20, dtype=np.uint64)
+    shift = splitmix(93, li) % np.uint64(20)
+    offset = (np.uint64(7) * j[None, :] + shift[:, None]) % np.uint64(20)
+    relall = ((h[:, None] + offset * np.uint64(97)) % np.uint64(100000)).astype(np.int64)
+    mask = np.arange(20)[None, :] < rcount[:, None]
+    row_id = np.repeat(np.arange(lists, dtype=np.int64), rcount)
+    rel_keys = row_id * 100000 + relall[mask]
+    served_keys = np.arange(lists, dtype=np.int64)[:, None] * 100000 + served
+
+    def isin_metrics():
+        hits = np.isin(served_keys, rel_keys).reshape(lists, 10)
+        p10 = hits.sum(axis=1) / 10.0
+        ideal = np.cumsum(disc)[np.minimum(rcount, 10) - 1]
+        ndcg = (hits * disc).sum(axis=1) / ideal
+        ap = (np.cumsum(hits, axis=1) / np.arange(1, 11) * hits).sum(axis=1) / rcount
+        return p10.sum() + ndcg.sum() + ap.sum()
+
+    record("rank_served_1m_k10", "numpy_isin", lists, best_time(isin_metrics, reps))
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--quick", action="store_true")
     ap.add_argument("--repeats", type=int, default=3)
+    ap.add_argument("--served-only", action="store_true",
+                    help="only the rank_served_1m_k10 peer (numpy_isin), e.g. next to its C++ benchmark")
     args = ap.parse_args()
     q = args.quick
     reps = args.repeats
@@ -65,6 +95,12 @@ def main():
 
     def record(case, peer, items, seconds):
         out.append({"case": case, "peer": peer, "per_s": items / seconds})
+
+    if args.served_only:
+        served_peer(q, reps, record)
+        json.dump({"numpy": np.__version__, "scipy": scipy.__version__, "peers": out}, sys.stdout, indent=1)
+        print()
+        return
 
     # --- binning: 16M doubles uniform in [-2, 2) --------------------------------
     n = (1 << 20) if q else (1 << 24)
@@ -115,29 +151,7 @@ def main():
     del S
 
     # --- served lists: 1M lists of 10 ids, 1-20 relevant ids ----------------------
-    lists = 100000 if q else 1000000
-    li = np.arange(lists, dtype=np.uint64)
-    h = splitmix(91, li)
-    served = ((h[:, None] + np.arange(10, dtype=np.uint64)[None, :] * np.uint64(97)) % np.uint64(100000)).astype(np.int64)
-    rcount = (1 + splitmix(92, li) % np.uint64(20)).astype(np.int64)
-    j = np.arange(20, dtype=np.uint64)
-    shift = splitmix(93, li) % np.uint64(20)
-    offset = (np.uint64(7) * j[None, :] + shift[:, None]) % np.uint64(20)
-    relall = ((h[:, None] + offset * np.uint64(97)) % np.uint64(100000)).astype(np.int64)
-    mask = np.arange(20)[None, :] < rcount[:, None]
-    row_id = np.repeat(np.arange(lists, dtype=np.int64), rcount)
-    rel_keys = row_id * 100000 + relall[mask]
-    served_keys = np.arange(lists, dtype=np.int64)[:, None] * 100000 + served
-
-    def isin_metrics():
-        hits = np.isin(served_keys, rel_keys).reshape(lists, 10)
-        p10 = hits.sum(axis=1) / 10.0
-        ideal = np.cumsum(disc)[np.minimum(rcount, 10) - 1]
-        ndcg = (hits * disc).sum(axis=1) / ideal
-        ap = (np.cumsum(hits, axis=1) / np.arange(1, 11) * hits).sum(axis=1) / rcount
-        return p10.sum() + ndcg.sum() + ap.sum()
-
-    record("rank_served_1m_k10", "numpy_isin", lists, best_time(isin_metrics, reps))
+    served_peer(q, reps, record)
 
     json.dump({"numpy": np.__version__, "scipy": scipy.__version__, "peers": out}, sys.stdout, indent=1)
     print()
