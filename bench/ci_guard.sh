@@ -43,6 +43,7 @@ guard_ks_walk_kernel|guard_ks_walk_twin|ks_bench
 guard_rank_count_kernel|guard_rank_count_twin|ranking_bench
 guard_served_kernel|guard_served_twin|ranking_bench
 guard_served_match_kernel|guard_served_match_twin|ranking_bench
+guard_served_unit_kernel|guard_served_unit_twin|ranking_bench
 "
 
 export DRIFTWATCH_BENCH_QUICK=1
