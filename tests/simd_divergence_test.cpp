@@ -149,6 +149,50 @@ TEST_CASE("JS kernel on both sides of the series/log switch and over many binade
   WARN("largest relative difference of the JS kernel from its twin: " << js_worst);
 }
 
+TEST_CASE("the weight pass finds bad weights, -0.0 and the smallest weights anywhere", "[simd][divergence]") {
+  // Dense blocks (no zero) and blocks with zeros take different paths in the
+  // AVX-512 pass; every case must match the twin.
+  std::mt19937_64 rng(3);
+  std::uniform_real_distribution<double> u(0.5, 1.0);
+  std::vector<double> p(5000), q(5000);
+  for (auto& x : p) x = u(rng);
+  for (auto& x : q) x = u(rng);
+  const auto same = [&](const char* what) {
+    INFO(what);
+    const auto ws = d::weight_sums_scalar(p.data(), q.data(), p.size());
+    const auto wv = d::weight_sums_of(p.data(), q.data(), p.size());
+    CHECK(wv.ok == ws.ok);
+    if (!ws.ok) return;
+    CHECK(close(wv.reference, ws.reference, 1e-15));
+    CHECK(close(wv.current, ws.current, 1e-15));
+    CHECK(wv.min_reference == ws.min_reference);
+    CHECK(wv.min_current == ws.min_current);
+  };
+  same("dense");
+  p[1500] = 1e-300;
+  q[4100] = 3e-310;
+  same("tiny weights in dense blocks");
+  p[2600] = 0;
+  p[2601] = 1e-305;
+  same("a zero and a tiny weight in one block");
+  q[700] = -0.0;
+  same("-0.0 is a valid zero");
+  p[3333] = -1e-3;
+  same("a negative weight in a dense block");
+  p[3333] = std::numeric_limits<double>::quiet_NaN();
+  same("NaN");
+  p[3333] = 1;
+  q[4999] = std::numeric_limits<double>::infinity();
+  same("infinity in the scalar tail");
+  q[4999] = 1;
+  p[0] = -std::numeric_limits<double>::infinity();
+  same("-infinity first");
+  p[0] = 1;
+  p[2000] = 1e308;
+  p[2001] = 1e308;
+  same("an overflowing sum of valid weights");
+}
+
 TEST_CASE("public metrics keep their values and errors through the kernels", "[simd][divergence]") {
   std::vector<double> p(100, 1.0), q(100, 2.0);
   q[3] = 0;
@@ -163,6 +207,12 @@ TEST_CASE("public metrics keep their values and errors through the kernels", "[s
   p[57] = 1;
   q[80] = std::numeric_limits<double>::infinity();
   CHECK_THROWS_WITH(driftwatch::jensen_shannon(p, q), driftwatch_test::contains("current weight 80"));
+  // A negative weight deep inside dense weights (the pass's fast blocks).
+  std::vector<double> dense(3000, 1.0), other(3000, 2.0);
+  dense[2222] = -0.5;
+  CHECK_THROWS_WITH(driftwatch::jensen_shannon(dense, other), driftwatch_test::contains("reference weight 2222"));
+  dense[2222] = -0.0;
+  CHECK(driftwatch::jensen_shannon(dense, other).valid());
 }
 
 #if !defined(DRIFTWATCH_NO_SIMD)

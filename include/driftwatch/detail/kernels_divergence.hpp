@@ -202,16 +202,20 @@ inline simd::batch<double> log_nonneg(const simd::batch<double>& x) noexcept {
 /// an overflowing one of valid weights) falls back to the scalar twin, which
 /// then decides.
 #if defined(__AVX512F__)
-/// weight_sums_simd's AVX-512 body: the same block sums; validity from the
-/// sums (NaN, infinity) and an OR of all bit patterns (a sign bit: a negative
-/// weight, or -0.0, both left to the twin); the smallest non-zero weight as the
-/// unsigned minimum of bits - 1 (0 wraps to the largest value; the order of
-/// non-negative doubles is that of their bits). All but the sums are integer
-/// operations, which leaves the pass bound by reading the weights.
+/// weight_sums_simd's AVX-512 body: the same block sums; per block, the
+/// floating-point minimum of all weights. A block whose minimum is > 0 (no zero
+/// and no negative weight: the usual case of dense weights) gives its smallest
+/// non-zero weight from that minimum alone; any other block is read again (from
+/// L1) with integer operations on the bit patterns: an OR of all of them (a sign
+/// bit: a negative weight, or -0.0, both left to the twin) and the unsigned
+/// minimum of bits - 1 (0 wraps to the largest value; non-negative doubles are
+/// ordered as their bits). A NaN or an infinity makes the sums non-finite.
 inline weight_sums weight_sums_avx512(const double* p, const double* q, std::size_t n) noexcept {
   constexpr std::size_t block = 512;  // 2 accumulators x 32 batches of 8
   const __m512i one = _mm512_set1_epi64(1);
+  const __m512d inf = _mm512_set1_pd(HUGE_VAL);
   __m512i bits = _mm512_setzero_si512(), minp = _mm512_set1_epi64(-1), minq = _mm512_set1_epi64(-1);
+  __m512d lowp = inf, lowq = inf;  // smallest weights of the blocks without zeros
   __m512d sp_s = _mm512_setzero_pd(), sp_c = _mm512_setzero_pd(), sq_s = _mm512_setzero_pd(), sq_c = _mm512_setzero_pd();
   const auto fold = [](__m512d& s, __m512d& c, const __m512d x) noexcept {  // Neumaier, per lane
     const __m512d t = _mm512_add_pd(s, x);
@@ -222,8 +226,9 @@ inline weight_sums weight_sums_avx512(const double* p, const double* q, std::siz
   };
   std::size_t i = 0;
   while (i + 16 <= n) {
-    const std::size_t end = std::min(n, i + block);
+    const std::size_t start = i, end = std::min(n, i + block);
     __m512d ap0 = _mm512_setzero_pd(), ap1 = _mm512_setzero_pd(), aq0 = _mm512_setzero_pd(), aq1 = _mm512_setzero_pd();
+    __m512d bp = inf, bq = inf;
     for (; i + 16 <= end; i += 16) {
       const __m512d a0 = _mm512_loadu_pd(p + i), a1 = _mm512_loadu_pd(p + i + 8);
       const __m512d b0 = _mm512_loadu_pd(q + i), b1 = _mm512_loadu_pd(q + i + 8);
@@ -231,15 +236,23 @@ inline weight_sums weight_sums_avx512(const double* p, const double* q, std::siz
       ap1 = _mm512_add_pd(ap1, a1);
       aq0 = _mm512_add_pd(aq0, b0);
       aq1 = _mm512_add_pd(aq1, b1);
-      const __m512i ia0 = _mm512_castpd_si512(a0), ia1 = _mm512_castpd_si512(a1);
-      const __m512i ib0 = _mm512_castpd_si512(b0), ib1 = _mm512_castpd_si512(b1);
-      bits = _mm512_ternarylogic_epi64(bits, ia0, ia1, 0xFE);  // bits | ia0 | ia1
-      bits = _mm512_ternarylogic_epi64(bits, ib0, ib1, 0xFE);
-      minp = _mm512_min_epu64(minp, _mm512_min_epu64(_mm512_sub_epi64(ia0, one), _mm512_sub_epi64(ia1, one)));
-      minq = _mm512_min_epu64(minq, _mm512_min_epu64(_mm512_sub_epi64(ib0, one), _mm512_sub_epi64(ib1, one)));
+      bp = _mm512_min_pd(bp, _mm512_min_pd(a0, a1));
+      bq = _mm512_min_pd(bq, _mm512_min_pd(b0, b1));
     }
     fold(sp_s, sp_c, _mm512_add_pd(ap0, ap1));
     fold(sq_s, sq_c, _mm512_add_pd(aq0, aq1));
+    if (_mm512_cmp_pd_mask(_mm512_min_pd(bp, bq), _mm512_setzero_pd(), _CMP_GT_OQ) == 0xFF) {
+      lowp = _mm512_min_pd(lowp, bp);
+      lowq = _mm512_min_pd(lowq, bq);
+      continue;
+    }
+    for (std::size_t k = start; k < i; k += 8) {  // zeros (or worse) in this block
+      const __m512i ia = _mm512_castpd_si512(_mm512_loadu_pd(p + k));
+      const __m512i ib = _mm512_castpd_si512(_mm512_loadu_pd(q + k));
+      bits = _mm512_ternarylogic_epi64(bits, ia, ib, 0xFE);  // bits | ia | ib
+      minp = _mm512_min_epu64(minp, _mm512_sub_epi64(ia, one));
+      minq = _mm512_min_epu64(minq, _mm512_sub_epi64(ib, one));
+    }
   }
   const weight_sums tail = weight_sums_scalar(p + i, q + i, n - i);
   alignas(64) double s1[8], c1[8], s2[8], c2[8];
@@ -259,16 +272,17 @@ inline weight_sums weight_sums_avx512(const double* p, const double* q, std::siz
   weight_sums w;
   w.reference = r.value();
   w.current = c.value();
-  const auto min_of = [](const __m512i m, double tail_min) noexcept {
+  const auto min_of = [](const __m512i m, const __m512d low, double tail_min) noexcept {
+    const double x = std::min(tail_min, _mm512_reduce_min_pd(low));
     const std::uint64_t b = static_cast<std::uint64_t>(_mm512_reduce_min_epu64(m));
-    if (b == ~std::uint64_t(0)) return tail_min;  // no non-zero weight in the head
-    double x;
+    if (b == ~std::uint64_t(0)) return x;  // no non-zero weight in the blocks with zeros
+    double y;
     const std::uint64_t b1 = b + 1;
-    std::memcpy(&x, &b1, sizeof x);
-    return std::min(x, tail_min);
+    std::memcpy(&y, &b1, sizeof y);
+    return std::min(x, y);
   };
-  w.min_reference = min_of(minp, tail.min_reference);
-  w.min_current = min_of(minq, tail.min_current);
+  w.min_reference = min_of(minp, lowp, tail.min_reference);
+  w.min_current = min_of(minq, lowq, tail.min_current);
   return w;
 }
 #endif
