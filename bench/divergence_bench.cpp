@@ -1,5 +1,6 @@
-// js_1m: jensen_shannon over two probability vectors of 1M bins (vectorized
-// log, compensated per-lane sums) vs its scalar twin (std::log per bin).
+// js_1m: jensen_shannon over two probability vectors of 1M bins (one validation
+// pass for the totals, then the JS kernel: on AVX-512 a register-table log,
+// elsewhere the generic xsimd kernel) vs its scalar twin (std::log per bin).
 // scipy_jensenshannon runs in peers.py. The guard_* pairs compare each
 // divergence kernel with its own twin for bench/ci_guard.sh.
 #include <benchmark/benchmark.h>
