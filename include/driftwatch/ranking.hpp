@@ -730,8 +730,8 @@ class ranking_evaluator {
 
  private:
 #if defined(DRIFTWATCH_SERVED_UNIT_AVX512)
-  // served() from match_served_unit's findings when no grade is above 1 and
-  // the relevance level is 1: every positive judged item is relevant with
+  // served() from match_served_unit's findings when no grade is above 1, no
+  // id repeats and the relevance level is 1: every positive judged item is relevant with
   // gain 1 (linear, exponential and binary gains alike), R is their count,
   // the ideal DCG the unit prefix of min(R, k), and the state is what
   // rank_kernel::visit_mask(hits, 1) leaves, bit for bit: the DCG and AP
@@ -743,21 +743,14 @@ class ranking_evaluator {
   // the tables that count_ratio reads. (Measure before restructuring: with
   // GCC 12 this exact shape inlines into the caller's loop; shapes that did
   // not cost 25-30% more per list.)
-  // False (r untouched) when a grade is above 1: the caller takes the general path.
+  // False (r untouched) when a grade is above 1 or an id repeats: the caller
+  // takes the general path (its checks, its error messages in their order).
   bool served_unit(span<const item_id> served, span<const judgment> judgments, ranking_metrics& r) const noexcept {
     using detail::bit_count;
     const std::size_t n = served.size();
     const detail::served_unit_match m = detail::match_served_unit_avx512(
         served.data(), n, reinterpret_cast<const unsigned char*>(judgments.data()), judgments.size());
-    if (m.graded) return false;
-    if (m.judged_repeat) {
-      r = ranking_metrics::invalid("duplicate judged item");
-      return true;
-    }
-    if (m.served_repeat) {
-      r = ranking_metrics::invalid("duplicate item in served list");
-      return true;
-    }
+    if (m.unusual) return false;  // a grade above 1 or a repeated id: the general path tells which
     const std::size_t R = bit_count(m.positive);
     if (R == 0) {  // every metric 0 (no hit either), or skipped
       r = policy_.no_relevant == no_relevant_policy::skip ? ranking_metrics::invalid("no relevant items")

@@ -418,17 +418,15 @@ inline served_match match_served(const std::uint64_t* served, std::size_t n, std
 /// and J <= served_unit_max_judged judged records. A judged record is 16
 /// bytes: the 64-bit item id, then the 32-bit grade (the layout of
 /// driftwatch::judgment; its last 4 bytes are never read as data).
-/// `hits`: bit p (1 <= p <= n) set when served[p - 1] equals the id of a
-/// judged record with grade > 0; `positive`: bit j set when record j has
-/// grade > 0; `graded`: some record has a grade above 1 (the caller then
-/// takes the general path: the other fields still hold); `judged_repeat` /
-/// `served_repeat`: two judged / two served ids are equal.
+/// `unusual`: some record has a grade above 1, or two judged ids are equal,
+/// or two served ids are: the caller takes its general path, which tells
+/// them apart (hits and positive are then unspecified). Otherwise `hits`:
+/// bit p (1 <= p <= n) set when served[p - 1] equals the id of a judged
+/// record with grade > 0; `positive`: bit j set when record j has grade > 0.
 struct served_unit_match {
   std::uint64_t hits = 0;
   std::uint32_t positive = 0;
-  bool graded = false;
-  bool judged_repeat = false;
-  bool served_repeat = false;
+  bool unusual = false;
 };
 
 constexpr std::size_t served_unit_max_served = 10;
@@ -450,10 +448,11 @@ inline std::int32_t judged_record_grade(const unsigned char* records, std::size_
 inline served_unit_match match_served_unit_scalar(const std::uint64_t* served, std::size_t n,
                                                   const unsigned char* records, std::size_t J) noexcept {
   served_unit_match r;
+  bool graded = false, judged_repeat = false;
   for (std::size_t j = 0; j < J; ++j) {
     const std::int32_t g = judged_record_grade(records, j);
     r.positive |= static_cast<std::uint32_t>(g > 0) << j;
-    r.graded = r.graded || g > 1;
+    graded = graded || g > 1;
   }
   for (std::size_t i = 0; i < n; ++i) {
     bool hit = false;
@@ -463,8 +462,8 @@ inline served_unit_match match_served_unit_scalar(const std::uint64_t* served, s
   }
   for (std::size_t a = 1; a < J; ++a)
     for (std::size_t b = 0; b < a; ++b)
-      r.judged_repeat = r.judged_repeat || judged_record_item(records, a) == judged_record_item(records, b);
-  r.served_repeat = has_duplicate_scalar(served, n);
+      judged_repeat = judged_repeat || judged_record_item(records, a) == judged_record_item(records, b);
+  r.unusual = graded || judged_repeat || has_duplicate_scalar(served, n);
   return r;
 }
 
@@ -527,6 +526,7 @@ DRIFTWATCH_SERVED_INLINE served_unit_match match_served_unit_conflicts(const ser
   const __m512i one = _mm512_set1_epi32(1);
   served_unit_match r;
   const std::uint32_t valid = static_cast<std::uint32_t>((std::uint64_t(1) << J) - 1);
+  __mmask16 unusual;  // lanes with a grade above 1, a repeated judged id, a repeated served id
   // X_t: lanes 0-7 the grades, lanes 8-15 the low halves of records 8t .. 8t+7.
   const __m512i X0 = _mm512_permutex2var_epi32(v.L0, grade_low, v.L1);
   const __m512i X1 = _mm512_permutex2var_epi32(v.L2, grade_low, v.L3);
@@ -547,7 +547,7 @@ DRIFTWATCH_SERVED_INLINE served_unit_match match_served_unit_conflicts(const ser
     const __mmask32 pos =
         _mm512_kunpackw(_mm512_mask_cmpgt_epi32_mask(0xFF, X2, zero), _mm512_cmpgt_epi32_mask(GA, zero));
     r.positive = static_cast<std::uint32_t>(_cvtmask32_u32(pos));
-    r.graded = _mm512_cmpgt_epi32_mask(_mm512_mask_max_epi32(GA, 0xFF, GA, X2), one) != 0;
+    unusual = _mm512_cmpgt_epi32_mask(_mm512_mask_max_epi32(GA, 0xFF, GA, X2), one);  // a grade above 1
     __m512i cB = _mm512_conflict_epi32(JB);
     __m512i cC = _mm512_conflict_epi32(_mm512_shuffle_i64x2(X0, X2, 0xEE));
     if (Wide) {
@@ -559,9 +559,9 @@ DRIFTWATCH_SERVED_INLINE served_unit_match match_served_unit_conflicts(const ser
         _mm512_mask_test_epi32_mask(static_cast<__mmask16>((valid & 0xFF) | ((valid >> 8) & 0xFF00)), cC, cC));
   } else {
     r.positive = _cvtmask16_u32(_mm512_cmpgt_epi32_mask(GA, zero));
-    r.graded = _mm512_cmpgt_epi32_mask(GA, one) != 0;
+    unusual = _mm512_cmpgt_epi32_mask(GA, one);
   }
-  r.judged_repeat = repeat != 0;
+  unusual = static_cast<__mmask16>(unusual | repeat);
   // Membership: M collects, per served lane, the judged records (bit j for
   // record j) holding the same id: block b's judged bits shifted into place.
   constexpr unsigned first_served = 6;  // the lane of served[0]
@@ -591,8 +591,10 @@ DRIFTWATCH_SERVED_INLINE served_unit_match match_served_unit_conflicts(const ser
   const std::uint32_t hit_lanes =
       _mm512_mask_test_epi32_mask(served_lanes, M, _mm512_set1_epi32(static_cast<int>(r.positive)));
   r.hits = hit_lanes >> (first_served - 1);  // lane first_served + i -> bit i + 1
-  r.served_repeat =
-      _mm512_mask_test_epi32_mask(served_lanes, C0, _mm512_set1_epi32(static_cast<int>(0xFFFFu << first_served))) != 0;
+  unusual = static_cast<__mmask16>(
+      unusual |
+      _mm512_mask_test_epi32_mask(served_lanes, C0, _mm512_set1_epi32(static_cast<int>(0xFFFFu << first_served))));
+  r.unusual = !_kortestz_mask16_u8(unusual, unusual);
   return r;
 }
 
@@ -620,16 +622,23 @@ DRIFTWATCH_SERVED_INLINE served_unit_match match_served_unit_avx512(const std::u
   // qword of a served load (odd dwords).
   const __m512i L0 = load(0), L1 = load(1), L2 = load(2), L3 = load(3);
   const __m512i s = _mm512_or_si512(S0, S1);
+  // d: the OR of the record loads, s: of the served loads. One test of the
+  // odd dwords of (d & item high dwords) | s.
+  const auto above_2_32 = [](const __m512i& records_or, const __m512i& served_or) {
+    const __m512i item_high = _mm512_setr_epi32(0, -1, 0, 0, 0, -1, 0, 0, 0, -1, 0, 0, 0, -1, 0, 0);
+    const __m512i t = _mm512_ternarylogic_epi32(records_or, served_or, item_high, 0xEC);  // (r & item_high) | s
+    return !_kortestz_mask16_u8(_mm512_mask_test_epi32_mask(0xAAAA, t, t), _mm512_mask_test_epi32_mask(0xAAAA, t, t));
+  };
   __m512i d = _mm512_ternarylogic_epi64(L0, L1, L2, 0xFE);  // L0 | L1 | L2
   if (J <= 16) {  // 4 of every 5 lists in the benchmark: 4 loads, 3 blocks, one judged vector
     d = _mm512_or_si512(d, L3);
-    const bool wide = (_mm512_mask_test_epi32_mask(0x2222, d, d) | _mm512_mask_test_epi32_mask(0xAAAA, s, s)) != 0;
+    const bool wide = above_2_32(d, s);
     const served_unit_regs v{L0, L1, L2, L3, L3, L3, S0, S1};
     return wide ? match_served_unit_conflicts<true, false>(v, n, J) : match_served_unit_conflicts<false, false>(v, n, J);
   }
   const __m512i L4 = load(4), L5 = load(5);
   d = _mm512_ternarylogic_epi64(d, L3, _mm512_or_si512(L4, L5), 0xFE);
-  const bool wide = (_mm512_mask_test_epi32_mask(0x2222, d, d) | _mm512_mask_test_epi32_mask(0xAAAA, s, s)) != 0;
+  const bool wide = above_2_32(d, s);
   const served_unit_regs v{L0, L1, L2, L3, L4, L5, S0, S1};
   return wide ? match_served_unit_conflicts<true, true>(v, n, J) : match_served_unit_conflicts<false, true>(v, n, J);
 }
