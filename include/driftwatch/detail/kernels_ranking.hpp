@@ -480,6 +480,18 @@ inline served_unit_match match_served_unit_scalar(const std::uint64_t* served, s
 #define DRIFTWATCH_SERVED_INLINE inline
 #endif
 
+/// The bits of a mask as a 32-bit value in a general register. (Left to
+/// itself GCC 12 may keep a 16-bit mask in a mask register, spill it with a
+/// 16-bit store and reload 32 bits for a broadcast: a failed store
+/// forwarding, ~20 cycles on the critical path of every list.)
+DRIFTWATCH_SERVED_INLINE std::uint32_t mask_bits(__mmask32 k) noexcept {
+  std::uint32_t v = _cvtmask32_u32(k);
+#if defined(__GNUC__) || defined(__clang__)
+  __asm__("" : "+r"(v));
+#endif
+  return v;
+}
+
 /// The judged records and served ids of match_served_unit_avx512 in
 /// registers: L0..L5 hold records 4u .. 4u+3 (16 dwords: low half, high
 /// half, grade, padding per record), S0/S1 the served ids 0-7 / 8-9.
@@ -546,7 +558,7 @@ DRIFTWATCH_SERVED_INLINE served_unit_match match_served_unit_conflicts(const ser
   if (Long) {
     const __mmask32 pos =
         _mm512_kunpackw(_mm512_mask_cmpgt_epi32_mask(0xFF, X2, zero), _mm512_cmpgt_epi32_mask(GA, zero));
-    r.positive = static_cast<std::uint32_t>(_cvtmask32_u32(pos));
+    r.positive = mask_bits(pos);
     unusual = _mm512_cmpgt_epi32_mask(_mm512_mask_max_epi32(GA, 0xFF, GA, X2), one);  // a grade above 1
     __m512i cB = _mm512_conflict_epi32(JB);
     __m512i cC = _mm512_conflict_epi32(_mm512_shuffle_i64x2(X0, X2, 0xEE));
@@ -558,7 +570,7 @@ DRIFTWATCH_SERVED_INLINE served_unit_match match_served_unit_conflicts(const ser
         repeat | _mm512_mask_test_epi32_mask(static_cast<__mmask16>(valid >> 8), cB, cB) |
         _mm512_mask_test_epi32_mask(static_cast<__mmask16>((valid & 0xFF) | ((valid >> 8) & 0xFF00)), cC, cC));
   } else {
-    r.positive = _cvtmask16_u32(_mm512_cmpgt_epi32_mask(GA, zero));
+    r.positive = mask_bits(_mm512_cmpgt_epi32_mask(GA, zero));
     unusual = _mm512_cmpgt_epi32_mask(GA, one);
   }
   unusual = static_cast<__mmask16>(unusual | repeat);
