@@ -575,7 +575,7 @@ DRIFTWATCH_SERVED_INLINE served_unit_match match_served_unit_conflicts(const ser
   }
   unusual = static_cast<__mmask16>(unusual | repeat);
   // Membership: M collects, per served lane, the judged records (bit j for
-  // record j) holding the same id: block b's judged bits shifted into place.
+  // record j) holding the same id: block b's judged bits shifted to 6b.
   constexpr unsigned first_served = 6;  // the lane of served[0]
   // Served: lanes 6 + i hold served[i]'s half (S0: ids 0-7, S1: ids 8-9).
   const __m512i served_low = _mm512_setr_epi32(0, 0, 0, 0, 0, 0, 0, 2, 4, 6, 8, 10, 12, 14, 16, 18);
@@ -589,23 +589,21 @@ DRIFTWATCH_SERVED_INLINE served_unit_match match_served_unit_conflicts(const ser
   const __m512i b2 = Long ? _mm512_setr_epi32(4, 5, 6, 7, 8, 9, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31)
                           : _mm512_setr_epi32(12, 13, 14, 15, 12, 12, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31);
   const __m512i b3 = _mm512_setr_epi32(10, 11, 12, 13, 14, 15, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31);
+  // A served lane's bits 6.. are its repeats among the served ids: all zero
+  // unless the list is unusual (then the hits are not used), so the blocks'
+  // conflicts are ORed in shifted, unmasked. (Bits 16 and 17 that block 2's
+  // repeated lanes may add to a short list are never positive.)
   const __m512i C0 = served_unit_block6<Wide>(JA, JAH, b0, SL, SH);
-  __m512i M = _mm512_and_si512(C0, _mm512_set1_epi32(63));
-  M = _mm512_ternarylogic_epi32(M, _mm512_slli_epi32(served_unit_block6<Wide>(JA, JAH, b1, SL, SH), 6),
-                                _mm512_set1_epi32(63 << 6), 0xF8);  // M | (C << 6 & 63 << 6)
-  M = _mm512_ternarylogic_epi32(
-      M, _mm512_slli_epi32(Long ? served_unit_block6<Wide>(JB, JBH, b2, SL, SH) : served_unit_block6<Wide>(JA, JAH, b2, SL, SH), 12),
-      _mm512_set1_epi32(63 << 12), 0xF8);
-  if (Long)
-    M = _mm512_ternarylogic_epi32(M, _mm512_slli_epi32(served_unit_block6<Wide>(JB, JBH, b3, SL, SH), 18),
-                                  _mm512_set1_epi32(63 << 18), 0xF8);
+  const __m512i C1 = served_unit_block6<Wide>(JA, JAH, b1, SL, SH);
+  const __m512i C2 = Long ? served_unit_block6<Wide>(JB, JBH, b2, SL, SH) : served_unit_block6<Wide>(JA, JAH, b2, SL, SH);
+  __m512i M = _mm512_ternarylogic_epi32(C0, _mm512_slli_epi32(C1, 6), _mm512_slli_epi32(C2, 12), 0xFE);
+  if (Long) M = _mm512_or_si512(M, _mm512_slli_epi32(served_unit_block6<Wide>(JB, JBH, b3, SL, SH), 18));
   const __mmask16 served_lanes = static_cast<__mmask16>(((1u << n) - 1) << first_served);
   const std::uint32_t hit_lanes =
       _mm512_mask_test_epi32_mask(served_lanes, M, _mm512_set1_epi32(static_cast<int>(r.positive)));
   r.hits = hit_lanes >> (first_served - 1);  // lane first_served + i -> bit i + 1
-  unusual = static_cast<__mmask16>(
-      unusual |
-      _mm512_mask_test_epi32_mask(served_lanes, C0, _mm512_set1_epi32(static_cast<int>(0xFFFFu << first_served))));
+  // Served repeats: a served lane of block 0 with a bit above 5.
+  unusual = static_cast<__mmask16>(unusual | _mm512_mask_cmpgt_epu32_mask(served_lanes, C0, _mm512_set1_epi32(63)));
   r.unusual = !_kortestz_mask16_u8(unusual, unusual);
   return r;
 }
