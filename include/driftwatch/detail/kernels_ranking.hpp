@@ -18,16 +18,6 @@
 #include <immintrin.h>
 #endif
 
-// Keeps a cold path out of its caller, so that the caller stays small
-// enough to be inlined into a hot loop.
-#if defined(__GNUC__) || defined(__clang__)
-#define DRIFTWATCH_NOINLINE __attribute__((noinline))
-#elif defined(_MSC_VER)
-#define DRIFTWATCH_NOINLINE __declspec(noinline)
-#else
-#define DRIFTWATCH_NOINLINE
-#endif
-
 namespace driftwatch {
 namespace detail {
 
