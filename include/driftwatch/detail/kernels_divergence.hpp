@@ -21,7 +21,7 @@
 #include <driftwatch/detail/simd_compat.hpp>
 #include <driftwatch/detail/summation.hpp>
 
-#if defined(__AVX512F__)
+#if !defined(DRIFTWATCH_NO_SIMD) && defined(__AVX512F__)
 #include <immintrin.h>
 #endif
 
