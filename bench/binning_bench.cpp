@@ -92,8 +92,20 @@ void bin_uniform_b64_boost_histogram_regular(benchmark::State& s) {
   bench::items(s, x.size());
 }
 void bin_uniform_b64_memory_read(benchmark::State& s) { bench::memory_read(s, data()); }
+// Guard pair for the pair kernel on edges whose positions are not exact
+// integers (bin_uniform_b64's 64 bins over [-2, 2] are, and there its
+// near-an-edge test is one compare): the general near test.
+const driftwatch::bin_edges& inexact_uniform_edges() {
+  static const driftwatch::bin_edges e = driftwatch::bin_edges::uniform(-2.0, 2.1, 64);
+  return e;
+}
+void guard_uniform_b64_inexact_kernel(benchmark::State& s) { run_observe(s, inexact_uniform_edges()); }
+void guard_uniform_b64_inexact_twin(benchmark::State& s) {
+  run_kernel(s, inexact_uniform_edges(), &driftwatch::detail::bin_count_uniform_scalar);
+}
+
 // Guard pair for the four-way uniform kernel, which histogram::observe uses
-// above the pair kernel's 78 bins (bin_uniform_b64 runs the pair kernel).
+// above the pair kernel's 78 bins.
 const driftwatch::bin_edges& wide_uniform_edges() {
   static const driftwatch::bin_edges e = driftwatch::bin_edges::uniform(-2.0, 2.0, 200);
   return e;
@@ -113,6 +125,8 @@ DW_BENCH(bin_uniform_b64_driftwatch);
 DW_BENCH(bin_uniform_b64_scalar_index);
 DW_BENCH(bin_uniform_b64_boost_histogram_regular);
 DW_BENCH(bin_uniform_b64_memory_read);
+DW_BENCH(guard_uniform_b64_inexact_kernel);
+DW_BENCH(guard_uniform_b64_inexact_twin);
 DW_BENCH(guard_uniform_b200_kernel);
 DW_BENCH(guard_uniform_b200_twin);
 

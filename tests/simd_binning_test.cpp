@@ -110,6 +110,33 @@ TEST_CASE("uniform kernel is exact on edges that the index formula rounds wrongl
   }
 }
 
+TEST_CASE("uniform kernels are exact on edge values in chunks without NaN or Inf", "[simd][binning]") {
+  // The pair kernel checks finiteness per chunk and, for edges whose positions
+  // are exact integers (dyadic ranges), tests "near an edge" as t == floor(t):
+  // feed it only finite values, a third of them on an edge or one ulp around.
+  std::mt19937_64 rng(2024);
+  const std::vector<std::pair<double, double>> ranges = {{-2.0, 2.0}, {0.0, 1.0}, {-3.0, 5.0}, {-7.3, 11.9}, {0.0, 0.1}};
+  for (const auto& r : ranges) {
+    for (std::size_t bins : {16u, 17u, 32u, 64u, 75u}) {
+      INFO("range [" << r.first << ", " << r.second << "], bins " << bins);
+      const auto edges = bin_edges::uniform(r.first, r.second, bins).interior();
+      std::uniform_int_distribution<std::size_t> pick(0, edges.size() - 1);
+      std::uniform_real_distribution<double> spread(r.first - 1.0, r.second + 1.0);
+      std::vector<double> x(20000);
+      for (auto& v : x) {
+        const double e = edges[pick(rng)];
+        switch (rng() % 6) {
+          case 0: v = e; break;
+          case 1: v = std::nextafter(e, 1e300); break;
+          case 2: v = std::nextafter(e, -1e300); break;
+          default: v = spread(rng);
+        }
+      }
+      check_all_kernels(edges, x);
+    }
+  }
+}
+
 TEST_CASE("pair kernel folds its 16-bit table before any counter overflows", "[simd][binning]") {
   // 300k values (150k pairs, more than 65535 per cell) piled into single
   // cells: all in one bin, all non-finite, all in the overflow bin, and an

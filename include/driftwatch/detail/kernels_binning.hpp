@@ -30,6 +30,7 @@
 #include <cstdint>
 #include <cstring>
 #include <limits>
+#include <type_traits>
 #include <utility>
 
 #include <driftwatch/detail/simd_compat.hpp>
@@ -223,6 +224,17 @@ inline double uniform_edge_slack(const double* edges, std::size_t ne, const unif
   return slack + 1e-6;
 }
 
+/// True when the kernel's position of every edge is exactly its integer,
+/// t(e[i]) == i + 1 (dyadic ranges and widths, e.g. 64 bins over [-2, 2]).
+/// Then, by monotonicity, a value whose t is not an integer is in bin floor(t)
+/// without any margin, and "near an edge" is the one test t == floor(t).
+/// (A comparison, not a difference: nothing here can be contracted into an FMA.)
+inline bool uniform_edges_exact(const double* edges, std::size_t ne, const uniform_geometry& g) noexcept {
+  for (std::size_t i = 0; i < ne; ++i)
+    if ((edges[i] - g.origin) * g.inv_width != static_cast<double>(i + 1)) return false;
+  return true;
+}
+
 /// The SIMD half of the direct-index kernels: the bin of each lane as a double,
 /// clamp(floor(t), 0, ne) with t = (x - origin) * inv_width, or the trash slot
 /// ne + 1 for a non-finite lane; and the lanes whose t is within `slack` of an
@@ -246,6 +258,18 @@ struct uniform_lane_bins {
     const B t = xsimd::min(xsimd::max((v - origin) * inv, lo), hi);
     bin = xsimd::select(finite, xsimd::floor(t), trash);
     return finite & (xsimd::abs(t - xsimd::nearbyint(t)) <= near_limit);
+  }
+  /// The same for lanes assumed finite, which the caller verifies afterwards
+  /// for the whole chunk: `poison` gains v * 0, NaN for a non-finite v (the
+  /// lane's bin is then garbage and the chunk must be redone by operator()).
+  /// Exact: the edges are uniform_edges_exact, so near means t == floor(t).
+  template <bool Exact>
+  auto unchecked(const B& v, B& bin, B& poison) const noexcept {
+    const B t = xsimd::min(xsimd::max((v - origin) * inv, lo), hi);
+    bin = xsimd::floor(t);
+    poison = xsimd::fma(v, B(0.0), poison);
+    if (Exact) return t == bin;
+    return xsimd::abs(t - xsimd::nearbyint(t)) <= near_limit;
   }
 };
 
@@ -359,9 +383,12 @@ constexpr std::size_t uniform_pairs_min_values_per_cell = 8;
 /// value), are halved; the pair index is computed in the SIMD lanes. Every
 /// 65535 pairs (the most any counter can have gained) the table is folded
 /// into counts: bin a gains row a's sum plus column a's sum, and the slot for
-/// non-finite values goes to the returned count. With more than
-/// uniform_pairs_max_stride - 2 edges it is bin_count_uniform_simd.
-/// Runs in the hot loop: measure before changing.
+/// non-finite values goes to the returned count. The SIMD phase of a chunk
+/// first assumes finite values and checks that once per chunk (a NaN-poisoned
+/// sum of v * 0; a chunk holding NaN or +-Inf is redone lane by lane), and for
+/// edges that are uniform_edges_exact its near-an-edge test is t == floor(t).
+/// With more than uniform_pairs_max_stride - 2 edges it is
+/// bin_count_uniform_simd. Runs in the hot loop: measure before changing.
 template <class = void>
 std::uint64_t bin_count_uniform_pairs_simd(const double* edges, std::size_t ne, const double* x, std::size_t n,
                                            std::uint64_t* counts) noexcept {
@@ -400,25 +427,43 @@ std::uint64_t bin_count_uniform_pairs_simd(const double* edges, std::size_t ne, 
     invalid += col[bins];
     std::memset(table, 0, cells * sizeof(std::uint16_t));
   };
-  std::size_t since_fold = 0;
-  std::size_t i = 0;
-  for (; i + 2 * half <= n; i += 2 * half) {
-    const double* xc = x + i;
-    // Lane l of the batch at 2jL pairs with lane l of the batch after it: one
-    // sequential stream, no shuffles.
+  const bool exact = uniform_edges_exact(edges, ne, g);
+  // The SIMD phase of one chunk: the pair index of lane l of the batch at 2jL
+  // and lane l of the batch after it (one sequential stream, no shuffles),
+  // into slot[j + l]. With a std::bool_constant tag it assumes finite values
+  // and returns false if the chunk had any other (slots then garbage); with
+  // nullptr it checks every lane.
+  auto pair_phase = [&](const double* xc, auto mode) {
+    constexpr bool checked = std::is_same<decltype(mode), std::nullptr_t>::value;
+    B poison(0.0);
     for (std::size_t j = 0; j < half; j += L) {
       const double* xa = xc + 2 * j;
       const double* xb = xa + L;
       B ba, bb;
-      const auto near = lanes_bins(simd::load(xa), ba) | lanes_bins(simd::load(xb), bb);
+      bool near;
+      if constexpr (checked) {
+        near = simd::any(lanes_bins(simd::load(xa), ba) | lanes_bins(simd::load(xb), bb));
+      } else {
+        constexpr bool exact_edges = decltype(mode)::value;
+        near = simd::any(lanes_bins.template unchecked<exact_edges>(simd::load(xa), ba, poison) |
+                         lanes_bins.template unchecked<exact_edges>(simd::load(xb), bb, poison));
+      }
       // a * stride + b < 2^32: exact, and + 2^52 puts it in the low word.
       simd::store(slot + j, ba * wide + bb + magic);
-      if (simd::any(near)) {  // rare: within rounding of an edge
+      if (near) {  // rare: within rounding of an edge
         for (std::size_t l = 0; l < L; ++l)
           slot[j + l] = exact_lane_bin(edges, ne, xa[l]) * static_cast<double>(stride) +
                         exact_lane_bin(edges, ne, xb[l]) + two_pow_52;
       }
     }
+    return checked || xsimd::all(poison == poison);  // false iff a lane is NaN (xsimd's != is ordered)
+  };
+  std::size_t since_fold = 0;
+  std::size_t i = 0;
+  for (; i + 2 * half <= n; i += 2 * half) {
+    const double* xc = x + i;
+    const bool finite = exact ? pair_phase(xc, std::true_type{}) : pair_phase(xc, std::false_type{});
+    if (!finite) pair_phase(xc, nullptr);  // the chunk holds NaN or +-Inf: redo it lane-checked
     const unsigned char* bytes = reinterpret_cast<const unsigned char*>(slot) + low_word;
     for (std::size_t j = 0; j < half; j += 4) {
       std::uint32_t c0, c1, c2, c3;
