@@ -29,11 +29,10 @@ TARGETS = {
 WHY = {
     "bin_quantile_b10": "Compare-and-count does 9 compares and 9 masked adds per batch; it is within noise "
                         "of the memory-read limit when the machine is quiet.",
-    "bin_uniform_b64": "The pair kernel reaches ~2.2-2.4 G values/s on data in cache (per 16 values: "
-                       "two batches of index, clamp, floor and near-an-edge test, one pair index, then 8 scalar "
-                       "16-bit increments) and ~0.8-1.0x the memory-read rate from DRAM; the peers are "
-                       "compute-bound, so the ratios to them move with the memory bandwidth the shared host "
-                       "leaves this run (memory_read itself was seen between 2.2 and 3.3 G values/s).",
+    "bin_uniform_b64": "The pair kernel runs at ~3.0 G values/s on data in cache (2.5 on edges that are not "
+                       "exact integers in its index) and at ~0.8-1.0x the memory-read rate from DRAM; the peers "
+                       "are compute-bound, so the ratios to them move with the memory bandwidth the shared host "
+                       "leaves this run (memory_read itself was seen between 2.1 and 3.3 G values/s).",
     "ks_exact_1m": "Sorting both samples takes ~2 x 23 ms (radix) and the walk ~11 ms; the asymptotic "
                    "p-value (kstwo.sf at n = 500000: smirnov_sf's Birnbaum-Tingey sum, detail/kolmogorov.hpp) "
                    "~10 ms, from its largest term outward with each term evaluated independently (it was ~70 ms "
