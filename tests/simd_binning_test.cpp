@@ -137,6 +137,18 @@ TEST_CASE("uniform kernels are exact on edge values in chunks without NaN or Inf
   }
 }
 
+TEST_CASE("compare-and-count takes non-finite values back out of whole chunks", "[simd][binning]") {
+  // The kernel first counts every lane as if finite (+Inf above every edge,
+  // NaN and -Inf above none) and corrects chunks that held anything else.
+  const double inf = std::numeric_limits<double>::infinity();
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  const std::vector<double> edges = {-1.0, -0.25, 0.0, 0.5, 2.0};
+  std::vector<std::vector<double>> inputs = {std::vector<double>(1000, inf), std::vector<double>(1000, -inf),
+                                             std::vector<double>(1000, nan), std::vector<double>(1001)};
+  for (std::size_t i = 0; i < inputs[3].size(); ++i) inputs[3][i] = i % 3 == 0 ? inf : (i % 3 == 1 ? 0.1 : -inf);
+  for (const auto& x : inputs) check_all_kernels(edges, x);
+}
+
 TEST_CASE("pair kernel folds its 16-bit table before any counter overflows", "[simd][binning]") {
   // 300k values (150k pairs, more than 65535 per cell) piled into single
   // cells: all in one bin, all non-finite, all in the overflow bin, and an

@@ -146,12 +146,18 @@ inline void compare_count_step(const B& v, B* above, const B* e, const B& one, s
 
 /// Compare-and-count with NE >= ne edges held in registers; the edges beyond
 /// ne are +inf, which no finite value exceeds.
+/// Values are first taken as finite: a NaN or -Inf lane then exceeds no edge
+/// and a +Inf lane every one. Each chunk accumulates v * 0 (NaN exactly when
+/// a lane was not finite); only such a chunk is scanned again, in scalar, to
+/// count its non-finite values apart and to take the +Inf ones back out of
+/// every cumulative count.
 /// Runs in the hot loop: measure before changing.
 template <std::size_t NE>
 std::uint64_t bin_count_compare_fixed(const double* edges, std::size_t ne, const double* x, std::size_t n,
                                       std::uint64_t* counts) noexcept {
   using B = simd::batch<double>;
   constexpr std::size_t L = simd::lanes<double>;
+  constexpr std::size_t chunk = 256;  // multiple of every L
   const double inf = std::numeric_limits<double>::infinity();
   B e[NE];
   B above[NE];  // per lane: values > e[j]; doubles count exactly up to 2^53
@@ -159,19 +165,25 @@ std::uint64_t bin_count_compare_fixed(const double* edges, std::size_t ne, const
     e[j] = B(j < ne ? edges[j] : inf);
     above[j] = B(0.0);
   }
-  B bad(0.0);
-  const B pos_inf(inf), neg_inf(-inf), one(1.0);
+  const B one(1.0), zero(0.0);
+  std::uint64_t invalid = 0, pos_inf = 0;
   std::size_t i = 0;
-  for (; i + L <= n; i += L) {
-    B v = simd::load(x + i);
-    const auto finite = xsimd::abs(v) < pos_inf;  // false for NaN and +-Inf
-    bad = xsimd::select(finite, bad, bad + one);
-    v = xsimd::select(finite, v, neg_inf);  // excluded: above no edge, and not in `valid`
-    compare_count_step(v, above, e, one, std::make_index_sequence<NE>{});
+  for (; i + chunk <= n; i += chunk) {
+    B poison(0.0);
+    for (std::size_t j = i; j < i + chunk; j += L) {
+      const B v = simd::load(x + j);
+      poison = xsimd::fma(v, zero, poison);
+      compare_count_step(v, above, e, one, std::make_index_sequence<NE>{});
+    }
+    if (!xsimd::all(poison == poison)) {  // rare: the chunk holds NaN or +-Inf (xsimd's != is ordered)
+      for (std::size_t j = i; j < i + chunk; ++j) {
+        invalid += std::isfinite(x[j]) ? 0 : 1;
+        pos_inf += x[j] == inf ? 1 : 0;
+      }
+    }
   }
-  std::uint64_t invalid = static_cast<std::uint64_t>(simd::reduce_add(bad));
   std::uint64_t cum[NE];
-  for (std::size_t j = 0; j < NE; ++j) cum[j] = static_cast<std::uint64_t>(simd::reduce_add(above[j]));
+  for (std::size_t j = 0; j < NE; ++j) cum[j] = static_cast<std::uint64_t>(simd::reduce_add(above[j])) - pos_inf;
   const std::uint64_t valid = static_cast<std::uint64_t>(i) - invalid;
   if (ne == 0) {
     counts[0] += valid;
