@@ -180,8 +180,42 @@ TEST_CASE("served-match kernel equals its scalar twin", "[simd][ranking]") {
 }
 
 // served() against the rank-ordered kernel fed by a plain linear scan (the
-// path before the kernels): bit-identical metrics and the same invalid
-// reasons, for binary and graded judgments, every gain, repeats and R = 0.
+// path before the kernels): the same invalid reason (repeated judged ids are
+// reported before repeated served ids), else bit-identical metrics.
+namespace {
+void check_served_against_linear_scan(std::size_t k, const ranking_policy& pol, const std::vector<std::uint64_t>& served,
+                                      const std::vector<judgment>& jd) {
+  const std::size_t n = served.size(), m = jd.size();
+  const auto got = ranking_evaluator(k, pol).served(served, jd);
+  bool jdup = false, sdup = false;
+  for (std::size_t a = 0; a < m; ++a)
+    for (std::size_t b = 0; b < a; ++b) jdup = jdup || jd[a].item == jd[b].item;
+  for (std::size_t a = 0; a < n; ++a)
+    for (std::size_t b = 0; b < a; ++b) sdup = sdup || served[a] == served[b];
+  const std::string reason = got.invalid_reason ? got.invalid_reason : "";
+  if (jdup) {
+    CHECK(reason == "duplicate judged item");
+    return;
+  }
+  if (sdup) {
+    CHECK(reason == "duplicate item in served list");
+    return;
+  }
+  d::rank_kernel kernel(k, pol, d::summarize(jd, k, pol));
+  for (std::size_t r = 0; r < n; ++r)
+    for (const auto& x : jd)
+      if (x.item == served[r] && x.grade > 0) kernel.visit(r + 1, x.grade);
+  const auto want = kernel.finish(n);
+  REQUIRE(got.valid() == want.valid());
+  if (!want.valid()) {
+    CHECK(reason == want.invalid_reason);
+    return;
+  }
+  for (std::size_t q = 0; q < driftwatch::ranking_metric_count; ++q) CHECK(got.values[q] == want.values[q]);
+}
+}  // namespace
+
+// For binary and graded judgments, every gain, repeats and R = 0.
 TEST_CASE("served lists: kernels give the linear scan's metrics bit for bit", "[simd][ranking]") {
   std::mt19937_64 rng(7);
   const driftwatch::gain_function gains[] = {driftwatch::gain_function::linear,
@@ -203,33 +237,7 @@ TEST_CASE("served lists: kernels give the linear scan's metrics bit for bit", "[
       jd[j].grade = graded ? static_cast<int>(rng() % 4) - 1 : static_cast<int>(rng() % 3 != 0);
     }
     if (m >= 2 && trial % 13 == 0) jd[rng() % m].item = jd[rng() % m].item;
-    const ranking_evaluator ev(k, pol);
-    const auto got = ev.served(served, jd);
-    // Reference.
-    bool jdup = false, sdup = false;
-    for (std::size_t a = 0; a < m; ++a)
-      for (std::size_t b = 0; b < a; ++b) jdup = jdup || jd[a].item == jd[b].item;
-    for (std::size_t a = 0; a < n; ++a)
-      for (std::size_t b = 0; b < a; ++b) sdup = sdup || served[a] == served[b];
-    if (jdup) {
-      CHECK(std::string(got.invalid_reason ? got.invalid_reason : "") == "duplicate judged item");
-      continue;
-    }
-    if (sdup) {
-      CHECK(std::string(got.invalid_reason ? got.invalid_reason : "") == "duplicate item in served list");
-      continue;
-    }
-    const auto s = d::summarize(jd, k, pol);
-    d::rank_kernel kernel(k, pol, s);
-    for (std::size_t r = 0; r < n; ++r)
-      for (const auto& x : jd)
-        if (x.item == served[r] && x.grade > 0) kernel.visit(r + 1, x.grade);
-    const auto want = kernel.finish(n);
-    REQUIRE(got.valid() == want.valid());
-    for (std::size_t q = 0; q < driftwatch::ranking_metric_count; ++q) {
-      if (!want.valid()) break;
-      CHECK(got.values[q] == want.values[q]);
-    }
+    check_served_against_linear_scan(k, pol, served, jd);
   }
 }
 
@@ -337,33 +345,7 @@ TEST_CASE("short served lists: the unit path gives the linear scan's metrics bit
       jd[j].grade = graded ? static_cast<int>(rng() % 4) - 1 : static_cast<int>(rng() % 3 != 0) - (rng() % 7 == 0);
     }
     if (m >= 2 && trial % 13 == 0) jd[rng() % m].item = jd[rng() % m].item;
-    const ranking_evaluator ev(k, pol);
-    const auto got = ev.served(served, jd);
-    bool jdup = false, sdup = false;
-    for (std::size_t a = 0; a < m; ++a)
-      for (std::size_t b = 0; b < a; ++b) jdup = jdup || jd[a].item == jd[b].item;
-    for (std::size_t a = 0; a < n; ++a)
-      for (std::size_t b = 0; b < a; ++b) sdup = sdup || served[a] == served[b];
     INFO("trial " << trial << " n " << n << " m " << m << " k " << k);
-    if (jdup) {
-      CHECK(std::string(got.invalid_reason ? got.invalid_reason : "") == "duplicate judged item");
-      continue;
-    }
-    if (sdup) {
-      CHECK(std::string(got.invalid_reason ? got.invalid_reason : "") == "duplicate item in served list");
-      continue;
-    }
-    const auto s = d::summarize(jd, k, pol);
-    d::rank_kernel kernel(k, pol, s);
-    for (std::size_t r = 0; r < n; ++r)
-      for (const auto& x : jd)
-        if (x.item == served[r] && x.grade > 0) kernel.visit(r + 1, x.grade);
-    const auto want = kernel.finish(n);
-    REQUIRE(got.valid() == want.valid());
-    if (!want.valid()) {
-      CHECK(std::string(got.invalid_reason) == want.invalid_reason);
-      continue;
-    }
-    for (std::size_t q = 0; q < driftwatch::ranking_metric_count; ++q) CHECK(got.values[q] == want.values[q]);
+    check_served_against_linear_scan(k, pol, served, jd);
   }
 }
