@@ -137,6 +137,17 @@ inline std::uint64_t bin_count_uniform_scalar(const double* edges, std::size_t n
 
 #if !defined(DRIFTWATCH_NO_SIMD)
 
+/// Whether a run of batches held only finite values, for kernels that first
+/// treat every lane as finite and check once per chunk: add() accumulates
+/// v * 0, which is NaN exactly for a NaN or +-Inf lane and stays NaN.
+template <class B>
+struct finite_probe {
+  B sum = B(0.0);
+  void add(const B& v) noexcept { sum = xsimd::fma(v, B(0.0), sum); }
+  /// (x == x, not x != x: xsimd's != on floating batches is ordered, false for NaN.)
+  bool all_finite() const noexcept { return xsimd::all(sum == sum); }
+};
+
 /// One batch against NE edges, unrolled by a fold expression so the counters
 /// stay in registers at -O2 (a loop over the edges is not unrolled there).
 template <class B, std::size_t... J>
@@ -165,17 +176,17 @@ std::uint64_t bin_count_compare_fixed(const double* edges, std::size_t ne, const
     e[j] = B(j < ne ? edges[j] : inf);
     above[j] = B(0.0);
   }
-  const B one(1.0), zero(0.0);
+  const B one(1.0);
   std::uint64_t invalid = 0, pos_inf = 0;
   std::size_t i = 0;
   for (; i + chunk <= n; i += chunk) {
-    B poison(0.0);
+    finite_probe<B> probe;
     for (std::size_t j = i; j < i + chunk; j += L) {
       const B v = simd::load(x + j);
-      poison = xsimd::fma(v, zero, poison);
+      probe.add(v);
       compare_count_step(v, above, e, one, std::make_index_sequence<NE>{});
     }
-    if (!xsimd::all(poison == poison)) {  // rare: the chunk holds NaN or +-Inf (xsimd's != is ordered)
+    if (!probe.all_finite()) {  // rare: the chunk holds NaN or +-Inf
       for (std::size_t j = i; j < i + chunk; ++j) {
         invalid += std::isfinite(x[j]) ? 0 : 1;
         pos_inf += x[j] == inf ? 1 : 0;
@@ -272,14 +283,14 @@ struct uniform_lane_bins {
     return finite & (xsimd::abs(t - xsimd::nearbyint(t)) <= near_limit);
   }
   /// The same for lanes assumed finite, which the caller verifies afterwards
-  /// for the whole chunk: `poison` gains v * 0, NaN for a non-finite v (the
-  /// lane's bin is then garbage and the chunk must be redone by operator()).
+  /// for the whole chunk with `probe` (a non-finite lane's bin is garbage and
+  /// the chunk must be redone by operator()).
   /// Exact: the edges are uniform_edges_exact, so near means t == floor(t).
   template <bool Exact>
-  auto unchecked(const B& v, B& bin, B& poison) const noexcept {
+  auto unchecked(const B& v, B& bin, finite_probe<B>& probe) const noexcept {
     const B t = xsimd::min(xsimd::max((v - origin) * inv, lo), hi);
     bin = xsimd::floor(t);
-    poison = xsimd::fma(v, B(0.0), poison);
+    probe.add(v);
     if (Exact) return t == bin;
     return xsimd::abs(t - xsimd::nearbyint(t)) <= near_limit;
   }
@@ -396,8 +407,8 @@ constexpr std::size_t uniform_pairs_min_values_per_cell = 8;
 /// 65535 pairs (the most any counter can have gained) the table is folded
 /// into counts: bin a gains row a's sum plus column a's sum, and the slot for
 /// non-finite values goes to the returned count. The SIMD phase of a chunk
-/// first assumes finite values and checks that once per chunk (a NaN-poisoned
-/// sum of v * 0; a chunk holding NaN or +-Inf is redone lane by lane), and for
+/// first assumes finite values and checks that once per chunk (finite_probe;
+/// a chunk holding NaN or +-Inf is redone lane by lane), and for
 /// edges that are uniform_edges_exact its near-an-edge test is t == floor(t).
 /// With more than uniform_pairs_max_stride - 2 edges it is
 /// bin_count_uniform_simd. Runs in the hot loop: measure before changing.
@@ -447,7 +458,7 @@ std::uint64_t bin_count_uniform_pairs_simd(const double* edges, std::size_t ne, 
   // nullptr it checks every lane.
   auto pair_phase = [&](const double* xc, auto mode) {
     constexpr bool checked = std::is_same<decltype(mode), std::nullptr_t>::value;
-    B poison(0.0);
+    finite_probe<B> probe;
     for (std::size_t j = 0; j < half; j += L) {
       const double* xa = xc + 2 * j;
       const double* xb = xa + L;
@@ -457,8 +468,8 @@ std::uint64_t bin_count_uniform_pairs_simd(const double* edges, std::size_t ne, 
         near = simd::any(lanes_bins(simd::load(xa), ba) | lanes_bins(simd::load(xb), bb));
       } else {
         constexpr bool exact_edges = decltype(mode)::value;
-        near = simd::any(lanes_bins.template unchecked<exact_edges>(simd::load(xa), ba, poison) |
-                         lanes_bins.template unchecked<exact_edges>(simd::load(xb), bb, poison));
+        near = simd::any(lanes_bins.template unchecked<exact_edges>(simd::load(xa), ba, probe) |
+                         lanes_bins.template unchecked<exact_edges>(simd::load(xb), bb, probe));
       }
       // a * stride + b < 2^32: exact, and + 2^52 puts it in the low word.
       simd::store(slot + j, ba * wide + bb + magic);
@@ -468,7 +479,7 @@ std::uint64_t bin_count_uniform_pairs_simd(const double* edges, std::size_t ne, 
                         exact_lane_bin(edges, ne, xb[l]) + two_pow_52;
       }
     }
-    return checked || xsimd::all(poison == poison);  // false iff a lane is NaN (xsimd's != is ordered)
+    return checked || probe.all_finite();
   };
   std::size_t since_fold = 0;
   std::size_t i = 0;
