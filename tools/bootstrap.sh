@@ -21,6 +21,14 @@ packages=(
   python3-prometheus-client
   # sanitizers and fuzzers
   clang libclang-rt-14-dev
+  # JSON, config files and compressed input for the tool and the adapters
+  nlohmann-json3-dev libyaml-cpp-dev zlib1g-dev libdeflate-dev
+  # output validation (JSON Schema, HTML) and the pandas peer of the batch benchmark
+  python3-jsonschema python3-html5lib python3-pandas python3-yaml
+  # the HTML report rendered in a real browser
+  chromium
+  # aarch64: cross compiler and user-mode emulation for the portable kernel tests
+  g++-aarch64-linux-gnu qemu-user
 )
 
 missing=()
