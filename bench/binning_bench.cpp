@@ -3,9 +3,9 @@
 // array of doubles. Python peers (numpy_histogram) run in bench/peers/peers.py.
 #include <benchmark/benchmark.h>
 
-#include <driftwatch/bin_edges.hpp>
+#include <driftwatch/accumulators/bin_edges.hpp>
 #include <driftwatch/detail/kernels_binning.hpp>
-#include <driftwatch/histogram.hpp>
+#include <driftwatch/accumulators/histogram.hpp>
 
 #include <boost/histogram.hpp>
 

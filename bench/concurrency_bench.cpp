@@ -19,9 +19,9 @@
 #include <thread>
 #include <vector>
 
-#include <driftwatch/concurrent.hpp>
-#include <driftwatch/histogram.hpp>
-#include <driftwatch/monitor.hpp>
+#include <driftwatch/monitors/concurrent.hpp>
+#include <driftwatch/accumulators/histogram.hpp>
+#include <driftwatch/monitors/monitor.hpp>
 
 #ifndef NDEBUG
 #error "driftwatch benchmarks must be built with NDEBUG (Release): assertions distort every number"

@@ -6,7 +6,7 @@
 #include <benchmark/benchmark.h>
 
 #include <driftwatch/detail/kernels_divergence.hpp>
-#include <driftwatch/divergence.hpp>
+#include <driftwatch/metrics/divergence.hpp>
 
 #include <vector>
 

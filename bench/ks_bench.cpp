@@ -4,7 +4,7 @@
 #include <benchmark/benchmark.h>
 
 #include <driftwatch/detail/kernels_ks.hpp>
-#include <driftwatch/ks_test.hpp>
+#include <driftwatch/metrics/ks_test.hpp>
 
 #include <vector>
 

@@ -8,7 +8,7 @@
 #include <benchmark/benchmark.h>
 
 #include <driftwatch/detail/kernels_ranking.hpp>
-#include <driftwatch/ranking.hpp>
+#include <driftwatch/metrics/ranking.hpp>
 
 #include <algorithm>
 #include <cstring>

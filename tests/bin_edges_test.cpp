@@ -1,4 +1,4 @@
-#include <driftwatch/bin_edges.hpp>
+#include <driftwatch/accumulators/bin_edges.hpp>
 
 #include <cstring>
 #include <limits>

@@ -1,7 +1,7 @@
-// Tests for include/driftwatch/canary.hpp against scipy.stats.ttest_rel and
+// Tests for include/driftwatch/metrics/canary.hpp against scipy.stats.ttest_rel and
 // ttest_ind(equal_var=False) (tests/reference/gen_canary_reference.py): t,
 // p-value, df and interval bounds to 1e-9 relative; and merge = concatenation.
-#include <driftwatch/canary.hpp>
+#include <driftwatch/metrics/canary.hpp>
 
 #include <algorithm>
 #include <cmath>

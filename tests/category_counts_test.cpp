@@ -1,4 +1,4 @@
-#include <driftwatch/category_counts.hpp>
+#include <driftwatch/accumulators/category_counts.hpp>
 
 #include <string>
 #include <vector>

@@ -1,4 +1,4 @@
-#include <driftwatch/chi_square.hpp>
+#include <driftwatch/metrics/chi_square.hpp>
 
 #include <string>
 #include <vector>

@@ -1,10 +1,10 @@
-// Stress test of concurrent<A> (include/driftwatch/concurrent.hpp), meant to
+// Stress test of concurrent<A> (include/driftwatch/monitors/concurrent.hpp), meant to
 // run under ThreadSanitizer too: several threads observe while one scrapes
 // snapshots and another takes deltas, merges them and round-trips them through
 // serialization. Every observation must be counted exactly once, and a
 // snapshot must never contain half of one.
-#include <driftwatch/concurrent.hpp>
-#include <driftwatch/serialization.hpp>
+#include <driftwatch/monitors/concurrent.hpp>
+#include <driftwatch/accumulators/serialization.hpp>
 
 #include <atomic>
 #include <cstdint>

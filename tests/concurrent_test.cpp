@@ -1,7 +1,7 @@
-// Tests of include/driftwatch/concurrent.hpp: exact totals from many threads,
+// Tests of include/driftwatch/monitors/concurrent.hpp: exact totals from many threads,
 // consistent snapshots, take() partitions, shard reuse, and no allocation on
 // the hot path (counting allocator).
-#include <driftwatch/concurrent.hpp>
+#include <driftwatch/monitors/concurrent.hpp>
 
 #include <atomic>
 #include <cstdint>
@@ -9,11 +9,11 @@
 #include <thread>
 #include <vector>
 
-#include <driftwatch/canary.hpp>
-#include <driftwatch/category_counts.hpp>
-#include <driftwatch/histogram.hpp>
-#include <driftwatch/monitor.hpp>
-#include <driftwatch/ranking_accumulator.hpp>
+#include <driftwatch/metrics/canary.hpp>
+#include <driftwatch/accumulators/category_counts.hpp>
+#include <driftwatch/accumulators/histogram.hpp>
+#include <driftwatch/monitors/monitor.hpp>
+#include <driftwatch/metrics/ranking_accumulator.hpp>
 
 #include "counting_allocator.hpp"
 #include "test_support.hpp"

@@ -1,4 +1,4 @@
-#include <driftwatch/divergence.hpp>
+#include <driftwatch/metrics/divergence.hpp>
 
 #include <cmath>
 #include <limits>

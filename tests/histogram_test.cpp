@@ -1,4 +1,4 @@
-#include <driftwatch/histogram.hpp>
+#include <driftwatch/accumulators/histogram.hpp>
 
 #include <limits>
 #include <vector>

@@ -1,7 +1,7 @@
 // ks_stream: a frozen reference and a streamed window give exactly ks_test's
 // result (statistic, p-value, location, sign, method: bit for bit), whatever
 // the ties, NaNs, signed zeros, chunking and merging.
-#include <driftwatch/ks_stream.hpp>
+#include <driftwatch/metrics/ks_stream.hpp>
 
 #include <cmath>
 #include <cstring>

@@ -1,6 +1,6 @@
-// Tests for driftwatch/ks_test.hpp against scipy.stats.ks_2samp (SciPy 1.10),
+// Tests for driftwatch/metrics/ks_test.hpp against scipy.stats.ks_2samp (SciPy 1.10),
 // reference values in tests/reference/ks_cases.txt (gen_ks_reference.py).
-#include <driftwatch/ks_test.hpp>
+#include <driftwatch/metrics/ks_test.hpp>
 
 #include "reference_reader.hpp"
 #include "test_support.hpp"

@@ -1,4 +1,4 @@
-#include <driftwatch/monitor.hpp>
+#include <driftwatch/monitors/monitor.hpp>
 
 #include <string>
 #include <vector>

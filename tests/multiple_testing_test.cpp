@@ -1,4 +1,4 @@
-#include <driftwatch/multiple_testing.hpp>
+#include <driftwatch/metrics/multiple_testing.hpp>
 
 #include <limits>
 #include <vector>

@@ -1,9 +1,9 @@
 #include <driftwatch/driftwatch.hpp>
 // Public headers outside the umbrella (the adapters have their own ODR test):
-#include <driftwatch/concurrent.hpp>
-#include <driftwatch/fwd.hpp>
-#include <driftwatch/serialization.hpp>
-#include <driftwatch/window.hpp>
+#include <driftwatch/monitors/concurrent.hpp>
+#include <driftwatch/core/fwd.hpp>
+#include <driftwatch/accumulators/serialization.hpp>
+#include <driftwatch/monitors/window.hpp>
 
 int driftwatch_odr_a();
 

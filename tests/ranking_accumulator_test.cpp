@@ -1,6 +1,6 @@
-// Tests for include/driftwatch/ranking_accumulator.hpp: Welford moments, the
+// Tests for include/driftwatch/metrics/ranking_accumulator.hpp: Welford moments, the
 // t interval, merge = concatenation for every metric, model-version labels.
-#include <driftwatch/ranking_accumulator.hpp>
+#include <driftwatch/metrics/ranking_accumulator.hpp>
 
 #include <cmath>
 #include <string>

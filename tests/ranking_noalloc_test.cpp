@@ -2,9 +2,9 @@
 // operator new with a counting one and asserts zero allocations across
 // observe calls of the ranking evaluator, the ranking accumulator and the
 // canary comparisons (ranking.hpp, ranking_accumulator.hpp, canary.hpp).
-#include <driftwatch/canary.hpp>
-#include <driftwatch/ranking.hpp>
-#include <driftwatch/ranking_accumulator.hpp>
+#include <driftwatch/metrics/canary.hpp>
+#include <driftwatch/metrics/ranking.hpp>
+#include <driftwatch/metrics/ranking_accumulator.hpp>
 
 #include <atomic>
 #include <cstdlib>

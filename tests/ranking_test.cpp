@@ -1,9 +1,9 @@
-// Tests for include/driftwatch/ranking.hpp: hand-computed cases for every
+// Tests for include/driftwatch/metrics/ranking.hpp: hand-computed cases for every
 // policy, randomized cases against the independent Python reference of
 // trec_eval's semantics (tests/reference/trec_eval_ref.py via
 // gen_ranking_reference.py, NDCG also against sklearn.metrics.ndcg_score), and
 // the score-row path == the served-list path, bit for bit.
-#include <driftwatch/ranking.hpp>
+#include <driftwatch/metrics/ranking.hpp>
 
 #include <algorithm>
 #include <cmath>

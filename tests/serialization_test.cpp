@@ -1,7 +1,7 @@
-// Tests of include/driftwatch/serialization.hpp: bit-exact round trips of
+// Tests of include/driftwatch/accumulators/serialization.hpp: bit-exact round trips of
 // every accumulator and the monitor, and rejection of every corrupted,
 // truncated or foreign input.
-#include <driftwatch/serialization.hpp>
+#include <driftwatch/accumulators/serialization.hpp>
 
 #include <cmath>
 #include <cstdint>

@@ -2,7 +2,7 @@
 // counts must be identical, on random data and on adversarial values (NaN,
 // +-Inf, values exactly on edges and one ulp around them, subnormals, huge).
 #include <driftwatch/detail/kernels_binning.hpp>
-#include <driftwatch/histogram.hpp>
+#include <driftwatch/accumulators/histogram.hpp>
 
 #include <cmath>
 #include <cstdint>

@@ -3,7 +3,7 @@
 // (0 * log 0), subnormal proportions (xsimd's log is wrong there unless
 // clamped) and near-identical inputs.
 #include <driftwatch/detail/kernels_divergence.hpp>
-#include <driftwatch/divergence.hpp>
+#include <driftwatch/metrics/divergence.hpp>
 
 #include <algorithm>
 #include <cmath>

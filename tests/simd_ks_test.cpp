@@ -2,7 +2,7 @@
 // the radix sort gives std::sort's order, the branch-free walk gives the
 // reference walk's extremes and locations bit for bit.
 #include <driftwatch/detail/kernels_ks.hpp>
-#include <driftwatch/ks_test.hpp>
+#include <driftwatch/metrics/ks_test.hpp>
 
 #include <cmath>
 #include <cstdint>

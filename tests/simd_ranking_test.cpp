@@ -3,7 +3,7 @@
 // the public metrics identical to a naive reference and between float and
 // double rows.
 #include <driftwatch/detail/kernels_ranking.hpp>
-#include <driftwatch/ranking.hpp>
+#include <driftwatch/metrics/ranking.hpp>
 
 #include <cmath>
 #include <limits>

@@ -1,4 +1,4 @@
-#include <driftwatch/wasserstein.hpp>
+#include <driftwatch/metrics/wasserstein.hpp>
 
 #include <limits>
 #include <vector>

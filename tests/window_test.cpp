@@ -1,5 +1,5 @@
-// Tests of include/driftwatch/window.hpp, driven by manual_clock (no sleeping).
-#include <driftwatch/window.hpp>
+// Tests of include/driftwatch/monitors/window.hpp, driven by manual_clock (no sleeping).
+#include <driftwatch/monitors/window.hpp>
 
 #include <chrono>
 #include <cmath>
@@ -7,13 +7,13 @@
 #include <thread>
 #include <vector>
 
-#include <driftwatch/canary.hpp>
-#include <driftwatch/concurrent.hpp>
-#include <driftwatch/divergence.hpp>
-#include <driftwatch/histogram.hpp>
-#include <driftwatch/monitor.hpp>
-#include <driftwatch/ranking_accumulator.hpp>
-#include <driftwatch/serialization.hpp>
+#include <driftwatch/metrics/canary.hpp>
+#include <driftwatch/monitors/concurrent.hpp>
+#include <driftwatch/metrics/divergence.hpp>
+#include <driftwatch/accumulators/histogram.hpp>
+#include <driftwatch/monitors/monitor.hpp>
+#include <driftwatch/metrics/ranking_accumulator.hpp>
+#include <driftwatch/accumulators/serialization.hpp>
 
 #include "counting_allocator.hpp"
 #include "test_support.hpp"

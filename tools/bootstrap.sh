@@ -17,7 +17,7 @@ packages=(
   python3 python3-scipy python3-numpy python3-sklearn
   # integration tests for the monitoring loop
   prometheus prometheus-alertmanager
-  # OpenMetrics parser used to validate the exposition (tests/tools/check_exposition.py)
+  # OpenMetrics parser used to validate the exposition (tests/adapters/check_exposition.py)
   python3-prometheus-client
   # sanitizers and fuzzers
   clang libclang-rt-14-dev

@@ -10,7 +10,7 @@
 #include <vector>
 
 #include <driftwatch/adapters/prometheus_monitor.hpp>
-#include <driftwatch/monitor.hpp>
+#include <driftwatch/monitors/monitor.hpp>
 
 #include "commands.hpp"
 #include "csv.hpp"

@@ -2,7 +2,7 @@
 #include <cstdio>
 #include <cstring>
 
-#include <driftwatch/version.hpp>
+#include <driftwatch/core/version.hpp>
 
 #include "commands.hpp"
 

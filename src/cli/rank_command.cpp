@@ -11,8 +11,8 @@
 #include <vector>
 
 #include <driftwatch/adapters/prometheus_ranking.hpp>
-#include <driftwatch/ranking.hpp>
-#include <driftwatch/ranking_accumulator.hpp>
+#include <driftwatch/metrics/ranking.hpp>
+#include <driftwatch/metrics/ranking_accumulator.hpp>
 
 #include "commands.hpp"
 #include "trec_io.hpp"

@@ -1,8 +1,8 @@
-// Tests for include/driftwatch/eigen_ranking.hpp: Eigen matrices (row-major in
+// Tests for include/driftwatch/metrics/eigen_ranking.hpp: Eigen matrices (row-major in
 // place, column-major and float copied) give exactly the core path's metrics.
 // Lives in tests/eigen/ because it needs Eigen (tests/CMakeLists.txt links it
 // only when find_package(Eigen3) succeeds).
-#include <driftwatch/eigen_ranking.hpp>
+#include <driftwatch/metrics/eigen_ranking.hpp>
 
 #include <vector>
 

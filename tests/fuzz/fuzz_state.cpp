@@ -1,4 +1,4 @@
-// libFuzzer target: state deserialization (include/driftwatch/serialization.hpp).
+// libFuzzer target: state deserialization (include/driftwatch/accumulators/serialization.hpp).
 //
 // Byte 0 chooses the type (bits 0-2) and whether the harness repairs the
 // envelope (bit 3): with repair, the payload size and the CRC-32 are patched
@@ -13,7 +13,7 @@
 #include <cstdint>
 #include <vector>
 
-#include <driftwatch/serialization.hpp>
+#include <driftwatch/accumulators/serialization.hpp>
 
 namespace {
 

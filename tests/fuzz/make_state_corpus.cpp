@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include <driftwatch/serialization.hpp>
+#include <driftwatch/accumulators/serialization.hpp>
 
 namespace {
 void put(const std::string& dir, const std::string& name, std::uint8_t selector, const std::vector<std::uint8_t>& state) {

@@ -14,8 +14,8 @@
 #include <driftwatch/adapters/http_server.hpp>
 #include <driftwatch/adapters/prometheus_monitor.hpp>
 #include <driftwatch/adapters/retrain_webhook.hpp>
-#include <driftwatch/concurrent.hpp>
-#include <driftwatch/monitor.hpp>
+#include <driftwatch/monitors/concurrent.hpp>
+#include <driftwatch/monitors/monitor.hpp>
 
 #include <cstdio>
 #include <iostream>

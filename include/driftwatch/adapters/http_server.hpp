@@ -20,7 +20,7 @@
 
 #include <driftwatch/adapters/prometheus.hpp>
 #include <driftwatch/adapters/detail/http_listener.hpp>
-#include <driftwatch/error.hpp>
+#include <driftwatch/core/error.hpp>
 
 namespace driftwatch {
 namespace prometheus {

@@ -42,8 +42,8 @@
 #include <vector>
 
 #include <driftwatch/adapters/detail/exposition_text.hpp>
-#include <driftwatch/error.hpp>
-#include <driftwatch/span.hpp>
+#include <driftwatch/core/error.hpp>
+#include <driftwatch/core/span.hpp>
 
 namespace driftwatch {
 namespace prometheus {

@@ -28,9 +28,9 @@
 #include <vector>
 
 #include <driftwatch/adapters/prometheus.hpp>
-#include <driftwatch/divergence.hpp>
-#include <driftwatch/error.hpp>
-#include <driftwatch/histogram.hpp>
+#include <driftwatch/metrics/divergence.hpp>
+#include <driftwatch/core/error.hpp>
+#include <driftwatch/accumulators/histogram.hpp>
 
 namespace driftwatch {
 namespace prometheus {

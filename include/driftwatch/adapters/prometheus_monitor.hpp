@@ -39,10 +39,10 @@
 
 #include <driftwatch/adapters/prometheus.hpp>
 #include <driftwatch/adapters/prometheus_drift.hpp>
-#include <driftwatch/category_counts.hpp>
-#include <driftwatch/concurrent.hpp>
-#include <driftwatch/error.hpp>
-#include <driftwatch/monitor.hpp>
+#include <driftwatch/accumulators/category_counts.hpp>
+#include <driftwatch/monitors/concurrent.hpp>
+#include <driftwatch/core/error.hpp>
+#include <driftwatch/monitors/monitor.hpp>
 
 namespace driftwatch {
 namespace prometheus {

@@ -23,8 +23,8 @@
 #include <utility>
 
 #include <driftwatch/adapters/prometheus.hpp>
-#include <driftwatch/canary.hpp>
-#include <driftwatch/ranking_accumulator.hpp>
+#include <driftwatch/metrics/canary.hpp>
+#include <driftwatch/metrics/ranking_accumulator.hpp>
 
 namespace driftwatch {
 namespace prometheus {

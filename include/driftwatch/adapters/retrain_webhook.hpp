@@ -58,7 +58,7 @@
 #include <driftwatch/adapters/detail/exposition_text.hpp>
 #include <driftwatch/adapters/prometheus.hpp>
 #include <driftwatch/adapters/webhook_signature.hpp>
-#include <driftwatch/error.hpp>
+#include <driftwatch/core/error.hpp>
 
 namespace driftwatch {
 

@@ -14,7 +14,7 @@
 #include <string>
 
 #include <driftwatch/adapters/prometheus.hpp>
-#include <driftwatch/error.hpp>
+#include <driftwatch/core/error.hpp>
 
 namespace driftwatch {
 namespace prometheus {

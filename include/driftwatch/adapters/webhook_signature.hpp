@@ -15,7 +15,7 @@
 #include <string_view>
 #include <vector>
 
-#include <driftwatch/error.hpp>
+#include <driftwatch/core/error.hpp>
 
 namespace driftwatch {
 namespace webhook_signature {

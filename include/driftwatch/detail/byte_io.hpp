@@ -9,8 +9,8 @@
 #include <string>
 #include <vector>
 
-#include <driftwatch/error.hpp>
-#include <driftwatch/span.hpp>
+#include <driftwatch/core/error.hpp>
+#include <driftwatch/core/span.hpp>
 
 namespace driftwatch {
 namespace detail {

@@ -14,15 +14,15 @@
 #include <utility>
 #include <vector>
 
-#include <driftwatch/bin_edges.hpp>
-#include <driftwatch/canary.hpp>
-#include <driftwatch/category_counts.hpp>
+#include <driftwatch/accumulators/bin_edges.hpp>
+#include <driftwatch/metrics/canary.hpp>
+#include <driftwatch/accumulators/category_counts.hpp>
 #include <driftwatch/detail/byte_io.hpp>
-#include <driftwatch/histogram.hpp>
-#include <driftwatch/monitor.hpp>
-#include <driftwatch/multiple_testing.hpp>
-#include <driftwatch/ranking.hpp>
-#include <driftwatch/ranking_accumulator.hpp>
+#include <driftwatch/accumulators/histogram.hpp>
+#include <driftwatch/monitors/monitor.hpp>
+#include <driftwatch/metrics/multiple_testing.hpp>
+#include <driftwatch/metrics/ranking.hpp>
+#include <driftwatch/metrics/ranking_accumulator.hpp>
 
 namespace driftwatch {
 

@@ -8,7 +8,7 @@
 #include <string>
 #include <thread>
 
-#include <driftwatch/error.hpp>
+#include <driftwatch/core/error.hpp>
 
 namespace driftwatch {
 namespace detail {

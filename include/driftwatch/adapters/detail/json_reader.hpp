@@ -31,7 +31,7 @@
 #include <utility>
 #include <vector>
 
-#include <driftwatch/error.hpp>
+#include <driftwatch/core/error.hpp>
 
 namespace driftwatch {
 namespace detail {

@@ -2,11 +2,11 @@
 // statistic and p-value of scipy.stats.ks_2samp (SciPy 1.10).
 #pragma once
 
-#include <driftwatch/alternative.hpp>
+#include <driftwatch/core/alternative.hpp>
 #include <driftwatch/detail/kernels_ks.hpp>
 #include <driftwatch/detail/kolmogorov.hpp>
-#include <driftwatch/error.hpp>
-#include <driftwatch/span.hpp>
+#include <driftwatch/core/error.hpp>
+#include <driftwatch/core/span.hpp>
 
 #include <algorithm>
 #include <cassert>

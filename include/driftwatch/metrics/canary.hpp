@@ -10,8 +10,8 @@
 #include <limits>
 
 #include <driftwatch/detail/incomplete_beta.hpp>
-#include <driftwatch/alternative.hpp>
-#include <driftwatch/ranking_accumulator.hpp>
+#include <driftwatch/core/alternative.hpp>
+#include <driftwatch/metrics/ranking_accumulator.hpp>
 
 namespace driftwatch {
 

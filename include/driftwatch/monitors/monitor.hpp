@@ -11,17 +11,17 @@
 #include <utility>
 #include <vector>
 
-#include <driftwatch/bin_edges.hpp>
-#include <driftwatch/category_counts.hpp>
-#include <driftwatch/chi_square.hpp>
-#include <driftwatch/divergence.hpp>
-#include <driftwatch/error.hpp>
-#include <driftwatch/histogram.hpp>
-#include <driftwatch/ks_test.hpp>
-#include <driftwatch/multiple_testing.hpp>
-#include <driftwatch/result.hpp>
-#include <driftwatch/span.hpp>
-#include <driftwatch/wasserstein.hpp>
+#include <driftwatch/accumulators/bin_edges.hpp>
+#include <driftwatch/accumulators/category_counts.hpp>
+#include <driftwatch/metrics/chi_square.hpp>
+#include <driftwatch/metrics/divergence.hpp>
+#include <driftwatch/core/error.hpp>
+#include <driftwatch/accumulators/histogram.hpp>
+#include <driftwatch/metrics/ks_test.hpp>
+#include <driftwatch/metrics/multiple_testing.hpp>
+#include <driftwatch/core/result.hpp>
+#include <driftwatch/core/span.hpp>
+#include <driftwatch/metrics/wasserstein.hpp>
 
 namespace driftwatch {
 

@@ -12,9 +12,9 @@
 
 #include <driftwatch/detail/kernels_binning.hpp>
 #include <driftwatch/detail/kernels_ks.hpp>
-#include <driftwatch/error.hpp>
-#include <driftwatch/ks_test.hpp>
-#include <driftwatch/span.hpp>
+#include <driftwatch/core/error.hpp>
+#include <driftwatch/metrics/ks_test.hpp>
+#include <driftwatch/core/span.hpp>
 
 namespace driftwatch {
 

@@ -8,10 +8,10 @@
 #include <utility>
 #include <vector>
 
-#include <driftwatch/bin_edges.hpp>
+#include <driftwatch/accumulators/bin_edges.hpp>
 #include <driftwatch/detail/kernels_binning.hpp>
-#include <driftwatch/error.hpp>
-#include <driftwatch/span.hpp>
+#include <driftwatch/core/error.hpp>
+#include <driftwatch/core/span.hpp>
 
 namespace driftwatch {
 

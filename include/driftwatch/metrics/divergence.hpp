@@ -7,13 +7,13 @@
 #include <string>
 #include <vector>
 
-#include <driftwatch/category_counts.hpp>
+#include <driftwatch/accumulators/category_counts.hpp>
 #include <driftwatch/detail/kernels_divergence.hpp>
 #include <driftwatch/detail/summation.hpp>
-#include <driftwatch/error.hpp>
-#include <driftwatch/histogram.hpp>
-#include <driftwatch/result.hpp>
-#include <driftwatch/span.hpp>
+#include <driftwatch/core/error.hpp>
+#include <driftwatch/accumulators/histogram.hpp>
+#include <driftwatch/core/result.hpp>
+#include <driftwatch/core/span.hpp>
 
 namespace driftwatch {
 

@@ -30,8 +30,8 @@
 
 #include <driftwatch/detail/byte_io.hpp>
 #include <driftwatch/detail/state_access.hpp>
-#include <driftwatch/error.hpp>
-#include <driftwatch/span.hpp>
+#include <driftwatch/core/error.hpp>
+#include <driftwatch/core/span.hpp>
 
 namespace driftwatch {
 

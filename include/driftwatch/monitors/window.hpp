@@ -18,10 +18,10 @@
 #include <utility>
 #include <vector>
 
-#include <driftwatch/bin_edges.hpp>
-#include <driftwatch/concurrent.hpp>  // detail::reset_accumulator
-#include <driftwatch/error.hpp>
-#include <driftwatch/histogram.hpp>
+#include <driftwatch/accumulators/bin_edges.hpp>
+#include <driftwatch/monitors/concurrent.hpp>  // detail::reset_accumulator
+#include <driftwatch/core/error.hpp>
+#include <driftwatch/accumulators/histogram.hpp>
 
 namespace driftwatch {
 

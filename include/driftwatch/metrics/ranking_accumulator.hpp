@@ -10,10 +10,10 @@
 #include <utility>
 
 #include <driftwatch/detail/incomplete_beta.hpp>
-#include <driftwatch/error.hpp>
-#include <driftwatch/ranking.hpp>
-#include <driftwatch/result.hpp>
-#include <driftwatch/span.hpp>
+#include <driftwatch/core/error.hpp>
+#include <driftwatch/metrics/ranking.hpp>
+#include <driftwatch/core/result.hpp>
+#include <driftwatch/core/span.hpp>
 
 namespace driftwatch {
 

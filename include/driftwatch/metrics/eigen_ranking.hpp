@@ -8,7 +8,7 @@
 
 #include <Eigen/Core>
 
-#include <driftwatch/ranking.hpp>
+#include <driftwatch/metrics/ranking.hpp>
 
 namespace driftwatch {
 

@@ -26,7 +26,7 @@
 #include <utility>
 #include <vector>
 
-#include <driftwatch/error.hpp>
+#include <driftwatch/core/error.hpp>
 
 namespace driftwatch {
 

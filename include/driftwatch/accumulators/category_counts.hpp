@@ -10,8 +10,8 @@
 #include <utility>
 #include <vector>
 
-#include <driftwatch/error.hpp>
-#include <driftwatch/span.hpp>
+#include <driftwatch/core/error.hpp>
+#include <driftwatch/core/span.hpp>
 
 namespace driftwatch {
 

@@ -7,8 +7,8 @@
 #include <vector>
 
 #include <driftwatch/detail/summation.hpp>
-#include <driftwatch/result.hpp>
-#include <driftwatch/span.hpp>
+#include <driftwatch/core/result.hpp>
+#include <driftwatch/core/span.hpp>
 
 namespace driftwatch {
 

@@ -21,8 +21,8 @@
 #include <string>
 
 #include <driftwatch/detail/kernels_ranking.hpp>
-#include <driftwatch/error.hpp>
-#include <driftwatch/span.hpp>
+#include <driftwatch/core/error.hpp>
+#include <driftwatch/core/span.hpp>
 
 namespace driftwatch {
 

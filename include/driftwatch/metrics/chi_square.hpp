@@ -6,11 +6,11 @@
 #include <string>
 #include <vector>
 
-#include <driftwatch/category_counts.hpp>
+#include <driftwatch/accumulators/category_counts.hpp>
 #include <driftwatch/detail/special_functions.hpp>
 #include <driftwatch/detail/summation.hpp>
-#include <driftwatch/error.hpp>
-#include <driftwatch/span.hpp>
+#include <driftwatch/core/error.hpp>
+#include <driftwatch/core/span.hpp>
 
 namespace driftwatch {
 
