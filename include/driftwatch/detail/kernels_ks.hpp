@@ -1,6 +1,6 @@
 // Kernels behind ks_test: sorting the finite values of a sample, and the merge
-// walk over two sorted samples. Twins: std::sort, and ks_merge_walk in
-// ks_test.hpp (the original walk, kept as the reference).
+// walk over two sorted samples. Twins: std::sort, and ks_merge_walk below
+// (the original walk, kept as the reference).
 //
 // - sort_finite_radix: LSD radix sort on the order-preserving integer image of
 //   each double (flip the sign bit of positives, every bit of negatives), 8
@@ -162,6 +162,132 @@ inline std::size_t sort_finite_std(const double* x, std::size_t n, std::vector<d
   }
   std::sort(out.begin(), out.end());
   return invalid;
+}
+
+/// Extremes of F_n - G_m over the pooled sample, with the locations scipy 1.10
+/// reports (np.argmax / np.argmin over concatenate([sorted ref, sorted cur])).
+struct ks_extremes {
+  double max_diff = -std::numeric_limits<double>::infinity();
+  double max_location = 0.0;
+  double min_diff = std::numeric_limits<double>::infinity();
+  double min_location = 0.0;
+};
+
+/// The extreme bookkeeping shared by every KS walk (ks_merge_walk, its
+/// branchless twin, ks_stream): fed one evaluation point (a distinct pooled
+/// value v, with i reference and j current values <= v) at a time, in
+/// increasing order. It keeps the first location attaining each extreme among
+/// reference values (1) and among current values (2); argmax over scipy's
+/// concatenation prefers (1).
+class ks_extreme_tracker {
+ public:
+  ks_extreme_tracker(double na, double nb) noexcept : na_(na), nb_(nb) {}
+  void at(double v, std::size_t i, std::uint64_t j, bool in1, bool in2) noexcept {
+    const double diff = static_cast<double>(i) / na_ - static_cast<double>(j) / nb_;  // scipy's expression
+    if (diff > e_.max_diff) {
+      e_.max_diff = diff;
+      max_has1_ = in1;
+      max_has2_ = in2;
+      max_loc1_ = max_loc2_ = v;
+    } else if (diff == e_.max_diff) {
+      if (in1 && !max_has1_) max_has1_ = true, max_loc1_ = v;
+      if (in2 && !max_has2_) max_has2_ = true, max_loc2_ = v;
+    }
+    if (diff < e_.min_diff) {
+      e_.min_diff = diff;
+      min_has1_ = in1;
+      min_has2_ = in2;
+      min_loc1_ = min_loc2_ = v;
+    } else if (diff == e_.min_diff) {
+      if (in1 && !min_has1_) min_has1_ = true, min_loc1_ = v;
+      if (in2 && !min_has2_) min_has2_ = true, min_loc2_ = v;
+    }
+  }
+  ks_extremes extremes() const noexcept {
+    ks_extremes e = e_;
+    e.max_location = max_has1_ ? max_loc1_ : max_loc2_;
+    e.min_location = min_has1_ ? min_loc1_ : min_loc2_;
+    return e;
+  }
+
+ private:
+  double na_, nb_;
+  ks_extremes e_;
+  bool max_has1_ = false, max_has2_ = false, min_has1_ = false, min_has2_ = false;
+  double max_loc1_ = 0, max_loc2_ = 0, min_loc1_ = 0, min_loc2_ = 0;
+};
+
+/// One merge walk over two ascending, finite, non-empty arrays, evaluating
+/// diff(v) = #{a <= v}/na - #{b <= v}/nb (same floating-point expression as
+/// scipy) once per distinct value v. O(na + nb), no allocation, noexcept.
+/// Runs in the hot loop: measure before changing (a SIMD twin may replace it).
+inline ks_extremes ks_merge_walk(const double* a, std::size_t na, const double* b, std::size_t nb) noexcept {
+  ks_extreme_tracker t(static_cast<double>(na), static_cast<double>(nb));
+  std::size_t i = 0, j = 0;
+  while (i < na || j < nb) {
+    double v;
+    if (i == na) {
+      v = b[j];
+    } else if (j == nb) {
+      v = a[i];
+    } else {
+      v = a[i] < b[j] ? a[i] : b[j];
+    }
+    const std::size_t i0 = i, j0 = j;
+    while (i < na && a[i] == v) ++i;
+    while (j < nb && b[j] == v) ++j;
+    const bool in1 = i != i0, in2 = j != j0;
+    t.at(v, i, j, in1, in2);
+  }
+  return t.extremes();
+}
+
+/// ks_merge_walk's fast twin, bit-identical to it (tests/simd_ks_test.cpp):
+/// - no mispredicted branch: the next value is taken from `a` or `b` by a
+///   select, one element per step, and diff is considered once per distinct
+///   value (when the next value differs);
+/// - no division per step: diff's exact value is K / (na nb) with the integer
+///   K = i nb - j na, kept by one add per step. Distinct K are at least
+///   1 / (na nb) apart, far more than the rounding of the double diff when
+///   na nb <= 2^49, so the double diff is computed (the same expression as the
+///   reference walk) only where K reaches a new or equal extreme: elsewhere it
+///   can neither set nor tie an extreme. Beyond 2^49 every value is evaluated.
+/// O(na + nb), no allocation. Runs in the hot loop: measure before changing
+/// (bench/ks_bench.cpp).
+inline ks_extremes ks_merge_walk_branchless(const double* a, std::size_t na, const double* b,
+                                            std::size_t nb) noexcept {
+  ks_extreme_tracker t(static_cast<double>(na), static_cast<double>(nb));
+  const bool exact_k = static_cast<double>(na) * static_cast<double>(nb) <= 562949953421312.0;  // 2^49
+  const auto step_a = static_cast<std::int64_t>(nb), step_b = -static_cast<std::int64_t>(na);
+  std::int64_t k = 0;
+  std::int64_t k_max = std::numeric_limits<std::int64_t>::min();
+  std::int64_t k_min = std::numeric_limits<std::int64_t>::max();
+  const double inf = std::numeric_limits<double>::infinity();
+  bool in1 = false, in2 = false;
+  std::size_t i = 0, j = 0;
+  double x = na ? a[0] : inf, y = nb ? b[0] : inf;
+  while (i < na || j < nb) {
+    // Arithmetic instead of ?: so the compiler cannot turn it into a branch.
+    const std::size_t take_a = x <= y ? 1 : 0;  // finite data: the exhausted side reads +inf
+    const double v = y < x ? y : x;              // minsd: the value taken
+    i += take_a;
+    j += 1 - take_a;
+    k += step_b + static_cast<std::int64_t>(take_a) * (step_a - step_b);
+    in1 = in1 || take_a != 0;
+    in2 = in2 || take_a == 0;
+    x = i < na ? a[i] : inf;
+    y = j < nb ? b[j] : inf;
+    if (x == v || y == v) continue;  // v repeats: evaluate at its last copy
+    if (exact_k && k < k_max && k > k_min) {  // strictly inside: no extreme here
+      in1 = in2 = false;
+      continue;
+    }
+    k_max = k > k_max ? k : k_max;
+    k_min = k < k_min ? k : k_min;
+    t.at(v, i, j, in1, in2);
+    in1 = in2 = false;
+  }
+  return t.extremes();
 }
 
 }  // namespace detail
