@@ -16,6 +16,7 @@
 #include <driftwatch/accumulators/bin_edges.hpp>
 #include <driftwatch/accumulators/histogram.hpp>
 #include <driftwatch/accumulators/category_counts.hpp>
+#include <driftwatch/accumulators/mean_accumulator.hpp>
 #include <driftwatch/metrics/divergence.hpp>
 #include <driftwatch/metrics/wasserstein.hpp>
 #include <driftwatch/metrics/chi_square.hpp>

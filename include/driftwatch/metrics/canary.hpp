@@ -11,7 +11,7 @@
 
 #include <driftwatch/detail/incomplete_beta.hpp>
 #include <driftwatch/core/alternative.hpp>
-#include <driftwatch/metrics/ranking_accumulator.hpp>
+#include <driftwatch/accumulators/mean_accumulator.hpp>
 
 namespace driftwatch {
 
