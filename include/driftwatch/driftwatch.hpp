@@ -24,6 +24,7 @@
 #include <driftwatch/monitors/monitor.hpp>
 #include <driftwatch/metrics/ks_test.hpp>
 #include <driftwatch/metrics/ks_stream.hpp>
+#include <driftwatch/metrics/binned_ks.hpp>
 #include <driftwatch/metrics/ranking.hpp>
 #include <driftwatch/metrics/ranking_accumulator.hpp>
 #include <driftwatch/metrics/canary.hpp>
