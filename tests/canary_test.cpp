@@ -117,7 +117,7 @@ TEST_CASE("canary edge cases are invalid results, not NaN surprises", "[canary]"
   CHECK_FALSE(r.valid());
   CHECK(std::string(r.invalid_reason).find("zero variance") != std::string::npos);
   p.observe(std::nan(""), 1.0);
-  CHECK(p.invalid() == 1);
+  CHECK(p.invalid_count() == 1);
   CHECK(p.count() == 2);
   welch_comparison w;
   w.observe_baseline(1.0);

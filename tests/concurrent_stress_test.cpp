@@ -4,6 +4,7 @@
 // serialization. Every observation must be counted exactly once, and a
 // snapshot must never contain half of one.
 #include <driftwatch/monitors/concurrent.hpp>
+#include <driftwatch/driftwatch.hpp>
 #include <driftwatch/accumulators/serialization.hpp>
 
 #include <atomic>
@@ -56,7 +57,7 @@ TEST_CASE("observers, a scraper and a merger-serializer: totals are exact, snaps
     while (running.load() > 0) {
       const paired_comparison s = pairs.snapshot();
       const auto n = s.count();
-      if (s.differences().count() != n || s.invalid() != 0) torn = true;
+      if (s.differences().count() != n || s.invalid_count() != 0) torn = true;
       (void)hist.snapshot();
       scrapes.fetch_add(1);
     }

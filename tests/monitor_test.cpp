@@ -142,11 +142,11 @@ TEST_CASE("observe allocates nothing (numeric values, known categories)", "[moni
   for (double v : values) m.observe(x, v);
   for (int i = 0; i < 5000; ++i) m.observe(c, i % 3 == 0 ? "mobile" : "a-category-name-longer-than-sso");
   m.observe_missing(x);
-  m.reset_current();
+  m.reset();
   const long after = driftwatch_test::allocation_count();
   CHECK(after - before == 0);
   const auto r = m.report();
-  CHECK(r[0].current_sample_truncated == false);  // reset_current cleared it
+  CHECK(r[0].current_sample_truncated == false);  // reset cleared it
 }
 
 TEST_CASE("values beyond max_current_samples still count in the histogram and are flagged", "[monitor]") {

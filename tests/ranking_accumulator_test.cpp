@@ -21,7 +21,7 @@ TEST_CASE("mean_accumulator: mean, variance, interval", "[ranking_accumulator]")
   a(std::nan(""));
   a(HUGE_VAL);
   CHECK(a.count() == 5);
-  CHECK(a.invalid() == 2);
+  CHECK(a.invalid_count() == 2);
   CHECK(a.mean().value == Approx(0.58));
   // Two-pass sample variance.
   double ss = 0;

@@ -1,6 +1,7 @@
 // Tests of include/driftwatch/accumulators/serialization.hpp: bit-exact round trips of
 // every accumulator and the monitor, and rejection of every corrupted,
 // truncated or foreign input.
+#include <driftwatch/driftwatch.hpp>
 #include <driftwatch/accumulators/serialization.hpp>
 
 #include <cmath>
@@ -26,7 +27,7 @@ std::uint64_t bits(double x) {
 }
 
 bool same_mean(const mean_accumulator& a, const mean_accumulator& b) {
-  return a.count() == b.count() && a.invalid() == b.invalid() && bits(a.raw_mean()) == bits(b.raw_mean()) &&
+  return a.count() == b.count() && a.invalid_count() == b.invalid_count() && bits(a.raw_mean()) == bits(b.raw_mean()) &&
          bits(a.raw_m2()) == bits(b.raw_m2());
 }
 
@@ -166,7 +167,7 @@ TEST_CASE("mean, ranking and canary accumulators round-trip bit-exactly") {
   pc.observe(0.1, std::nan(""));
   const paired_comparison pb = deserialize<paired_comparison>(serialize(pc));
   CHECK(pb.count() == 2);
-  CHECK(pb.invalid() == 1);
+  CHECK(pb.invalid_count() == 1);
   CHECK(same_mean(pb.differences(), pc.differences()));
   CHECK(serialize(pb) == serialize(pc));
 
@@ -177,6 +178,41 @@ TEST_CASE("mean, ranking and canary accumulators round-trip bit-exactly") {
   const welch_comparison wb = deserialize<welch_comparison>(serialize(wc));
   CHECK(same_mean(wb.baseline(), wc.baseline()));
   CHECK(same_mean(wb.canary(), wc.canary()));
+}
+
+TEST_CASE("ks_stream round-trips: same KS result bit for bit, same bytes, still mergeable") {
+  std::vector<double> ref, cur;
+  std::mt19937_64 rng(11);
+  std::normal_distribution<double> normal(0.0, 1.0);
+  for (int i = 0; i < 300; ++i) ref.push_back(std::round(normal(rng) * 8.0) / 8.0);  // ties on purpose
+  for (int i = 0; i < 200; ++i) cur.push_back(normal(rng) + 0.2);
+  ks_stream s(ref);
+  s.observe(cur);
+  s(std::numeric_limits<double>::infinity());
+  const bytes_t b = serialize(s);
+  CHECK(inspect_state(b).type == ks_stream::state_tag);
+  CHECK(static_cast<unsigned>(inspect_state(b).type) == 8);
+  ks_stream back = deserialize<ks_stream>(b);
+  CHECK(serialize(back) == b);
+  CHECK(back.count() == s.count());
+  CHECK(back.invalid_count() == 1);
+  for (auto alt : {alternative::two_sided, alternative::less, alternative::greater}) {
+    const ks_result x = s.result(alt), y = back.result(alt);
+    CHECK(bits(x.statistic) == bits(y.statistic));
+    CHECK(bits(x.pvalue) == bits(y.pvalue));
+    CHECK(bits(x.statistic_location) == bits(y.statistic_location));
+  }
+  // Still the same window: merging and observing behave as on the original.
+  back += s;
+  s += s;
+  CHECK(serialize(back) == serialize(s));
+  // The empty window round-trips too.
+  ks_stream empty(ref);
+  CHECK(serialize(deserialize<ks_stream>(serialize(empty))) == serialize(empty));
+  // A histogram's bytes are not a ks_stream, and the error names both.
+  histogram h(bin_edges::from_edges({0.0}));
+  CHECK_THROWS_WITH(deserialize<ks_stream>(serialize(h)), driftwatch_test::contains("holds a histogram, not a ks_stream"));
+  CHECK_THROWS_WITH(deserialize<histogram>(b), driftwatch_test::contains("holds a state of type 8, not a histogram"));
 }
 
 TEST_CASE("drift_monitor round-trips: same report, same bytes, still mergeable and allocation-free") {
@@ -254,6 +290,14 @@ TEST_CASE("every single-byte corruption and every truncation of small states is 
     const std::vector<judgment> judged = {{2, 1}};
     r.observe(served, judged);
     check_rejects_every_corruption_and_truncation<ranking_accumulator>(serialize(r));
+  }
+  SECTION("ks_stream") {
+    const std::vector<double> ref = {1.0, 2.0, 2.0};
+    ks_stream s(ref);
+    s(0.5);
+    s(2.0);
+    s(std::nan(""));
+    check_rejects_every_corruption_and_truncation<ks_stream>(serialize(s));
   }
   SECTION("drift_monitor") {
     monitor_config c;
@@ -356,4 +400,25 @@ TEST_CASE("decoded states keep the library's invariants") {
     f64(p, 1.0), f64(p, -1.0);
     CHECK_THROWS_AS(deserialize<mean_accumulator>(seal(3, p)), driftwatch::error);
   }
+  // ks_stream (type 8): reference 2 values {1, 2}, one window value 1.5.
+  auto ks_payload = [&](double u1, std::uint64_t c1, double gap_max, std::uint64_t count) {
+    bytes_t p;
+    u64(p, 2), u64(p, 0), u64(p, 2);
+    f64(p, 1.0), u64(p, 1), f64(p, u1), u64(p, c1);
+    u64(p, 0), u64(p, 0);                                       // equal
+    u64(p, 0), f64(p, -std::numeric_limits<double>::infinity());  // gap below 1
+    u64(p, 1), f64(p, gap_max);                                 // gap (1, 2)
+    u64(p, 0), f64(p, -std::numeric_limits<double>::infinity());  // gap above 2
+    u64(p, count), u64(p, 0);
+    return p;
+  };
+  CHECK_NOTHROW(deserialize<ks_stream>(seal(8, ks_payload(2.0, 2, 1.5, 1))));
+  CHECK_THROWS_WITH(deserialize<ks_stream>(seal(8, ks_payload(1.0, 2, 1.5, 1))),
+                    driftwatch_test::contains("strictly increasing"));
+  CHECK_THROWS_WITH(deserialize<ks_stream>(seal(8, ks_payload(2.0, 1, 1.5, 1))),
+                    driftwatch_test::contains("reference counts"));
+  CHECK_THROWS_WITH(deserialize<ks_stream>(seal(8, ks_payload(2.0, 2, 2.5, 1))),
+                    driftwatch_test::contains("outside the gap"));
+  CHECK_THROWS_WITH(deserialize<ks_stream>(seal(8, ks_payload(2.0, 2, 1.5, 2))),
+                    driftwatch_test::contains("differs from the sum"));
 }

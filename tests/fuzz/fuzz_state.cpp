@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <vector>
 
+#include <driftwatch/driftwatch.hpp>
 #include <driftwatch/accumulators/serialization.hpp>
 
 namespace {
@@ -55,6 +56,14 @@ void exercise(driftwatch::paired_comparison& p) {
 template <>
 void exercise(driftwatch::welch_comparison& w) {
   (void)w.result();
+}
+template <>
+void exercise(driftwatch::ks_stream& s) {
+  driftwatch::ks_stream copy = s;
+  copy += s;
+  (void)s.result();
+  s(0.5);
+  (void)s.result();
 }
 template <>
 void exercise(driftwatch::drift_monitor& m) {
@@ -100,7 +109,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     case 3: run<driftwatch::ranking_accumulator>(bytes); break;
     case 4: run<driftwatch::paired_comparison>(bytes); break;
     case 5: run<driftwatch::welch_comparison>(bytes); break;
-    default: run<driftwatch::drift_monitor>(bytes); break;
+    case 6: run<driftwatch::drift_monitor>(bytes); break;
+    default: run<driftwatch::ks_stream>(bytes); break;
   }
   return 0;
 }

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include <driftwatch/driftwatch.hpp>
 #include <driftwatch/accumulators/serialization.hpp>
 
 namespace {
@@ -61,5 +62,9 @@ int main(int argc, char** argv) {
   mon.observe(1, "c");
   mon.observe_missing(1);
   put(dir, "drift_monitor", 6, serialize(mon));
+  const std::vector<double> ks_ref = {1.0, 2.0, 2.0, 4.0};
+  ks_stream ks(ks_ref);
+  for (double x : {0.5, 2.0, 3.0, 3.5, 9.0, std::numeric_limits<double>::infinity()}) ks(x);
+  put(dir, "ks_stream", 7, serialize(ks));
   return 0;
 }

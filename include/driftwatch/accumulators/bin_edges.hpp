@@ -9,14 +9,11 @@
 #include <utility>
 #include <vector>
 
+#include <driftwatch/accumulators/serialization.hpp>
 #include <driftwatch/core/error.hpp>
 #include <driftwatch/core/span.hpp>
 
 namespace driftwatch {
-
-namespace detail {
-struct state_access;  // serialization.hpp: reads and restores raw state
-}  // namespace detail
 
 /// How a set of edges was made; kept so reports can say it and so kernels can
 /// pick a direct-index path for uniform bins.
@@ -143,8 +140,32 @@ class bin_edges {
   friend bool operator==(const bin_edges& a, const bin_edges& b) noexcept { return a.edges_ == b.edges_; }
   friend bool operator!=(const bin_edges& a, const bin_edges& b) noexcept { return !(a == b); }
 
+  /// State format (accumulators/serialization.hpp), as part of a histogram's
+  /// or a monitor's payload: u8 kind, u64 n, n x f64 (finite, strictly increasing).
+  void save_state(detail::byte_writer& w) const {
+    const bin_edges& e = *this;
+    w.u8(static_cast<std::uint8_t>(e.kind_));
+    w.u64(e.edges_.size());
+    for (double x : e.edges_) w.f64(x);
+  }
+  static bin_edges load_state(detail::byte_reader& r, const deserialize_limits& = {}) {
+    const std::uint8_t kind = r.u8("bin_edges kind");
+    if (kind > static_cast<std::uint8_t>(binning::explicit_edges))
+      r.fail_at(r.position() - 1, "unknown binning kind " + std::to_string(kind));
+    const std::uint64_t n = r.count(8, "number of bin edges");
+    std::vector<double> edges;
+    edges.reserve(static_cast<std::size_t>(n));
+    for (std::uint64_t i = 0; i < n; ++i) {
+      const double x = r.f64("bin edge");
+      if (!std::isfinite(x)) r.fail_at(r.position() - 8, "bin edge " + std::to_string(i) + " is not finite");
+      if (i > 0 && !(edges.back() < x))
+        r.fail_at(r.position() - 8, "bin edges are not strictly increasing at edge " + std::to_string(i));
+      edges.push_back(x);
+    }
+    return bin_edges(std::move(edges), static_cast<binning>(kind));
+  }
+
  private:
-  friend struct detail::state_access;  // restores a serialized kind()
   bin_edges(std::vector<double> edges, binning kind) : edges_(std::move(edges)), kind_(kind) {}
 
   static void check_bins(std::size_t bins, const char* who) {

@@ -10,14 +10,11 @@
 #include <utility>
 #include <vector>
 
+#include <driftwatch/accumulators/serialization.hpp>
 #include <driftwatch/core/error.hpp>
 #include <driftwatch/core/span.hpp>
 
 namespace driftwatch {
-
-namespace detail {
-struct state_access;  // serialization.hpp: reads and restores raw state
-}  // namespace detail
 
 /// Counts per category of a categorical feature, in first-seen order.
 ///
@@ -113,9 +110,58 @@ class category_counts {
   /// Observations of new categories refused because max_categories was reached.
   std::uint64_t overflow_count() const noexcept { return overflow_; }
   std::size_t max_categories() const noexcept { return max_; }
+  /// Every string is a valid category, so nothing is invalid (the accumulator
+  /// contract's counter); refused new categories are in overflow_count().
+  std::uint64_t invalid_count() const noexcept { return 0; }
+
+  /// State format (accumulators/serialization.hpp). Payload: u64 max, u64 n,
+  /// n x (string name, u64 count) in first-seen order (names distinct,
+  /// n <= max), u64 overflow.
+  static constexpr state_type state_tag = state_type::category_counts;
+  static constexpr const char* state_name = "category_counts";
+  void save_state(detail::byte_writer& w) const {
+    const category_counts& c = *this;
+    w.u64(c.max_);
+    w.u64(c.names_.size());
+    for (std::size_t i = 0; i < c.names_.size(); ++i) {
+      w.string(c.names_[i]);
+      w.u64(c.counts_[i]);
+    }
+    w.u64(c.overflow_);
+  }
+  static category_counts load_state(detail::byte_reader& r, const deserialize_limits& = {}) {
+    std::size_t at = r.position();
+    const std::uint64_t max = r.u64("max_categories");
+    if (max == 0) r.fail_at(at, "max_categories is 0");
+    if (max > std::numeric_limits<std::size_t>::max()) r.fail_at(at, "max_categories does not fit size_t");
+    category_counts c(static_cast<std::size_t>(max));
+    at = r.position();
+    const std::uint64_t n = r.count(16, "number of categories");
+    if (n > max) r.fail_at(at, std::to_string(n) + " categories exceed max_categories = " + std::to_string(max));
+    if (n > std::numeric_limits<std::uint32_t>::max()) r.fail_at(at, "too many categories");
+    c.names_.reserve(static_cast<std::size_t>(n));
+    c.counts_.reserve(static_cast<std::size_t>(n));
+    std::uint64_t total = 0;
+    for (std::uint64_t i = 0; i < n; ++i) {
+      c.names_.push_back(r.string("category name"));
+      const std::uint64_t count = r.u64("category count");
+      if (count > std::numeric_limits<std::uint64_t>::max() - total)
+        r.fail_at(r.position() - 8, "category counts overflow");
+      total += count;
+      c.counts_.push_back(count);
+    }
+    c.overflow_ = r.u64("category overflow count");
+    c.order_.resize(c.names_.size());
+    for (std::size_t i = 0; i < c.order_.size(); ++i) c.order_[i] = static_cast<std::uint32_t>(i);
+    std::sort(c.order_.begin(), c.order_.end(),
+              [&](std::uint32_t a, std::uint32_t b) { return c.names_[a] < c.names_[b]; });
+    for (std::size_t i = 1; i < c.order_.size(); ++i)
+      if (c.names_[c.order_[i - 1]] == c.names_[c.order_[i]])
+        r.fail_here("category '" + c.names_[c.order_[i]] + "' appears twice");
+    return c;
+  }
 
  private:
-  friend struct detail::state_access;  // restores serialized counts
   std::vector<std::uint32_t>::const_iterator find_slot(std::string_view category) const noexcept {
     return std::lower_bound(order_.begin(), order_.end(), category,
                             [this](std::uint32_t i, std::string_view key) { return std::string_view(names_[i]) < key; });

@@ -4,20 +4,18 @@
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <limits>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include <driftwatch/accumulators/bin_edges.hpp>
+#include <driftwatch/accumulators/serialization.hpp>
 #include <driftwatch/detail/kernels_binning.hpp>
 #include <driftwatch/core/error.hpp>
 #include <driftwatch/core/span.hpp>
 
 namespace driftwatch {
-
-namespace detail {
-struct state_access;  // serialization.hpp: reads and restores raw state
-}  // namespace detail
 
 /// A histogram over frozen, right-closed bins (see bin_edges): the state of a
 /// numeric feature's window from which PSI, Jensen-Shannon, Hellinger and a
@@ -94,8 +92,35 @@ class histogram {
   }
   friend bool operator!=(const histogram& a, const histogram& b) noexcept { return !(a == b); }
 
+  /// State format (accumulators/serialization.hpp). Payload: edges, u64 bins
+  /// (= edges + 1), bins x u64, u64 invalid.
+  static constexpr state_type state_tag = state_type::histogram;
+  static constexpr const char* state_name = "histogram";
+  void save_state(detail::byte_writer& w) const {
+    const histogram& h = *this;
+    h.edges_.save_state(w);
+    w.u64(h.counts_.size());
+    for (auto c : h.counts_) w.u64(c);
+    w.u64(h.invalid_);
+  }
+  static histogram load_state(detail::byte_reader& r, const deserialize_limits& limits = {}) {
+    histogram h(bin_edges::load_state(r, limits));
+    const std::size_t at = r.position();
+    const std::uint64_t bins = r.count(8, "number of histogram bins");
+    if (bins != h.counts_.size())
+      r.fail_at(at, "histogram has " + std::to_string(bins) + " counts for " + std::to_string(h.counts_.size()) +
+                        " bins");
+    std::uint64_t total = 0;
+    for (auto& c : h.counts_) {
+      c = r.u64("bin count");
+      if (c > std::numeric_limits<std::uint64_t>::max() - total) r.fail_at(r.position() - 8, "bin counts overflow");
+      total += c;
+    }
+    h.invalid_ = r.u64("histogram invalid count");
+    return h;
+  }
+
  private:
-  friend struct detail::state_access;  // restores serialized counts
   bin_edges edges_;
   std::vector<std::uint64_t> counts_;
   std::uint64_t invalid_ = 0;

@@ -7,15 +7,12 @@
 #include <cstdint>
 #include <limits>
 
+#include <driftwatch/accumulators/serialization.hpp>
 #include <driftwatch/core/result.hpp>
 #include <driftwatch/core/span.hpp>
 #include <driftwatch/detail/incomplete_beta.hpp>
 
 namespace driftwatch {
-
-namespace detail {
-struct state_access;  // serialization.hpp: reads and restores raw state
-}  // namespace detail
 
 /// A confidence interval [low, high] for a mean at `level` (e.g. 0.95).
 /// Invalid (NaN bounds, reason set) with fewer than two observations.
@@ -29,7 +26,7 @@ struct confidence_interval {
 
 /// Running count, mean and variance of a stream of doubles (Welford's update;
 /// Chan et al.'s pairwise formula for merging). 24 bytes, no allocation.
-/// Non-finite values are counted in invalid() and excluded.
+/// Non-finite values are counted in invalid_count() and excluded.
 /// Merge algebra: a += b gives the count of the concatenation exactly and its
 /// mean and variance up to rounding (relative error ~1e-15, not bit-identical
 /// to one sequential pass: floating-point addition is not associative).
@@ -76,7 +73,12 @@ class mean_accumulator {
   /// Number of values observed (finite ones).
   std::uint64_t count() const noexcept { return count_; }
   /// Number of non-finite values rejected.
+  std::uint64_t invalid_count() const noexcept { return invalid_; }
+  /// Deprecated spelling of invalid_count().
   std::uint64_t invalid() const noexcept { return invalid_; }
+
+  /// Empties the accumulator (no allocation).
+  void reset() noexcept { *this = mean_accumulator(); }
   /// The mean; invalid when empty.
   metric_value mean() const noexcept {
     return count_ ? metric_value::of(mean_) : metric_value::invalid("no observations");
@@ -117,8 +119,31 @@ class mean_accumulator {
   double raw_mean() const noexcept { return mean_; }
   double raw_m2() const noexcept { return m2_; }
 
+  /// State format (accumulators/serialization.hpp). Payload: u64 count,
+  /// u64 invalid, f64 mean, f64 m2.
+  static constexpr state_type state_tag = state_type::mean_accumulator;
+  static constexpr const char* state_name = "mean_accumulator";
+  void save_state(detail::byte_writer& w) const {
+    const mean_accumulator& m = *this;
+    w.u64(m.count_);
+    w.u64(m.invalid_);
+    w.f64(m.mean_);
+    w.f64(m.m2_);
+  }
+  static mean_accumulator load_state(detail::byte_reader& r, const deserialize_limits& = {}) {
+    const std::size_t at = r.position();
+    mean_accumulator m;
+    m.count_ = r.u64("mean count");
+    m.invalid_ = r.u64("mean invalid count");
+    m.mean_ = r.f64("mean");
+    m.m2_ = r.f64("sum of squared deviations");
+    if (!std::isfinite(m.mean_) || !std::isfinite(m.m2_) || m.m2_ < 0)
+      r.fail_at(at, "mean accumulator holds a non-finite mean or a negative/non-finite M2");
+    if (m.count_ == 0 && (m.mean_ != 0 || m.m2_ != 0)) r.fail_at(at, "empty mean accumulator with a non-zero mean");
+    return m;
+  }
+
  private:
-  friend struct detail::state_access;  // restores serialized state
   std::uint64_t count_ = 0;
   std::uint64_t invalid_ = 0;
   double mean_ = 0.0;

@@ -10,7 +10,7 @@
 //   4       2     format version (state_format_version, currently 1)
 //   6       2     state type (state_type)
 //   8       8     payload size P
-//   16      P     payload (per type, see detail/state_access.hpp)
+//   16      P     payload (per type: save_state/load_state in its own header)
 //   16+P    4     CRC-32 (IEEE, as zlib) of bytes [0, 16+P)
 //
 // Reading is strict: wrong magic, an unknown or newer version, another type
@@ -21,17 +21,30 @@
 // driftwatch::error with the offset and the reason. The reader never reads
 // past the end of its input, and allocates at most in proportion to it (plus
 // drift_monitor's bounded sample reservation, see deserialize_limits).
+//
+// Making a type serializable is one edit in its own header (docs/design.md,
+// "The accumulator contract"): three public members
+//
+//   static constexpr state_type state_tag = state_type{N};  // N: next free number
+//   static constexpr const char* state_name = "my_type";
+//   void save_state(detail::byte_writer& w) const;           // the payload
+//   static T load_state(detail::byte_reader& r, const deserialize_limits& limits);
+//
+// load_state validates every invariant the public API keeps, so a decoded
+// object is one the library could have produced. This header includes no
+// accumulator: each type includes it.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <type_traits>
+#include <utility>
 #include <vector>
 
-#include <driftwatch/detail/byte_io.hpp>
-#include <driftwatch/detail/state_access.hpp>
 #include <driftwatch/core/error.hpp>
 #include <driftwatch/core/span.hpp>
+#include <driftwatch/detail/byte_io.hpp>
 
 namespace driftwatch {
 
@@ -40,7 +53,10 @@ namespace driftwatch {
 constexpr std::uint16_t state_format_version = 1;
 
 /// What a serialized state holds (bytes 6-7 of the header). Values are
-/// stable: new types get new numbers, numbers are never reused.
+/// stable: new types get new numbers, numbers are never reused. The
+/// enumerators name the first seven; a type added later declares its number
+/// in its own header as `state_type{N}` (ks_stream: 8; docs/design.md lists
+/// every number in use).
 enum class state_type : std::uint16_t {
   histogram = 1,
   category_counts = 2,
@@ -71,21 +87,31 @@ struct state_header {
   std::uint64_t payload_size = 0;
 };
 
+/// Bounds a decoder enforces on what a state may make it allocate beyond its
+/// own size (see deserialize).
+struct deserialize_limits {
+  /// drift_monitor reserves max_current_samples doubles per numeric feature
+  /// so that observe never allocates; a state asking for more than this many
+  /// bytes in total is rejected.
+  std::size_t max_reserved_bytes = std::size_t{1} << 30;
+};
+
 namespace detail {
 
 constexpr std::size_t state_header_size = 16;
 constexpr std::size_t state_trailer_size = 4;
 constexpr std::uint8_t state_magic[4] = {0x44, 0x57, 0x53, 0x54};  // "DWST"
 
+/// True when T has the serialization members described at the top of this file.
+template <class T, class = void>
+struct is_serializable : std::false_type {};
 template <class T>
-struct state_type_of;
-template <> struct state_type_of<histogram> { static constexpr state_type value = state_type::histogram; };
-template <> struct state_type_of<category_counts> { static constexpr state_type value = state_type::category_counts; };
-template <> struct state_type_of<mean_accumulator> { static constexpr state_type value = state_type::mean_accumulator; };
-template <> struct state_type_of<ranking_accumulator> { static constexpr state_type value = state_type::ranking_accumulator; };
-template <> struct state_type_of<paired_comparison> { static constexpr state_type value = state_type::paired_comparison; };
-template <> struct state_type_of<welch_comparison> { static constexpr state_type value = state_type::welch_comparison; };
-template <> struct state_type_of<drift_monitor> { static constexpr state_type value = state_type::drift_monitor; };
+struct is_serializable<
+    T, std::void_t<decltype(T::state_tag), decltype(T::state_name),
+                   decltype(std::declval<const T&>().save_state(std::declval<byte_writer&>())),
+                   decltype(T::load_state(std::declval<byte_reader&>(), std::declval<const deserialize_limits&>()))>>
+    : std::is_same<decltype(T::load_state(std::declval<byte_reader&>(), std::declval<const deserialize_limits&>())),
+                   T> {};
 
 template <class T>
 std::vector<std::uint8_t> seal(state_type type, const T& value) {
@@ -95,43 +121,24 @@ std::vector<std::uint8_t> seal(state_type type, const T& value) {
   w.u16(state_format_version);
   w.u16(static_cast<std::uint16_t>(type));
   w.u64(0);  // payload size, patched below
-  state_access::write(w, value);
+  value.save_state(w);
   const std::uint64_t payload = out.size() - state_header_size;
   for (int i = 0; i < 8; ++i) out[8 + i] = static_cast<std::uint8_t>(payload >> (8 * i));
   w.u32(crc32(out.data(), out.size()));
   return out;
 }
 
-
-template <class T>
-T decode_payload(byte_reader& r, const deserialize_limits& limits);
-template <> inline histogram decode_payload<histogram>(byte_reader& r, const deserialize_limits&) {
-  return state_access::read_histogram(r);
-}
-template <> inline category_counts decode_payload<category_counts>(byte_reader& r, const deserialize_limits&) {
-  return state_access::read_category_counts(r);
-}
-template <> inline mean_accumulator decode_payload<mean_accumulator>(byte_reader& r, const deserialize_limits&) {
-  return state_access::read_mean(r);
-}
-template <> inline ranking_accumulator decode_payload<ranking_accumulator>(byte_reader& r, const deserialize_limits&) {
-  return state_access::read_ranking(r);
-}
-template <> inline paired_comparison decode_payload<paired_comparison>(byte_reader& r, const deserialize_limits&) {
-  return state_access::read_paired(r);
-}
-template <> inline welch_comparison decode_payload<welch_comparison>(byte_reader& r, const deserialize_limits&) {
-  return state_access::read_welch(r);
-}
-template <> inline drift_monitor decode_payload<drift_monitor>(byte_reader& r, const deserialize_limits& limits) {
-  return state_access::read_monitor(r, limits);
+inline std::string state_type_name(state_type t) {
+  const char* name = to_string(t);
+  return std::string(name) == "unknown" ? "state of type " + std::to_string(static_cast<unsigned>(t)) : name;
 }
 
 }  // namespace detail
 
 /// Checks the envelope of a serialized state -- magic, version, exact size,
 /// checksum -- and returns its header. Throws driftwatch::error otherwise.
-/// O(n) (the checksum), no allocation beyond the error message.
+/// O(n) (the checksum), no allocation beyond the error message. The type
+/// number is checked by deserialize<T> (it must be T's).
 inline state_header inspect_state(span<const std::uint8_t> bytes) {
   detail::byte_reader r(bytes);
   for (std::size_t i = 0; i < 4; ++i)
@@ -143,8 +150,7 @@ inline state_header inspect_state(span<const std::uint8_t> bytes) {
     r.fail_at(4, "format version " + std::to_string(h.version) + " is not supported (this build reads versions 1 to " +
                      std::to_string(state_format_version) + ")");
   const std::uint16_t type = r.u16("state type");
-  if (type < 1 || type > static_cast<std::uint16_t>(state_type::drift_monitor))
-    r.fail_at(6, "unknown state type " + std::to_string(type));
+  if (type == 0) r.fail_at(6, "unknown state type 0");
   h.type = static_cast<state_type>(type);
   h.payload_size = r.u64("payload size");
   if (h.payload_size != static_cast<std::uint64_t>(bytes.size()) - detail::state_header_size - detail::state_trailer_size ||
@@ -161,13 +167,15 @@ inline state_header inspect_state(span<const std::uint8_t> bytes) {
 
 /// Serializes an accumulator or monitor: histogram, category_counts,
 /// mean_accumulator, ranking_accumulator, paired_comparison, welch_comparison,
-/// drift_monitor. The bytes are the same on every platform; deserialize<T>
-/// gives back an object whose state is bit-identical (every count, every
-/// double's bits, category order, bin kind, references, raw samples).
-/// O(state size); allocates the result.
+/// ks_stream, drift_monitor (every type with the members above). The bytes
+/// are the same on every platform; deserialize<T> gives back an object whose
+/// state is bit-identical (every count, every double's bits, category order,
+/// bin kind, references, raw samples). O(state size); allocates the result.
 template <class T>
 std::vector<std::uint8_t> serialize(const T& value) {
-  return detail::seal(detail::state_type_of<T>::value, value);
+  static_assert(detail::is_serializable<T>::value,
+                "serialize: T lacks state_tag, state_name, save_state or load_state (docs/design.md)");
+  return detail::seal(T::state_tag, value);
 }
 
 /// Reads a state written by serialize(const T&) of this or an older format
@@ -176,16 +184,17 @@ std::vector<std::uint8_t> serialize(const T& value) {
 /// its sample reservation again, so its observe still never allocates.
 template <class T>
 T deserialize(span<const std::uint8_t> bytes, const deserialize_limits& limits = {}) {
+  static_assert(detail::is_serializable<T>::value,
+                "deserialize: T lacks state_tag, state_name, save_state or load_state (docs/design.md)");
   const state_header h = inspect_state(bytes);
-  constexpr state_type expected = detail::state_type_of<T>::value;
-  if (h.type != expected)
-    detail::fail(std::string("state: holds a ") + to_string(h.type) + ", not a " + to_string(expected));
+  if (h.type != T::state_tag)
+    detail::fail("state: holds a " + detail::state_type_name(h.type) + ", not a " + T::state_name);
   detail::byte_reader r(span<const std::uint8_t>(bytes.data(), bytes.size() - detail::state_trailer_size));
   r.u64("header");
   r.u64("header");
-  T value = detail::decode_payload<T>(r, limits);
+  T value = T::load_state(r, limits);
   if (r.remaining() != 0)
-    r.fail_here(std::to_string(r.remaining()) + " bytes left over after the " + to_string(expected) + " payload");
+    r.fail_here(std::to_string(r.remaining()) + " bytes left over after the " + T::state_name + " payload");
   return value;
 }
 

@@ -1,5 +1,5 @@
 // Little-endian byte writer and bounds-checked reader for the state format
-// (serialization.hpp), and its CRC-32. Users must not touch this header.
+// (accumulators/serialization.hpp), and its CRC-32. Users must not touch this header.
 #pragma once
 
 #include <array>
@@ -110,6 +110,20 @@ class byte_reader {
       fail_at(at, std::string(what) + " is " + std::to_string(n) + ", more than the " + std::to_string(remaining()) +
                       " bytes left can hold");
     return n;
+  }
+
+  // A byte naming an enumerator in [0, max].
+  std::uint8_t enum_byte(unsigned max, const char* what) {
+    const std::uint8_t v = u8(what);
+    if (v > max) fail_at(pos_ - 1, std::string("unknown ") + what + " " + std::to_string(v));
+    return v;
+  }
+  // A u64 count, then that many doubles.
+  std::vector<double> doubles(const char* what) {
+    const std::uint64_t n = count(8, what);
+    std::vector<double> v(static_cast<std::size_t>(n));
+    for (auto& x : v) x = f64("sample value");
+    return v;
   }
 
   std::size_t position() const noexcept { return pos_; }

@@ -8,16 +8,16 @@
 #include <cmath>
 #include <cstdint>
 #include <limits>
+#include <string>
 
 #include <driftwatch/detail/incomplete_beta.hpp>
 #include <driftwatch/core/alternative.hpp>
 #include <driftwatch/accumulators/mean_accumulator.hpp>
+#include <driftwatch/accumulators/serialization.hpp>
+#include <driftwatch/core/error.hpp>
+#include <driftwatch/core/span.hpp>
 
 namespace driftwatch {
-
-namespace detail {
-struct state_access;  // serialization.hpp: reads and restores raw state
-}  // namespace detail
 
 // driftwatch::alternative (two_sided, less, greater) is shared with ks_test.hpp (alternative.hpp).
 // For the t-tests here it is SciPy's `alternative=` of ttest_rel / ttest_ind,
@@ -87,12 +87,15 @@ inline void finish_t_test(comparison_result& r, alternative alt, double confiden
 
 }  // namespace detail
 
+/// Which arm of an unpaired comparison an observation belongs to.
+enum class comparison_arm { baseline, canary };
+
 /// Paired comparison: both models scored the same requests, observe(baseline,
 /// canary) once per request. The test is the one-sample t-test of the
 /// differences (canary - baseline), like scipy.stats.ttest_rel(canary, baseline):
 /// df = n - 1, se = sd(d) / sqrt(n).
 /// observe: O(1), noexcept, no allocation; a pair with a non-finite value is
-/// counted in invalid() and excluded. a += b is the comparison of the
+/// counted in invalid_count() and excluded. a += b is the comparison of the
 /// concatenated streams (count exact, moments up to rounding).
 class paired_comparison {
  public:
@@ -107,6 +110,14 @@ class paired_comparison {
     difference_(canary - baseline);
   }
   void operator()(double baseline, double canary) noexcept { observe(baseline, canary); }
+  /// Observes the pairs (baseline[i], canary[i]); throws driftwatch::error
+  /// (before observing anything) when the spans differ in length.
+  void observe(span<const double> baseline, span<const double> canary) {
+    if (baseline.size() != canary.size())
+      detail::fail("paired_comparison::observe: " + std::to_string(baseline.size()) + " baseline values but " +
+                   std::to_string(canary.size()) + " canary values");
+    for (std::size_t i = 0; i < baseline.size(); ++i) observe(baseline[i], canary[i]);
+  }
 
   paired_comparison& operator+=(const paired_comparison& b) noexcept {
     baseline_ += b.baseline_;
@@ -117,8 +128,36 @@ class paired_comparison {
   }
 
   std::uint64_t count() const noexcept { return difference_.count(); }
+  std::uint64_t invalid_count() const noexcept { return invalid_; }
+  /// Deprecated spelling of invalid_count().
   std::uint64_t invalid() const noexcept { return invalid_; }
   const mean_accumulator& differences() const noexcept { return difference_; }
+
+  /// Empties both sides (no allocation).
+  void reset() noexcept { *this = paired_comparison(); }
+
+  /// State format (accumulators/serialization.hpp). Payload:
+  /// 3 x mean_accumulator (equal counts), u64 invalid.
+  static constexpr state_type state_tag = state_type::paired_comparison;
+  static constexpr const char* state_name = "paired_comparison";
+  void save_state(detail::byte_writer& w) const {
+    const paired_comparison& c = *this;
+    c.baseline_.save_state(w);
+    c.canary_.save_state(w);
+    c.difference_.save_state(w);
+    w.u64(c.invalid_);
+  }
+  static paired_comparison load_state(detail::byte_reader& r, const deserialize_limits& limits = {}) {
+    const std::size_t at = r.position();
+    paired_comparison c;
+    c.baseline_ = mean_accumulator::load_state(r, limits);
+    c.canary_ = mean_accumulator::load_state(r, limits);
+    c.difference_ = mean_accumulator::load_state(r, limits);
+    if (c.baseline_.count() != c.canary_.count() || c.canary_.count() != c.difference_.count())
+      r.fail_at(at, "paired comparison sides have different counts");
+    c.invalid_ = r.u64("invalid pairs");
+    return c;
+  }
 
   /// The paired t-test. O(1) plus a few incomplete-beta evaluations.
   comparison_result result(alternative alt = alternative::two_sided, double confidence = 0.95) const noexcept {
@@ -138,7 +177,6 @@ class paired_comparison {
   }
 
  private:
-  friend struct detail::state_access;  // restores serialized state
   mean_accumulator baseline_, canary_, difference_;
   std::uint64_t invalid_ = 0;
 };
@@ -148,12 +186,39 @@ class paired_comparison {
 /// scipy.stats.ttest_ind(canary, baseline, equal_var=False):
 /// se = sqrt(vc/nc + vb/nb), df by Welch-Satterthwaite.
 /// observe: O(1), noexcept, no allocation; non-finite values are counted per
-/// side in the accumulators' invalid() and excluded. a += b merges both sides.
+/// side in the accumulators' invalid_count() and excluded. a += b merges both sides.
 class welch_comparison {
  public:
   /// Runs in the hot loop: measure before changing.
   void observe_baseline(double x) noexcept { baseline_(x); }
   void observe_canary(double x) noexcept { canary_(x); }
+  /// The accumulator contract's spellings: c(arm, x) observes one value of
+  /// that arm, c.observe(arm, values) many.
+  void operator()(comparison_arm arm, double x) noexcept {
+    if (arm == comparison_arm::baseline) baseline_(x); else canary_(x);
+  }
+  void observe(comparison_arm arm, span<const double> xs) noexcept {
+    (arm == comparison_arm::baseline ? baseline_ : canary_).observe(xs);
+  }
+  /// Non-finite values excluded, both arms.
+  std::uint64_t invalid_count() const noexcept { return baseline_.invalid_count() + canary_.invalid_count(); }
+  /// Empties both arms (no allocation).
+  void reset() noexcept { *this = welch_comparison(); }
+
+  /// State format (accumulators/serialization.hpp). Payload: 2 x mean_accumulator.
+  static constexpr state_type state_tag = state_type::welch_comparison;
+  static constexpr const char* state_name = "welch_comparison";
+  void save_state(detail::byte_writer& w) const {
+    const welch_comparison& c = *this;
+    c.baseline_.save_state(w);
+    c.canary_.save_state(w);
+  }
+  static welch_comparison load_state(detail::byte_reader& r, const deserialize_limits& limits = {}) {
+    welch_comparison c;
+    c.baseline_ = mean_accumulator::load_state(r, limits);
+    c.canary_ = mean_accumulator::load_state(r, limits);
+    return c;
+  }
 
   welch_comparison& operator+=(const welch_comparison& b) noexcept {
     baseline_ += b.baseline_;
@@ -187,7 +252,6 @@ class welch_comparison {
   }
 
  private:
-  friend struct detail::state_access;  // restores serialized state
   mean_accumulator baseline_, canary_;
 };
 

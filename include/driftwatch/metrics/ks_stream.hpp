@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include <driftwatch/accumulators/serialization.hpp>
 #include <driftwatch/detail/kernels_binning.hpp>
 #include <driftwatch/detail/kernels_ks.hpp>
 #include <driftwatch/core/error.hpp>
@@ -151,6 +152,87 @@ class ks_stream {
   /// NaN / +-Inf current observations excluded.
   std::uint64_t invalid_count() const noexcept { return invalid_; }
 
+  /// State format (accumulators/serialization.hpp), type number 8. Payload:
+  /// u64 n_reference, u64 n_invalid_reference, u64 d >= 1, d x (f64 u_k,
+  /// u64 #{reference <= u_k}) (finite, strictly increasing; the last count is
+  /// n_reference), d x u64 equal, (d + 1) x (u64 below, f64 gap max),
+  /// u64 count, u64 invalid. A gap's max is -inf iff the gap is empty, else
+  /// inside the gap; the window counts add up to count.
+  static constexpr state_type state_tag = state_type{8};
+  static constexpr const char* state_name = "ks_stream";
+  void save_state(detail::byte_writer& w) const {
+    w.u64(n_reference_);
+    w.u64(n_invalid_reference_);
+    w.u64(distinct_.size());
+    for (std::size_t k = 0; k < distinct_.size(); ++k) {
+      w.f64(distinct_[k]);
+      w.u64(ref_at_or_below_[k]);
+    }
+    for (auto c : equal_) w.u64(c);
+    for (std::size_t k = 0; k < below_.size(); ++k) {
+      w.u64(below_[k]);
+      w.f64(gap_max_[k]);
+    }
+    w.u64(count_);
+    w.u64(invalid_);
+  }
+  static ks_stream load_state(detail::byte_reader& r, const deserialize_limits& = {}) {
+    ks_stream s;
+    std::size_t at = r.position();
+    const std::uint64_t n_ref = r.u64("reference size");
+    const std::uint64_t n_invalid_ref = r.u64("invalid reference count");
+    if (n_ref == 0 || n_ref > std::numeric_limits<std::size_t>::max() ||
+        n_invalid_ref > std::numeric_limits<std::size_t>::max())
+      r.fail_at(at, "ks_stream reference size " + std::to_string(n_ref) + " is out of range");
+    s.n_reference_ = static_cast<std::size_t>(n_ref);
+    s.n_invalid_reference_ = static_cast<std::size_t>(n_invalid_ref);
+    at = r.position();
+    const std::uint64_t d = r.count(40, "number of distinct reference values");  // 16 + 8 + 16 bytes each
+    if (d == 0 || d > n_ref) r.fail_at(at, "ks_stream has " + std::to_string(d) + " distinct values for " +
+                                               std::to_string(n_ref) + " reference values");
+    s.distinct_.reserve(static_cast<std::size_t>(d));
+    s.ref_at_or_below_.reserve(static_cast<std::size_t>(d));
+    for (std::uint64_t k = 0; k < d; ++k) {
+      at = r.position();
+      const double u = r.f64("distinct reference value");
+      const std::uint64_t c = r.u64("reference count at or below");
+      if (!std::isfinite(u) || (k > 0 && !(s.distinct_.back() < u)))
+        r.fail_at(at, "distinct reference values are not finite and strictly increasing at " + std::to_string(k));
+      if (k > 0 ? !(s.ref_at_or_below_.back() < c) : c == 0)
+        r.fail_at(at + 8, "reference counts are not strictly increasing at " + std::to_string(k));
+      s.distinct_.push_back(u);
+      s.ref_at_or_below_.push_back(static_cast<std::size_t>(c));
+    }
+    if (s.ref_at_or_below_.back() != s.n_reference_)
+      r.fail_at(at + 8, "the reference counts end at " + std::to_string(s.ref_at_or_below_.back()) + ", not at " +
+                            std::to_string(n_ref));
+    std::uint64_t total = 0;
+    auto add = [&](std::uint64_t c) {
+      if (c > std::numeric_limits<std::uint64_t>::max() - total) r.fail_at(r.position() - 8, "window counts overflow");
+      total += c;
+    };
+    s.equal_.resize(static_cast<std::size_t>(d));
+    for (auto& c : s.equal_) add(c = r.u64("window count at a reference value"));
+    s.below_.resize(static_cast<std::size_t>(d) + 1);
+    s.gap_max_.resize(static_cast<std::size_t>(d) + 1);
+    for (std::size_t k = 0; k <= d; ++k) {
+      at = r.position();
+      add(s.below_[k] = r.u64("window count in a gap"));
+      const double g = s.gap_max_[k] = r.f64("gap maximum");
+      const bool empty_ok = s.below_[k] == 0 && g == -std::numeric_limits<double>::infinity();
+      const bool inside = s.below_[k] != 0 && std::isfinite(g) && (k == 0 || s.distinct_[k - 1] < g) &&
+                          (k == d || g < s.distinct_[k]);
+      if (!empty_ok && !inside) r.fail_at(at, "gap " + std::to_string(k) + " has a maximum outside the gap");
+    }
+    at = r.position();
+    s.count_ = r.u64("window count");
+    if (s.count_ != total)
+      r.fail_at(at, "window count " + std::to_string(s.count_) + " differs from the sum of its counts " +
+                        std::to_string(total));
+    s.invalid_ = r.u64("window invalid count");
+    return s;
+  }
+
  private:
   std::vector<double> distinct_;                // u_0 < ... < u_{d-1}
   std::vector<std::size_t> ref_at_or_below_;    // #{reference <= u_k}
@@ -159,6 +241,8 @@ class ks_stream {
   std::vector<double> gap_max_;                 // largest window value in that gap
   std::size_t n_reference_ = 0, n_invalid_reference_ = 0;
   std::uint64_t count_ = 0, invalid_ = 0;
+
+  ks_stream() = default;  // load_state only
 };
 
 }  // namespace driftwatch

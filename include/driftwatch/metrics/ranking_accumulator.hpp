@@ -9,16 +9,13 @@
 #include <utility>
 
 #include <driftwatch/accumulators/mean_accumulator.hpp>
+#include <driftwatch/accumulators/serialization.hpp>
 #include <driftwatch/core/error.hpp>
 #include <driftwatch/metrics/ranking.hpp>
 #include <driftwatch/core/result.hpp>
 #include <driftwatch/core/span.hpp>
 
 namespace driftwatch {
-
-namespace detail {
-struct state_access;  // serialization.hpp: reads and restores raw state
-}  // namespace detail
 
 /// All eight ranking metrics of one model version at one k and policy, as
 /// running means with variances and confidence intervals.
@@ -51,6 +48,15 @@ class ranking_accumulator {
       return;
     }
     for (std::size_t i = 0; i < ranking_metric_count; ++i) metrics_[i](m.values[i]);
+  }
+  /// The accumulator contract's spellings: a(m) adds one request's metrics,
+  /// a.observe(span) many, a(served, judgments) evaluates and adds one list.
+  void operator()(const ranking_metrics& m) noexcept { observe(m); }
+  void observe(span<const ranking_metrics> ms) noexcept {
+    for (const auto& m : ms) observe(m);
+  }
+  ranking_metrics operator()(span<const item_id> served, span<const judgment> judgments) noexcept {
+    return observe(served, judgments);
   }
   /// Evaluates and adds one served list (see ranking_evaluator::served).
   ranking_metrics observe(span<const item_id> served, span<const judgment> judgments) noexcept {
@@ -91,9 +97,60 @@ class ranking_accumulator {
   std::uint64_t skipped() const noexcept { return skipped_; }
   /// Requests rejected as bad input (duplicate ids, NaN scores).
   std::uint64_t rejected() const noexcept { return rejected_; }
+  /// The accumulator contract's invalid counter: rejected().
+  std::uint64_t invalid_count() const noexcept { return rejected_; }
+
+  /// Empties the accumulator, keeping model version, k and policy (no allocation).
+  void reset() noexcept {
+    for (auto& m : metrics_) m.reset();
+    skipped_ = rejected_ = 0;
+  }
+
+  /// State format (accumulators/serialization.hpp). Payload: string version,
+  /// u64 k, policy (5 x u8, i32), 8 x mean_accumulator (equal counts),
+  /// u64 skipped, u64 rejected.
+  static constexpr state_type state_tag = state_type::ranking_accumulator;
+  static constexpr const char* state_name = "ranking_accumulator";
+  void save_state(detail::byte_writer& w) const {
+    const ranking_accumulator& a = *this;
+    w.string(a.version_);
+    w.u64(a.k());
+    const ranking_policy& p = a.policy();
+    w.u8(static_cast<std::uint8_t>(p.precision));
+    w.u8(static_cast<std::uint8_t>(p.ap_at_k));
+    w.u8(static_cast<std::uint8_t>(p.gain));
+    w.u8(static_cast<std::uint8_t>(p.ties));
+    w.u8(static_cast<std::uint8_t>(p.no_relevant));
+    w.i32(p.relevance_level);
+    for (const auto& m : a.metrics_) m.save_state(w);
+    w.u64(a.skipped_);
+    w.u64(a.rejected_);
+  }
+  static ranking_accumulator load_state(detail::byte_reader& r, const deserialize_limits& limits = {}) {
+    std::string version = r.string("model version");
+    std::size_t at = r.position();
+    const std::uint64_t k = r.u64("k");
+    if (k == 0 || k > std::numeric_limits<std::size_t>::max()) r.fail_at(at, "k must be at least 1");
+    ranking_policy p;
+    p.precision = static_cast<precision_denominator>(r.enum_byte(2, "precision denominator"));
+    p.ap_at_k = static_cast<ap_normalizer>(r.enum_byte(1, "AP@k normalizer"));
+    p.gain = static_cast<gain_function>(r.enum_byte(2, "gain function"));
+    p.ties = static_cast<tie_policy>(r.enum_byte(3, "tie policy"));
+    p.no_relevant = static_cast<no_relevant_policy>(r.enum_byte(1, "no-relevant policy"));
+    at = r.position();
+    p.relevance_level = r.i32("relevance level");
+    if (p.relevance_level < 1) r.fail_at(at, "relevance level must be at least 1");
+    ranking_accumulator a(std::move(version), static_cast<std::size_t>(k), p);
+    at = r.position();
+    for (auto& m : a.metrics_) m = mean_accumulator::load_state(r, limits);
+    for (const auto& m : a.metrics_)
+      if (m.count() != a.metrics_[0].count()) r.fail_at(at, "ranking metrics have different counts");
+    a.skipped_ = r.u64("skipped requests");
+    a.rejected_ = r.u64("rejected requests");
+    return a;
+  }
 
  private:
-  friend struct detail::state_access;  // restores serialized state
   static bool is_skip(const ranking_metrics& m) noexcept {
     // The one invalid reason that is a policy decision, not bad input.
     const char* a = m.invalid_reason;

@@ -32,27 +32,11 @@ namespace driftwatch {
 
 namespace detail {
 
-// Resets an accumulator to empty while keeping its configuration (bin edges,
-// known categories, k, references): reset() where the accumulator has one,
-// drift_monitor's reset_current(), else a copy of the empty prototype.
-template <class A, class = void>
-struct has_reset : std::false_type {};
+// Deprecated: every accumulator has reset() (the accumulator contract,
+// docs/design.md); call it. Kept so code written against the old helper builds.
 template <class A>
-struct has_reset<A, std::void_t<decltype(std::declval<A&>().reset())>> : std::true_type {};
-template <class A, class = void>
-struct has_reset_current : std::false_type {};
-template <class A>
-struct has_reset_current<A, std::void_t<decltype(std::declval<A&>().reset_current())>> : std::true_type {};
-
-template <class A>
-void reset_accumulator(A& a, const A& empty_prototype) {
-  if constexpr (has_reset<A>::value) {
-    a.reset();
-  } else if constexpr (has_reset_current<A>::value) {
-    a.reset_current();
-  } else {
-    a = empty_prototype;
-  }
+void reset_accumulator(A& a, const A&) {
+  a.reset();
 }
 
 // Per-thread list of the concurrent<> instances this thread writes to, with
@@ -123,8 +107,9 @@ inline std::uint64_t next_concurrent_instance_id() noexcept {
 
 /// Makes any driftwatch accumulator `A` (histogram, category_counts,
 /// drift_monitor, mean_accumulator, ranking_accumulator, paired_comparison,
-/// welch_comparison, or your own type with copy, `+=` and optionally
-/// `reset()`) safe to observe from any number of threads at once.
+/// welch_comparison, ks_stream, or your own type following the accumulator
+/// contract of docs/design.md: copy, `+=`, `reset()`) safe to observe from
+/// any number of threads at once.
 ///
 /// Writers:
 /// - `c(args...)` / `c.observe(args...)` / `c.apply(f)` forward to the calling
@@ -249,7 +234,7 @@ class concurrent {
     std::lock_guard<std::mutex> lock(state_->reader_mutex);
     state_->drain();
     A out = state_->total;
-    detail::reset_accumulator(state_->total, state_->prototype);
+    state_->total.reset();
     return out;
   }
 
@@ -338,7 +323,7 @@ class concurrent {
     }
 
     // Reader side; caller holds reader_mutex.
-    void drain_into(A& total, const A& prototype) {
+    void drain_into(A& total, const A& /*prototype*/) {
       const std::uint64_t n = begun.fetch_xor(hot_bit, std::memory_order_acq_rel);
       const unsigned c = static_cast<unsigned>(n >> 63);
       const std::uint64_t begun_count = n & ~hot_bit;
@@ -346,7 +331,7 @@ class concurrent {
       flipped_at = begun_count;
       while (done[c].load(std::memory_order_acquire) != expected[c]) std::this_thread::yield();
       total += buffers[c];
-      detail::reset_accumulator(buffers[c], prototype);
+      buffers[c].reset();
     }
   };
 
@@ -362,7 +347,7 @@ class concurrent {
     state(A proto, std::size_t max_writers)
         : prototype(proto), total(std::move(proto)), capacity(max_writers) {
       if (max_writers == 0) detail::fail("concurrent: max_writers must be at least 1, got 0");
-      detail::reset_accumulator(prototype, prototype);
+      prototype.reset();
       slots.reset(new std::atomic<shard*>[capacity]);
       for (std::size_t i = 0; i < capacity; ++i) slots[i].store(nullptr, std::memory_order_relaxed);
     }

@@ -13,6 +13,7 @@
 
 #include <driftwatch/accumulators/bin_edges.hpp>
 #include <driftwatch/accumulators/category_counts.hpp>
+#include <driftwatch/accumulators/serialization.hpp>
 #include <driftwatch/metrics/chi_square.hpp>
 #include <driftwatch/metrics/divergence.hpp>
 #include <driftwatch/core/error.hpp>
@@ -24,10 +25,6 @@
 #include <driftwatch/metrics/wasserstein.hpp>
 
 namespace driftwatch {
-
-namespace detail {
-struct state_access;  // serialization.hpp: reads and restores raw state
-}  // namespace detail
 
 enum class feature_kind { numeric, categorical };
 
@@ -196,12 +193,23 @@ class drift_monitor {
     categoricals_[slot.index].current(category);
   }
 
+  /// The accumulator contract's spellings: m(id, x) is observe(id, x), and
+  /// observe(id, values) observes a numeric feature's values in order.
+  void operator()(feature_id id, double x) noexcept { observe(id, x); }
+  void operator()(feature_id id, std::string_view category) { observe(id, category); }
+  void observe(feature_id id, span<const double> values) noexcept {
+    for (double x : values) observe(id, x);
+  }
+
   /// Counts a missing current value (reported, not used).
   void observe_missing(feature_id id, std::uint64_t n = 1) noexcept { features_[id].missing_current += n; }
 
   /// Empties every current window (references stay frozen). No allocation;
   /// categories seen so far stay listed with a zero count, which changes no
   /// metric (a category with no observation on either side contributes 0).
+  /// The accumulator contract's name; reset_current() is its deprecated alias.
+  void reset() noexcept { reset_current(); }
+  /// Deprecated alias of reset().
   void reset_current() noexcept {
     for (auto& f : numerics_) {
       f.current_hist.reset();
@@ -267,6 +275,13 @@ class drift_monitor {
     detail::fail("drift_monitor: no feature named '" + std::string(name) + "'");
   }
   const monitor_config& config() const noexcept { return config_; }
+  /// NaN / +-Inf current values excluded, summed over the numeric features
+  /// (each feature's count is in its report).
+  std::uint64_t invalid_count() const noexcept {
+    std::uint64_t n = 0;
+    for (const auto& f : numerics_) n += f.current_hist.invalid_count();
+    return n;
+  }
 
   /// The frozen reference and current histograms of a numeric feature (for
   /// exporters); throws if the feature is categorical.
@@ -324,8 +339,141 @@ class drift_monitor {
   drift_monitor& operator=(drift_monitor&&) noexcept = default;
   ~drift_monitor() = default;
 
+  /// State format (accumulators/serialization.hpp). Payload: config,
+  /// u64 features, then per feature: string name, u8 kind,
+  /// u64 missing_reference, u64 missing_current, and
+  ///   numeric: reference histogram, current histogram (same edges),
+  ///     u64 n + n x f64 sorted reference (n = reference count, finite,
+  ///     ascending), u64 m + m x f64 current sample (finite, m <= current
+  ///     count, m <= max_current_samples), u8 truncated;
+  ///   categorical: reference category_counts, current category_counts.
+  /// config: u64 bins, u8 method, f64 psi_epsilon, f64 js_base,
+  ///   4 x f64 thresholds, u8 correction, u64 max_current_samples.
+  static constexpr state_type state_tag = state_type::drift_monitor;
+  static constexpr const char* state_name = "drift_monitor";
+  void save_state(detail::byte_writer& w) const {
+    const drift_monitor& m = *this;
+    const monitor_config& c = m.config_;
+    w.u64(c.bins);
+    w.u8(static_cast<std::uint8_t>(c.method));
+    w.f64(c.psi_epsilon);
+    w.f64(c.js_base);
+    w.f64(c.thresholds.psi);
+    w.f64(c.thresholds.js_distance);
+    w.f64(c.thresholds.ks_pvalue);
+    w.f64(c.thresholds.chi2_pvalue);
+    w.u8(static_cast<std::uint8_t>(c.pvalue_correction));
+    w.u64(c.max_current_samples);
+    w.u64(m.features_.size());
+    for (const auto& slot : m.features_) {
+      w.string(slot.name);
+      w.u8(static_cast<std::uint8_t>(slot.kind));
+      w.u64(slot.missing_reference);
+      w.u64(slot.missing_current);
+      if (slot.kind == feature_kind::numeric) {
+        const auto& f = m.numerics_[slot.index];
+        f.reference_hist.save_state(w);
+        f.current_hist.save_state(w);
+        w.u64(f.sorted_reference.size());
+        for (double x : f.sorted_reference) w.f64(x);
+        w.u64(f.current_sample.size());
+        for (double x : f.current_sample) w.f64(x);
+        w.boolean(f.truncated);
+      } else {
+        const auto& f = m.categoricals_[slot.index];
+        f.reference.save_state(w);
+        f.current.save_state(w);
+      }
+    }
+  }
+
+  static drift_monitor load_state(detail::byte_reader& r, const deserialize_limits& limits = {}) {
+    monitor_config c;
+    std::size_t at = r.position();
+    const std::uint64_t bins = r.u64("bins");
+    if (bins == 0 || bins > std::numeric_limits<std::size_t>::max()) r.fail_at(at, "bins must be at least 1");
+    c.bins = static_cast<std::size_t>(bins);
+    c.method = static_cast<binning>(r.enum_byte(2, "binning method"));
+    at = r.position();
+    c.psi_epsilon = r.f64("psi_epsilon");
+    if (!(c.psi_epsilon > 0 && c.psi_epsilon < 1)) r.fail_at(at, "psi_epsilon must be in (0, 1)");
+    at = r.position();
+    c.js_base = r.f64("js_base");
+    if (!std::isfinite(c.js_base)) r.fail_at(at, "js_base is not finite");
+    at = r.position();
+    c.thresholds.psi = r.f64("psi threshold");
+    c.thresholds.js_distance = r.f64("js threshold");
+    c.thresholds.ks_pvalue = r.f64("ks threshold");
+    c.thresholds.chi2_pvalue = r.f64("chi2 threshold");
+    if (std::isnan(c.thresholds.psi) || std::isnan(c.thresholds.js_distance) || std::isnan(c.thresholds.ks_pvalue) ||
+        std::isnan(c.thresholds.chi2_pvalue))
+      r.fail_at(at, "a threshold is NaN");
+    c.pvalue_correction = static_cast<correction>(r.enum_byte(2, "p-value correction"));
+    at = r.position();
+    const std::uint64_t max_samples = r.u64("max_current_samples");
+    if (max_samples > std::numeric_limits<std::size_t>::max() / 8)
+      r.fail_at(at, "max_current_samples is too large");
+    c.max_current_samples = static_cast<std::size_t>(max_samples);
+
+    drift_monitor m(c);
+    at = r.position();
+    const std::uint64_t n = r.count(25, "number of features");
+    std::uint64_t reserved_bytes = 0;
+    for (std::uint64_t i = 0; i < n; ++i) {
+      const std::size_t feature_at = r.position();
+      std::string name = r.string("feature name");
+      for (const auto& s : m.features_)
+        if (s.name == name) r.fail_at(feature_at, "feature '" + name + "' appears twice");
+      const auto kind = static_cast<feature_kind>(r.enum_byte(1, "feature kind"));
+      const std::uint64_t missing_reference = r.u64("missing reference count");
+      const std::uint64_t missing_current = r.u64("missing current count");
+      if (kind == feature_kind::numeric) {
+        // max_samples * 8 fits (checked above); compare without overflowing.
+        if (max_samples * 8 > limits.max_reserved_bytes - reserved_bytes)
+          r.fail_at(at, "the numeric features would reserve more than deserialize_limits::max_reserved_bytes = " +
+                            std::to_string(limits.max_reserved_bytes) + " bytes for current samples");
+        reserved_bytes += max_samples * 8;
+        histogram reference = histogram::load_state(r, limits);
+        const std::size_t current_at = r.position();
+        histogram current = histogram::load_state(r, limits);
+        if (current.edges() != reference.edges())
+          r.fail_at(current_at, "feature '" + name + "': the current histogram's edges differ from the reference's");
+        std::vector<double> sorted = r.doubles("reference sample size");
+        if (sorted.size() != reference.count() || sorted.empty())
+          r.fail_at(feature_at, "feature '" + name + "': the reference sample does not match its histogram");
+        for (std::size_t j = 0; j < sorted.size(); ++j)
+          if (!std::isfinite(sorted[j]) || (j > 0 && sorted[j] < sorted[j - 1]))
+            r.fail_at(feature_at, "feature '" + name + "': the reference sample is not finite and sorted");
+        histogram check(reference.edges());
+        check.observe(sorted);
+        if (check.counts() != reference.counts())
+          r.fail_at(feature_at, "feature '" + name + "': the reference sample does not match its histogram");
+        std::vector<double> sample = r.doubles("current sample size");
+        if (sample.size() > current.count() || sample.size() > c.max_current_samples)
+          r.fail_at(feature_at, "feature '" + name + "': the current sample is larger than its window");
+        for (double x : sample)
+          if (!std::isfinite(x)) r.fail_at(feature_at, "feature '" + name + "': the current sample holds a non-finite value");
+        const bool truncated = r.boolean("truncated flag");
+        drift_monitor::numeric_feature f{std::move(reference), std::move(current), std::move(sorted), {}, truncated};
+        f.current_sample.reserve(c.max_current_samples);
+        f.current_sample.assign(sample.begin(), sample.end());
+        m.features_.push_back(drift_monitor::feature_slot{std::move(name), kind, m.numerics_.size(), missing_reference,
+                                                          missing_current});
+        m.numerics_.push_back(std::move(f));
+      } else {
+        drift_monitor::categorical_feature f{category_counts::load_state(r, limits),
+                                             category_counts::load_state(r, limits)};
+        if (f.reference.count() == 0)
+          r.fail_at(feature_at, "feature '" + name + "': the reference has no value");
+        m.features_.push_back(drift_monitor::feature_slot{std::move(name), kind, m.categoricals_.size(),
+                                                          missing_reference, missing_current});
+        m.categoricals_.push_back(std::move(f));
+      }
+    }
+    return m;
+  }
+
  private:
-  friend struct detail::state_access;  // serializes and restores the raw state
 
   void reserve_current_samples() {
     for (auto& f : numerics_) f.current_sample.reserve(config_.max_current_samples);

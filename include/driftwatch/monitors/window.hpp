@@ -19,7 +19,7 @@
 #include <vector>
 
 #include <driftwatch/accumulators/bin_edges.hpp>
-#include <driftwatch/monitors/concurrent.hpp>  // detail::reset_accumulator
+#include <driftwatch/monitors/concurrent.hpp>  // windows are fed by concurrent<A>::take()
 #include <driftwatch/core/error.hpp>
 #include <driftwatch/accumulators/histogram.hpp>
 
@@ -70,9 +70,9 @@ class tumbling_count_window {
   tumbling_count_window(A prototype, std::uint64_t size)
       : prototype_(std::move(prototype)), current_(prototype_), closed_(prototype_), size_(size) {
     if (size == 0) detail::fail("tumbling_count_window: the window size must be at least 1, got 0");
-    detail::reset_accumulator(prototype_, prototype_);
-    detail::reset_accumulator(current_, prototype_);
-    detail::reset_accumulator(closed_, prototype_);
+    prototype_.reset();
+    current_.reset();
+    closed_.reset();
   }
 
   /// Observes into the current window; returns true if this observation
@@ -119,7 +119,7 @@ class tumbling_count_window {
     if (++n_ < size_) return false;
     using std::swap;
     swap(current_, closed_);
-    detail::reset_accumulator(current_, prototype_);
+    current_.reset();
     n_ = 0;
     ++closed_count_;
     return true;
@@ -157,9 +157,9 @@ class tumbling_time_window {
         length_(detail::check_positive<Clock>(length, "tumbling_time_window")),
         clock_(std::move(clock)),
         start_(start) {
-    detail::reset_accumulator(prototype_, prototype_);
-    detail::reset_accumulator(current_, prototype_);
-    detail::reset_accumulator(closed_, prototype_);
+    prototype_.reset();
+    current_.reset();
+    closed_.reset();
   }
 
   /// Observes at clock.now() (rotating first if the window ended).
@@ -196,10 +196,10 @@ class tumbling_time_window {
     if (k == 1) {
       swap(current_, closed_);
     } else {
-      detail::reset_accumulator(closed_, prototype_);
+      closed_.reset();
       skipped_ += static_cast<std::uint64_t>(k - 1);
     }
-    detail::reset_accumulator(current_, prototype_);
+    current_.reset();
     start_ += k * length_;
     closed_count_ += static_cast<std::uint64_t>(k);
     return true;
@@ -262,7 +262,7 @@ class sliding_window {
         clock_(std::move(clock)),
         head_start_(start) {
     if (buckets == 0) detail::fail("sliding_window: the number of buckets must be at least 1, got 0");
-    detail::reset_accumulator(prototype_, prototype_);
+    prototype_.reset();
     ring_.assign(buckets, prototype_);
   }
 
@@ -297,7 +297,7 @@ class sliding_window {
     const std::size_t steps = static_cast<std::uint64_t>(k) < ring_.size() ? static_cast<std::size_t>(k) : ring_.size();
     for (std::size_t i = 0; i < steps; ++i) {
       head_ = (head_ + 1) % ring_.size();
-      detail::reset_accumulator(ring_[head_], prototype_);
+      ring_[head_].reset();
     }
     head_start_ += k * width_;
     return steps;
@@ -359,7 +359,7 @@ class sliding_count_window {
       : prototype_(std::move(prototype)), size_(bucket_size) {
     if (buckets == 0) detail::fail("sliding_count_window: the number of buckets must be at least 1, got 0");
     if (bucket_size == 0) detail::fail("sliding_count_window: the bucket size must be at least 1, got 0");
-    detail::reset_accumulator(prototype_, prototype_);
+    prototype_.reset();
     ring_.assign(buckets, prototype_);
   }
 
@@ -395,7 +395,7 @@ class sliding_count_window {
   void rotate() {
     if (in_head_ == size_) {
       head_ = (head_ + 1) % ring_.size();
-      detail::reset_accumulator(ring_[head_], prototype_);
+      ring_[head_].reset();
       in_head_ = 0;
       if (covered_ > (ring_.size() - 1) * size_) covered_ = (ring_.size() - 1) * size_;
     }
