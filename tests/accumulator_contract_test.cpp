@@ -1,0 +1,196 @@
+// The accumulator contract (docs/design.md, "The accumulator contract"),
+// checked at compile time for every accumulator: construction from its
+// configuration, a(x...) for one observation, a.observe(span...) for many,
+// a += b, a.reset(), a.invalid_count(), and the state format's members
+// (state_tag, state_name, save_state, load_state). If a type drifts from the
+// grammar this file stops compiling, naming the type and the clause. The
+// run-time cases check what types cannot: reset() empties (same bytes as a
+// fresh accumulator), invalid_count() counts, and += equals observing both
+// streams in one accumulator. Cost: < 0.1 s.
+#include <driftwatch/driftwatch.hpp>
+#include <driftwatch/accumulators/serialization.hpp>
+
+#include <cmath>
+#include <cstdint>
+#include <iterator>
+#include <limits>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include "test_support.hpp"
+
+using namespace driftwatch;
+
+namespace {
+
+template <class A>
+constexpr bool same_type_merge() {
+  return std::is_same<decltype(std::declval<A&>() += std::declval<const A&>()), A&>::value;
+}
+
+// The clauses every accumulator shares, whatever its observation.
+template <class A>
+constexpr bool shared_contract() {
+  static_assert(std::is_copy_constructible<A>::value && std::is_copy_assignable<A>::value,
+                "accumulators are values: copyable");
+  static_assert(std::is_nothrow_move_constructible<A>::value && std::is_nothrow_move_assignable<A>::value,
+                "accumulators move without throwing");
+  static_assert(same_type_merge<A>(), "a += b returns A&");
+  static_assert(noexcept(std::declval<A&>().reset()), "reset() empties the window, noexcept, keeps the configuration");
+  static_assert(std::is_same<decltype(std::declval<const A&>().invalid_count()), std::uint64_t>::value,
+                "invalid_count() counts the excluded inputs");
+  static_assert(noexcept(std::declval<const A&>().invalid_count()), "invalid_count() is noexcept");
+  static_assert(detail::is_serializable<A>::value, "state_tag, state_name, save_state, load_state");
+  static_assert(std::is_same<decltype(A::state_tag), const state_type>::value, "state_tag is a state_type");
+  return true;
+}
+
+// Observation grammar per type: a(one observation), a.observe(spans of them).
+// Hot-path observes of numbers are noexcept (they never allocate or throw).
+static_assert(shared_contract<histogram>(), "");
+static_assert(std::is_constructible<histogram, bin_edges>::value, "histogram(bin_edges)");
+static_assert(noexcept(std::declval<histogram&>()(0.0)), "histogram(x)");
+static_assert(noexcept(std::declval<histogram&>().observe(span<const double>())), "histogram.observe(span)");
+
+static_assert(shared_contract<category_counts>(), "");
+static_assert(std::is_constructible<category_counts, std::size_t>::value &&
+                  std::is_default_constructible<category_counts>::value,
+              "category_counts(max_categories = default)");
+static_assert(std::is_void<decltype(std::declval<category_counts&>()(std::string_view()))>::value,
+              "category_counts(category): may allocate for a new category");
+static_assert(std::is_void<decltype(std::declval<category_counts&>().observe(span<const std::string_view>()))>::value,
+              "category_counts.observe(span)");
+
+static_assert(shared_contract<mean_accumulator>(), "");
+static_assert(std::is_default_constructible<mean_accumulator>::value, "mean_accumulator()");
+static_assert(noexcept(std::declval<mean_accumulator&>()(0.0)), "mean_accumulator(x)");
+static_assert(noexcept(std::declval<mean_accumulator&>().observe(span<const double>())), "mean_accumulator.observe(span)");
+
+static_assert(shared_contract<ks_stream>(), "");
+static_assert(std::is_constructible<ks_stream, span<const double>>::value, "ks_stream(reference)");
+static_assert(noexcept(std::declval<ks_stream&>()(0.0)), "ks_stream(x)");
+static_assert(noexcept(std::declval<ks_stream&>().observe(span<const double>())), "ks_stream.observe(span)");
+
+static_assert(shared_contract<ranking_accumulator>(), "");
+static_assert(std::is_constructible<ranking_accumulator, std::string, std::size_t, ranking_policy>::value &&
+                  std::is_constructible<ranking_accumulator, std::string, std::size_t>::value,
+              "ranking_accumulator(model_version, k, policy = {})");
+static_assert(noexcept(std::declval<ranking_accumulator&>()(std::declval<const ranking_metrics&>())),
+              "ranking_accumulator(metrics of one request)");
+static_assert(noexcept(std::declval<ranking_accumulator&>()(span<const item_id>(), span<const judgment>())),
+              "ranking_accumulator(served, judgments)");
+static_assert(noexcept(std::declval<ranking_accumulator&>().observe(span<const ranking_metrics>())),
+              "ranking_accumulator.observe(span)");
+
+static_assert(shared_contract<paired_comparison>(), "");
+static_assert(std::is_default_constructible<paired_comparison>::value, "paired_comparison()");
+static_assert(noexcept(std::declval<paired_comparison&>()(0.0, 0.0)), "paired_comparison(baseline, canary)");
+static_assert(std::is_void<decltype(std::declval<paired_comparison&>().observe(span<const double>(),
+                                                                               span<const double>()))>::value,
+              "paired_comparison.observe(baselines, canaries)");
+
+static_assert(shared_contract<welch_comparison>(), "");
+static_assert(std::is_default_constructible<welch_comparison>::value, "welch_comparison()");
+static_assert(noexcept(std::declval<welch_comparison&>()(comparison_arm::canary, 0.0)), "welch_comparison(arm, x)");
+static_assert(noexcept(std::declval<welch_comparison&>().observe(comparison_arm::canary, span<const double>())),
+              "welch_comparison.observe(arm, span)");
+
+static_assert(shared_contract<drift_monitor>(), "");
+static_assert(std::is_constructible<drift_monitor, monitor_config>::value, "drift_monitor(config)");
+static_assert(noexcept(std::declval<drift_monitor&>()(drift_monitor::feature_id{}, 0.0)), "monitor(feature, x)");
+static_assert(std::is_void<decltype(std::declval<drift_monitor&>()(drift_monitor::feature_id{}, std::string_view()))>::value,
+              "monitor(feature, category)");
+static_assert(noexcept(std::declval<drift_monitor&>().observe(drift_monitor::feature_id{}, span<const double>())),
+              "monitor.observe(feature, span)");
+
+// Every state type number is distinct (numbers are never reused).
+constexpr state_type all_tags[] = {histogram::state_tag,           category_counts::state_tag,
+                                   mean_accumulator::state_tag,    ranking_accumulator::state_tag,
+                                   paired_comparison::state_tag,   welch_comparison::state_tag,
+                                   drift_monitor::state_tag,       ks_stream::state_tag};
+constexpr bool tags_distinct() {
+  for (std::size_t i = 0; i < std::size(all_tags); ++i)
+    for (std::size_t j = i + 1; j < std::size(all_tags); ++j)
+      if (all_tags[i] == all_tags[j]) return false;
+  return true;
+}
+static_assert(tags_distinct(), "two serializable types share a state type number");
+
+// Run-time clauses, one fixture per type: an empty accumulator, two streams,
+// and an input that is invalid for it.
+const std::vector<double> reference = {0.5, 1.0, 1.0, 2.0, 3.5, 4.0, 7.0};
+const std::vector<double> stream_a = {0.25, 1.0, 2.5, 6.0};
+const std::vector<double> stream_b = {1.0, 3.0, 9.0};
+const double nan = std::numeric_limits<double>::quiet_NaN();
+
+template <class A, class Observe>
+void check_runtime_contract(const A& empty, Observe observe_stream, bool exact_merge) {
+  const auto fresh = serialize(empty);
+  A a = empty, b = empty, both = empty;
+  observe_stream(a, stream_a);
+  observe_stream(b, stream_b);
+  observe_stream(both, stream_a);
+  observe_stream(both, stream_b);
+  A merged = a;
+  merged += b;
+  if (exact_merge) CHECK(serialize(merged) == serialize(both));
+  CHECK(merged.invalid_count() == both.invalid_count());
+  const std::uint64_t before = a.invalid_count();
+  observe_stream(a, std::vector<double>{nan});
+  CHECK(a.invalid_count() == before + 1);
+  a.reset();
+  CHECK(serialize(a) == fresh);
+  CHECK(a.invalid_count() == 0);
+  CHECK(serialize(deserialize<A>(serialize(merged))) == serialize(merged));
+}
+
+}  // namespace
+
+TEST_CASE("count accumulators: reset empties, invalid inputs are counted, += is exact") {
+  check_runtime_contract(histogram(bin_edges::from_quantiles(reference, 3)),
+                         [](histogram& h, const std::vector<double>& xs) {
+                           for (double x : xs) h(x);
+                         },
+                         true);
+  check_runtime_contract(ks_stream(reference),
+                         [](ks_stream& s, const std::vector<double>& xs) { s.observe(xs); }, true);
+}
+
+TEST_CASE("moment accumulators: reset empties, invalid inputs are counted, += matches") {
+  check_runtime_contract(mean_accumulator(), [](mean_accumulator& m, const std::vector<double>& xs) { m.observe(xs); },
+                         false);
+  check_runtime_contract(paired_comparison(),
+                         [](paired_comparison& p, const std::vector<double>& xs) { p.observe(xs, xs); }, false);
+  check_runtime_contract(welch_comparison(),
+                         [](welch_comparison& w, const std::vector<double>& xs) {
+                           w.observe(comparison_arm::baseline, xs);
+                           for (double x : xs)
+                             if (std::isfinite(x)) w(comparison_arm::canary, x + 1.0);
+                         },
+                         false);
+  ranking_evaluator eval(3);
+  check_runtime_contract(ranking_accumulator("v", 3),
+                         [&](ranking_accumulator& r, const std::vector<double>& xs) {
+                           // One request per value: the value as a score row over 3 items.
+                           for (double x : xs) {
+                             const std::vector<double> row = {x, 1.0, 2.0};
+                             const std::vector<judgment> judged = {{0, 1}};
+                             r(eval.scores(row, judged));
+                           }
+                         },
+                         false);
+}
+
+TEST_CASE("drift_monitor follows the same grammar, per feature") {
+  drift_monitor m;
+  const auto x = m.add_numeric("x", reference);
+  check_runtime_contract(m, [x](drift_monitor& mon, const std::vector<double>& xs) { mon.observe(x, xs); }, true);
+  category_counts c;
+  c.observe(std::vector<std::string>{"a", "b"});
+  c.reset();
+  CHECK(c.count() == 0);
+  CHECK(c.invalid_count() == 0);
+}
