@@ -7,7 +7,7 @@ set -euo pipefail
 packages=(
   # toolchain
   build-essential cmake git ccache pkg-config
-  # the library's own dependencies (DESIGN.md, "Dependencies")
+  # the library's own dependencies (docs/design.md, "Dependencies")
   libxsimd-dev xtl-dev libeigen3-dev
   # tests and benchmarks
   catch2 libbenchmark-dev libboost-dev

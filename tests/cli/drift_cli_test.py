@@ -1,5 +1,5 @@
 """End-to-end tests of `driftwatch drift`: its JSON report is recomputed here
-from the same CSV files with NumPy/SciPy (DESIGN.md semantics), and every bad
+from the same CSV files with NumPy/SciPy (docs/design.md semantics), and every bad
 input must give a one-line error naming the file (and line/column) with a
 non-zero exit.
 

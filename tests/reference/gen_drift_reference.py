@@ -1,10 +1,10 @@
 """Reference values for the binned drift metrics, Wasserstein-1, chi-square and
 the multiple-testing corrections, computed with NumPy/SciPy (Debian's
-python3-scipy) following DESIGN.md's semantics. Writes drift_cases.txt
+python3-scipy) following docs/design.md's semantics. Writes drift_cases.txt
 (format: refgen.py). Run: /usr/bin/python3 gen_drift_reference.py --out DIR
 
 Every expected number here comes from NumPy/SciPy (or, for Hellinger, from the
-DESIGN.md formula evaluated in 50-digit decimal arithmetic); nothing is copied
+docs/design.md formula evaluated in 50-digit decimal arithmetic); nothing is copied
 from driftwatch's own output.
 """
 

@@ -16,7 +16,7 @@ all), a category only in the reference (no current series on any replica), a
 category one replica does not export, and explicit zeros as
 driftwatch::prometheus::monitor_exporter writes them.
 
-Expected values (DESIGN.md): bins are the union of the categories on both
+Expected values (docs/design.md): bins are the union of the categories on both
 sides; PSI = sum (q - p) ln(q / p) with a zero proportion replaced by epsilon
 (1e-4) on that side only, no renormalisation (NumPy, math.fsum); JS distance
 from scipy.spatial.distance.jensenshannon(base=2).

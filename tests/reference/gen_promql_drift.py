@@ -10,7 +10,7 @@ Writes, into --out DIR:
   promql_drift_cases.txt  the same counts and expected values for the C++
                           cross-check with driftwatch::psi (tests/prometheus_drift_test.cpp).
 
-Expected values: PSI by the DESIGN.md formula (zero proportion -> epsilon on
+Expected values: PSI by the docs/design.md formula (zero proportion -> epsilon on
 that side only, no renormalisation) with math.fsum; JS distance from
 scipy.spatial.distance.jensenshannon(base=2); binned KS as the max absolute
 difference of the cumulative proportions at the bucket bounds (NumPy).

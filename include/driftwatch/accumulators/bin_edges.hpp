@@ -29,7 +29,7 @@ inline const char* to_string(binning b) noexcept {
 }
 
 /// Interior edges e[0] < e[1] < ... < e[B-2] of B right-closed bins, frozen
-/// from a reference sample (DESIGN.md, "Semantics"):
+/// from a reference sample (docs/design.md, "Semantics"):
 ///
 ///     bin 0 = (-inf, e[0]],  bin i = (e[i-1], e[i]],  bin B-1 = (e[B-2], +inf)
 ///

@@ -176,7 +176,7 @@ class category_counts {
 
 /// Counts of two category accumulators aligned on the union of their
 /// categories: a's categories in a's order, then b's categories absent from a.
-/// This is the bin set DESIGN.md prescribes for categorical drift metrics.
+/// This is the bin set docs/design.md prescribes for categorical drift metrics.
 struct aligned_category_counts {
   std::vector<std::string> names;
   std::vector<double> reference;

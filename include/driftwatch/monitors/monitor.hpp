@@ -106,7 +106,7 @@ struct feature_report {
 };
 
 /// Holds, per feature, a frozen reference and a current window, and turns them
-/// into verdicts (DESIGN.md: monitors = reference + window + thresholds).
+/// into verdicts (docs/design.md: monitors = reference + window + thresholds).
 ///
 /// Guarantees:
 /// - observe(feature, value) never allocates, locks or throws for numeric
