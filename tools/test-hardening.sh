@@ -16,7 +16,6 @@ cd "$(dirname "$0")/.."
 fuzz_seconds=${FUZZ_SECONDS:-25}
 jobs=${JOBS:-$(nproc 2>/dev/null || echo 2)}
 steps=${HARDENING_STEPS:-asan tsan fuzz}
-fuzz_targets=(csv trec state prometheus_labels json_reader)
 
 passed=0
 failed=0
@@ -66,8 +65,10 @@ for s in $steps; do
     asan) step asan preset_tests asan ;;
     tsan) step tsan preset_tests tsan ;;
     fuzz)
-      step fuzz_build bash -c "cmake --preset fuzz && cmake --build --preset fuzz -j $jobs --target ${fuzz_targets[*]/#/fuzz_}"
+      step fuzz_build bash -c "cmake --preset fuzz && cmake --build --preset fuzz -j $jobs"
       if [[ " ${failures[*]-} " != *" fuzz_build "* ]]; then
+        # The targets are listed once, in tests/fuzz/CMakeLists.txt.
+        mapfile -t fuzz_targets < build/fuzz/fuzz_targets.txt
         for t in "${fuzz_targets[@]}"; do
           step "fuzz_${t}" run_fuzzer "$t"
           execs=$(grep -ho "stat::number_of_executed_units: *[0-9]*" "build/hardening-logs/fuzz_${t}.log" | grep -o "[0-9]*$" | tail -n 1)
