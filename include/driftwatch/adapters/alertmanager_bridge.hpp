@@ -328,3 +328,15 @@ class alertmanager_bridge {
 };
 
 }  // namespace driftwatch
+
+// The adapter names' convention (docs/design.md, "Names"): the
+// namespace of the system the adapter talks to. The flat names above are
+// deprecated spellings, kept until 0.2.
+namespace driftwatch {
+namespace alertmanager {
+using bridge = driftwatch::alertmanager_bridge;
+using bridge_options = driftwatch::alertmanager_bridge_options;
+using notification_result = driftwatch::alertmanager_notification_result;
+using driftwatch::parse_alertmanager_notification;
+}  // namespace alertmanager
+}  // namespace driftwatch

@@ -333,13 +333,15 @@ class gauge {
 /// NaN observations are not bucketed; they are counted in invalid_count().
 /// A scrape reads the buckets one by one, so it may see an observation in a
 /// bucket before it sees it in `_sum` (the usual, accepted client behaviour).
-class histogram {
+/// Named histogram_metric so it is not mistaken for driftwatch::histogram,
+/// the mergeable accumulator.
+class histogram_metric {
  public:
-  explicit histogram(std::vector<double> upper_bounds)
+  explicit histogram_metric(std::vector<double> upper_bounds)
       : bounds_(std::move(upper_bounds)), counts_(new std::atomic<std::uint64_t>[bounds_.size() + 1]) {
     for (std::size_t i = 0; i < bounds_.size(); ++i)
       if (!std::isfinite(bounds_[i]) || (i > 0 && !(bounds_[i - 1] < bounds_[i])))
-        driftwatch::detail::fail("prometheus::histogram: bucket bounds must be finite and strictly increasing (bound " +
+        driftwatch::detail::fail("prometheus::histogram_metric: bucket bounds must be finite and strictly increasing (bound " +
                                  std::to_string(i) + ")");
     for (std::size_t i = 0; i <= bounds_.size(); ++i) counts_[i].store(0, std::memory_order_relaxed);
   }
@@ -373,6 +375,9 @@ class histogram {
   std::atomic<double> sum_{0.0};
   std::atomic<std::uint64_t> invalid_{0};
 };
+
+/// Deprecated spelling of histogram_metric.
+using histogram = histogram_metric;
 
 /// A set of metric families rendered together at scrape time.
 ///
@@ -441,10 +446,10 @@ class registry {
   }
 
   /// Registers a label-less histogram over `upper_bounds` (shared ownership).
-  std::shared_ptr<prometheus::histogram> add_histogram(std::string name, std::string help,
+  std::shared_ptr<prometheus::histogram_metric> add_histogram(std::string name, std::string help,
                                                        std::vector<double> upper_bounds,
                                                        std::vector<label> const_labels = {}) {
-    auto h = std::make_shared<prometheus::histogram>(std::move(upper_bounds));
+    auto h = std::make_shared<prometheus::histogram_metric>(std::move(upper_bounds));
     add({std::move(name), std::move(help), metric_type::histogram, {}, std::move(const_labels)},
         [h](sample_writer& w) {
           const auto counts = h->bin_counts();

@@ -653,3 +653,14 @@ class retrain_webhook {
 };
 
 }  // namespace driftwatch
+
+// The adapter names' convention (docs/design.md, "Names"): the
+// namespace of the system the adapter talks to (with webhook_signature.hpp's
+// sign/verify). The flat names above are deprecated spellings, kept until 0.2.
+namespace driftwatch {
+namespace webhook {
+using retrain_webhook = driftwatch::retrain_webhook;
+using retrain_webhook_options = driftwatch::retrain_webhook_options;
+using retrain_event = driftwatch::retrain_event;
+}  // namespace webhook
+}  // namespace driftwatch

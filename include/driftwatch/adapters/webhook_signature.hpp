@@ -1,4 +1,4 @@
-// driftwatch::webhook_signature: HMAC-SHA256 signing and verification of
+// driftwatch::webhook (signatures): HMAC-SHA256 signing and verification of
 // webhook bodies as the Standard Webhooks specification defines them
 // (headers webhook-id, webhook-timestamp, webhook-signature: "v1,<base64>").
 //
@@ -18,7 +18,7 @@
 #include <driftwatch/core/error.hpp>
 
 namespace driftwatch {
-namespace webhook_signature {
+namespace webhook {
 
 /// Standard Webhooks header names.
 inline constexpr const char* id_header = "webhook-id";
@@ -119,5 +119,10 @@ inline verify_result verify(const std::vector<unsigned char>& key, std::string_v
   return verify_result::no_matching_signature;
 }
 
-}  // namespace webhook_signature
+}  // namespace webhook
+
+/// Deprecated spelling: adapters live in the namespace of the system they talk
+/// to (docs/design.md, "Names").
+namespace webhook_signature = webhook;
+
 }  // namespace driftwatch
