@@ -3,6 +3,8 @@
 // compile. Include the type's own header to use it.
 #pragma once
 
+#include <cstdint>
+
 namespace driftwatch {
 
 class error;
@@ -14,6 +16,7 @@ struct metric_value;
 class bin_edges;
 class histogram;
 class category_counts;
+class ks_stream;
 struct js_result;
 struct ks_result;
 struct chi2_result;
@@ -28,9 +31,16 @@ struct ranking_policy;
 struct ranking_metrics;
 class ranking_evaluator;
 class mean_accumulator;
+struct confidence_interval;
 class ranking_accumulator;
 struct comparison_result;
 class paired_comparison;
 class welch_comparison;
+enum class comparison_arm;
+
+// state format (accumulators/serialization.hpp)
+enum class state_type : std::uint16_t;
+struct state_header;
+struct deserialize_limits;
 
 }  // namespace driftwatch
