@@ -45,6 +45,7 @@ constexpr bool shared_contract() {
   static_assert(noexcept(std::declval<const A&>().invalid_count()), "invalid_count() is noexcept");
   static_assert(detail::is_serializable<A>::value, "state_tag, state_name, save_state, load_state");
   static_assert(std::is_same<decltype(A::state_tag), const state_type>::value, "state_tag is a state_type");
+  static_assert(A::state_version >= 1, "state_version is the payload's layout version, from 1");
   return true;
 }
 

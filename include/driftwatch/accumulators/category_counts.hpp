@@ -119,6 +119,7 @@ class category_counts {
   /// n <= max), u64 overflow.
   static constexpr state_type state_tag = state_type::category_counts;
   static constexpr const char* state_name = "category_counts";
+  static constexpr std::uint16_t state_version = 1;
   void save_state(detail::byte_writer& w) const {
     const category_counts& c = *this;
     w.u64(c.max_);

@@ -96,6 +96,7 @@ class histogram {
   /// (= edges + 1), bins x u64, u64 invalid.
   static constexpr state_type state_tag = state_type::histogram;
   static constexpr const char* state_name = "histogram";
+  static constexpr std::uint16_t state_version = 1;
   void save_state(detail::byte_writer& w) const {
     const histogram& h = *this;
     h.edges_.save_state(w);

@@ -123,6 +123,7 @@ class mean_accumulator {
   /// u64 invalid, f64 mean, f64 m2.
   static constexpr state_type state_tag = state_type::mean_accumulator;
   static constexpr const char* state_name = "mean_accumulator";
+  static constexpr std::uint16_t state_version = 1;
   void save_state(detail::byte_writer& w) const {
     const mean_accumulator& m = *this;
     w.u64(m.count_);

@@ -7,7 +7,7 @@
 //
 //   offset  size  field
 //   0       4     magic "DWST" (0x44 0x57 0x53 0x54)
-//   4       2     format version (state_format_version, currently 1)
+//   4       2     layout version of the state's type (T::state_version)
 //   6       2     state type (state_type)
 //   8       8     payload size P
 //   16      P     payload (per type: save_state/load_state in its own header)
@@ -23,15 +23,18 @@
 // drift_monitor's bounded sample reservation, see deserialize_limits).
 //
 // Making a type serializable is one edit in its own header (docs/design.md,
-// "The accumulator contract"): three public members
+// "The accumulator contract"): these public members
 //
 //   static constexpr state_type state_tag = state_type{N};  // N: next free number
 //   static constexpr const char* state_name = "my_type";
+//   static constexpr std::uint16_t state_version = 1;         // its payload layout
 //   void save_state(detail::byte_writer& w) const;           // the payload
 //   static T load_state(detail::byte_reader& r, const deserialize_limits& limits);
 //
 // load_state validates every invariant the public API keeps, so a decoded
-// object is one the library could have produced. This header includes no
+// object is one the library could have produced. A type whose payload layout
+// changes raises its own state_version and keeps reading the older layouts
+// (r.format_version() tells which one it reads). This header includes no
 // accumulator: each type includes it.
 #pragma once
 
@@ -48,8 +51,10 @@
 
 namespace driftwatch {
 
-/// The version this build writes. Readers accept every version up to their
-/// own and reject newer ones (docs/concurrency.md, "Version rules").
+/// The envelope's version, and the layout version of every type whose payload
+/// never changed. Each type writes its own layout version (T::state_version);
+/// deserialize<T> accepts every version up to T's and rejects newer ones
+/// (docs/concurrency.md, "Version rules").
 constexpr std::uint16_t state_format_version = 1;
 
 /// What a serialized state holds (bytes 6-7 of the header). Values are
@@ -107,7 +112,7 @@ template <class T, class = void>
 struct is_serializable : std::false_type {};
 template <class T>
 struct is_serializable<
-    T, std::void_t<decltype(T::state_tag), decltype(T::state_name),
+    T, std::void_t<decltype(T::state_tag), decltype(T::state_name), decltype(T::state_version),
                    decltype(std::declval<const T&>().save_state(std::declval<byte_writer&>())),
                    decltype(T::load_state(std::declval<byte_reader&>(), std::declval<const deserialize_limits&>()))>>
     : std::is_same<decltype(T::load_state(std::declval<byte_reader&>(), std::declval<const deserialize_limits&>())),
@@ -118,7 +123,7 @@ std::vector<std::uint8_t> seal(state_type type, const T& value) {
   std::vector<std::uint8_t> out;
   byte_writer w(out);
   for (auto b : state_magic) w.u8(b);
-  w.u16(state_format_version);
+  w.u16(T::state_version);
   w.u16(static_cast<std::uint16_t>(type));
   w.u64(0);  // payload size, patched below
   value.save_state(w);
@@ -138,7 +143,8 @@ inline std::string state_type_name(state_type t) {
 /// Checks the envelope of a serialized state -- magic, version, exact size,
 /// checksum -- and returns its header. Throws driftwatch::error otherwise.
 /// O(n) (the checksum), no allocation beyond the error message. The type
-/// number is checked by deserialize<T> (it must be T's).
+/// number and the version are checked by deserialize<T> (T's number, at most
+/// T's version): the envelope knows no list of types.
 inline state_header inspect_state(span<const std::uint8_t> bytes) {
   detail::byte_reader r(bytes);
   for (std::size_t i = 0; i < 4; ++i)
@@ -146,9 +152,7 @@ inline state_header inspect_state(span<const std::uint8_t> bytes) {
       r.fail_at(i, "not a driftwatch state (the magic number \"DWST\" is missing)");
   state_header h;
   h.version = r.u16("format version");
-  if (h.version == 0 || h.version > state_format_version)
-    r.fail_at(4, "format version " + std::to_string(h.version) + " is not supported (this build reads versions 1 to " +
-                     std::to_string(state_format_version) + ")");
+  if (h.version == 0) r.fail_at(4, "format version 0 is not supported");
   const std::uint16_t type = r.u16("state type");
   if (type == 0) r.fail_at(6, "unknown state type 0");
   h.type = static_cast<state_type>(type);
@@ -190,6 +194,10 @@ T deserialize(span<const std::uint8_t> bytes, const deserialize_limits& limits =
   if (h.type != T::state_tag)
     detail::fail("state: holds a " + detail::state_type_name(h.type) + ", not a " + T::state_name);
   detail::byte_reader r(span<const std::uint8_t>(bytes.data(), bytes.size() - detail::state_trailer_size));
+  if (h.version > T::state_version)
+    r.fail_at(4, "format version " + std::to_string(h.version) + " is not supported (this build reads versions 1 to " +
+                     std::to_string(T::state_version) + " of " + T::state_name + " states)");
+  r.set_format_version(h.version);
   r.u64("header");
   r.u64("header");
   T value = T::load_state(r, limits);

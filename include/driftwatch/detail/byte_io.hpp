@@ -126,6 +126,11 @@ class byte_reader {
     return v;
   }
 
+  // The layout version of the state being read (bytes 4-5 of its header), for
+  // a load_state that reads older layouts; set by deserialize.
+  std::uint16_t format_version() const noexcept { return version_; }
+  void set_format_version(std::uint16_t v) noexcept { version_ = v; }
+
   std::size_t position() const noexcept { return pos_; }
   std::size_t remaining() const noexcept { return size_ - pos_; }
   [[noreturn]] void fail_at(std::size_t offset, const std::string& message) const {
@@ -147,6 +152,7 @@ class byte_reader {
   const std::uint8_t* data_;
   std::size_t size_;
   std::size_t pos_ = 0;
+  std::uint16_t version_ = 1;
 };
 
 }  // namespace detail

@@ -140,6 +140,7 @@ class paired_comparison {
   /// 3 x mean_accumulator (equal counts), u64 invalid.
   static constexpr state_type state_tag = state_type::paired_comparison;
   static constexpr const char* state_name = "paired_comparison";
+  static constexpr std::uint16_t state_version = 1;
   void save_state(detail::byte_writer& w) const {
     const paired_comparison& c = *this;
     c.baseline_.save_state(w);
@@ -208,6 +209,7 @@ class welch_comparison {
   /// State format (accumulators/serialization.hpp). Payload: 2 x mean_accumulator.
   static constexpr state_type state_tag = state_type::welch_comparison;
   static constexpr const char* state_name = "welch_comparison";
+  static constexpr std::uint16_t state_version = 1;
   void save_state(detail::byte_writer& w) const {
     const welch_comparison& c = *this;
     c.baseline_.save_state(w);

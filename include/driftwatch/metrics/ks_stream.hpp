@@ -160,6 +160,7 @@ class ks_stream {
   /// inside the gap; the window counts add up to count.
   static constexpr state_type state_tag = state_type{8};
   static constexpr const char* state_name = "ks_stream";
+  static constexpr std::uint16_t state_version = 1;
   void save_state(detail::byte_writer& w) const {
     w.u64(n_reference_);
     w.u64(n_invalid_reference_);

@@ -111,6 +111,7 @@ class ranking_accumulator {
   /// u64 skipped, u64 rejected.
   static constexpr state_type state_tag = state_type::ranking_accumulator;
   static constexpr const char* state_name = "ranking_accumulator";
+  static constexpr std::uint16_t state_version = 1;
   void save_state(detail::byte_writer& w) const {
     const ranking_accumulator& a = *this;
     w.string(a.version_);

@@ -351,6 +351,7 @@ class drift_monitor {
   ///   4 x f64 thresholds, u8 correction, u64 max_current_samples.
   static constexpr state_type state_tag = state_type::drift_monitor;
   static constexpr const char* state_name = "drift_monitor";
+  static constexpr std::uint16_t state_version = 1;
   void save_state(detail::byte_writer& w) const {
     const drift_monitor& m = *this;
     const monitor_config& c = m.config_;
