@@ -1,9 +1,11 @@
 // driftwatch: the core, in one include: bins, accumulators, drift and ranking
 // metrics, the monitor. Pays for no HTTP, JSON or Eigen: the adapters
 // (driftwatch/adapters/) and the Eigen interop header are separate, and so are
-// the embedding utilities (concurrent.hpp, window.hpp, serialization.hpp),
-// which pull in threads, clocks and byte I/O a batch user does not need; they
-// are included where used. Its compile cost is measured by bench/run.sh
+// the embedding utilities (monitors/concurrent.hpp, monitors/window.hpp),
+// which pull in threads and clocks a batch user does not need; they are
+// included where used. Each accumulator carries its state format
+// (accumulators/serialization.hpp: byte I/O, no allocation until used).
+// Its compile cost is measured by bench/run.sh
 // (docs/benchmarks.md): keep it under 1 s at -O2.
 #pragma once
 
