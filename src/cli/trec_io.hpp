@@ -297,8 +297,38 @@ struct docno_sorter {
     std::uint64_t k;
     std::uint32_t i;
   };
-  std::vector<key> keys;
+  std::vector<key> keys, spare;
   std::vector<Row> tmp;
+  std::uint32_t counts[8][256];
+
+  // keys[0, n) by k: LSD radix sort, one histogram pass for all 8 bytes,
+  // passes whose byte is the same in every key skipped (std::sort below 64).
+  void sort_keys(std::size_t n) {
+    if (n < 64) {
+      std::sort(keys.begin(), keys.begin() + static_cast<std::ptrdiff_t>(n),
+                [](const key& a, const key& b) { return a.k < b.k; });
+      return;
+    }
+    std::memset(counts, 0, sizeof counts);
+    for (std::size_t i = 0; i < n; ++i)
+      for (int b = 0; b < 8; ++b) ++counts[b][(keys[i].k >> (8 * b)) & 0xff];
+    spare.resize(n);
+    key* from = keys.data();
+    key* to = spare.data();
+    for (int b = 0; b < 8; ++b) {
+      std::uint32_t* c = counts[b];
+      if (c[(from[0].k >> (8 * b)) & 0xff] == n) continue;  // one value: nothing to do
+      std::uint32_t sum = 0;
+      for (int v = 0; v < 256; ++v) {
+        const std::uint32_t t = c[v];
+        c[v] = sum;
+        sum += t;
+      }
+      for (std::size_t i = 0; i < n; ++i) to[c[(from[i].k >> (8 * b)) & 0xff]++] = from[i];
+      std::swap(from, to);
+    }
+    if (from != keys.data()) std::copy(from, from + n, keys.data());
+  }
 
   duplicate sort(std::vector<Row>& rows) {
     const std::size_t n = rows.size();
@@ -322,10 +352,16 @@ struct docno_sorter {
         k |= static_cast<std::uint64_t>(static_cast<unsigned char>(d[common + j])) << (56 - 8 * j);
       keys[i] = {k, static_cast<std::uint32_t>(i)};
     }
-    std::sort(keys.begin(), keys.end(), [&](const key& a, const key& b) {
-      if (a.k != b.k) return a.k < b.k;
-      return rows[a.i].doc.docno() < rows[b.i].doc.docno();
-    });
+    sort_keys(n);
+    // Equal keys (ids equal over the 8 bytes): order by the whole id.
+    for (std::size_t i = 0; i + 1 < n;) {
+      std::size_t j = i + 1;
+      while (j < n && keys[j].k == keys[i].k) ++j;
+      if (j - i > 1)
+        std::sort(keys.begin() + static_cast<std::ptrdiff_t>(i), keys.begin() + static_cast<std::ptrdiff_t>(j),
+                  [&](const key& a, const key& b) { return rows[a.i].doc.docno() < rows[b.i].doc.docno(); });
+      i = j;
+    }
     tmp.resize(n);
     for (std::size_t i = 0; i < n; ++i) tmp[i] = rows[keys[i].i];
     rows.swap(tmp);
