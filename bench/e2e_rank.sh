@@ -117,12 +117,12 @@ ratio() {  # ours, peer: wall, CPU and memory of the peer over ours
 }
 cpu="$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')"
 mode="$queries queries x $docs documents"
-files_plain="run $(size "$data/run.txt") MB + qrels $(size "$data/qrels.txt") MB"
-files_gz="run.gz $(size "$data/run.txt.gz") MB + qrels.gz $(size "$data/qrels.txt.gz") MB"
+files_plain="run $(size "$data/run.txt") MiB + qrels $(size "$data/qrels.txt") MiB"
+files_gz="run.gz $(size "$data/run.txt.gz") MiB + qrels.gz $(size "$data/qrels.txt.gz") MiB"
 {
   echo "Run: $(date -u +%Y-%m-%dT%H:%MZ), $mode, $cpu ($(nproc) cores), load average $load_before before / $load_after after (1, 5, 15 min); best wall of $repeats runs each."
   echo
-  echo "| command | input | wall s | CPU s (user + sys) | max RSS MB |"
+  echo "| command | input | wall s | CPU s (user + sys) | max RSS MiB |"
   echo "|---|---|---:|---:|---:|"
   row "driftwatch rank" "$dw_plain" "$files_plain"
   row "$te_version (peer), same measures" "$te" "$files_plain"
