@@ -244,8 +244,27 @@ class line_blocks {
   std::uint64_t raw_bytes() const noexcept { return src_.raw_bytes(); }
 
  private:
+  // A block's bytes, not zero-filled: pages are touched only as data arrives,
+  // so a small input costs a few pages, not two blocks.
+  class buffer {
+   public:
+    char* data() noexcept { return p_.get(); }
+    std::size_t size() const noexcept { return n_; }
+    void resize(std::size_t n) {  // grows, keeping the contents
+      if (n <= n_) return;
+      std::unique_ptr<char[]> q(new char[n]);
+      if (n_) std::memcpy(q.get(), p_.get(), n_);
+      p_ = std::move(q);
+      n_ = n;
+    }
+
+   private:
+    std::unique_ptr<char[]> p_;
+    std::size_t n_ = 0;
+  };
+
   struct slot {
-    std::vector<char> data;
+    buffer data;
     std::size_t len = 0;
     bool full = false;
   };
