@@ -104,6 +104,22 @@ inline bool is_space(char c) noexcept {
   return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f';
 }
 
+// Byte classes of the parser: field separators (is_space), the line end, the rest.
+enum char_kind : unsigned char { other = 0, blank = 1, newline = 2 };
+struct char_classes {
+  unsigned char kind[256] = {};
+  constexpr char_classes() {
+    kind[static_cast<unsigned char>(' ')] = blank;
+    kind[static_cast<unsigned char>('\t')] = blank;
+    kind[static_cast<unsigned char>('\r')] = blank;
+    kind[static_cast<unsigned char>('\v')] = blank;
+    kind[static_cast<unsigned char>('\f')] = blank;
+    kind[static_cast<unsigned char>('\n')] = newline;
+  }
+};
+inline constexpr char_classes char_class_table{};
+inline unsigned char char_class(char c) noexcept { return char_class_table.kind[static_cast<unsigned char>(c)]; }
+
 /// Threads for parsing and for the per-query work: the machine's cores, 1..8.
 inline unsigned worker_count() noexcept {
   const unsigned n = std::thread::hardware_concurrency();
@@ -217,21 +233,30 @@ void parse_piece(const char* b, const char* e, std::uint64_t line0, shard<Row>& 
   std::uint64_t line = line0 - 1;
   const char* p = b;
   while (p < e) {
-    const char* nl = static_cast<const char*>(std::memchr(p, '\n', static_cast<std::size_t>(e - p)));
-    const char* le = nl ? nl : e;
+    // The fields this format reads, then the end of the line: one pass over
+    // the bytes up to the last wanted field, memchr for the rest.
     const char* ls = p;
-    p = nl ? nl + 1 : e;
     ++line;
     std::string_view f[6];
     std::size_t n = 0;
     const char* q = ls;
+    bool at_eol = false;
     while (n < wanted) {
-      while (q < le && is_space(*q)) ++q;
-      if (q >= le) break;
+      while (q < e && char_class(*q) == blank) ++q;
+      if (q >= e || *q == '\n') {
+        at_eol = true;
+        break;
+      }
       const char* fs = q;
-      while (q < le && !is_space(*q)) ++q;
+      while (q < e && char_class(*q) == other) ++q;
       f[n++] = std::string_view(fs, static_cast<std::size_t>(q - fs));
     }
+    const char* le = q;
+    if (!at_eol) {
+      const char* nl = static_cast<const char*>(std::memchr(q, '\n', static_cast<std::size_t>(e - q)));
+      le = nl ? nl : e;
+    }
+    p = le < e ? le + 1 : e;
     if (n == 0 || f[0][0] == '#') continue;
     ++sh.lines;
     const std::string_view text(ls, static_cast<std::size_t>(le - ls));
@@ -366,7 +391,7 @@ struct docno_sorter {
     for (std::size_t i = 0; i < n; ++i) tmp[i] = rows[keys[i].i];
     rows.swap(tmp);
     for (std::size_t i = 1; i < n; ++i) {
-      if (rows[i].doc.docno() != rows[i - 1].doc.docno()) continue;
+      if (keys[i].k != keys[i - 1].k || rows[i].doc.docno() != rows[i - 1].doc.docno()) continue;
       // A group of equal ids: its two earliest lines.
       std::size_t j = i - 1;
       duplicate d;
