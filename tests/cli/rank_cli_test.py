@@ -281,6 +281,18 @@ class RankMeasures(unittest.TestCase):
         r = rank("--qrels", QRELS, "--run", RUN, "--format", "prometheus", "--fail-below", "ndcg_cut_10=0.9")
         self.assertEqual(r.returncode, 3)
 
+    def test_prometheus_exports_every_cutoff(self):
+        r = rank("--qrels", QRELS, "--run", RUN, "-k", "10,5", "--format", "prometheus", "--model", "m",
+                 "--model-version", "v")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        s = parse_exposition(r.stdout)
+        for k in (5, 10):
+            got = json.loads(rank("--qrels", QRELS, "--run", RUN, "-k", str(k), "--format", "json").stdout)
+            labels = frozenset({("model", "m"), ("model_version", "v"), ("metric", "P"), ("k", str(k))})
+            self.assertEqual(s[("driftwatch_ranking_metric_count", labels)], got["num_q"])
+            self.assertAlmostEqual(s[("driftwatch_ranking_metric_sum", labels)] / got["num_q"], got["P_%d" % k],
+                                   delta=1e-12)
+
     def test_option_errors_are_usage_errors(self):
         bad = [["-k", "5,5"], ["-k", "5,"], ["-k", "0,5"], ["-m", "bpref"], ["-m", "map.5"], ["-m", "P", "-m", "P.5"],
                ["--fail-below", "map"], ["--fail-below", "map=x"], ["--fail-below", "P_5=0.1"],
