@@ -14,6 +14,9 @@
 // overlap; memory is two blocks plus the longest line, whatever the file size.
 // Errors are input::error with what() = "NAME: message" (NAME is the path, or
 // "standard input" for "-").
+// A block ends just after a '\n'; for CSV that '\n' may sit inside a quoted
+// field, so a CSV parser keeps its quoting state from one block to the next
+// (or reads byte_source directly). Not thread-safe: one reader per source.
 #pragma once
 
 #include <fcntl.h>
