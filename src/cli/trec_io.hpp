@@ -41,6 +41,10 @@
 #include <unordered_map>
 #include <vector>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #include "input.hpp"
 #include "progress.hpp"
 
@@ -292,13 +296,29 @@ void parse_piece(const char* b, const char* e, std::uint64_t line0, shard<Row>& 
   }
 }
 
+// '\n' bytes in [b, e): 16 bytes per step with SSE2 (x86-64 always has it),
+// memchr per line elsewhere. Serial (the split needs every piece's first
+// line number before the pieces start), so it has to be fast.
 inline std::uint64_t count_lines(const char* b, const char* e) noexcept {
   std::uint64_t n = 0;
+#if defined(__SSE2__)
+  const __m128i nl = _mm_set1_epi8('\n');
+  while (e - b >= 64) {
+    unsigned m0 = static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i*>(b)), nl)));
+    unsigned m1 = static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i*>(b + 16)), nl)));
+    unsigned m2 = static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i*>(b + 32)), nl)));
+    unsigned m3 = static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i*>(b + 48)), nl)));
+    const std::uint64_t mask = m0 | (static_cast<std::uint64_t>(m1) << 16) | (static_cast<std::uint64_t>(m2) << 32) |
+                               (static_cast<std::uint64_t>(m3) << 48);
+    n += static_cast<std::uint64_t>(__builtin_popcountll(mask));
+    b += 64;
+  }
+#endif
   while (b < e) {
-    const char* nl = static_cast<const char*>(std::memchr(b, '\n', static_cast<std::size_t>(e - b)));
-    if (!nl) break;
+    const char* hit = static_cast<const char*>(std::memchr(b, '\n', static_cast<std::size_t>(e - b)));
+    if (!hit) break;
     ++n;
-    b = nl + 1;
+    b = hit + 1;
   }
   return n;
 }
