@@ -24,6 +24,7 @@
 #include <zlib.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <condition_variable>
 #include <cstdint>
@@ -102,8 +103,9 @@ class byte_source {
   const std::string& name() const noexcept { return name_; }
   const std::string& path() const noexcept { return path_; }
   bool gzip() const noexcept { return gzip_; }
-  /// Bytes taken from the file or pipe so far (compressed bytes for gzip).
-  std::uint64_t raw_bytes() const noexcept { return raw_bytes_; }
+  /// Bytes taken from the file or pipe so far (compressed bytes for gzip);
+  /// safe to read from another thread than the reader's (progress lines).
+  std::uint64_t raw_bytes() const noexcept { return raw_bytes_.load(std::memory_order_relaxed); }
 
   /// Up to `cap` (> 0) bytes of content into `dst`; 0 only at the end.
   std::size_t read(char* dst, std::size_t cap) {
@@ -127,7 +129,7 @@ class byte_source {
     for (;;) {
       const ssize_t got = ::read(fd_, dst, cap);
       if (got > 0) {
-        raw_bytes_ += static_cast<std::uint64_t>(got);
+        raw_bytes_.fetch_add(static_cast<std::uint64_t>(got), std::memory_order_relaxed);
         return static_cast<std::size_t>(got);
       }
       if (got == 0) {
@@ -183,7 +185,7 @@ class byte_source {
   bool owns_fd_ = false, eof_ = false, gzip_ = false, member_ended_ = false, stream_done_ = false;
   std::vector<char> in_;
   std::size_t in_len_ = 0, in_pos_ = 0;
-  std::uint64_t raw_bytes_ = 0;
+  std::atomic<std::uint64_t> raw_bytes_{0};
   std::unique_ptr<z_stream> z_;
 };
 
