@@ -49,7 +49,12 @@ class query_evaluator {
       const bool relevant = j.rel >= relevance_level;
       out.num_rel += relevant;
       out.num_rel_ret += relevant && found;
-      judgments_.push_back({found ? static_cast<driftwatch::item_id>(i) : next_missing++, j.rel});
+      // A judgment of grade <= 0 (judged non-relevant, or -1: pooled,
+      // unjudged) changes no measure offered here: a document absent from
+      // the judgments is non-relevant too. Leaving them out halves the
+      // judgments of a typical qrels, and the library's duplicate-id check
+      // is quadratic in their number (ids here are unique: trec_io checked).
+      if (j.rel > 0) judgments_.push_back({found ? static_cast<driftwatch::item_id>(i) : next_missing++, j.rel});
     }
     out.at_k.resize(evaluators.size());
     for (std::size_t e = 0; e < evaluators.size(); ++e) out.at_k[e] = evaluators[e].scores(row_, judgments_);
