@@ -7,6 +7,7 @@
 #   bench/run.sh --quick    small sizes, seconds
 #
 # Environment: DRIFTWATCH_BENCH_BUILD (build dir, default build/bench),
+# TREC_EVAL (trec_eval binary for bench/e2e_rank.sh; unset: not measured),
 # JOBS (parallel build jobs, default 2), PYTHON (default /usr/bin/python3).
 set -euo pipefail
 
@@ -67,3 +68,6 @@ context="Run: $(date -u +%Y-%m-%dT%H:%MZ), $mode, $cpu ($(nproc) cores, $isa), l
   --out-md "$root/docs/benchmarks.md" --context "$context" \
   --command "bench/run.sh$([ "$quick" = 1 ] && echo ' --quick')"
 echo "wrote $out_dir/bench_results.json and $root/docs/benchmarks.md" >&2
+# End-to-end `driftwatch rank` against trec_eval (TREC_EVAL; unset: "not
+# measured"), its own section of docs/benchmarks.md (bench/e2e_rank.sh).
+"$root/bench/e2e_rank.sh" --write-md $([ "$quick" = 1 ] && echo --quick)

@@ -4,6 +4,7 @@
 //             -m ndcg_cut.K -m map_cut.K -m success.K [-q] QRELS RUN
 // prints (same names, order, layout and %6.4f rounding; see docs/ranking.md).
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -15,13 +16,16 @@
 #include <driftwatch/metrics/ranking_accumulator.hpp>
 
 #include "commands.hpp"
+#include "progress.hpp"
+#include "rank_eval.hpp"
 #include "trec_io.hpp"
 
 namespace driftwatch_cli {
 namespace {
 
 const char rank_usage[] =
-    "usage: driftwatch rank --qrels QRELS --run RUN [-k K] [--format FORMAT] [--per-query]\n"
+    "usage: driftwatch rank --qrels QRELS --run RUN [-k K[,K...]] [-m MEASURE[.K,...]]...\n"
+    "                       [--format FORMAT] [--per-query] [--fail-below MEASURE=VALUE]...\n"
     "                       [--relevance-level L] [--ties trec|optimistic|pessimistic|average]\n"
     "                       [--gain linear|exponential|binary] [--model NAME] [--model-version V]\n"
     "\n"
@@ -29,33 +33,71 @@ const char rank_usage[] =
     "judgments (qid iter docno rel) with trec_eval's rules: documents ranked by\n"
     "score descending, ties by docno descending; queries absent from the qrels or\n"
     "the run are not evaluated; averages are over evaluated queries (num_q).\n"
+    "QRELS and RUN may be gzip-compressed (recognised by content), and either may\n"
+    "be - for standard input.\n"
     "\n"
     "options:\n"
-    "  --qrels FILE          relevance judgments\n"
-    "  --run FILE            the ranking to evaluate\n"
-    "  -k K                  cutoff of P, recall, ndcg_cut, map_cut, success (default 10)\n"
+    "  --qrels FILE          relevance judgments (FILE, FILE.gz or -)\n"
+    "  --run FILE            the ranking to evaluate (FILE, FILE.gz or -)\n"
+    "  -k K[,K...]           cutoffs of P, recall, ndcg_cut, map_cut, success (default 10);\n"
+    "                        several print one line each, ascending (trec_eval -m P.5,10,20)\n"
+    "  -m MEASURE[.K,...]    print only the measures named (repeatable), in trec_eval's order:\n"
+    "                        num_q num_ret num_rel num_rel_ret map Rprec recip_rank P recall\n"
+    "                        ndcg_cut map_cut success; .K,... gives a cut measure its own\n"
+    "                        cutoffs (default: those of -k). Without -m: num_q, map, Rprec,\n"
+    "                        recip_rank, P, recall, ndcg_cut, map_cut, success\n"
+    "  --fail-below M=V      exit with status 3 when measure M's value over all queries\n"
+    "                        (unrounded, as printed by --format json) is below V; M is a\n"
+    "                        printed name (map, P_10, num_rel_ret, ...); repeatable\n"
     "  --format text|json|prometheus|openmetrics\n"
     "                        text: trec_eval's layout (default); json: an object keyed by measure;\n"
     "                        prometheus: the text exposition 0.0.4 of the ranking series\n"
-    "                        (driftwatch_ranking_metric_sum/_count per metric, docs/prometheus.md);\n"
-    "                        openmetrics: the same as OpenMetrics 1.0 (--per-query is ignored)\n"
+    "                        (driftwatch_ranking_metric_sum/_count per metric and cutoff,\n"
+    "                        docs/prometheus.md); openmetrics: the same as OpenMetrics 1.0\n"
+    "                        (--per-query and -m do not apply to these two)\n"
     "  --model NAME          `model` label of prometheus output (default default)\n"
     "  --model-version V     `model_version` label of prometheus output (default: the run's file name)\n"
     "  --per-query           also print every query's values (like trec_eval -q)\n"
     "  --relevance-level L   minimum grade that counts as relevant (trec_eval -l; default 1)\n"
     "  --ties POLICY         order of tied scores (default trec: docno descending)\n"
-    "  --gain GAIN           NDCG gain (default linear: the grade, like trec_eval)\n";
+    "  --gain GAIN           NDCG gain (default linear: the grade, like trec_eval)\n"
+    "\n"
+    "A progress line (rows read, rate, elapsed) appears on standard error when it\n"
+    "is a terminal and an input takes longer than a second to read.\n"
+    "\n"
+    "exit status: 0 measures printed, 1 bad or unreadable input (or no query in\n"
+    "both files), 2 bad usage, 3 a --fail-below threshold not met (measures printed)\n";
 
 struct rank_usage_error {
   std::string message;
 };
 
+// The measures trec_eval prints, in its order (te_trec_measures); the cut
+// measures after num_rel_ret are the library's ranking_metric values.
+enum class measure : unsigned {
+  num_q, num_ret, num_rel, num_rel_ret,
+  map, Rprec, recip_rank, P, recall, ndcg_cut, map_cut, success,
+  count
+};
+constexpr std::size_t measure_count = static_cast<std::size_t>(measure::count);
+const char* const measure_names[measure_count] = {"num_q", "num_ret", "num_rel", "num_rel_ret",
+                                                  "map", "Rprec", "recip_rank", "P", "recall",
+                                                  "ndcg_cut", "map_cut", "success"};
+constexpr std::size_t first_metric = static_cast<std::size_t>(measure::map);
+
+bool is_cut(std::size_t m) { return m >= static_cast<std::size_t>(measure::P); }
+
 struct rank_options {
   std::string qrels, run, format = "text";
   std::string model = "default", model_version;
-  std::size_t k = 10;
+  std::vector<std::size_t> k{10};
   bool per_query = false;
   driftwatch::ranking_policy policy;
+  // -m: which measures, and a cut measure's own cutoffs (empty: those of -k).
+  bool chosen = false;
+  bool wanted[measure_count] = {};
+  std::vector<std::size_t> cutoffs[measure_count];
+  std::vector<std::pair<std::string, double>> fail_below;
 };
 
 long whole_number(const std::string& option, const char* text, long lo, long hi) {
@@ -65,6 +107,23 @@ long whole_number(const std::string& option, const char* text, long lo, long hi)
     throw rank_usage_error{option + " needs a whole number from " + std::to_string(lo) + " to " +
                            std::to_string(hi) + ", got '" + text + "'"};
   return v;
+}
+
+// "5,10,20" -> {5, 10, 20}, ascending; duplicates are an error (as in trec_eval).
+std::vector<std::size_t> cutoff_list(const std::string& option, const std::string& text) {
+  std::vector<std::size_t> out;
+  std::size_t start = 0;
+  for (;;) {
+    const std::size_t comma = text.find(',', start);
+    const std::string item = text.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+    out.push_back(static_cast<std::size_t>(whole_number(option, item.c_str(), 1, 100000000)));
+    if (comma == std::string::npos) break;
+    start = comma + 1;
+  }
+  std::sort(out.begin(), out.end());
+  if (std::adjacent_find(out.begin(), out.end()) != out.end())
+    throw rank_usage_error{option + " lists a cutoff twice: '" + text + "'"};
+  return out;
 }
 
 rank_options parse_rank_options(int argc, char** argv) {
@@ -80,7 +139,34 @@ rank_options parse_rank_options(int argc, char** argv) {
     } else if (arg == "--run") {
       o.run = value();
     } else if (arg == "-k" || arg == "--k") {
-      o.k = static_cast<std::size_t>(whole_number(arg, value(), 1, 100000000));
+      o.k = cutoff_list(arg, value());
+    } else if (arg == "-m" || arg == "--measure") {
+      const std::string v = value();
+      const std::size_t dot = v.find('.');
+      const std::string name = v.substr(0, dot);
+      const auto it = std::find_if(std::begin(measure_names), std::end(measure_names),
+                                   [&](const char* n) { return name == n; });
+      if (it == std::end(measure_names))
+        throw rank_usage_error{arg + ": unknown measure '" + name +
+                               "' (num_q, num_ret, num_rel, num_rel_ret, map, Rprec, recip_rank, P, recall, "
+                               "ndcg_cut, map_cut, success)"};
+      const std::size_t m = static_cast<std::size_t>(it - std::begin(measure_names));
+      if (o.wanted[m]) throw rank_usage_error{arg + ": " + name + " named twice (list its cutoffs once: P.5,10)"};
+      if (dot != std::string::npos) {
+        if (!is_cut(m)) throw rank_usage_error{arg + ": " + name + " takes no cutoffs, got '" + v + "'"};
+        o.cutoffs[m] = cutoff_list(arg + " " + name, v.substr(dot + 1));
+      }
+      o.wanted[m] = true;
+      o.chosen = true;
+    } else if (arg == "--fail-below") {
+      const std::string v = value();
+      const std::size_t eq = v.find('=');
+      char* end = nullptr;
+      const char* num = eq == std::string::npos ? "" : v.c_str() + eq + 1;
+      const double threshold = std::strtod(num, &end);
+      if (eq == std::string::npos || eq == 0 || !*num || *end || !std::isfinite(threshold))
+        throw rank_usage_error{"--fail-below needs MEASURE=VALUE (e.g. map=0.25), got '" + v + "'"};
+      o.fail_below.emplace_back(v.substr(0, eq), threshold);
     } else if (arg == "--format") {
       o.format = value();
       if (o.format != "text" && o.format != "json" && o.format != "prometheus" && o.format != "openmetrics")
@@ -112,6 +198,15 @@ rank_options parse_rank_options(int argc, char** argv) {
   }
   if (o.qrels.empty()) throw rank_usage_error{"--qrels is required"};
   if (o.run.empty()) throw rank_usage_error{"--run is required"};
+  if (o.qrels == "-" && o.run == "-") throw rank_usage_error{"--qrels and --run cannot both be - (standard input)"};
+  if (o.chosen && (o.format == "prometheus" || o.format == "openmetrics"))
+    throw rank_usage_error{"-m applies to --format text and json (" + o.format + " exports every metric)"};
+  if (!o.chosen) {  // trec_eval's measures of the original command, at -k
+    o.wanted[static_cast<std::size_t>(measure::num_q)] = true;
+    for (std::size_t m = first_metric; m < measure_count; ++m) o.wanted[m] = true;
+  }
+  for (std::size_t m = 0; m < measure_count; ++m)
+    if (o.wanted[m] && is_cut(m) && o.cutoffs[m].empty()) o.cutoffs[m] = o.k;
   if (o.model_version.empty()) {
     const auto slash = o.run.find_last_of('/');
     o.model_version = slash == std::string::npos ? o.run : o.run.substr(slash + 1);
@@ -121,33 +216,28 @@ rank_options parse_rank_options(int argc, char** argv) {
 
 struct query_result {
   std::string qid;
-  driftwatch::ranking_metrics metrics;
+  driftwatch::ranking_metrics metrics;        // at the first cutoff (k_values[0])
+  std::vector<driftwatch::ranking_metrics> at_k;  // at every cutoff, k_values order
+  long num_ret = 0, num_rel = 0, num_rel_ret = 0;
 };
 
-// One query through the score-row path: the run's documents become columns in
-// strcmp order of docno, so "larger id first" on ties is trec_eval's "docno
-// descending"; judged documents missing from the run get ids past the row.
-driftwatch::ranking_metrics evaluate_query(const driftwatch::ranking_evaluator& ev,
-                                           const std::vector<trec::retrieved_doc>& retrieved,
-                                           const std::vector<trec::judged_doc>& judged) {
-  std::vector<const trec::retrieved_doc*> by_docno;
-  by_docno.reserve(retrieved.size());
-  for (const auto& d : retrieved) by_docno.push_back(&d);
-  std::sort(by_docno.begin(), by_docno.end(),
-            [](const trec::retrieved_doc* a, const trec::retrieved_doc* b) { return a->docno < b->docno; });
-  std::vector<double> row(by_docno.size());
-  for (std::size_t i = 0; i < by_docno.size(); ++i) row[i] = by_docno[i]->score;
-  std::vector<driftwatch::judgment> judgments;
-  judgments.reserve(judged.size());
-  driftwatch::item_id next_missing = row.size();
-  for (const auto& j : judged) {
-    auto it = std::lower_bound(by_docno.begin(), by_docno.end(), j.docno,
-                               [](const trec::retrieved_doc* d, const std::string& key) { return d->docno < key; });
-    const bool found = it != by_docno.end() && (*it)->docno == j.docno;
-    judgments.push_back({found ? static_cast<driftwatch::item_id>(it - by_docno.begin()) : next_missing++, j.rel});
+// One printed line per query (and one summary line): a measure at a cutoff.
+struct column {
+  std::string name;        // trec_eval's: map, P_10, num_ret, ...
+  measure what;
+  std::size_t k_index = 0; // into k_values, for the library's metrics
+  bool integer() const { return what < measure::map; }
+  double value(const query_result& r) const {
+    switch (what) {
+      case measure::num_ret: return static_cast<double>(r.num_ret);
+      case measure::num_rel: return static_cast<double>(r.num_rel);
+      case measure::num_rel_ret: return static_cast<double>(r.num_rel_ret);
+      default: break;
+    }
+    const auto m = static_cast<driftwatch::ranking_metric>(static_cast<unsigned>(what) - first_metric);
+    return r.at_k[k_index][m];
   }
-  return ev.scores(row, judgments);
-}
+};
 
 void print_json_number(double v) {
   char buf[40];
@@ -165,77 +255,163 @@ void print_json_string(const std::string& s) {
   std::fputc('"', stdout);
 }
 
+void print_json_value(const column& c, double v) {
+  if (c.integer()) std::printf("%ld", static_cast<long>(v));
+  else print_json_number(v);
+}
+
 int run_rank_checked(int argc, char** argv) {
   const rank_options o = parse_rank_options(argc, argv);
-  const trec::qrels judgments = trec::read_qrels(o.qrels);
-  const trec::run run = trec::read_run(o.run);
-  const driftwatch::ranking_evaluator ev(o.k, o.policy);
 
+  // Read both inputs (qrels first, so its errors come first).
+  progress_meter progress("driftwatch rank: " + (o.qrels == "-" ? std::string("standard input") : o.qrels));
+  const trec::qrels judgments = trec::read_qrels(o.qrels, &progress);
+  progress.restart("driftwatch rank: " + (o.run == "-" ? std::string("standard input") : o.run));
+  const trec::run run = trec::read_run(o.run, &progress);
+
+  // One evaluator per distinct cutoff; map, Rprec and recip_rank do not depend on it.
+  std::vector<std::size_t> k_values;
+  for (std::size_t m = 0; m < measure_count; ++m)
+    k_values.insert(k_values.end(), o.cutoffs[m].begin(), o.cutoffs[m].end());
+  if (k_values.empty()) k_values.push_back(o.k.front());
+  std::sort(k_values.begin(), k_values.end());
+  k_values.erase(std::unique(k_values.begin(), k_values.end()), k_values.end());
+  std::vector<driftwatch::ranking_evaluator> evaluators;
+  for (std::size_t k : k_values) evaluators.emplace_back(k, o.policy);
+  auto k_index = [&](std::size_t k) {
+    return static_cast<std::size_t>(std::lower_bound(k_values.begin(), k_values.end(), k) - k_values.begin());
+  };
+
+  // Evaluate (both cores; rank_eval.hpp), then collect in strcmp order of qid.
+  std::vector<query_eval> evaluated =
+      evaluate_queries(judgments, run, evaluators, o.policy.relevance_level);
   std::vector<query_result> results;
-  // The same numbers as a service's ranking_accumulator would export.
-  driftwatch::ranking_accumulator acc(o.model_version, o.k, o.policy);
-  for (const auto& q : judgments) {  // strcmp order of qid, like trec_eval
-    const auto r = run.find(q.first);
-    if (r == run.end()) continue;    // judged but not retrieved: not evaluated
-    const auto m = evaluate_query(ev, r->second, q.second);
-    acc.observe(m);
-    if (!m.valid()) continue;        // only "no relevant items" under a skip policy
-    results.push_back({q.first, m});
+  // The same numbers as a service's ranking_accumulator would export, per cutoff.
+  std::vector<driftwatch::ranking_accumulator> acc;
+  for (std::size_t k : k_values) acc.emplace_back(o.model_version, k, o.policy);
+  for (auto& e : evaluated) {
+    for (std::size_t i = 0; i < acc.size(); ++i) acc[i].observe(e.at_k[i]);
+    if (!e.at_k[0].valid()) continue;  // only "no relevant items" under a skip policy
+    query_result r;
+    r.qid = judgments.qids[e.qrels_index];
+    r.metrics = e.at_k[0];
+    r.at_k = std::move(e.at_k);
+    r.num_ret = e.num_ret;
+    r.num_rel = e.num_rel;
+    r.num_rel_ret = e.num_rel_ret;
+    results.push_back(std::move(r));
   }
   if (results.empty()) {
     std::fprintf(stderr, "driftwatch rank: no queries with both results and relevance judgments (%s, %s)\n",
                  o.run.c_str(), o.qrels.c_str());
     return 1;
   }
-  // trec_eval's summary: the per-query values summed in query order, then / num_q.
-  double mean[driftwatch::ranking_metric_count] = {};
-  for (const auto& r : results)
-    for (std::size_t i = 0; i < driftwatch::ranking_metric_count; ++i) mean[i] += r.metrics.values[i];
-  const double num_q = static_cast<double>(results.size());
-  for (double& v : mean) v /= num_q;
 
-  const auto metrics = driftwatch::all_ranking_metrics();
+  // The printed measures, in trec_eval's order, each cut measure at its cutoffs.
+  std::vector<column> columns;
+  for (std::size_t m = 1; m < measure_count; ++m) {  // num_q is printed on its own
+    if (!o.wanted[m]) continue;
+    const auto what = static_cast<measure>(m);
+    if (!is_cut(m)) {
+      columns.push_back({measure_names[m], what, 0});
+      continue;
+    }
+    for (std::size_t k : o.cutoffs[m])
+      columns.push_back({std::string(measure_names[m]) + "_" + std::to_string(k), what, k_index(k)});
+  }
+  const bool show_num_q = o.wanted[static_cast<std::size_t>(measure::num_q)];
+
+  // trec_eval's summary: counts summed; other measures' per-query values
+  // summed in query order, then / num_q.
+  const double num_q = static_cast<double>(results.size());
+  std::vector<double> summary(columns.size(), 0.0);
+  for (const auto& r : results)
+    for (std::size_t c = 0; c < columns.size(); ++c) summary[c] += columns[c].value(r);
+  for (std::size_t c = 0; c < columns.size(); ++c)
+    if (!columns[c].integer()) summary[c] /= num_q;
+
+  // --fail-below names a printed measure (any cutoff of the library's metrics
+  // with prometheus, which prints them all).
+  std::vector<std::string> gate_failures;
+  for (const auto& [name, threshold] : o.fail_below) {
+    double value = 0.0;
+    bool known = false;
+    if (name == "num_q") {
+      value = num_q;
+      known = true;
+    }
+    for (std::size_t c = 0; c < columns.size() && !known; ++c)
+      if (columns[c].name == name) {
+        value = summary[c];
+        known = true;
+      }
+    if (!known) {
+      std::string names = show_num_q ? "num_q" : "";
+      for (const auto& c : columns) names += (names.empty() ? "" : ", ") + c.name;
+      throw rank_usage_error{"--fail-below " + name + ": not a measure of this run (" + names + ")"};
+    }
+    if (value < threshold) {
+      char buf[160];
+      std::snprintf(buf, sizeof buf, "%s %.6g is below %.6g", name.c_str(), value, threshold);
+      gate_failures.push_back(buf);
+    }
+  }
+
+  static char out_buffer[1 << 16];
+  std::setvbuf(stdout, out_buffer, _IOFBF, sizeof out_buffer);
   if (o.format == "prometheus" || o.format == "openmetrics") {
     namespace pm = driftwatch::prometheus;
     pm::registry exposition;
     pm::ranking_exporter exporter(exposition, o.model);
-    exporter.publish(acc);
+    for (const auto& a : acc) exporter.publish(a);
     const std::string out = exposition.render(o.format == "openmetrics" ? pm::exposition_format::openmetrics_1_0_0
                                                                         : pm::exposition_format::text_0_0_4);
     std::fputs(out.c_str(), stdout);
   } else if (o.format == "text") {
     if (o.per_query) {
       for (const auto& r : results)
-        for (auto m : metrics)
-          std::printf("%-22s\t%s\t%6.4f\n", driftwatch::trec_name(m, o.k).c_str(), r.qid.c_str(), r.metrics[m]);
+        for (const auto& c : columns) {
+          if (c.integer()) std::printf("%-22s\t%s\t%ld\n", c.name.c_str(), r.qid.c_str(), static_cast<long>(c.value(r)));
+          else std::printf("%-22s\t%s\t%6.4f\n", c.name.c_str(), r.qid.c_str(), c.value(r));
+        }
     }
-    std::printf("%-22s\tall\t%zu\n", "num_q", results.size());
-    for (auto m : metrics)
-      std::printf("%-22s\tall\t%6.4f\n", driftwatch::trec_name(m, o.k).c_str(),
-                  mean[static_cast<unsigned>(m)]);
+    if (show_num_q) std::printf("%-22s\tall\t%zu\n", "num_q", results.size());
+    for (std::size_t c = 0; c < columns.size(); ++c) {
+      if (columns[c].integer()) std::printf("%-22s\tall\t%ld\n", columns[c].name.c_str(), static_cast<long>(summary[c]));
+      else std::printf("%-22s\tall\t%6.4f\n", columns[c].name.c_str(), summary[c]);
+    }
   } else {
-    std::printf("{\"num_q\": %zu", results.size());
-    for (auto m : metrics) {
-      std::printf(", \"%s\": ", driftwatch::trec_name(m, o.k).c_str());
-      print_json_number(mean[static_cast<unsigned>(m)]);
+    std::fputc('{', stdout);
+    bool first = true;
+    if (show_num_q) {
+      std::printf("\"num_q\": %zu", results.size());
+      first = false;
+    }
+    for (std::size_t c = 0; c < columns.size(); ++c) {
+      std::printf("%s\"%s\": ", first ? "" : ", ", columns[c].name.c_str());
+      print_json_value(columns[c], summary[c]);
+      first = false;
     }
     if (o.per_query) {
-      std::fputs(", \"per_query\": {", stdout);
+      std::printf("%s\"per_query\": {", first ? "" : ", ");
       for (std::size_t q = 0; q < results.size(); ++q) {
         if (q) std::fputs(", ", stdout);
         print_json_string(results[q].qid);
         std::fputs(": {", stdout);
-        bool first = true;
-        for (auto m : metrics) {
-          std::printf("%s\"%s\": ", first ? "" : ", ", driftwatch::trec_name(m, o.k).c_str());
-          print_json_number(results[q].metrics[m]);
-          first = false;
+        for (std::size_t c = 0; c < columns.size(); ++c) {
+          std::printf("%s\"%s\": ", c ? ", " : "", columns[c].name.c_str());
+          print_json_value(columns[c], columns[c].value(results[q]));
         }
         std::fputs("}", stdout);
       }
       std::fputs("}", stdout);
     }
     std::fputs("}\n", stdout);
+  }
+  std::fflush(stdout);
+  if (!gate_failures.empty()) {
+    for (const auto& f : gate_failures) std::fprintf(stderr, "driftwatch rank: %s (--fail-below)\n", f.c_str());
+    return 3;
   }
   return 0;
 }
@@ -253,7 +429,7 @@ int run_rank(int argc, char** argv) {
   } catch (const rank_usage_error& e) {
     std::fprintf(stderr, "driftwatch rank: %s\n\n%s", e.message.c_str(), rank_usage);
     return 2;
-  } catch (const trec::input_error& e) {
+  } catch (const input::error& e) {  // trec::input_error too
     std::fprintf(stderr, "driftwatch rank: %s\n", e.what());
     return 1;
   } catch (const driftwatch::error& e) {

@@ -1,14 +1,14 @@
 // libFuzzer target: the TREC qrels and run readers (src/cli/trec_io.hpp). The
 // readers take a path, so each input is written to a per-process temporary
-// file and read as both formats. Either a well-formed result (qrels: no
-// duplicate judgment; run: finite scores, no duplicate document) or
+// file and read as both formats (plain, or gzip when the input starts with
+// gzip's magic bytes). Either a well-formed result (queries in strcmp order,
+// rows sorted by document id, none twice; run: finite scores) or
 // trec::input_error, nothing else.
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
-#include <set>
 #include <string>
 #include <unistd.h>
 
@@ -35,25 +35,28 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (f == nullptr) std::abort();
   if (size > 0 && std::fwrite(data, 1, size, f) != size) std::abort();
   std::fclose(f);
+  // Well formed: every query non-empty with a non-empty id, rows sorted by
+  // document id (strcmp order) with no id twice, finite scores.
+  auto check_sorted = [](const auto& t) {
+    if (t.qids.size() != t.rows.size()) __builtin_trap();
+    for (std::size_t q = 0; q < t.qids.size(); ++q) {
+      if (t.qids[q].empty() || t.rows[q].empty()) __builtin_trap();
+      if (q > 0 && !(t.qids[q - 1] < t.qids[q])) __builtin_trap();
+      for (std::size_t i = 1; i < t.rows[q].size(); ++i)
+        if (!(t.rows[q][i - 1].doc.docno() < t.rows[q][i].doc.docno())) __builtin_trap();
+    }
+  };
   try {
     const trec::qrels q = trec::read_qrels(path);
-    for (const auto& [qid, docs] : q) {
-      std::set<std::string> seen;
-      for (const auto& d : docs)
-        if (!seen.insert(d.docno).second) __builtin_trap();
-      if (qid.empty()) __builtin_trap();
-    }
+    check_sorted(q);
   } catch (const trec::input_error&) {
   }
   try {
     const trec::run r = trec::read_run(path);
-    for (const auto& [qid, docs] : r) {
-      std::set<std::string> seen;
-      for (const auto& d : docs) {
+    check_sorted(r);
+    for (const auto& rows : r.rows)
+      for (const auto& d : rows)
         if (!std::isfinite(d.score)) __builtin_trap();
-        if (!seen.insert(d.docno).second) __builtin_trap();
-      }
-    }
   } catch (const trec::input_error&) {
   }
   return 0;
