@@ -443,6 +443,11 @@ class alertmanager_bridge {
       // step (it always runs it first in 0.11; this is cheap).
       if (refuse_early(req, res)) return;
       std::string body;
+      // One allocation when the length is announced (refuse_early checked it
+      // against the limit); a chunked body grows from 64 KiB.
+      const std::uint64_t announced = req.get_header_value<std::uint64_t>("Content-Length");
+      body.reserve(static_cast<std::size_t>(
+          std::min<std::uint64_t>(options_.max_body_bytes, announced > 0 ? announced : 64 * 1024)));
       bool too_large = false;
       const bool complete = read_body([&](const char* data, std::size_t size) {
         if (size > options_.max_body_bytes - body.size()) {

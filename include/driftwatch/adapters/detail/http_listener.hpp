@@ -272,6 +272,15 @@ class guarded_server : public httplib::Server {
 
   const http_server_limits& limits() const noexcept { return limits_; }
 
+  /// cpp-httplib listens with a backlog of 5 (CPPHTTPLIB_LISTEN_BACKLOG, fixed
+  /// when the library was built): a burst of connections beyond it has its
+  /// SYNs dropped and retried a second later, which delays a scrape behind a
+  /// burst of other clients. listen() again on the bound socket raises it.
+  void raise_backlog() {
+    const socket_t s = svr_sock_;
+    if (s != INVALID_SOCKET) ::listen(s, SOMAXCONN);
+  }
+
  private:
   struct connection {
     explicit connection(socket_t s) : stream(s) {}
@@ -430,7 +439,7 @@ class guarded_server : public httplib::Server {
 /// traffic. Waiting for the loop matters because httplib's stop() is a no-op
 /// until it runs, so stopping right after start could otherwise hang the join.
 /// Throws driftwatch::error naming `who` and the address when binding fails.
-inline int start_listening(httplib::Server& server, const std::string& address, int port, const char* who,
+inline int start_listening(guarded_server& server, const std::string& address, int port, const char* who,
                            std::thread& thread) {
   server.set_socket_options([](socket_t sock) {
     int yes = 1;
@@ -441,6 +450,7 @@ inline int start_listening(httplib::Server& server, const std::string& address, 
   if (!ok)
     fail(std::string(who) + ": cannot bind " + address + ":" + std::to_string(port) +
          " (address in use or not available)");
+  server.raise_backlog();
   thread = std::thread([&server] { server.listen_after_bind(); });
   while (!server.is_running()) std::this_thread::sleep_for(std::chrono::microseconds(100));
   return bound;
