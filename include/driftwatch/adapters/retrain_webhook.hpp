@@ -399,7 +399,7 @@ class retrain_webhook {
         return count(trigger_result::coalesced);
       }
     }
-    if (options_.pipeline_budget > 0 && now - window_start_ >= options_.budget_window) {
+    if (options_.budget_window > std::chrono::milliseconds(0) && now - window_start_ >= options_.budget_window) {
       window_start_ = now;
       window_used_ = 0;
       over_budget_logged_ = dropped_logged_ = false;

@@ -21,6 +21,11 @@
 //   once), so stop() waits only for handlers already running.
 // Any response with status >= 400 closes the connection, so an unread body is
 // never parsed as a next request.
+//
+// Written against cpp-httplib's Server as it is from 0.11 (Debian 12) to 0.17:
+// protected process_request(Stream&, bool, bool&, setup_request), protected
+// svr_sock_, private virtual process_and_close_socket(socket_t). 0.18 changed
+// process_request's parameters; porting means adapting serve() only.
 #pragma once
 
 #include <httplib.h>
