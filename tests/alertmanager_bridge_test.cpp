@@ -137,7 +137,7 @@ TEST_CASE("alertmanager_bridge answers over HTTP: 200 with a summary, 4xx with a
   auto malformed = client.Post("/alertmanager", "{\"version\":\"4\",\"alerts\":[{]}", "application/json");
   REQUIRE(malformed);
   CHECK(malformed->status == 400);
-  CHECK_THAT(malformed->body, contains("invalid Alertmanager payload: json: at byte 26: expected a string key"));
+  CHECK_THAT(malformed->body, contains("invalid Alertmanager payload: json: at byte 26: syntax error while parsing object key"));
   auto truncated = client.Post("/alertmanager", "{\"version\":\"4\",\"alerts\":[", "application/json");
   REQUIRE(truncated);
   CHECK(truncated->status == 400);
@@ -166,7 +166,7 @@ TEST_CASE("alertmanager_bridge answers over HTTP: 200 with a summary, 4xx with a
   CHECK(junk->status == 400);
 
   CHECK(bridge.accepted() == 1);
-  CHECK(bridge.rejected() == 6);  // 400 x4, 415, 405; 404 and 413 are httplib's own answers
+  CHECK(bridge.rejected() == 8);  // 400 x4, 415, 405, 404, 413 (all answered by the bridge)
   CHECK(bridge.triggered() == 1);
   {
     std::lock_guard<std::mutex> lock(sink.m);
@@ -267,4 +267,64 @@ TEST_CASE("alertmanager_bridge + retrain_webhook: repeated notifications of one 
   CHECK(field("variables[DRIFTWATCH_REASON]") == "DriftwatchFeatureDrift");
   CHECK(field("variables[DRIFTWATCH_METRIC_VALUE]") == "0.41");
   CHECK(webhook.triggers(driftwatch::trigger_result::cooling_down) == 4);
+}
+
+TEST_CASE("alertmanager_bridge compares the media type exactly, parameters allowed") {
+  recording_sink sink;
+  driftwatch::alertmanager_bridge_options o;
+  driftwatch::alertmanager_bridge bridge(sink.fn(), o);
+  httplib::Client client("127.0.0.1", bridge.port());
+  client.set_read_timeout(5, 0);
+  const std::string body = payload({alert("firing", drift_labels)});
+  struct type_case {
+    const char* type;
+    int status;
+  };
+  const type_case cases[] = {
+      {"application/json", 200},
+      {"application/json; charset=utf-8", 200},
+      {"application/json;charset=UTF-8", 200},
+      {"Application/JSON", 200},
+      {"application/jsonx", 415},
+      {"application/json-seq", 415},
+      {"application/json+x; charset=utf-8", 415},
+      {"application/jso", 415},
+      {"text/json", 415},
+      {"application/x-www-form-urlencoded", 415},
+  };
+  for (const auto& c : cases) {
+    INFO(c.type);
+    auto r = client.Post("/alertmanager", body, c.type);
+    REQUIRE(r);
+    CHECK(r->status == c.status);
+  }
+  CHECK(driftwatch::detail::media_type_is(" application/json ; charset=utf-8", "application/json"));
+  CHECK_FALSE(driftwatch::detail::media_type_is("", "application/json"));
+}
+
+TEST_CASE("alertmanager_bridge takes the auth scheme case-insensitively and the token exactly") {
+  recording_sink sink;
+  driftwatch::alertmanager_bridge_options o;
+  o.bearer_token = "s3cret-token";
+  driftwatch::alertmanager_bridge bridge(sink.fn(), o);
+  httplib::Client client("127.0.0.1", bridge.port());
+  client.set_read_timeout(5, 0);
+  const std::string body = payload({alert("firing", drift_labels)});
+  struct auth_case {
+    const char* header;
+    int status;
+  };
+  const auth_case cases[] = {
+      {"Bearer s3cret-token", 200},  {"bearer s3cret-token", 200}, {"BEARER s3cret-token", 200},
+      {"bEaReR   s3cret-token", 200}, {"Bearer S3CRET-TOKEN", 401}, {"Basic s3cret-token", 401},
+      {"Bearers3cret-token", 401},   {"s3cret-token", 401},        {"Bearer s3cret-token2", 401},
+      {"Bearer", 401},
+  };
+  for (const auto& c : cases) {
+    INFO(c.header);
+    httplib::Headers h{{"Authorization", c.header}};
+    auto r = client.Post("/alertmanager", h, body, "application/json");
+    REQUIRE(r);
+    CHECK(r->status == c.status);
+  }
 }

@@ -220,12 +220,13 @@ bool contains(const std::string& s, const std::string& needle) { return s.find(n
 
 }  // namespace
 
-TEST_CASE("500 then 201: the GitLab trigger is retried with the same event id and succeeds") {
+TEST_CASE("500 then 201: the GitLab trigger is retried with the same event id and succeeds (at-least-once)") {
   scripted_server server({{500, {}, 0ms}, {201, {}, 0ms}});
   fake_time t;
   driftwatch::retrain_webhook_options o;
   o.url = server.url("/api/v4/projects/42/trigger/pipeline");
   o.payload = driftwatch::retrain_payload::gitlab_trigger;
+  o.delivery = driftwatch::retrain_delivery::at_least_once;
   o.gitlab_token = "glptt-SECRET-TOKEN";
   o.gitlab_ref = "retrain";
   o.gitlab_variables = {{"PIPELINE_KIND", "retrain"}};
@@ -592,4 +593,153 @@ TEST_CASE("Retry-After parsing and option validation") {
   o.max_attempts = 1;
   o.payload = driftwatch::retrain_payload::gitlab_trigger;
   CHECK_THROWS_AS(driftwatch::retrain_webhook(o), driftwatch::error);  // no token
+}
+
+TEST_CASE("GitLab defaults to at-most-once: an answer after the timeout or a 500 is never retried") {
+  // The pipeline is created but the answer comes after the timeout: a retry
+  // would start a second pipeline for the same incident.
+  scripted_server slow({}, {201, {}, 800ms});
+  fake_time t;
+  driftwatch::retrain_webhook_options o;
+  o.url = slow.url("/api/v4/projects/42/trigger/pipeline");
+  o.payload = driftwatch::retrain_payload::gitlab_trigger;
+  o.gitlab_token = "tok";
+  o.total_timeout = 150ms;
+  t.install(o);
+  {
+    driftwatch::retrain_webhook hook(o);
+    hook.trigger(drift_event());
+    REQUIRE(hook.wait_idle(10s));
+    CHECK(hook.attempts() == 1);
+    CHECK(hook.failures("timeout") == 1);
+    CHECK(hook.abandoned() == 1);
+  }
+  CHECK(slow.count() == 1);
+  bool explained = false;
+  for (const auto& line : t.log_lines()) explained = explained || contains(line, "at-most-once: not retried");
+  CHECK(explained);
+
+  scripted_server failing({{500, {}, 0ms}, {201, {}, 0ms}});
+  o.url = failing.url();
+  o.total_timeout = 2s;
+  {
+    driftwatch::retrain_webhook hook(o);
+    hook.trigger(drift_event());
+    REQUIRE(hook.wait_idle(10s));
+    CHECK(hook.attempts() == 1);
+    CHECK(hook.failures("http_5xx") == 1);
+  }
+  CHECK(failing.count() == 1);
+
+  // 429 and 503 say the request was not acted on: retried.
+  scripted_server busy({{429, {}, 0ms}, {503, {}, 0ms}, {201, {}, 0ms}});
+  o.url = busy.url();
+  {
+    driftwatch::retrain_webhook hook(o);
+    hook.trigger(drift_event());
+    REQUIRE(hook.wait_idle(10s));
+    CHECK(hook.successes() == 1);
+    CHECK(hook.attempts() == 3);
+  }
+  const auto reqs = busy.snapshot();
+  REQUIRE(reqs.size() == 3);
+  CHECK(reqs[0].header("webhook-id") == reqs[2].header("webhook-id"));
+
+  // Connection refused: nothing was sent, so even at-most-once retries.
+  o.url = "http://127.0.0.1:" + std::to_string(refused_port()) + "/x";
+  o.max_attempts = 3;
+  driftwatch::retrain_webhook hook(o);
+  hook.trigger(drift_event());
+  REQUIRE(hook.wait_idle(10s));
+  CHECK(hook.attempts() == 3);
+  CHECK(hook.failures("connect_error") == 3);
+}
+
+TEST_CASE("a storm of incidents is bounded by the pipeline budget, counted and logged once per window") {
+  scripted_server server({}, {200, {}, 0ms});
+  fake_time t;
+  driftwatch::retrain_webhook_options o;
+  o.url = server.url();
+  o.pipeline_budget = 3;
+  o.budget_window = std::chrono::minutes(10);
+  t.install(o);
+  driftwatch::retrain_webhook hook(o);
+  driftwatch::prometheus::registry metrics;
+  hook.register_metrics(metrics, "storm");
+  int queued = 0, refused = 0;
+  for (int i = 0; i < 68; ++i) {
+    const auto r = hook.trigger(drift_event("incident-" + std::to_string(i)));
+    queued += r == driftwatch::trigger_result::queued;
+    refused += r == driftwatch::trigger_result::over_budget;
+  }
+  CHECK(queued == 3);
+  CHECK(refused == 65);
+  REQUIRE(hook.wait_idle(10s));
+  CHECK(server.count() == 3);
+  CHECK(contains(metrics.render(), "driftwatch_retrain_webhook_triggers_total{webhook=\"storm\",result=\"over_budget\"} 65\n"));
+  std::size_t budget_lines = 0;
+  for (const auto& line : t.log_lines()) budget_lines += contains(line, "pipeline budget of 3 per 600000 ms used up");
+  CHECK(budget_lines == 1);
+  // A new window: new incidents are triggered again, and logged again when refused.
+  t.advance(std::chrono::minutes(11));
+  for (int i = 100; i < 105; ++i) hook.trigger(drift_event("incident-" + std::to_string(i)));
+  CHECK(hook.triggers(driftwatch::trigger_result::queued) == 6);
+  CHECK(hook.triggers(driftwatch::trigger_result::over_budget) == 67);
+  REQUIRE(hook.wait_idle(10s));
+  budget_lines = 0;
+  for (const auto& line : t.log_lines()) budget_lines += contains(line, "pipeline budget of 3");
+  CHECK(budget_lines == 2);
+}
+
+TEST_CASE("a full queue is logged once per window, never silently") {
+  scripted_server server({}, {200, {}, 300ms});
+  fake_time t;
+  driftwatch::retrain_webhook_options o;
+  o.url = server.url();
+  o.queue_capacity = 1;
+  o.pipeline_budget = 0;  // no budget: the queue is the only bound here
+  t.install(o);
+  driftwatch::retrain_webhook hook(o);
+  hook.trigger(drift_event("a"));
+  REQUIRE(server.wait_for_requests(1, 5s));
+  hook.trigger(drift_event("b"));
+  for (int i = 0; i < 5; ++i) CHECK(hook.trigger(drift_event("c" + std::to_string(i))) == driftwatch::trigger_result::dropped);
+  REQUIRE(hook.wait_idle(10s));
+  std::size_t lines = 0;
+  for (const auto& line : t.log_lines()) lines += contains(line, "queue full");
+  CHECK(lines == 1);
+}
+
+TEST_CASE("logged URLs lose user info and query; user info is sent as Basic auth; keys are escaped") {
+  scripted_server server({}, {200, {}, 0ms});
+  fake_time t;
+  driftwatch::retrain_webhook_options o;
+  // A token in the query string with no path, and a password in the user info.
+  o.url = "http://hookuser:PASS%2FSECRET@127.0.0.1:" + std::to_string(server.port) + "?token=QUERYSECRET#frag";
+  t.install(o);
+  {
+    driftwatch::retrain_webhook hook(o);
+    auto e = drift_event("model=ranker\nretrain webhook: delivered FORGED\x1b[2J\x7f");
+    hook.trigger(e);
+    REQUIRE(hook.wait_idle(10s));
+    CHECK(hook.successes() == 1);
+  }
+  const auto reqs = server.snapshot();
+  REQUIRE(reqs.size() == 1);
+  // base64("hookuser:PASS/SECRET")
+  CHECK(reqs[0].header("Authorization") == "Basic aG9va3VzZXI6UEFTUy9TRUNSRVQ=");
+  const auto lines = t.log_lines();
+  REQUIRE(lines.size() == 1);
+  for (const auto& line : lines) {
+    INFO(line);
+    CHECK_FALSE(contains(line, "SECRET"));
+    CHECK_FALSE(contains(line, "hookuser"));
+    CHECK(contains(line, "[userinfo redacted]@127.0.0.1"));
+    CHECK(contains(line, "?[query redacted]"));
+    CHECK(contains(line, "ranker\\x0aretrain webhook: delivered FORGED\\x1b[2J\\x7f"));
+    for (unsigned char c : line) CHECK((c >= 0x20 && c != 0x7F));
+  }
+  CHECK(driftwatch::detail::redact_url("https://u:p@h:1/a/b?x=1") == "https://[userinfo redacted]@h:1/a/b?[query redacted]");
+  CHECK(driftwatch::detail::redact_url("http://h/p") == "http://h/p");
+  CHECK(driftwatch::detail::redact_url("http://h#tok") == "http://h?[query redacted]");
 }

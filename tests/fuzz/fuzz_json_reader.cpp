@@ -1,13 +1,17 @@
-// libFuzzer target: the strict JSON reader the Alertmanager bridge parses
-// network input with (include/driftwatch/adapters/detail/json_reader.hpp).
+// libFuzzer target: the strict JSON reading the Alertmanager bridge parses
+// network input with (include/driftwatch/adapters/detail/json_reader.hpp:
+// nlohmann-json's parser plus our depth, size, duplicate-key and number-range
+// limits).
 //
 // Properties: parse_json either returns or throws driftwatch::error (any other
 // exception, a crash, a hang or a stack overflow is a finding); an accepted
-// document stays within the depth bound, its strings are valid UTF-8, and
-// writing it back as JSON and parsing that again gives the same tree.
+// document stays within the depth bound, holds no non-finite number, its
+// strings and keys are valid UTF-8, and writing it back as JSON and parsing
+// that again gives an equal document.
+#include <algorithm>
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
-#include <cstdio>
 #include <string>
 #include <string_view>
 
@@ -27,85 +31,30 @@ bool valid_utf8(std::string_view s) {
   return true;
 }
 
-void write_string(std::string& out, const std::string& s) {
-  out += '"';
-  for (unsigned char c : s) {
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += static_cast<char>(c);
-    } else if (c < 0x20) {
-      char buf[8];
-      std::snprintf(buf, sizeof buf, "\\u%04x", c);
-      out += buf;
-    } else {
-      out += static_cast<char>(c);
+// Depth as json_limits counts it; traps on a property violation.
+std::size_t check(const json_value& v) {
+  switch (v.type()) {
+    case json_value::value_t::string:
+      if (!valid_utf8(v.get_ref<const std::string&>())) __builtin_trap();
+      return 0;
+    case json_value::value_t::number_float:
+      if (!std::isfinite(v.get<double>())) __builtin_trap();
+      return 0;
+    case json_value::value_t::array: {
+      std::size_t d = 0;
+      for (const auto& e : v) d = std::max(d, check(e));
+      return d + 1;
     }
-  }
-  out += '"';
-}
-
-void write(std::string& out, const json_value& v) {
-  switch (v.type) {
-    case json_value::kind::null: out += "null"; break;
-    case json_value::kind::boolean: out += v.boolean ? "true" : "false"; break;
-    case json_value::kind::number: {
-      char buf[40];
-      std::snprintf(buf, sizeof buf, "%.17g", v.number);
-      out += buf;
-      break;
+    case json_value::value_t::object: {
+      std::size_t d = 0;
+      for (auto it = v.begin(); it != v.end(); ++it) {
+        if (!valid_utf8(it.key())) __builtin_trap();
+        d = std::max(d, check(it.value()));
+      }
+      return d + 1;
     }
-    case json_value::kind::string:
-      if (!valid_utf8(v.string)) __builtin_trap();
-      write_string(out, v.string);
-      break;
-    case json_value::kind::array:
-      out += '[';
-      for (std::size_t i = 0; i < v.array.size(); ++i) {
-        if (i) out += ',';
-        write(out, v.array[i]);
-      }
-      out += ']';
-      break;
-    case json_value::kind::object:
-      out += '{';
-      for (std::size_t i = 0; i < v.object.size(); ++i) {
-        if (i) out += ',';
-        if (!valid_utf8(v.object[i].first)) __builtin_trap();
-        write_string(out, v.object[i].first);
-        out += ':';
-        write(out, v.object[i].second);
-      }
-      out += '}';
-      break;
+    default: return 0;
   }
-}
-
-std::size_t depth(const json_value& v) {
-  std::size_t d = 0;
-  for (const auto& e : v.array) d = std::max(d, depth(e));
-  for (const auto& m : v.object) d = std::max(d, depth(m.second));
-  return (v.is_array() || v.is_object()) ? d + 1 : 0;
-}
-
-bool same(const json_value& a, const json_value& b) {
-  if (a.type != b.type) return false;
-  switch (a.type) {
-    case json_value::kind::null: return true;
-    case json_value::kind::boolean: return a.boolean == b.boolean;
-    case json_value::kind::number: return a.number == b.number;
-    case json_value::kind::string: return a.string == b.string;
-    case json_value::kind::array:
-      if (a.array.size() != b.array.size()) return false;
-      for (std::size_t i = 0; i < a.array.size(); ++i)
-        if (!same(a.array[i], b.array[i])) return false;
-      return true;
-    case json_value::kind::object:
-      if (a.object.size() != b.object.size()) return false;
-      for (std::size_t i = 0; i < a.object.size(); ++i)
-        if (a.object[i].first != b.object[i].first || !same(a.object[i].second, b.object[i].second)) return false;
-      return true;
-  }
-  return false;
 }
 
 }  // namespace
@@ -120,15 +69,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   } catch (const driftwatch::error&) {
     return 0;  // rejected: the expected outcome for most inputs
   }
-  if (depth(parsed) > limits.max_depth) __builtin_trap();
-  std::string again;
-  write(again, parsed);
+  if (check(parsed) > limits.max_depth) __builtin_trap();
+  const std::string again = parsed.dump();
   json_value reparsed;
   try {
     reparsed = driftwatch::detail::parse_json(again, limits);
   } catch (const driftwatch::error&) {
     __builtin_trap();  // what we accepted, written back, must be accepted
   }
-  if (!same(parsed, reparsed)) __builtin_trap();
+  if (parsed != reparsed) __builtin_trap();
   return 0;
 }

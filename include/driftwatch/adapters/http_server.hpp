@@ -39,6 +39,11 @@ struct http_server_options {
   /// Serve OpenMetrics 1.0 when the request's Accept header names
   /// application/openmetrics-text (what Prometheus sends by default).
   bool negotiate_openmetrics = true;
+  /// Connection cap and header/body/write/idle deadlines (see
+  /// driftwatch::http_server_limits). The server reads no request body:
+  /// anything but GET/HEAD of `path` is answered at once and the connection
+  /// closed.
+  http_server_limits limits;
 };
 
 /// Chooses the exposition format for a request's Accept header: OpenMetrics
@@ -65,12 +70,20 @@ inline exposition_format negotiate_format(std::string_view accept, exposition_fo
 ///   collector that throws yields HTTP 500 with a one-line message, and the
 ///   server keeps serving. HEAD is answered like GET without a body; other
 ///   methods on the path get 405, other paths 404.
-/// - stop() (and the destructor) stops accepting, waits for the thread, and is
-///   idempotent. The registry must outlive the server.
+/// - Bounded whatever the client does (options.limits): at most
+///   max_connections served at once (others get 503 at once), request line
+///   and headers within header_timeout and max_header_bytes, responses
+///   written within write_timeout; no request body is ever read.
+/// - stop() (and the destructor) shuts open connections down, stops
+///   accepting and joins the thread: it waits only for scrapes already being
+///   rendered, never for a client. Idempotent. The registry must outlive the
+///   server.
 class metrics_http_server {
  public:
   explicit metrics_http_server(const registry& metrics, http_server_options options = {})
-      : registry_(&metrics), options_(std::move(options)), server_(std::make_unique<httplib::Server>()) {
+      : registry_(&metrics), options_(std::move(options)) {
+    driftwatch::detail::http_validate_limits(options_.limits, "metrics_http_server");
+    server_ = std::make_unique<driftwatch::detail::guarded_server>(options_.limits, 0);
     install_handlers();
     port_ = driftwatch::detail::start_listening(*server_, options_.address, options_.port, "metrics_http_server", thread_);
   }
@@ -85,7 +98,11 @@ class metrics_http_server {
   /// The bound address as given in the options.
   const std::string& address() const noexcept { return options_.address; }
 
-  /// Stops accepting and joins the server thread. Idempotent.
+  /// What the limits did so far (refused connections, timeouts).
+  http_server_counters counters() const noexcept { return server_->counters(); }
+
+  /// Shuts open connections down, stops accepting and joins the server
+  /// thread. Idempotent.
   void stop() {
     driftwatch::detail::stop_listening(*server_, thread_);
   }
@@ -104,20 +121,37 @@ class metrics_http_server {
       }
     };
     server_->Get(options_.path, serve);
-    auto not_allowed = [](const httplib::Request&, httplib::Response& res) {
-      res.status = 405;
-      res.set_header("Allow", "GET, HEAD");
-      res.set_content("method not allowed\n", "text/plain; charset=utf-8");
+    // Everything else is answered before any body is read (httplib would
+    // otherwise read a POST body whole before routing it to a 404/405), and
+    // the connection is closed after the answer.
+    auto refuse = [this](const httplib::Request& req, httplib::Response& res) {
+      if (req.path != options_.path) {
+        res.status = 404;
+        res.set_content("not found\n", "text/plain; charset=utf-8");
+      } else if (req.method != "GET" && req.method != "HEAD") {
+        res.status = 405;
+        res.set_header("Allow", "GET, HEAD");
+        res.set_content("method not allowed\n", "text/plain; charset=utf-8");
+      } else {
+        return false;
+      }
+      driftwatch::detail::guarded_server::close_after_response();
+      return true;
     };
-    server_->Post(options_.path, not_allowed);
-    server_->Put(options_.path, not_allowed);
-    server_->Delete(options_.path, not_allowed);
-    server_->Patch(options_.path, not_allowed);
+    server_->set_pre_routing_handler([refuse](const httplib::Request& req, httplib::Response& res) {
+      return refuse(req, res) ? httplib::Server::HandlerResponse::Handled
+                              : httplib::Server::HandlerResponse::Unhandled;
+    });
+    // "Expect: 100-continue": answer the final status instead of 100 when
+    // the request will be refused, so the client never sends the body.
+    server_->set_expect_100_continue_handler([refuse](const httplib::Request& req, httplib::Response& res) {
+      return refuse(req, res) ? res.status : 100;
+    });
   }
 
   const registry* registry_;
   http_server_options options_;
-  std::unique_ptr<httplib::Server> server_;
+  std::unique_ptr<driftwatch::detail::guarded_server> server_;
   int port_ = 0;
   std::thread thread_;
 };

@@ -18,17 +18,30 @@
 //   key are suppressed for options.cooldown, so one incident starts one
 //   pipeline even when the alert keeps firing. A delivery that finally fails
 //   starts no cooldown.
+// - Pipeline budget: at most options.pipeline_budget new events (distinct
+//   incidents, i.e. pipelines) are queued per options.budget_window; the
+//   others are refused (trigger_result::over_budget), counted in
+//   triggers_total{result="over_budget"} and logged once per window. Queue
+//   overflow (dropped) is also logged once per window: nothing is dropped
+//   silently.
 // - One worker thread delivers events one at a time. Each attempt carries the
 //   same event id (webhook-id header, "event_id" in JSON, DRIFTWATCH_EVENT_ID in
 //   GitLab variables) so the receiver can deduplicate retries.
-// - Retries only on connection errors, timeouts, HTTP 429 and 5xx, after a
-//   full-jitter exponential backoff delay uniform in [0, min(cap, base * 2^n)],
-//   or exactly the server's Retry-After (seconds or HTTP-date) when given,
-//   itself capped at options.max_retry_after. Any other status is final (no
-//   retry on 4xx other than 429).
-// - Secrets (GitLab token, signing secret, extra header values) never appear in
-//   log lines, exception messages or metrics; logs name the URL without its
-//   query string.
+// - Delivery mode (options.delivery): at-least-once retries on connection
+//   errors, timeouts, HTTP 429 and 5xx; at-most-once (the default for the
+//   GitLab trigger, which cannot deduplicate) retries only when the request
+//   cannot have been acted on: the connection was never established, or the
+//   answer was 429 or 503. Retries wait a full-jitter exponential backoff delay
+//   uniform in [0, min(cap, base * 2^n)], or exactly the server's Retry-After
+//   (seconds or HTTP-date) when given, itself capped at
+//   options.max_retry_after. Any other status is final.
+// - Time: an attempt never runs longer than connect_timeout + total_timeout,
+//   whatever the server sends or how slowly (a watchdog shuts the connection
+//   at that deadline); the response body is read and discarded, never stored.
+// - Secrets (GitLab token, signing secret, extra header values, user info in
+//   the URL) never appear in log lines, exception messages or metrics; logs
+//   name the URL without user info, query string or fragment, and escape
+//   every value (no control character reaches a log line).
 #pragma once
 
 #include <httplib.h>
@@ -54,8 +67,10 @@
 #include <utility>
 #include <vector>
 
-#include <driftwatch/adapters/detail/json_writer.hpp>
+#include <nlohmann/json.hpp>
+
 #include <driftwatch/adapters/detail/exposition_text.hpp>
+#include <driftwatch/adapters/detail/log_text.hpp>
 #include <driftwatch/adapters/prometheus.hpp>
 #include <driftwatch/adapters/webhook_signature.hpp>
 #include <driftwatch/core/error.hpp>
@@ -87,10 +102,28 @@ enum class retrain_payload {
   gitlab_trigger,
 };
 
+/// When a failed attempt may be retried (see the top of this header).
+enum class retrain_delivery {
+  /// at_most_once for the GitLab trigger (it starts a pipeline per request
+  /// and cannot deduplicate), at_least_once for the JSON payload (the
+  /// receiver deduplicates on the event id).
+  automatic,
+  /// Retry whenever the request may not have been acted on (connection
+  /// errors, timeouts, 429, 5xx); every retry carries the same event id.
+  at_least_once,
+  /// Retry only when the request cannot have been acted on: no connection
+  /// was established, or the answer was 429 or 503. A timeout, a reset after
+  /// sending, or another 5xx is final: one incident never starts two
+  /// pipelines, at the price of none when such a failure happens.
+  at_most_once,
+};
+
 /// Configuration of a retrain_webhook. Durations are wall-clock.
 struct retrain_webhook_options {
-  /// Target, "http://host[:port]/path[?query]" or https (https needs an
-  /// OpenSSL-enabled cpp-httplib). The query string is never logged.
+  /// Target, "http://[user:password@]host[:port]/path[?query]" or https
+  /// (https needs an OpenSSL-enabled cpp-httplib). User info is sent as HTTP
+  /// Basic authentication. Neither user info nor the query string is ever
+  /// logged.
   std::string url;
   retrain_payload payload = retrain_payload::json;
   /// GitLab: the pipeline trigger token (secret) and the ref to run.
@@ -105,9 +138,13 @@ struct retrain_webhook_options {
   std::string signing_secret;
 
   std::chrono::milliseconds connect_timeout{2000};
-  /// Upper bound of one attempt: the read/write timeouts, and checked again at
-  /// each received body chunk.
+  /// With connect_timeout, the upper bound of one attempt: an attempt ends
+  /// (as a timeout) at connect_timeout + total_timeout after it started,
+  /// whatever the server does. (Host name resolution is outside this bound:
+  /// the system resolver cannot be interrupted; use an address or a name the
+  /// local resolver answers at once.)
   std::chrono::milliseconds total_timeout{10000};
+  retrain_delivery delivery = retrain_delivery::automatic;
   /// Attempts per event, including the first (>= 1).
   int max_attempts = 6;
   std::chrono::milliseconds backoff_base{500};
@@ -117,6 +154,11 @@ struct retrain_webhook_options {
   std::chrono::milliseconds cooldown{std::chrono::hours(1)};
   /// Queued events (distinct keys) at most (>= 1).
   std::size_t queue_capacity = 64;
+  /// New events (distinct incidents, hence pipelines) accepted per
+  /// budget_window; further ones are refused as over_budget, counted and
+  /// logged once per window. 0: no budget.
+  std::size_t pipeline_budget = 20;
+  std::chrono::milliseconds budget_window{std::chrono::hours(1)};
 
   /// Injectable for tests (defaults: system clock, an interruptible sleep, a
   /// seeded PRNG, no logging). `sleep` may return early; `uniform01` returns
@@ -124,12 +166,14 @@ struct retrain_webhook_options {
   std::function<std::chrono::system_clock::time_point()> now;
   std::function<void(std::chrono::milliseconds)> sleep;
   std::function<double()> uniform01;
-  /// Receives one line per attempt outcome; never contains a secret.
+  /// Receives one line per attempt outcome, and one per budget window when
+  /// events are refused (over budget, queue full); never contains a secret
+  /// or a control character.
   std::function<void(const std::string&)> log;
 };
 
 /// What trigger() did with an event.
-enum class trigger_result { queued, coalesced, cooling_down, dropped, stopped };
+enum class trigger_result { queued, coalesced, cooling_down, dropped, stopped, over_budget };
 
 constexpr const char* to_string(trigger_result r) noexcept {
   switch (r) {
@@ -138,6 +182,7 @@ constexpr const char* to_string(trigger_result r) noexcept {
     case trigger_result::cooling_down: return "cooling_down";
     case trigger_result::dropped: return "dropped";
     case trigger_result::stopped: return "stopped";
+    case trigger_result::over_budget: return "over_budget";
   }
   return "unknown";
 }
@@ -210,22 +255,62 @@ inline bool parse_retry_after(std::string_view v, std::chrono::system_clock::tim
 struct parsed_url {
   std::string scheme_host_port;  // "http://host:port"
   std::string path_and_query;    // "/path?query"
-  std::string loggable;          // scheme://host:port/path (no query)
+  std::string loggable;          // scheme://host:port/path (no user info, query or fragment), escaped
+  bool has_userinfo = false;
+  std::string user, password;    // percent-decoded user info (secret)
 };
 
+inline std::string percent_decode(std::string_view s) {
+  auto hexval = [](char c) {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+  };
+  std::string out;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '%' && i + 2 < s.size() && hexval(s[i + 1]) >= 0 && hexval(s[i + 2]) >= 0) {
+      out += static_cast<char>(hexval(s[i + 1]) * 16 + hexval(s[i + 2]));
+      i += 2;
+    } else {
+      out += s[i];
+    }
+  }
+  return out;
+}
+
+/// Splits "scheme://[userinfo@]host[:port][/path][?query][#fragment]".
+/// Errors never echo the URL (it may hold secrets).
 inline parsed_url parse_url(const std::string& url) {
   const auto scheme_end = url.find("://");
   if (scheme_end == std::string::npos || (url.compare(0, scheme_end, "http") != 0 &&
                                           url.compare(0, scheme_end, "https") != 0))
     driftwatch::detail::fail("retrain_webhook: url must start with http:// or https:// (got a url of " +
                              std::to_string(url.size()) + " characters)");
-  const auto path_start = url.find('/', scheme_end + 3);
+  const std::size_t authority_start = scheme_end + 3;
+  const auto authority_end = url.find_first_of("/?#", authority_start);
+  std::string authority = url.substr(authority_start, authority_end == std::string::npos
+                                                          ? std::string::npos
+                                                          : authority_end - authority_start);
   parsed_url p;
-  p.scheme_host_port = url.substr(0, path_start);
-  p.path_and_query = path_start == std::string::npos ? "/" : url.substr(path_start);
-  if (p.scheme_host_port.size() <= scheme_end + 3) driftwatch::detail::fail("retrain_webhook: url has no host");
-  const auto q = p.path_and_query.find('?');
-  p.loggable = p.scheme_host_port + p.path_and_query.substr(0, q);
+  const auto at = authority.rfind('@');
+  if (at != std::string::npos) {
+    const std::string userinfo = authority.substr(0, at);
+    authority.erase(0, at + 1);
+    const auto colon = userinfo.find(':');
+    p.has_userinfo = true;
+    p.user = percent_decode(userinfo.substr(0, colon));
+    p.password = colon == std::string::npos ? std::string() : percent_decode(userinfo.substr(colon + 1));
+  }
+  if (authority.empty()) driftwatch::detail::fail("retrain_webhook: url has no host");
+  for (char c : authority)
+    if (static_cast<unsigned char>(c) <= 0x20 || c == 0x7F)
+      driftwatch::detail::fail("retrain_webhook: url host contains a space or control character");
+  std::string rest = authority_end == std::string::npos ? std::string() : url.substr(authority_end);
+  rest = rest.substr(0, rest.find('#'));
+  p.scheme_host_port = url.substr(0, authority_start) + authority;
+  p.path_and_query = rest.empty() || rest[0] == '?' ? "/" + rest : rest;
+  p.loggable = redact_url(url);
   return p;
 }
 
@@ -234,8 +319,10 @@ inline parsed_url parse_url(const std::string& url) {
 /// The retraining trigger. See the top of this header for delivery semantics.
 ///
 /// Threading: trigger() is thread-safe and returns without I/O. One internal
-/// worker thread sends requests. The destructor stops the worker: it
-/// interrupts a backoff sleep, waits for an attempt in progress (bounded by
+/// worker thread sends requests; a watchdog thread ends an attempt at its
+/// deadline. The destructor stops the worker: it interrupts a backoff sleep,
+/// aborts an attempt in progress (shutting its connection: the request may or
+/// may not have reached the receiver; never later than the attempt's
 /// connect_timeout + total_timeout) and discards events still queued; call
 /// wait_idle() first to drain.
 class retrain_webhook {
@@ -246,6 +333,13 @@ class retrain_webhook {
       : options_(std::move(options)), url_(detail::parse_url(options_.url)), stats_(std::make_shared<stats>()) {
     if (options_.max_attempts < 1) driftwatch::detail::fail("retrain_webhook: max_attempts must be >= 1");
     if (options_.queue_capacity < 1) driftwatch::detail::fail("retrain_webhook: queue_capacity must be >= 1");
+    if (options_.pipeline_budget > 0 && options_.budget_window <= std::chrono::milliseconds(0))
+      driftwatch::detail::fail("retrain_webhook: budget_window must be positive");
+    if (options_.connect_timeout <= std::chrono::milliseconds(0) || options_.total_timeout <= std::chrono::milliseconds(0))
+      driftwatch::detail::fail("retrain_webhook: connect_timeout and total_timeout must be positive");
+    if (options_.delivery == retrain_delivery::automatic)
+      options_.delivery = options_.payload == retrain_payload::gitlab_trigger ? retrain_delivery::at_most_once
+                                                                               : retrain_delivery::at_least_once;
     if (options_.payload == retrain_payload::gitlab_trigger && options_.gitlab_token.empty())
       driftwatch::detail::fail("retrain_webhook: the GitLab payload needs gitlab_token");
     if (!options_.signing_secret.empty()) key_ = webhook_signature::key_from_secret(options_.signing_secret);
@@ -259,6 +353,7 @@ class retrain_webhook {
       };
     }
     id_rng_.seed(std::random_device{}());
+    watchdog_ = std::thread([this] { watch(); });
     worker_ = std::thread([this] { run(); });
   }
 
@@ -271,7 +366,18 @@ class retrain_webhook {
       stopping_ = true;
     }
     wake_.notify_all();
+    {
+      std::lock_guard<std::mutex> lock(watch_mutex_);
+      abort_attempt_ = true;  // the watchdog shuts the connection in progress now
+    }
+    watch_wake_.notify_all();
     if (worker_.joinable()) worker_.join();
+    {
+      std::lock_guard<std::mutex> lock(watch_mutex_);
+      watch_stop_ = true;
+    }
+    watch_wake_.notify_all();
+    if (watchdog_.joinable()) watchdog_.join();
   }
 
   /// Asks for retraining. Returns at once (no I/O, no waiting on the worker)
@@ -293,7 +399,34 @@ class retrain_webhook {
         return count(trigger_result::coalesced);
       }
     }
-    if (queue_.size() >= options_.queue_capacity) return count(trigger_result::dropped);
+    if (options_.budget_window > std::chrono::milliseconds(0) && now - window_start_ >= options_.budget_window) {
+      window_start_ = now;
+      window_used_ = 0;
+      over_budget_logged_ = dropped_logged_ = false;
+    }
+    if (queue_.size() >= options_.queue_capacity) {
+      const bool first = !dropped_logged_;
+      dropped_logged_ = true;
+      lock.unlock();
+      if (first)
+        log("retrain webhook: " + url_.loggable + ": queue full (" + std::to_string(options_.queue_capacity) +
+            " incidents waiting); dropping new incidents such as key '" +
+            detail::escape_for_log(event.key, '\'') + "' (counted in triggers_total{result=\"dropped\"}; "
+            "logged once per budget window)");
+      return count(trigger_result::dropped);
+    }
+    if (options_.pipeline_budget > 0 && window_used_ >= options_.pipeline_budget) {
+      const bool first = !over_budget_logged_;
+      over_budget_logged_ = true;
+      lock.unlock();
+      if (first)
+        log("retrain webhook: " + url_.loggable + ": pipeline budget of " + std::to_string(options_.pipeline_budget) +
+            " per " + std::to_string(options_.budget_window.count()) +
+            " ms used up; not triggering new incidents such as key '" + detail::escape_for_log(event.key, '\'') +
+            "' until the window ends (counted in triggers_total{result=\"over_budget\"}; logged once per window)");
+      return count(trigger_result::over_budget);
+    }
+    ++window_used_;
     queue_.push_back(pending{std::move(event), new_event_id(), now});
     stats_->queue_depth.store(queue_.size(), std::memory_order_relaxed);
     lock.unlock();
@@ -370,29 +503,23 @@ class retrain_webhook {
                        std::chrono::system_clock::time_point time) const {
     std::string body;
     if (options_.payload == retrain_payload::json) {
-      body += "{\"event_id\":";
-      detail::append_json_string(body, event_id);
-      body += ",\"key\":";
-      detail::append_json_string(body, event.key);
-      body += ",\"model\":";
-      detail::append_json_string(body, event.model);
-      body += ",\"model_version\":";
-      detail::append_json_string(body, event.model_version);
-      body += ",\"reason\":";
-      detail::append_json_string(body, event.reason);
-      body += ",\"metrics\":{";
-      for (std::size_t i = 0; i < event.metrics.size(); ++i) {
-        if (i > 0) body += ',';
-        detail::append_json_string(body, event.metrics[i].first);
-        body += ':';
-        if (std::isfinite(event.metrics[i].second))
-          prometheus::detail::append_double(body, event.metrics[i].second);
+      nlohmann::ordered_json doc;
+      doc["event_id"] = event_id;
+      doc["key"] = event.key;
+      doc["model"] = event.model;
+      doc["model_version"] = event.model_version;
+      doc["reason"] = event.reason;
+      nlohmann::ordered_json metrics = nlohmann::ordered_json::object();
+      for (const auto& m : event.metrics) {
+        if (std::isfinite(m.second))
+          metrics[m.first] = m.second;
         else
-          body += "null";
+          metrics[m.first] = nullptr;
       }
-      body += "},\"time\":";
-      detail::append_json_string(body, detail::rfc3339_utc(time));
-      body += '}';
+      doc["metrics"] = std::move(metrics);
+      doc["time"] = detail::rfc3339_utc(time);
+      // Invalid UTF-8 in a string becomes U+FFFD rather than an exception.
+      body = doc.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
     } else {
       auto field = [&body](std::string_view name, std::string_view value) {
         if (!body.empty()) body += '&';
@@ -442,7 +569,7 @@ class retrain_webhook {
                                         "http_4xx",      "http_other", "transport_error"};
     return names;
   }
-  static constexpr std::size_t trigger_result_count = 5;
+  static constexpr std::size_t trigger_result_count = 6;
 
   struct stats {
     std::atomic<std::uint64_t> triggers[trigger_result_count] = {};
@@ -477,7 +604,26 @@ class retrain_webhook {
   }
 
   void log(const std::string& line) const {
-    if (options_.log) options_.log(line);
+    if (options_.log) options_.log(detail::one_log_line(line));
+  }
+
+  // Ends the attempt in progress at its deadline, or at once when the
+  // destructor asks (Client::stop() shuts its socket down: the blocked read
+  // or write fails and send() returns).
+  void watch() {
+    std::unique_lock<std::mutex> lock(watch_mutex_);
+    while (!watch_stop_) {
+      if (watched_ == nullptr || watch_fired_) {
+        watch_wake_.wait(lock);
+        continue;
+      }
+      if (abort_attempt_ || std::chrono::steady_clock::now() >= watch_deadline_) {
+        watch_fired_ = true;
+        watched_->stop();
+        continue;
+      }
+      watch_wake_.wait_until(lock, watch_deadline_);
+    }
   }
 
   // Sleeps `d` unless stopping; returns false if stopping.
@@ -545,28 +691,45 @@ class retrain_webhook {
       req.headers.emplace(webhook_signature::signature_header, webhook_signature::sign(key_, job.id, ts, body));
     for (const auto& h : options_.headers) req.headers.emplace(h.first, h.second);
 
-    const auto deadline = std::chrono::steady_clock::now() + options_.total_timeout;
-    bool deadline_hit = false;
-    req.progress = [deadline, &deadline_hit](std::uint64_t, std::uint64_t) {
-      if (std::chrono::steady_clock::now() > deadline) {
-        deadline_hit = true;
-        return false;
-      }
-      return true;
-    };
+    // The response body is read and discarded: a receiver cannot make us
+    // store an unbounded answer.
+    req.content_receiver = [](const char*, std::size_t, std::uint64_t, std::uint64_t) { return true; };
 
     httplib::Client client(url_.scheme_host_port);
     client.set_connection_timeout(options_.connect_timeout);
     client.set_read_timeout(options_.total_timeout);
     client.set_write_timeout(options_.total_timeout);
     client.set_keep_alive(false);
-    const auto started = std::chrono::steady_clock::now();
-    auto res = client.send(req);
+    if (url_.has_userinfo) client.set_basic_auth(url_.user, url_.password);
 
     attempt_outcome out;
-    if (!res) {
-      const httplib::Error e = res.error();
-      out.retryable = true;
+    const auto started = std::chrono::steady_clock::now();
+    {
+      std::lock_guard<std::mutex> lock(watch_mutex_);
+      if (abort_attempt_) {
+        out.reason = reason_transport_error;
+        out.what = "interrupted by shutdown";
+        return out;
+      }
+      watched_ = &client;
+      watch_deadline_ = started + options_.connect_timeout + options_.total_timeout;
+      watch_fired_ = false;
+    }
+    watch_wake_.notify_all();
+    auto res = client.send(req);
+    bool deadline_hit = false;
+    {
+      std::lock_guard<std::mutex> lock(watch_mutex_);
+      watched_ = nullptr;
+      deadline_hit = watch_fired_;
+    }
+
+    if (!res || deadline_hit) {
+      const httplib::Error e = res ? httplib::Error::Canceled : res.error();
+      // Whether the receiver may have acted on the request: not if the
+      // connection was never made.
+      const bool never_sent = e == httplib::Error::Connection || e == httplib::Error::ConnectionTimeout;
+      out.retryable = never_sent || at_least_once();
       if (e == httplib::Error::ConnectionTimeout) {
         out.reason = reason_timeout;
         out.what = "connect timeout";
@@ -578,10 +741,12 @@ class retrain_webhook {
                   std::chrono::steady_clock::now() - started >= options_.total_timeout)) {
         out.reason = reason_timeout;
         out.what = "timed out";
+        if (abort_requested()) out.what = "interrupted by shutdown";
       } else {
         out.reason = reason_transport_error;
         out.what = "transport error (" + httplib::to_string(e) + ")";
       }
+      if (!out.retryable) out.what += ", after the request may have been sent (at-most-once: not retried)";
       return out;
     }
     const int status = res->status;
@@ -593,22 +758,35 @@ class retrain_webhook {
       return out;
     }
     if (status == 429 || (status >= 500 && status < 600)) {
-      out.retryable = true;
+      // at-most-once: only answers that say the request was not acted on.
+      out.retryable = at_least_once() || status == 429 || status == 503;
       out.reason = status == 429 ? reason_http_429 : reason_http_5xx;
       if (res->has_header("Retry-After"))
         out.has_retry_after = detail::parse_retry_after(res->get_header_value("Retry-After"), now, out.retry_after);
+      if (!out.retryable) out.what += " (at-most-once: not retried)";
     } else {
       out.reason = (status >= 400 && status < 500) ? reason_http_4xx : reason_http_other;
     }
     return out;
   }
 
+  bool at_least_once() const noexcept { return options_.delivery == retrain_delivery::at_least_once; }
+  bool abort_requested() {
+    std::lock_guard<std::mutex> lock(watch_mutex_);
+    return abort_attempt_;
+  }
+
   bool deliver(const pending& job) {
     for (int n = 1; n <= options_.max_attempts; ++n) {
       stats_->attempts.fetch_add(1, std::memory_order_relaxed);
       const attempt_outcome out = attempt(job, n);
-      const std::string where = url_.loggable + " event " + job.id + " key '" + job.event.key + "' attempt " +
-                                std::to_string(n) + "/" + std::to_string(options_.max_attempts);
+      const std::string where = url_.loggable + " event " + job.id + " key '" +
+                                detail::escape_for_log(job.event.key, '\'') + "' attempt " + std::to_string(n) + "/" +
+                                std::to_string(options_.max_attempts);
+      if (!out.success && abort_requested()) {
+        log("retrain webhook: " + where + " interrupted by shutdown (the receiver may or may not have it)");
+        return false;
+      }
       if (out.success) {
         stats_->successes.fetch_add(1, std::memory_order_relaxed);
         stats_->last_success.store(
@@ -648,7 +826,17 @@ class retrain_webhook {
   bool in_flight_ = false;
   std::string in_flight_key_;
   bool stopping_ = false;
+  std::chrono::system_clock::time_point window_start_{};
+  std::size_t window_used_ = 0;
+  bool over_budget_logged_ = false, dropped_logged_ = false;
   std::mt19937_64 id_rng_;
+
+  std::mutex watch_mutex_;
+  std::condition_variable watch_wake_;
+  httplib::Client* watched_ = nullptr;
+  std::chrono::steady_clock::time_point watch_deadline_{};
+  bool watch_fired_ = false, abort_attempt_ = false, watch_stop_ = false;
+  std::thread watchdog_;
   std::thread worker_;
 };
 

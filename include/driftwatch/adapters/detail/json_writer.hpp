@@ -1,5 +1,8 @@
-// JSON text output shared by the adapters (webhook payloads) and the
-// driftwatch tool's --format json.
+// JSON string output for the driftwatch tool's --format json (src/cli).
+// The adapters write their JSON with nlohmann-json (retrain_webhook's body,
+// alertmanager_bridge's answer); this function stays, with its behaviour
+// unchanged, for the CLI, which copies bytes that are not valid UTF-8 as they
+// are (nlohmann-json would throw or replace them).
 #pragma once
 
 #include <cstdio>
