@@ -77,6 +77,7 @@ int main(int argc, char** argv) {
       const char* devices[] = {"ios", "android", "web"};
       httplib::Client client(host, port);
       client.set_keep_alive(true);
+      client.set_tcp_nodelay(true);
       client.set_connection_timeout(1, 0);
       client.set_read_timeout(10, 0);
       std::string body;

@@ -280,7 +280,10 @@ class service {
   void start() {
     api_.new_task_queue = [n = c_.threads] { return new httplib::ThreadPool(static_cast<std::size_t>(n)); };
     api_.set_keep_alive_max_count(1000000);
-    api_.set_keep_alive_timeout(30);
+    api_.set_tcp_nodelay(true);  // small JSON answers: no Nagle delay
+    // An idle keep-alive connection holds a worker until this timeout, and
+    // stop() waits for the workers: keep it short so SIGTERM stops quickly.
+    api_.set_keep_alive_timeout(2);
     api_.set_read_timeout(10, 0);
     api_.set_write_timeout(10, 0);
     api_.set_payload_max_length(64 * 1024);
@@ -301,7 +304,8 @@ class service {
     log_line("READY api=%d metrics=%d boot=%s", api_port_, metrics_server_ ? metrics_server_->port() : 0, boot_hex_.c_str());
   }
 
-  // The main thread's periodic work, every ~100 ms: drain the live monitor
+  // The main thread's periodic work, every 100 ms (or the save period if
+  // shorter): drain the live monitor
   // into the window (which closes windows on time), save on schedule, re-read
   // the reference on schedule.
   void tick() {
@@ -715,8 +719,11 @@ int main(int argc, char** argv) {
     if (no_monitoring) config.monitoring = false;
     recsvc::service svc(config);
     svc.start();
+    // Wake every 100 ms (or every save period, if shorter) for the periodic work.
+    const auto period_ns = std::min<long long>(
+        100000000LL, std::chrono::duration_cast<std::chrono::nanoseconds>(config.save_interval).count());
     for (;;) {
-      const timespec period{0, 100 * 1000 * 1000};
+      const timespec period{0, static_cast<long>(period_ns)};
       const int sig = sigtimedwait(&stop_signals, nullptr, &period);
       if (sig == SIGTERM || sig == SIGINT) break;
       svc.tick();
