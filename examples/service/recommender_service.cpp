@@ -466,6 +466,10 @@ class service {
     drain_locked();
   }
 
+  // Windows closed by this process, across reference refreshes (each
+  // refresh starts a new window object). Holds window_mutex_.
+  std::uint64_t windows_closed_locked() const { return windows_closed_before_ + window_->windows_closed(); }
+
   void on_window_closed(const dw::drift_monitor& closed) {
     std::string drifted;
     dw::retrain_event event;
@@ -477,7 +481,7 @@ class service {
       drifted += (drifted.empty() ? "" : ",") + f.name;
       if (f.psi.valid()) event.metrics.emplace_back("psi_" + f.name, f.psi.value);
     }
-    log_line("WINDOW closed=%llu drift=%s", static_cast<unsigned long long>(window_->windows_closed()),
+    log_line("WINDOW closed=%llu drift=%s", static_cast<unsigned long long>(windows_closed_locked()),
              drifted.empty() ? "none" : drifted.c_str());
     if (!drifted.empty() && webhook_) {
       const auto result = webhook_->trigger(event);
@@ -508,6 +512,7 @@ class service {
     count(last);
     window_->add(last);
     dw::drift_monitor closing = window_->current();
+    windows_closed_before_ += window_->windows_closed() + 1;  // + the one closing now
     window_type next(make_prototype(c_, ref), std::chrono::duration_cast<wall_clock::duration>(c_.window));
     next.restore(make_prototype(c_, ref), std::move(closing), wall_clock::now());
     window_.emplace(std::move(next));
@@ -612,7 +617,7 @@ class service {
                   {}, ml},
                  [this](pm::sample_writer& w) {
                    std::lock_guard<std::mutex> lock(window_mutex_);
-                   w.counter({}, window_->windows_closed());
+                   w.counter({}, windows_closed_locked());
                  });
     exporter_.emplace(metrics_, c_.model);
     exporter_->collect_from([this] {
@@ -657,6 +662,7 @@ class service {
   std::optional<window_type> window_;
   std::vector<std::uint64_t> totals_;
   std::uint64_t reference_generation_ = 0;
+  std::uint64_t windows_closed_before_ = 0;  // by window objects replaced at reference refreshes
 
   pm::registry metrics_;
   std::optional<pm::monitor_exporter> exporter_;
