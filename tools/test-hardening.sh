@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Hardening checks (docs/concurrency.md, "Hardening"), from a fresh clone:
 #   1. every test under AddressSanitizer + UndefinedBehaviorSanitizer  (build/asan, preset asan)
-#   2. the concurrency tests under ThreadSanitizer                      (build/tsan, preset tsan)
+#   2. every test under ThreadSanitizer, adapters and examples included (build/tsan, preset tsan;
+#      known false positives of uninstrumented libraries: tests/tsan.supp)
 #   3. each libFuzzer target for FUZZ_SECONDS (default 25) seconds      (build/fuzz, preset fuzz)
 # Prints one line per step and a closing "test-hardening: N passed, M failed"
 # line; exits non-zero if anything failed. A fuzzer finding is saved under

@@ -1,6 +1,9 @@
 # Commits a snapshot of the working tree into a scratch git repository and
 # builds a consumer that pulls it with FetchContent from that local URL
-# (offline), checking none of our tests/tools/examples get built.
+# (offline): every component's target is there (driftwatch::driftwatch,
+# ::prometheus, ::http, ::webhook), each links alone, and none of our
+# tests/tools/examples get built. Then, with OpenSSL hidden, only the webhook
+# component is missing.
 # Usage: cmake -DSOURCE_DIR=... -DWORK_DIR=... [-DGENERATOR=...] -P run_fetchcontent.cmake
 file(REMOVE_RECURSE "${WORK_DIR}")
 set(repo "${WORK_DIR}/repo")
@@ -8,15 +11,7 @@ set(repo "${WORK_DIR}/repo")
 include("${CMAKE_CURRENT_LIST_DIR}/common.cmake")
 
 find_package(Git REQUIRED)
-# A snapshot of what is on disk (committed or not), so the test checks this tree.
-file(COPY "${SOURCE_DIR}/CMakeLists.txt" "${SOURCE_DIR}/cmake" "${SOURCE_DIR}/include"
-     "${SOURCE_DIR}/src" "${SOURCE_DIR}/tests" "${SOURCE_DIR}/examples" DESTINATION "${repo}"
-     PATTERN "__pycache__" EXCLUDE)
-foreach(optional bench LICENSE README.md)
-  if(EXISTS "${SOURCE_DIR}/${optional}")
-    file(COPY "${SOURCE_DIR}/${optional}" DESTINATION "${repo}")
-  endif()
-endforeach()
+snapshot_source("${repo}")
 run(${GIT_EXECUTABLE} -C "${repo}" init -q)
 run(${GIT_EXECUTABLE} -C "${repo}" add -A)
 run(${GIT_EXECUTABLE} -C "${repo}" -c user.name=test -c user.email=test@invalid commit -q -m snapshot)
@@ -25,5 +20,12 @@ run(${GIT_EXECUTABLE} -C "${repo}" tag v-test)
 run(${CMAKE_COMMAND} -S "${CMAKE_CURRENT_LIST_DIR}/project" -B "${WORK_DIR}/consumer" -G "${GENERATOR}"
     -DDRIFTWATCH_CONSUME=fetchcontent -DDRIFTWATCH_GIT_URL=file://${repo} -DDRIFTWATCH_GIT_TAG=v-test)
 run(${CMAKE_COMMAND} --build "${WORK_DIR}/consumer")
-run("${WORK_DIR}/consumer/consumer")
-message(STATUS "FetchContent consumer built and ran")
+foreach(exe consumer consumer_prometheus consumer_http consumer_webhook)
+  run("${WORK_DIR}/consumer/${exe}")
+endforeach()
+
+# A missing optional dependency makes only its component unavailable.
+run(${CMAKE_COMMAND} -S "${CMAKE_CURRENT_LIST_DIR}/project" -B "${WORK_DIR}/consumer_no_openssl" -G "${GENERATOR}"
+    -DDRIFTWATCH_CONSUME=fetchcontent -DDRIFTWATCH_GIT_URL=file://${repo} -DDRIFTWATCH_GIT_TAG=v-test
+    -DDRIFTWATCH_EXPECT=no_webhook -DCMAKE_DISABLE_FIND_PACKAGE_OpenSSL=ON)
+message(STATUS "FetchContent consumer built and ran (core, prometheus, http, webhook)")
