@@ -115,8 +115,24 @@ void guard_uniform_b200_twin(benchmark::State& s) {
   run_kernel(s, wide_uniform_edges(), &driftwatch::detail::bin_count_uniform_scalar);
 }
 
+// The dispatch must cost nothing on small inputs (issue 12): one observe()
+// of 10 values into 10 bins (below the kernels' 64-value threshold: the
+// scalar path, before any level check), in the default and -march builds.
+void small_observe_n10_b10_driftwatch(benchmark::State& s) {
+  const auto& x = data();
+  driftwatch::histogram h(quantile_edges());
+  std::size_t off = 0;
+  for (auto _ : s) {
+    h.observe(driftwatch::span<const double>(x.data() + off, 10));
+    off = off + 10 < 4096 ? off + 10 : 0;
+    benchmark::DoNotOptimize(h.counts().data());
+  }
+  bench::items(s, 10);
+}
+
 }  // namespace
 
+BENCHMARK(small_observe_n10_b10_driftwatch);
 DW_BENCH(bin_quantile_b10_driftwatch);
 DW_BENCH(bin_quantile_b10_scalar_upper_bound);
 DW_BENCH(bin_quantile_b10_boost_histogram_variable);

@@ -47,6 +47,7 @@ inline vi count_gt(vi acc, vf a, vf b) noexcept {
   return _mm512_mask_sub_epi32(acc, _mm512_cmp_ps_mask(a, b, _CMP_GT_OQ), acc, _mm512_set1_epi32(-1));
 }
 inline vi add64(vi a, vi b) noexcept { return _mm512_add_epi64(a, b); }
+inline void store(std::uint64_t* p, vi v) noexcept { _mm512_storeu_si512(p, v); }
 inline vi add32(vi a, vi b) noexcept { return _mm512_add_epi32(a, b); }
 
 #else  // AVX2 + FMA
@@ -87,6 +88,7 @@ inline vi count_gt(vi acc, vf a, vf b) noexcept {
   return _mm256_sub_epi32(acc, _mm256_castps_si256(_mm256_cmp_ps(a, b, _CMP_GT_OQ)));
 }
 inline vi add64(vi a, vi b) noexcept { return _mm256_add_epi64(a, b); }
+inline void store(std::uint64_t* p, vi v) noexcept { _mm256_storeu_si256(reinterpret_cast<__m256i*>(p), v); }
 inline vi add32(vi a, vi b) noexcept { return _mm256_add_epi32(a, b); }
 
 #endif
