@@ -24,6 +24,11 @@ TARGETS = {
     "js_1m": {"scipy_jensenshannon": 10, "scalar_log": 3},
     "rank_matrix_2000x100k": {"memory_read": 0.8, "partial_sort": 2, "numpy_argpartition": 40},
     "rank_served_1m_k10": {"numpy_isin": 50, "scalar_linear_scan": None, "memory_read": None},
+    # issue 12: drift_monitor::observe_row against the per-value loop it replaces
+    "row_f100": {"per_value": 4},
+    "row_f1000": {"per_value": 4},
+    "row_f100_concurrent": {"per_value": 4},
+    "row_f1000_concurrent": {"per_value": 4},
 }
 
 
@@ -253,6 +258,19 @@ def main():
                          % (10e9 / r["peer_per_s"]))
             lines.append("runs before any level check, so the dispatch adds nothing to small calls.")
             lines.append("")
+    row_cases = [r for r in default_rows if r["case"].startswith("row_")]
+    if row_cases:
+        lines.append("Row observe (`drift_monitor::observe_row`, one request's F numeric features, 10 quantile")
+        lines.append("bins each, `bench/row_bench.cpp`) in the default build, in ns per feature:")
+        lines.append("")
+        lines.append("| case | observe_row ns/feature | per-value loop ns/feature | speed-up | target |")
+        lines.append("|---|---:|---:|---:|---:|")
+        for r in row_cases:
+            t = TARGETS[r["case"]][r["peer"]]
+            met = " (met)" if r["ratio"] >= t else " (**not met**)"
+            lines.append("| %s | %.2f | %.2f | %.2fx | >= %gx%s |" % (r["case"], 1e9 / r["driftwatch_per_s"],
+                                                                    1e9 / r["peer_per_s"], r["ratio"], t, met))
+        lines.append("")
     if default_rows:
         lines.append("Peer ratios of the default-flags build (the same targets as the native build; C++ peers")
         lines.append("such as `memory_read` and the scalar twins are compiled in the same default build):")

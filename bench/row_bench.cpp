@@ -91,22 +91,22 @@ void run_concurrent_per_value(benchmark::State& s, std::size_t f) {
 
 void row_f100_driftwatch(benchmark::State& s) { run_row(s, 100); }
 void row_f100_per_value(benchmark::State& s) { run_per_value(s, 100); }
-void row_f100_concurrent_row(benchmark::State& s) { run_concurrent_row(s, 100); }
+void row_f100_concurrent_driftwatch(benchmark::State& s) { run_concurrent_row(s, 100); }
 void row_f100_concurrent_per_value(benchmark::State& s) { run_concurrent_per_value(s, 100); }
 void row_f1000_driftwatch(benchmark::State& s) { run_row(s, 1000); }
 void row_f1000_per_value(benchmark::State& s) { run_per_value(s, 1000); }
-void row_f1000_concurrent_row(benchmark::State& s) { run_concurrent_row(s, 1000); }
+void row_f1000_concurrent_driftwatch(benchmark::State& s) { run_concurrent_row(s, 1000); }
 void row_f1000_concurrent_per_value(benchmark::State& s) { run_concurrent_per_value(s, 1000); }
 
 }  // namespace
 
 BENCHMARK(row_f100_driftwatch);
 BENCHMARK(row_f100_per_value);
-BENCHMARK(row_f100_concurrent_row);
+BENCHMARK(row_f100_concurrent_driftwatch);
 BENCHMARK(row_f100_concurrent_per_value);
 BENCHMARK(row_f1000_driftwatch);
 BENCHMARK(row_f1000_per_value);
-BENCHMARK(row_f1000_concurrent_row);
+BENCHMARK(row_f1000_concurrent_driftwatch);
 BENCHMARK(row_f1000_concurrent_per_value);
 
 BENCHMARK_MAIN();

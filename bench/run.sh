@@ -58,7 +58,7 @@ load_before="$(cut -d' ' -f1-3 /proc/loadavg)"
 jsons=()
 default_jsons=()
 mkdir -p "$tmp/default"
-for b in binning ks divergence ranking; do
+for b in binning ks divergence ranking row; do
   for dir in "$build" "$build_default"; do
     exe="$dir/bench/${b}_bench"
     [ -x "$exe" ] || { echo "bench/run.sh: $exe was not built" >&2; exit 1; }
