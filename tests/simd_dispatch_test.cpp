@@ -10,6 +10,7 @@
 #include <driftwatch/detail/kernels_binning.hpp>
 #include <driftwatch/detail/kernels_divergence.hpp>
 #include <driftwatch/detail/kernels_ranking.hpp>
+#include <driftwatch/detail/planner.hpp>
 #include <driftwatch/divergence.hpp>
 #include <driftwatch/histogram.hpp>
 #include <driftwatch/ranking.hpp>
@@ -275,4 +276,48 @@ TEST_CASE("ranking: score rows and served lists give bit-identical metrics at ev
       }
     }
   }
+}
+
+TEST_CASE("planned variants: every uniform-binning and served-list variant gives the same results",
+          "[simd][dispatch][planner]") {
+  level_guard g;
+  std::mt19937_64 rng(77);
+  std::vector<double> edges;
+  for (int i = 1; i < 64; ++i) edges.push_back(-2.0 + 4.0 * i / 64);
+  const auto x = values_around(edges, rng, 60000);
+  std::vector<std::uint64_t> ref(edges.size() + 1, 0);
+  const std::uint64_t inv_ref = d::bin_count_scalar(edges.data(), edges.size(), x.data(), x.size(), ref.data());
+  const driftwatch::ranking_evaluator ev(10);
+  for (simd_level l : supported_levels()) {
+    driftwatch::set_simd_target(l);
+    // The planner's own choice first, then every variant forced.
+    for (int v = -1; v < 4; ++v) {
+      d::set_uniform_plan(v);
+      std::vector<std::uint64_t> c(edges.size() + 1, 0);
+      const std::uint64_t inv = d::bin_count(edges.data(), edges.size(), true, x.data(), x.size(), c.data());
+      INFO("level " << driftwatch::simd_level_name(l) << ", uniform variant " << v << " (planned: "
+                    << d::uniform_plan_slot().load() << ")");
+      CHECK(inv == inv_ref);
+      CHECK(c == ref);
+    }
+    for (int v = -1; v < 2; ++v) {
+      d::set_served_plan(v);
+      for (int trial = 0; trial < 200; ++trial) {
+        std::vector<driftwatch::item_id> served(1 + rng() % 10);
+        for (std::size_t i = 0; i < served.size(); ++i) served[i] = 50 + rng() % 40;
+        std::vector<driftwatch::judgment> jd(rng() % 20);
+        for (std::size_t j = 0; j < jd.size(); ++j) jd[j] = {static_cast<driftwatch::item_id>(50 + rng() % 60), static_cast<int>(rng() % 2)};
+        const auto a = ev.served(served, jd);
+        driftwatch::set_simd_target(simd_level::scalar);
+        const auto b = ev.served(served, jd);
+        driftwatch::set_simd_target(l);
+        INFO("level " << driftwatch::simd_level_name(l) << ", served variant " << v << ", trial " << trial);
+        CHECK(a.valid() == b.valid());
+        for (std::size_t k = 0; k < driftwatch::ranking_metric_count; ++k)
+          CHECK(std::memcmp(&a.values[k], &b.values[k], sizeof(double)) == 0);
+      }
+    }
+  }
+  d::set_uniform_plan(-1);
+  d::set_served_plan(-1);
 }

@@ -754,7 +754,7 @@ class ranking_evaluator {
                                             ranking_metrics& r) const noexcept {
     using detail::bit_count;
     const std::size_t n = served.size();
-    const detail::served_unit_match m = detail::match_served_unit_avx512(
+    const detail::served_unit_match m = detail::match_served_unit_planned(
         served.data(), n, reinterpret_cast<const unsigned char*>(judgments.data()), judgments.size());
     if (m.unusual) return false;  // a grade above 1 or a repeated id: the general path tells which
     const std::size_t R = bit_count(m.positive);

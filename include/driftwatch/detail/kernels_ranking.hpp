@@ -14,6 +14,7 @@
 #include <utility>
 
 #include <driftwatch/detail/dispatch.hpp>
+#include <driftwatch/detail/planner.hpp>
 #include <driftwatch/detail/simd_compat.hpp>
 
 #if !defined(DRIFTWATCH_NO_SIMD) && defined(__AVX__)
@@ -679,6 +680,48 @@ DRIFTWATCH_SERVED_INLINE served_unit_match match_served_unit_avx512(const std::u
   const bool wide = above_2_32(d, s);
   const served_unit_regs v{L0, L1, L2, L3, L4, L5, S0, S1};
   return wide ? match_served_unit_conflicts<true, true>(v, n, J) : match_served_unit_conflicts<false, true>(v, n, J);
+}
+
+/// Times both matching variants of the unit path on synthetic lists (10
+/// served ids, 16 judged records, half of them hits) and caches the faster
+/// (planner.hpp). Cold: once per process.
+inline int plan_served() noexcept {
+  constexpr std::size_t lists = 32, n = 10, J = 16;
+  std::uint64_t served[lists * n];
+  alignas(16) unsigned char records[lists * J * 16] = {};
+  for (std::size_t l = 0; l < lists; ++l) {
+    for (std::size_t i = 0; i < n; ++i) served[l * n + i] = 1000 + 37 * l + 3 * i;
+    for (std::size_t j = 0; j < J; ++j) {
+      const std::uint64_t id = j % 2 ? 1000 + 37 * l + 3 * (j / 2) : 900000 + j;
+      const std::int32_t grade = j % 3 ? 1 : 0;
+      std::memcpy(records + (l * J + j) * 16, &id, 8);
+      std::memcpy(records + (l * J + j) * 16 + 8, &grade, 4);
+    }
+  }
+  volatile std::uint64_t sink = 0;
+  const int pick = fastest_candidate(2, 5, [&](int c) {
+    std::uint64_t acc = 0;
+    for (int pass = 0; pass < 8; ++pass)
+      for (std::size_t l = 0; l < lists; ++l) {
+        const served_unit_match m = c == 0 ? match_served_unit_avx512(served + l * n, n, records + l * J * 16, J)
+                                           : match_served_unit_scalar(served + l * n, n, records + l * J * 16, J);
+        acc += m.hits + m.positive + (m.unusual ? 1 : 0);
+      }
+    sink = sink + acc;
+  });
+  set_served_plan(pick);
+  return pick;
+}
+
+/// The unit path's matching step by the served plan: conflict detection or
+/// pairwise compares (the scalar twin), the same findings either way.
+DRIFTWATCH_SERVED_INLINE served_unit_match match_served_unit_planned(const std::uint64_t* served, std::size_t n,
+                                                                     const unsigned char* records,
+                                                                     std::size_t J) noexcept {
+  int plan = served_plan_slot().load(std::memory_order_relaxed);
+  if (plan < 0) plan = plan_served();
+  if (plan == static_cast<int>(served_variant::pairwise)) return match_served_unit_scalar(served, n, records, J);
+  return match_served_unit_avx512(served, n, records, J);
 }
 
 /// match_served_unit_avx512 behind a call, for callers outside the region.
