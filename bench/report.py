@@ -126,6 +126,17 @@ def simd_level(files):
     return "?"
 
 
+def labels(files):
+    """name -> label of the benchmarks that set one (the planner's choice)."""
+    out = {}
+    for f in files:
+        with open(f) as fh:
+            for b in json.load(fh).get("benchmarks", []):
+                if b.get("label"):
+                    out[b.get("run_name", b["name"]).split("/")[0]] = b["label"]
+    return out
+
+
 def best_rates(files):
     rates = {}
     for f in files:
@@ -257,6 +268,28 @@ def main():
             lines.append("call in the default build, %.1f ns in the native build: below 64 values the scalar path"
                          % (10e9 / r["peer_per_s"]))
             lines.append("runs before any level check, so the dispatch adds nothing to small calls.")
+            lines.append("")
+    if default_rates:
+        lab = labels(args.default_bench_json)
+        lab_native = labels(args.bench_json)
+        shown = False
+        for case in ("bin_uniform_b64", "rank_served_1m_k10"):
+            variants = sorted(k for k in default_rates if k.startswith(case + "_variant_"))
+            if not variants:
+                continue
+            if not shown:
+                lines.append("Variants chosen by timing (the planner, [simd.md](simd.md)), default build: the case as")
+                lines.append("run (with the variant the planner picked on this machine) and each variant forced.")
+                lines.append("")
+                lines.append("| case | planned (default build) | planned (native build) | variant | items/s |")
+                lines.append("|---|---|---|---|---:|")
+                shown = True
+            name = case + "_driftwatch"
+            lines.append("| %s | %s | %s | (as run) | %.3g |" % (case, lab.get(name, "?"), lab_native.get(name, "?"),
+                                                             default_rates.get(name, 0)))
+            for v in variants:
+                lines.append("| %s | | | %s | %.3g |" % (case, v[len(case + "_variant_"):], default_rates[v]))
+        if shown:
             lines.append("")
     row_cases = [r for r in default_rows if r["case"].startswith("row_")]
     if row_cases:
