@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <vector>
 
+#include <driftwatch/detail/dispatch.hpp>
 #include <driftwatch/detail/simd_compat.hpp>
 
 #ifndef NDEBUG
@@ -20,6 +21,15 @@
 #define DW_BENCH(fn) BENCHMARK(fn)->Unit(benchmark::kMillisecond)
 
 namespace bench {
+
+/// The SIMD level the kernels run at (docs/simd.md) and how it was chosen,
+/// in the JSON's context (bench/report.py prints it).
+inline const bool simd_context_recorded = [] {
+  benchmark::AddCustomContext("driftwatch_simd", driftwatch::simd_level_name(driftwatch::simd_target()));
+  benchmark::AddCustomContext("driftwatch_simd_choice",
+                              driftwatch::simd_dispatching() ? "run time" : "build flags");
+  return true;
+}();
 
 inline void items(benchmark::State& state, std::size_t per_iteration) {
   state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()) * static_cast<std::int64_t>(per_iteration));

@@ -10,6 +10,7 @@
 #include <boost/histogram.hpp>
 
 #include <algorithm>
+#include <string>
 #include <vector>
 
 #include "bench_data.hpp"
@@ -78,7 +79,26 @@ void bin_quantile_b10_boost_histogram_variable(benchmark::State& s) {
 }
 void bin_quantile_b10_memory_read(benchmark::State& s) { bench::memory_read(s, data()); }
 
-void bin_uniform_b64_driftwatch(benchmark::State& s) { run_observe(s, uniform_edges()); }
+void bin_uniform_b64_driftwatch(benchmark::State& s) {
+  run_observe(s, uniform_edges());
+#if defined(DRIFTWATCH_ISA_AVX2) || defined(DRIFTWATCH_ISA_AVX512)
+  const int plan = driftwatch::detail::uniform_plan_slot().load();
+  if (plan >= 0) s.SetLabel(std::string("plan ") + driftwatch::detail::variant_name(driftwatch::detail::uniform_variant(plan)));
+#endif
+}
+// The uniform-binning variants the planner chooses among (planner.hpp), each
+// forced, on this machine; the plan is restored afterwards. A 512-bit variant
+// on a CPU without AVX-512 runs as its 256-bit twin.
+void bin_uniform_b64_variant(benchmark::State& s, int v) {
+  const int planned = driftwatch::detail::uniform_plan_slot().load();
+  driftwatch::detail::set_uniform_plan(v);
+  run_observe(s, uniform_edges());
+  driftwatch::detail::set_uniform_plan(planned);
+}
+void bin_uniform_b64_variant_pairs512(benchmark::State& s) { bin_uniform_b64_variant(s, 0); }
+void bin_uniform_b64_variant_index512(benchmark::State& s) { bin_uniform_b64_variant(s, 1); }
+void bin_uniform_b64_variant_pairs256(benchmark::State& s) { bin_uniform_b64_variant(s, 2); }
+void bin_uniform_b64_variant_index256(benchmark::State& s) { bin_uniform_b64_variant(s, 3); }
 void bin_uniform_b64_scalar_index(benchmark::State& s) {
   run_kernel(s, uniform_edges(), &driftwatch::detail::bin_count_uniform_scalar);
 }
@@ -115,8 +135,24 @@ void guard_uniform_b200_twin(benchmark::State& s) {
   run_kernel(s, wide_uniform_edges(), &driftwatch::detail::bin_count_uniform_scalar);
 }
 
+// The dispatch must cost nothing on small inputs (issue 12): one observe()
+// of 10 values into 10 bins (below the kernels' 64-value threshold: the
+// scalar path, before any level check), in the default and -march builds.
+void small_observe_n10_b10_driftwatch(benchmark::State& s) {
+  const auto& x = data();
+  driftwatch::histogram h(quantile_edges());
+  std::size_t off = 0;
+  for (auto _ : s) {
+    h.observe(driftwatch::span<const double>(x.data() + off, 10));
+    off = off + 10 < 4096 ? off + 10 : 0;
+    benchmark::DoNotOptimize(h.counts().data());
+  }
+  bench::items(s, 10);
+}
+
 }  // namespace
 
+BENCHMARK(small_observe_n10_b10_driftwatch);
 DW_BENCH(bin_quantile_b10_driftwatch);
 DW_BENCH(bin_quantile_b10_scalar_upper_bound);
 DW_BENCH(bin_quantile_b10_boost_histogram_variable);
@@ -125,6 +161,14 @@ DW_BENCH(bin_uniform_b64_driftwatch);
 DW_BENCH(bin_uniform_b64_scalar_index);
 DW_BENCH(bin_uniform_b64_boost_histogram_regular);
 DW_BENCH(bin_uniform_b64_memory_read);
+#if defined(DRIFTWATCH_ISA_AVX512)
+DW_BENCH(bin_uniform_b64_variant_pairs512);
+DW_BENCH(bin_uniform_b64_variant_index512);
+#endif
+#if defined(DRIFTWATCH_ISA_AVX2)
+DW_BENCH(bin_uniform_b64_variant_pairs256);
+DW_BENCH(bin_uniform_b64_variant_index256);
+#endif
 DW_BENCH(guard_uniform_b64_inexact_kernel);
 DW_BENCH(guard_uniform_b64_inexact_twin);
 DW_BENCH(guard_uniform_b200_kernel);

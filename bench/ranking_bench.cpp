@@ -13,6 +13,7 @@
 #include <algorithm>
 #include <cstring>
 #include <numeric>
+#include <string>
 #include <vector>
 
 #include "bench_data.hpp"
@@ -159,7 +160,24 @@ void served_metrics(benchmark::State& s, const Data& d) {
   }
   bench::items(s, d.lists);
 }
-void rank_served_1m_k10_driftwatch(benchmark::State& s) { served_metrics(s, served()); }
+void rank_served_1m_k10_driftwatch(benchmark::State& s) {
+  served_metrics(s, served());
+#if defined(DRIFTWATCH_SERVED_UNIT_AVX512)
+  const int plan = driftwatch::detail::served_plan_slot().load();
+  if (plan >= 0) s.SetLabel(std::string("plan ") + driftwatch::detail::variant_name(driftwatch::detail::served_variant(plan)));
+#endif
+}
+// The served-list variants the planner chooses among (planner.hpp), each
+// forced; the plan is restored afterwards. (Both need the avx512 level; at
+// lower levels served() takes the general path and they measure that.)
+void rank_served_1m_k10_variant(benchmark::State& s, int v) {
+  const int planned = driftwatch::detail::served_plan_slot().load();
+  driftwatch::detail::set_served_plan(v);
+  served_metrics(s, served());
+  driftwatch::detail::set_served_plan(planned);
+}
+void rank_served_1m_k10_variant_conflict512(benchmark::State& s) { rank_served_1m_k10_variant(s, 0); }
+void rank_served_1m_k10_variant_pairwise(benchmark::State& s) { rank_served_1m_k10_variant(s, 1); }
 
 // Diagnostic (not a case of the report): the same lists with every id above
 // 2^32, where the unit-match kernel compares both halves of the ids.
@@ -316,6 +334,10 @@ DW_BENCH(guard_rank_count_kernel);
 DW_BENCH(guard_rank_count_twin);
 DW_BENCH(rank_served_1m_k10_driftwatch);
 DW_BENCH(rank_served_1m_k10_memory_read);
+#if defined(DRIFTWATCH_SERVED_UNIT_AVX512)
+DW_BENCH(rank_served_1m_k10_variant_conflict512);
+DW_BENCH(rank_served_1m_k10_variant_pairwise);
+#endif
 DW_BENCH(rank_served_1m_k10_wide_ids_driftwatch);
 DW_BENCH(rank_served_1m_k10_scalar_linear_scan);
 DW_BENCH(guard_served_kernel);

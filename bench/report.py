@@ -2,8 +2,11 @@
 """Joins the Google Benchmark JSON files of the C++ benches and the peers'
 JSON into bench_results.json and docs/benchmarks.md.
 
-Rows: {"case", "driftwatch_per_s", "peer", "peer_per_s", "ratio"}, ratio =
-driftwatch / peer, both items per second on the same data in the same run.
+Rows: {"build", "case", "driftwatch_per_s", "peer", "peer_per_s", "ratio"},
+ratio = driftwatch / peer, both items per second on the same data in the same
+run; build "native" (-march=native) or "default" (no ISA flag: run-time
+dispatch), plus {"build": "default_vs_native", ...} rows for the cases both
+builds ran.
 For repeated benchmarks the best repetition of each name is used (for
 driftwatch and C++ peers alike; the Python peers are best-of-N as well).
 """
@@ -21,6 +24,11 @@ TARGETS = {
     "js_1m": {"scipy_jensenshannon": 10, "scalar_log": 3},
     "rank_matrix_2000x100k": {"memory_read": 0.8, "partial_sort": 2, "numpy_argpartition": 40},
     "rank_served_1m_k10": {"numpy_isin": 50, "scalar_linear_scan": None, "memory_read": None},
+    # issue 12: drift_monitor::observe_row against the per-value loop it replaces
+    "row_f100": {"per_value": 4},
+    "row_f1000": {"per_value": 4},
+    "row_f100_concurrent": {"per_value": 4},
+    "row_f1000_concurrent": {"per_value": 4},
 }
 
 
@@ -102,6 +110,33 @@ KERNELS = [
 ]
 
 
+# Default-flags build against -march=native (issue 12): minimum ratio.
+DEFAULT_VS_NATIVE = {c: 0.9 for c in ("bin_quantile_b10", "bin_uniform_b64", "js_1m", "ks_exact_1m",
+                                      "rank_matrix_2000x100k", "rank_served_1m_k10")}
+# Cases shown for both builds without a target (per-call costs, variants).
+EXTRA_CASES = ["small_observe_n10_b10_driftwatch"]
+
+
+def simd_level(files):
+    for f in files:
+        with open(f) as fh:
+            ctx = json.load(fh).get("context", {})
+        if "driftwatch_simd" in ctx:
+            return "%s (%s)" % (ctx["driftwatch_simd"], ctx.get("driftwatch_simd_choice", "?"))
+    return "?"
+
+
+def labels(files):
+    """name -> label of the benchmarks that set one (the planner's choice)."""
+    out = {}
+    for f in files:
+        with open(f) as fh:
+            for b in json.load(fh).get("benchmarks", []):
+                if b.get("label"):
+                    out[b.get("run_name", b["name"]).split("/")[0]] = b["label"]
+    return out
+
+
 def best_rates(files):
     rates = {}
     for f in files:
@@ -118,6 +153,7 @@ def best_rates(files):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--bench-json", nargs="+", required=True)
+    ap.add_argument("--default-bench-json", nargs="*", default=[])
     ap.add_argument("--peers-json", required=True)
     ap.add_argument("--out-json", required=True)
     ap.add_argument("--out-md", required=True)
@@ -132,17 +168,35 @@ def main():
     for p in peers_doc["peers"]:
         rates[p["case"] + "_" + p["peer"]] = p["per_s"]
 
-    rows = []
-    for case, peers in TARGETS.items():
-        mine = rates.get(case + "_driftwatch")
-        for peer, target in peers.items():
-            theirs = rates.get(case + "_" + peer)
-            if mine is None or theirs is None:
-                continue
-            rows.append({"case": case, "driftwatch_per_s": mine, "peer": peer, "peer_per_s": theirs,
-                         "ratio": mine / theirs})
+    default_rates = best_rates(args.default_bench_json) if args.default_bench_json else {}
+    for p in peers_doc["peers"]:
+        if default_rates:
+            default_rates[p["case"] + "_" + p["peer"]] = p["per_s"]
+
+    def peer_rows(r, build):
+        out = []
+        for case, peers in TARGETS.items():
+            mine = r.get(case + "_driftwatch")
+            for peer, target in peers.items():
+                # C++ peers (memory_read, scalar twins, Boost) are measured in each build.
+                theirs = r.get(case + "_" + peer)
+                if mine is None or theirs is None:
+                    continue
+                out.append({"build": build, "case": case, "driftwatch_per_s": mine, "peer": peer,
+                            "peer_per_s": theirs, "ratio": mine / theirs})
+        return out
+
+    rows = peer_rows(rates, "native")
+    default_rows = peer_rows(default_rates, "default") if default_rates else []
+    versus = []
+    for case in list(DEFAULT_VS_NATIVE) + EXTRA_CASES:
+        name = case if case.endswith("_driftwatch") else case + "_driftwatch"
+        if name in rates and name in default_rates:
+            versus.append({"build": "default_vs_native", "case": name[: -len("_driftwatch")],
+                           "driftwatch_per_s": default_rates[name], "peer": "native",
+                           "peer_per_s": rates[name], "ratio": default_rates[name] / rates[name]})
     with open(args.out_json, "w") as fh:
-        json.dump(rows, fh, indent=1)
+        json.dump(rows + default_rows + versus, fh, indent=1)
         fh.write("\n")
 
     compile_info = None
@@ -155,8 +209,9 @@ def main():
     lines.append("")
     lines.append("Throughput of driftwatch's kernels against the tools users would pick instead, measured on the")
     lines.append("same data in the same run. Reproduce with `" + args.command + "` from the repository root")
-    lines.append("(`bench/run.sh --quick` for small sizes); it rebuilds the benchmarks in Release for the host")
-    lines.append("(`-march=native`), runs them and the NumPy/SciPy peers (`bench/peers/peers.py`), and writes")
+    lines.append("(`bench/run.sh --quick` for small sizes); it rebuilds the benchmarks in Release twice, for the")
+    lines.append("host (`-march=native`) and with the compiler's default flags (run-time kernel choice,")
+    lines.append("[simd.md](simd.md)), runs both back to back and the NumPy/SciPy peers (`bench/peers/peers.py`), and writes")
     lines.append("`bench_results.json` and this file. Items are values binned (`bin_*`), values of both samples")
     lines.append("(`ks_*`), bins (`js_*`), scores read (`rank_matrix_*`) and served lists (`rank_served_*`).")
     lines.append("Every number is the best of several repetitions, in items per CPU second of the single")
@@ -187,7 +242,82 @@ def main():
     lines.append("The NumPy peer computes P@10, NDCG@10 and AP from `np.isin` hits with no duplicate checks;")
     lines.append("served() computes all eight trec_eval metrics and rejects repeated ids.")
     lines.append("")
-    unmet = [r for r in rows if TARGETS[r["case"]][r["peer"]] is not None
+    if versus:
+        lines.append("## Default-flags build (run-time kernel choice) against `-march=native`")
+        lines.append("")
+        lines.append("The same benchmarks compiled with no ISA flag (`-DCMAKE_BUILD_TYPE=Release` and nothing else:")
+        lines.append("the compiler's default x86-64 target, what a service vendoring driftwatch compiles), run")
+        lines.append("right after the `-march=native` build of each benchmark executable. Kernel level chosen at")
+        lines.append("run time: %s; in the native build: %s." % (simd_level(args.default_bench_json),
+                                                               simd_level(args.bench_json)))
+        lines.append("")
+        lines.append("| case | default build items/s | native build items/s | default / native | target |")
+        lines.append("|---|---:|---:|---:|---:|")
+        for r in versus:
+            t = DEFAULT_VS_NATIVE.get(r["case"])
+            target = "" if t is None else (">= %gx" % t)
+            met = "" if t is None else (" (met)" if r["ratio"] >= t else " (**not met**)")
+            lines.append("| %s | %.3g | %.3g | %.2fx | %s%s |" % (r["case"], r["driftwatch_per_s"], r["peer_per_s"],
+                                                              r["ratio"], target, met))
+        lines.append("")
+        small = [r for r in versus if r["case"] == "small_observe_n10_b10"]
+        if small:
+            r = small[0]
+            lines.append("`small_observe_n10_b10`: one `histogram::observe` of 10 values into 10 bins, %.1f ns per"
+                         % (10e9 / r["driftwatch_per_s"]))
+            lines.append("call in the default build, %.1f ns in the native build: below 64 values the scalar path"
+                         % (10e9 / r["peer_per_s"]))
+            lines.append("runs before any level check, so the dispatch adds nothing to small calls.")
+            lines.append("")
+    if default_rates:
+        lab = labels(args.default_bench_json)
+        lab_native = labels(args.bench_json)
+        shown = False
+        for case in ("bin_uniform_b64", "rank_served_1m_k10"):
+            variants = sorted(k for k in default_rates if k.startswith(case + "_variant_"))
+            if not variants:
+                continue
+            if not shown:
+                lines.append("Variants chosen by timing (the planner, [simd.md](simd.md)), default build: the case as")
+                lines.append("run (with the variant the planner picked on this machine) and each variant forced.")
+                lines.append("")
+                lines.append("| case | planned (default build) | planned (native build) | variant | items/s |")
+                lines.append("|---|---|---|---|---:|")
+                shown = True
+            name = case + "_driftwatch"
+            lines.append("| %s | %s | %s | (as run) | %.3g |" % (case, lab.get(name, "?"), lab_native.get(name, "?"),
+                                                             default_rates.get(name, 0)))
+            for v in variants:
+                lines.append("| %s | | | %s | %.3g |" % (case, v[len(case + "_variant_"):], default_rates[v]))
+        if shown:
+            lines.append("")
+    row_cases = [r for r in default_rows if r["case"].startswith("row_")]
+    if row_cases:
+        lines.append("Row observe (`drift_monitor::observe_row`, one request's F numeric features, 10 quantile")
+        lines.append("bins each, `bench/row_bench.cpp`) in the default build, in ns per feature:")
+        lines.append("")
+        lines.append("| case | observe_row ns/feature | per-value loop ns/feature | speed-up | target |")
+        lines.append("|---|---:|---:|---:|---:|")
+        for r in row_cases:
+            t = TARGETS[r["case"]][r["peer"]]
+            met = " (met)" if r["ratio"] >= t else " (**not met**)"
+            lines.append("| %s | %.2f | %.2f | %.2fx | >= %gx%s |" % (r["case"], 1e9 / r["driftwatch_per_s"],
+                                                                    1e9 / r["peer_per_s"], r["ratio"], t, met))
+        lines.append("")
+    if default_rows:
+        lines.append("Peer ratios of the default-flags build (the same targets as the native build; C++ peers")
+        lines.append("such as `memory_read` and the scalar twins are compiled in the same default build):")
+        lines.append("")
+        lines.append("| case | default build items/s | peer | peer items/s | ratio | target |")
+        lines.append("|---|---:|---|---:|---:|---:|")
+        for r in default_rows:
+            t = TARGETS[r["case"]][r["peer"]]
+            target = "" if t is None else (">= %gx" % t)
+            met = "" if t is None else (" (met)" if r["ratio"] >= t else " (**not met**)")
+            lines.append("| %s | %.3g | %s | %.3g | %.2fx | %s%s |" % (r["case"], r["driftwatch_per_s"], r["peer"],
+                                                                       r["peer_per_s"], r["ratio"], target, met))
+        lines.append("")
+    unmet = [r for r in rows + default_rows if TARGETS[r["case"]][r["peer"]] is not None
              and r["ratio"] < TARGETS[r["case"]][r["peer"]]]
     if unmet:
         lines.append("## Targets not met in this run, and why")
@@ -197,7 +327,8 @@ def main():
             if r["case"] in seen:
                 continue
             seen.add(r["case"])
-            peers = ", ".join("%s (%.2fx of %gx)" % (u["peer"], u["ratio"], TARGETS[u["case"]][u["peer"]])
+            peers = ", ".join("%s, %s build (%.2fx of %gx)" % (u["peer"], u["build"], u["ratio"],
+                                                               TARGETS[u["case"]][u["peer"]])
                               for u in unmet if u["case"] == r["case"])
             lines.append("- `%s`: %s. %s" % (r["case"], peers, WHY.get(r["case"], "")))
         lines.append("")
@@ -226,9 +357,9 @@ def main():
         lines.append("")
     with open(args.out_md, "w") as fh:
         fh.write("\n".join(lines))
-    for r in rows:
-        print("%-24s %-26s %10.3g %10.3g %8.2fx" % (r["case"], r["peer"], r["driftwatch_per_s"], r["peer_per_s"],
-                                                   r["ratio"]))
+    for r in rows + default_rows + versus:
+        print("%-8s %-24s %-26s %10.3g %10.3g %8.2fx" % (r["build"][:8], r["case"], r["peer"], r["driftwatch_per_s"],
+                                                        r["peer_per_s"], r["ratio"]))
     return 0
 
 

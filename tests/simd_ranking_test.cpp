@@ -239,6 +239,7 @@ TEST_CASE("served lists: kernels give the linear scan's metrics bit for bit", "[
     if (m >= 2 && trial % 13 == 0) jd[rng() % m].item = jd[rng() % m].item;
     check_served_against_linear_scan(k, pol, served, jd);
   }
+  driftwatch::set_simd_target(driftwatch::simd_level::avx512);
 }
 
 // The fused kernel of the top-k served path (n <= 10 served ids, J <= 24
@@ -297,16 +298,18 @@ TEST_CASE("served unit-match kernel equals its scalar twin", "[simd][ranking]") 
           CHECK(c.hits == hits);
           CHECK(c.positive == positive);
         }
-#if defined(DRIFTWATCH_SERVED_UNIT_AVX512)
-        if (n >= 1) {
-          const auto b = d::match_served_unit_avx512(served.data(), n, rec, J);
+        // Every level this CPU supports, in this one build (the AVX-512
+        // kernel when the CPU has it): the same findings.
+        for (int lv = 0; lv <= static_cast<int>(driftwatch::simd_supported()); ++lv) {
+          driftwatch::set_simd_target(static_cast<driftwatch::simd_level>(lv));
+          const auto b = d::match_served_unit(served.data(), n, rec, J);
           CHECK(b.unusual == a.unusual);
           if (!a.unusual) {  // hits and positive are unspecified otherwise
             CHECK(b.hits == a.hits);
             CHECK(b.positive == a.positive);
           }
         }
-#endif
+        driftwatch::set_simd_target(driftwatch::simd_level::avx512);
       }
     }
   }
@@ -345,7 +348,13 @@ TEST_CASE("short served lists: the unit path gives the linear scan's metrics bit
       jd[j].grade = graded ? static_cast<int>(rng() % 4) - 1 : static_cast<int>(rng() % 3 != 0) - (rng() % 7 == 0);
     }
     if (m >= 2 && trial % 13 == 0) jd[rng() % m].item = jd[rng() % m].item;
-    INFO("trial " << trial << " n " << n << " m " << m << " k " << k);
+    // Each trial at one of the levels this CPU supports, in turn (the unit
+    // path runs at avx512 only).
+    const int levels = static_cast<int>(driftwatch::simd_supported()) + 1;
+    const auto level = driftwatch::set_simd_target(static_cast<driftwatch::simd_level>(trial % levels));
+    INFO("trial " << trial << " n " << n << " m " << m << " k " << k << " level "
+                  << driftwatch::simd_level_name(level));
     check_served_against_linear_scan(k, pol, served, jd);
   }
+  driftwatch::set_simd_target(driftwatch::simd_level::avx512);
 }

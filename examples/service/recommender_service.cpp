@@ -33,11 +33,11 @@
 #include <driftwatch/adapters/prometheus_monitor.hpp>
 #include <driftwatch/adapters/prometheus_ranking.hpp>
 #include <driftwatch/adapters/retrain_webhook.hpp>
-#include <driftwatch/concurrent.hpp>
-#include <driftwatch/monitor.hpp>
-#include <driftwatch/ranking_accumulator.hpp>
-#include <driftwatch/serialization.hpp>
-#include <driftwatch/window.hpp>
+#include <driftwatch/monitors/concurrent.hpp>
+#include <driftwatch/monitors/monitor.hpp>
+#include <driftwatch/metrics/ranking_accumulator.hpp>
+#include <driftwatch/accumulators/serialization.hpp>
+#include <driftwatch/monitors/window.hpp>
 
 #include <httplib.h>
 #include <nlohmann/json.hpp>

@@ -3,6 +3,7 @@
 #include <cstring>
 
 #include <driftwatch/core/version.hpp>
+#include <driftwatch/detail/dispatch.hpp>
 
 #include "commands.hpp"
 
@@ -38,6 +39,8 @@ int main(int argc, char** argv) {
   }
   if (!std::strcmp(argv[1], "--version")) {
     std::printf("driftwatch %s\n", DRIFTWATCH_VERSION_STRING);
+    std::printf("simd: %s (%s)\n", driftwatch::simd_level_name(driftwatch::simd_target()),
+                driftwatch::simd_dispatching() ? "chosen at run time; DRIFTWATCH_SIMD caps it" : "fixed at build time");
     return 0;
   }
   for (const auto& s : subcommands) {

@@ -12,7 +12,7 @@
 #include <thread>
 #include <vector>
 
-#include <driftwatch/ranking.hpp>
+#include <driftwatch/metrics/ranking.hpp>
 
 #include "trec_io.hpp"
 

@@ -43,6 +43,11 @@ class histogram {
     ++counts_[edges_.index(x)];
   }
 
+  /// Adds one finite observation already known to fall in bin `b`
+  /// (b = edges().index(x) < bin_count()): for callers that bin values
+  /// themselves (drift_monitor::observe_row's row kernel).
+  void count_bin(std::size_t b) noexcept { ++counts_[b]; }
+
   /// Adds every value of `values` (same rules as operator()). Counts exactly
   /// what calling operator() per value would; the work goes to a SIMD kernel
   /// chosen by the edges (detail/kernels_binning.hpp): compare-and-count for

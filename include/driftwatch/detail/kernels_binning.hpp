@@ -33,6 +33,8 @@
 #include <type_traits>
 #include <utility>
 
+#include <driftwatch/detail/dispatch.hpp>
+#include <driftwatch/detail/planner.hpp>
 #include <driftwatch/detail/simd_compat.hpp>
 
 namespace driftwatch {
@@ -511,26 +513,126 @@ std::uint64_t bin_count_uniform_pairs_simd(const double* edges, std::size_t ne, 
 
 #endif  // !DRIFTWATCH_NO_SIMD
 
+// The same kernels for AVX2 and AVX-512 (detail::avx2, detail::avx512),
+// compiled in target regions: what bin_count runs on CPUs that have them,
+// whatever the build's flags (dispatch.hpp).
+#if defined(DRIFTWATCH_ISA_AVX2)
+#define DRIFTWATCH_ISA 2
+#include <driftwatch/detail/isa_begin.hpp>
+#include <driftwatch/detail/kernels_binning_isa.hpp>
+#include <driftwatch/detail/isa_end.hpp>
+#undef DRIFTWATCH_ISA
+#endif
+#if defined(DRIFTWATCH_ISA_AVX512)
+#define DRIFTWATCH_ISA 3
+#include <driftwatch/detail/isa_begin.hpp>
+#include <driftwatch/detail/kernels_binning_isa.hpp>
+#include <driftwatch/detail/isa_end.hpp>
+#undef DRIFTWATCH_ISA
+#endif
+
 /// Below this many values the set-up of a SIMD kernel costs more than it saves.
 constexpr std::size_t bin_count_simd_min = 64;
 
+#if defined(DRIFTWATCH_ISA_AVX2) || defined(DRIFTWATCH_ISA_AVX512)
+/// One uniform-binning variant (planner.hpp) over x[0 .. n); a 512-bit
+/// variant at the avx2 level runs as its 256-bit twin.
+inline std::uint64_t bin_count_uniform_variant(int v, simd_level level, const double* edges, std::size_t ne,
+                                               const double* x, std::size_t n, std::uint64_t* counts) noexcept {
+  (void)level;
+#if defined(DRIFTWATCH_ISA_AVX512)
+  if (level == simd_level::avx512) {
+    if (v == static_cast<int>(uniform_variant::pairs512)) return avx512::bin_count_uniform_pairs(edges, ne, x, n, counts);
+    if (v == static_cast<int>(uniform_variant::index512)) return avx512::bin_count_uniform(edges, ne, x, n, counts);
+  }
+#endif
+#if defined(DRIFTWATCH_ISA_AVX2)
+  if (v == static_cast<int>(uniform_variant::index256) || v == static_cast<int>(uniform_variant::index512))
+    return avx2::bin_count_uniform(edges, ne, x, n, counts);
+  return avx2::bin_count_uniform_pairs(edges, ne, x, n, counts);
+#else
+  (void)v;
+  return avx512::bin_count_uniform_pairs(edges, ne, x, n, counts);
+#endif
+}
+
+/// Times the variants the level can run on the first batch (65536 values per
+/// timing, into scratch counts) and caches the fastest (planner.hpp).
+inline int plan_uniform(simd_level level, const double* edges, std::size_t ne, const double* x,
+                        std::size_t n) noexcept {
+  int candidates[4], count = 0;  // 256-bit first (fastest_candidate)
+#if defined(DRIFTWATCH_ISA_AVX2)
+  candidates[count++] = static_cast<int>(uniform_variant::pairs256);
+  candidates[count++] = static_cast<int>(uniform_variant::index256);
+#endif
+#if defined(DRIFTWATCH_ISA_AVX512)
+  if (level == simd_level::avx512) {
+    candidates[count++] = static_cast<int>(uniform_variant::pairs512);
+    candidates[count++] = static_cast<int>(uniform_variant::index512);
+  }
+#endif
+  // Each timing on its own slice of the batch when it is large enough (the
+  // regime of the real call: values read once, from memory), else all on its
+  // first 65536 values.
+  constexpr std::size_t chunk = 65536;  // the pair table's folds amortised as in a long batch
+  constexpr int reps = 3;
+  const std::size_t m = n < chunk ? n : chunk;
+  const bool slices = n >= chunk * static_cast<std::size_t>(count * reps);
+  std::uint64_t scratch[uniform_simd_max_bins + 1];
+  int run = 0;
+  const int pick = fastest_candidate(count, reps, [&](int c) {
+    for (std::size_t b = 0; b <= ne; ++b) scratch[b] = 0;
+    const double* xs = slices ? x + chunk * static_cast<std::size_t>(run++) : x;  // slice 3c + r
+    bin_count_uniform_variant(candidates[c], level, edges, ne, xs, m, scratch);
+  });
+  set_uniform_plan(candidates[pick]);
+  return candidates[pick];
+}
+#endif
+
+/// bin_count's choice among the kernels of one ISA namespace (avx2, avx512);
+/// for uniform edges that fit the pair table, the planned variant.
+#define DRIFTWATCH_BIN_COUNT_ISA(ns)                                                                     \
+  do {                                                                                                   \
+    if (ne <= 16) return ns::bin_count_compare(edges, ne, x, n, counts);                                 \
+    if (uniform && ne + 2 <= uniform_pairs_max_stride &&                                                 \
+        n >= uniform_pairs_min_values_per_cell * (ne + 2) * (ne + 2)) {                                  \
+      int plan = uniform_plan_slot().load(std::memory_order_relaxed);                                    \
+      if (plan < 0) plan = plan_uniform(level, edges, ne, x, n);                                         \
+      return bin_count_uniform_variant(plan, level, edges, ne, x, n, counts);                            \
+    }                                                                                                    \
+    if (uniform && ne + 1 <= uniform_simd_max_bins) return ns::bin_count_uniform(edges, ne, x, n, counts); \
+  } while (0)
+
 /// The dispatcher histogram::observe calls: picks the kernel for the edges and
-/// the ISA. `uniform` says the edges were made equal-width (bin_edges::uniform).
+/// the ISA (the level of dispatch.hpp: fixed by the build's flags, or chosen
+/// once at run time). `uniform` says the edges were made equal-width
+/// (bin_edges::uniform).
 inline std::uint64_t bin_count(const double* edges, std::size_t ne, bool uniform, const double* x, std::size_t n,
                                std::uint64_t* counts) noexcept {
 #if !defined(DRIFTWATCH_NO_SIMD)
   if (n >= bin_count_simd_min) {
-    if (ne <= 16) return bin_count_compare_simd(edges, ne, x, n, counts);
-    if (uniform && ne + 2 <= uniform_pairs_max_stride &&
-        n >= uniform_pairs_min_values_per_cell * (ne + 2) * (ne + 2))
-      return bin_count_uniform_pairs_simd(edges, ne, x, n, counts);
-    if (uniform && ne + 1 <= uniform_simd_max_bins) return bin_count_uniform_simd(edges, ne, x, n, counts);
+    const simd_level level = active_level();
+#if defined(DRIFTWATCH_ISA_AVX512)
+    if (level == simd_level::avx512) DRIFTWATCH_BIN_COUNT_ISA(avx512);
+#endif
+#if defined(DRIFTWATCH_ISA_AVX2)
+    if (level == simd_level::avx2) DRIFTWATCH_BIN_COUNT_ISA(avx2);
+#endif
+    if (level == simd_level::sse2) {
+      if (ne <= 16) return bin_count_compare_simd(edges, ne, x, n, counts);
+      if (uniform && ne + 2 <= uniform_pairs_max_stride &&
+          n >= uniform_pairs_min_values_per_cell * (ne + 2) * (ne + 2))
+        return bin_count_uniform_pairs_simd(edges, ne, x, n, counts);
+      if (uniform && ne + 1 <= uniform_simd_max_bins) return bin_count_uniform_simd(edges, ne, x, n, counts);
+    }
   }
 #endif
   if (uniform && ne >= 2) return bin_count_uniform_scalar(edges, ne, x, n, counts);
   if (ne > 16) return bin_count_search_scalar(edges, ne, x, n, counts);
   return bin_count_scalar(edges, ne, x, n, counts);
 }
+#undef DRIFTWATCH_BIN_COUNT_ISA
 
 }  // namespace detail
 }  // namespace driftwatch

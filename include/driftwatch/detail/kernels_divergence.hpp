@@ -18,12 +18,9 @@
 #include <cstdint>
 #include <cstring>
 
+#include <driftwatch/detail/dispatch.hpp>
 #include <driftwatch/detail/simd_compat.hpp>
 #include <driftwatch/detail/summation.hpp>
-
-#if !defined(DRIFTWATCH_NO_SIMD) && defined(__AVX512F__)
-#include <immintrin.h>
-#endif
 
 namespace driftwatch {
 namespace detail {
@@ -201,7 +198,8 @@ inline simd::batch<double> log_nonneg(const simd::batch<double>& x) noexcept {
 /// weight makes min < 0) instead of per-element tests. A non-finite sum (also
 /// an overflowing one of valid weights) falls back to the scalar twin, which
 /// then decides.
-#if defined(__AVX512F__)
+#if defined(DRIFTWATCH_ISA_AVX512)
+DRIFTWATCH_TARGET_AVX512_BEGIN
 /// weight_sums_simd's AVX-512 body: the same block sums; per block, the
 /// floating-point minimum of all weights. A block whose minimum is > 0 (no zero
 /// and no negative weight: the usual case of dense weights) gives its smallest
@@ -217,7 +215,7 @@ inline weight_sums weight_sums_avx512(const double* p, const double* q, std::siz
   __m512i bits = _mm512_setzero_si512(), minp = _mm512_set1_epi64(-1), minq = _mm512_set1_epi64(-1);
   __m512d lowp = inf, lowq = inf;  // smallest weights of the blocks without zeros
   __m512d sp_s = _mm512_setzero_pd(), sp_c = _mm512_setzero_pd(), sq_s = _mm512_setzero_pd(), sq_c = _mm512_setzero_pd();
-  const auto fold = [](__m512d& s, __m512d& c, const __m512d x) noexcept {  // Neumaier, per lane
+  const auto fold = [&](__m512d& s, __m512d& c, const __m512d x) noexcept {  // Neumaier, per lane
     const __m512d t = _mm512_add_pd(s, x);
     const __mmask8 big = _mm512_cmp_pd_mask(_mm512_abs_pd(s), _mm512_abs_pd(x), _CMP_GE_OQ);
     c = _mm512_add_pd(c, _mm512_mask_blend_pd(big, _mm512_add_pd(_mm512_sub_pd(x, t), s),
@@ -272,7 +270,7 @@ inline weight_sums weight_sums_avx512(const double* p, const double* q, std::siz
   weight_sums w;
   w.reference = r.value();
   w.current = c.value();
-  const auto min_of = [](const __m512i m, const __m512d low, double tail_min) noexcept {
+  const auto min_of = [&](const __m512i m, const __m512d low, double tail_min) noexcept {
     const double x = std::min(tail_min, _mm512_reduce_min_pd(low));
     const std::uint64_t b = static_cast<std::uint64_t>(_mm512_reduce_min_epu64(m));
     if (b == ~std::uint64_t(0)) return x;  // no non-zero weight in the blocks with zeros
@@ -285,13 +283,11 @@ inline weight_sums weight_sums_avx512(const double* p, const double* q, std::siz
   w.min_current = min_of(minq, lowq, tail.min_current);
   return w;
 }
+DRIFTWATCH_TARGET_END
 #endif
 
 template <class = void>
 weight_sums weight_sums_simd(const double* p, const double* q, std::size_t n) noexcept {
-#if defined(__AVX512F__)
-  return weight_sums_avx512(p, q, n);
-#else
   using B = simd::batch<double>;
   constexpr std::size_t L = simd::lanes<double>;
   constexpr std::size_t block = 64 * L;  // 2 accumulators x 32 batches
@@ -341,7 +337,7 @@ weight_sums weight_sums_simd(const double* p, const double* q, std::size_t n) no
     w.min_current = std::min(w.min_current, mq[l]);
   }
   return w;
-#endif
+
 }
 
 /// Runs in the hot loop of a metric read: measure before changing.
@@ -467,7 +463,8 @@ double js_sum_generic(const double* ref, const double* cur, std::size_t n, doubl
   return total.value();
 }
 
-#if defined(__AVX512F__)
+#if defined(DRIFTWATCH_ISA_AVX512)
+DRIFTWATCH_TARGET_AVX512_BEGIN
 // ---- AVX-512 Jensen-Shannon kernel ---------------------------------------------
 //
 // Same sum of terms m f(d) as js_sum_scalar, arranged for AVX-512 (the generic
@@ -581,7 +578,8 @@ inline __m512d js_terms(const __m512d p, const __m512d q, const log_table& t) no
 
 /// Neumaier-compensated per-lane total of block sums.
 struct lane_total {
-  __m512d s = _mm512_setzero_pd(), c = _mm512_setzero_pd();
+  __m512d s, c;
+  lane_total() noexcept : s(_mm512_setzero_pd()), c(_mm512_setzero_pd()) {}  // user-provided: compiled for AVX-512
   void add(const __m512d x) noexcept {
     const __m512d t = _mm512_add_pd(s, x);
     const __mmask8 big = _mm512_cmp_pd_mask(_mm512_abs_pd(s), _mm512_abs_pd(x), _CMP_GE_OQ);
@@ -608,7 +606,9 @@ inline double js_sum_avx512(const double* ref, const double* cur, std::size_t n,
   // p = ref * (1/tp) rounded as the twin rounds it: an explicitly rounded product,
   // which the compiler cannot contract into the later p - q (an FMA there would
   // turn p's rounding error into the difference of two identical weights).
-  const auto scale = [](const __m512d x, const __m512d y) noexcept {
+  // (Lambdas in target regions capture by default: a captureless one would
+  // also get a conversion to a function pointer, compiled without the region's ISA.)
+  const auto scale = [&](const __m512d x, const __m512d y) noexcept {
     return _mm512_mul_round_pd(x, y, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
   };
   js512::lane_total total;
@@ -636,22 +636,27 @@ inline double js_sum_avx512(const double* ref, const double* cur, std::size_t n,
   total.add_to(sum, 0.5);
   return sum.value();
 }
-#endif  // __AVX512F__
+DRIFTWATCH_TARGET_END
+#endif  // DRIFTWATCH_ISA_AVX512
 
-/// The JS kernel for the consumer's ISA: AVX-512 when compiled for it, else the
-/// generic xsimd kernel.
+/// The generic JS kernel at the xsimd width of the build (SSE2 in a default
+/// build, AVX2 or AVX-512 under -mavx2 / -march=native).
 template <class = void>
 double js_sum_simd(const double* ref, const double* cur, std::size_t n, double tp, double tq) noexcept {
-#if defined(__AVX512F__)
+  return js_sum_generic(ref, cur, n, tp, tq);
+}
+
+#if defined(DRIFTWATCH_ISA_AVX512)
+/// The AVX-512 JS kernel over all n bins (its head, then the twin's tail).
+/// Called out of line from a default build (it is compiled for AVX-512).
+inline double js_sum_avx512_all(const double* ref, const double* cur, std::size_t n, double tp, double tq) noexcept {
   std::size_t done = 0;
   compensated_sum total;
   total.add(js_sum_avx512(ref, cur, n, tp, tq, done));
   total.add(js_sum_scalar(ref + done, cur + done, n - done, tp, tq));
   return total.value();
-#else
-  return js_sum_generic(ref, cur, n, tp, tq);
-#endif
 }
+#endif
 
 template <class = void>
 double hellinger_sum_simd(const double* ref, const double* cur, std::size_t n, double tp, double tq) noexcept {
@@ -677,9 +682,19 @@ double hellinger_sum_simd(const double* ref, const double* cur, std::size_t n, d
 /// Below this many bins the scalar twin is used (no set-up to amortise).
 constexpr std::size_t divergence_simd_min = 16;
 
+// The level in use (dispatch.hpp) picks: avx512 the AVX-512 kernels of
+// weight_sums and JS; avx2 and sse2 the xsimd kernels (at the build's xsimd
+// width); scalar the twins.
+
 inline weight_sums weight_sums_of(const double* p, const double* q, std::size_t n) noexcept {
 #if !defined(DRIFTWATCH_NO_SIMD)
-  if (n >= divergence_simd_min) return weight_sums_simd(p, q, n);
+  if (n >= divergence_simd_min) {
+    const simd_level level = active_level();
+#if defined(DRIFTWATCH_ISA_AVX512)
+    if (level == simd_level::avx512) return weight_sums_avx512(p, q, n);
+#endif
+    if (level != simd_level::scalar) return weight_sums_simd(p, q, n);
+  }
 #endif
   return weight_sums_scalar(p, q, n);
 }
@@ -687,21 +702,29 @@ inline weight_sums weight_sums_of(const double* p, const double* q, std::size_t 
 inline double psi_sum(const double* ref, const double* cur, std::size_t n, double tp, double tq,
                       double epsilon) noexcept {
 #if !defined(DRIFTWATCH_NO_SIMD)
-  if (n >= divergence_simd_min) return psi_sum_simd(ref, cur, n, tp, tq, epsilon);
+  if (n >= divergence_simd_min && active_level() != simd_level::scalar)
+    return psi_sum_simd(ref, cur, n, tp, tq, epsilon);
 #endif
   return psi_sum_scalar(ref, cur, n, tp, tq, epsilon);
 }
 
 inline double js_sum(const double* ref, const double* cur, std::size_t n, double tp, double tq) noexcept {
 #if !defined(DRIFTWATCH_NO_SIMD)
-  if (n >= divergence_simd_min) return js_sum_simd(ref, cur, n, tp, tq);
+  if (n >= divergence_simd_min) {
+    const simd_level level = active_level();
+#if defined(DRIFTWATCH_ISA_AVX512)
+    if (level == simd_level::avx512) return js_sum_avx512_all(ref, cur, n, tp, tq);
+#endif
+    if (level != simd_level::scalar) return js_sum_generic(ref, cur, n, tp, tq);
+  }
 #endif
   return js_sum_scalar(ref, cur, n, tp, tq);
 }
 
 inline double hellinger_sum(const double* ref, const double* cur, std::size_t n, double tp, double tq) noexcept {
 #if !defined(DRIFTWATCH_NO_SIMD)
-  if (n >= divergence_simd_min) return hellinger_sum_simd(ref, cur, n, tp, tq);
+  if (n >= divergence_simd_min && active_level() != simd_level::scalar)
+    return hellinger_sum_simd(ref, cur, n, tp, tq);
 #endif
   return hellinger_sum_scalar(ref, cur, n, tp, tq);
 }

@@ -10,8 +10,11 @@
 #include <cstdint>
 #include <cstring>
 #include <limits>
+#include <type_traits>
 #include <utility>
 
+#include <driftwatch/detail/dispatch.hpp>
+#include <driftwatch/detail/planner.hpp>
 #include <driftwatch/detail/simd_compat.hpp>
 
 #if !defined(DRIFTWATCH_NO_SIMD) && defined(__AVX__)
@@ -148,12 +151,38 @@ void count_above_simd(const T* row, std::size_t n, const above_query<T>* queries
 
 #endif  // !DRIFTWATCH_NO_SIMD
 
-/// Dispatcher: the SIMD kernel when built with xsimd and the row is long enough.
+// count_above for AVX2 and AVX-512 in target regions (dispatch.hpp).
+#if defined(DRIFTWATCH_ISA_AVX2)
+#define DRIFTWATCH_ISA 2
+#include <driftwatch/detail/isa_begin.hpp>
+#include <driftwatch/detail/kernels_ranking_isa.hpp>
+#include <driftwatch/detail/isa_end.hpp>
+#undef DRIFTWATCH_ISA
+#endif
+#if defined(DRIFTWATCH_ISA_AVX512)
+#define DRIFTWATCH_ISA 3
+#include <driftwatch/detail/isa_begin.hpp>
+#include <driftwatch/detail/kernels_ranking_isa.hpp>
+#include <driftwatch/detail/isa_end.hpp>
+#undef DRIFTWATCH_ISA
+#endif
+
+/// Dispatcher: the kernel of the level in use (dispatch.hpp) when the row is
+/// long enough, else the scalar twin.
 template <class T>
 void count_above(const T* row, std::size_t n, const above_query<T>* queries, std::size_t m,
                  std::size_t* counts) noexcept {
 #if !defined(DRIFTWATCH_NO_SIMD)
-  if (n >= 64) return count_above_simd(row, n, queries, m, counts);
+  if (n >= 64) {
+    const simd_level level = active_level();
+#if defined(DRIFTWATCH_ISA_AVX512)
+    if (level == simd_level::avx512) return avx512::count_above(row, n, queries, m, counts);
+#endif
+#if defined(DRIFTWATCH_ISA_AVX2)
+    if (level == simd_level::avx2) return avx2::count_above(row, n, queries, m, counts);
+#endif
+    if (level == simd_level::sse2) return count_above_simd(row, n, queries, m, counts);
+  }
 #endif
   count_above_scalar(row, n, queries, m, counts);
 }
@@ -457,9 +486,11 @@ inline served_unit_match match_served_unit_scalar(const std::uint64_t* served, s
   return r;
 }
 
-#if !defined(DRIFTWATCH_NO_SIMD) && defined(__AVX512F__) && defined(__AVX512CD__) && defined(__AVX512BW__) && \
-    defined(__AVX512VL__)
+// Compiled for AVX-512 (F/CD/BW/VL) in a target region whatever the build's
+// flags; used when the level in use is avx512 (dispatch.hpp).
+#if defined(DRIFTWATCH_ISA_AVX512)
 #define DRIFTWATCH_SERVED_UNIT_AVX512 1
+DRIFTWATCH_TARGET_AVX512_BEGIN
 
 // The served-list kernel is inlined into its caller's loop, where its index
 // vectors and constants are loaded once for all the lists (a call reloads
@@ -609,10 +640,18 @@ DRIFTWATCH_SERVED_INLINE served_unit_match match_served_unit_avx512(const std::u
   // Addresses past the records are integers, never pointers (their lanes
   // are masked off, never read).
   const std::uintptr_t base = reinterpret_cast<std::uintptr_t>(records);
-  const auto load = [&](unsigned u) {
+  // u is a compile-time constant (kshift takes an immediate: Clang insists).
+  const auto load = [&](auto uc) {
+    constexpr unsigned u = decltype(uc)::value;
     return _mm512_maskz_loadu_epi64(static_cast<__mmask8>(_cvtmask64_u64(_kshiftri_mask64(qwords, 8 * u))),
                                     reinterpret_cast<const void*>(base + 64 * u));
   };
+  using u0 = std::integral_constant<unsigned, 0>;
+  using u1 = std::integral_constant<unsigned, 1>;
+  using u2 = std::integral_constant<unsigned, 2>;
+  using u3 = std::integral_constant<unsigned, 3>;
+  using u4 = std::integral_constant<unsigned, 4>;
+  using u5 = std::integral_constant<unsigned, 5>;
   const std::uint32_t sq = (1u << n) - 1;
   const __m512i S0 = _mm512_maskz_loadu_epi64(static_cast<__mmask8>(sq), served);
   const __m512i S1 = _mm512_maskz_loadu_epi64(
@@ -620,11 +659,11 @@ DRIFTWATCH_SERVED_INLINE served_unit_match match_served_unit_avx512(const std::u
   // High halves: item ids at qwords 0, 2, 4, 6 of a record load (high
   // dwords 1, 5, 9, 13; dwords 2 and 3 are the grade and padding), every
   // qword of a served load (odd dwords).
-  const __m512i L0 = load(0), L1 = load(1), L2 = load(2), L3 = load(3);
+  const __m512i L0 = load(u0{}), L1 = load(u1{}), L2 = load(u2{}), L3 = load(u3{});
   const __m512i s = _mm512_or_si512(S0, S1);
   // d: the OR of the record loads, s: of the served loads. One test of the
   // odd dwords of (d & item high dwords) | s.
-  const auto above_2_32 = [](const __m512i& records_or, const __m512i& served_or) {
+  const auto above_2_32 = [&](const __m512i& records_or, const __m512i& served_or) {
     const __m512i item_high = _mm512_setr_epi32(0, -1, 0, 0, 0, -1, 0, 0, 0, -1, 0, 0, 0, -1, 0, 0);
     const __m512i t = _mm512_ternarylogic_epi32(records_or, served_or, item_high, 0xEC);  // (r & item_high) | s
     return !_kortestz_mask16_u8(_mm512_mask_test_epi32_mask(0xAAAA, t, t), _mm512_mask_test_epi32_mask(0xAAAA, t, t));
@@ -636,23 +675,72 @@ DRIFTWATCH_SERVED_INLINE served_unit_match match_served_unit_avx512(const std::u
     const served_unit_regs v{L0, L1, L2, L3, L3, L3, S0, S1};
     return wide ? match_served_unit_conflicts<true, false>(v, n, J) : match_served_unit_conflicts<false, false>(v, n, J);
   }
-  const __m512i L4 = load(4), L5 = load(5);
+  const __m512i L4 = load(u4{}), L5 = load(u5{});
   d = _mm512_ternarylogic_epi64(d, L3, _mm512_or_si512(L4, L5), 0xFE);
   const bool wide = above_2_32(d, s);
   const served_unit_regs v{L0, L1, L2, L3, L4, L5, S0, S1};
   return wide ? match_served_unit_conflicts<true, true>(v, n, J) : match_served_unit_conflicts<false, true>(v, n, J);
 }
 
+/// Times both matching variants of the unit path on synthetic lists (10
+/// served ids, 16 judged records, half of them hits) and caches the faster
+/// (planner.hpp). Cold: once per process.
+inline int plan_served() noexcept {
+  constexpr std::size_t lists = 32, n = 10, J = 16;
+  std::uint64_t served[lists * n];
+  alignas(16) unsigned char records[lists * J * 16] = {};
+  for (std::size_t l = 0; l < lists; ++l) {
+    for (std::size_t i = 0; i < n; ++i) served[l * n + i] = 1000 + 37 * l + 3 * i;
+    for (std::size_t j = 0; j < J; ++j) {
+      const std::uint64_t id = j % 2 ? 1000 + 37 * l + 3 * (j / 2) : 900000 + j;
+      const std::int32_t grade = j % 3 ? 1 : 0;
+      std::memcpy(records + (l * J + j) * 16, &id, 8);
+      std::memcpy(records + (l * J + j) * 16 + 8, &grade, 4);
+    }
+  }
+  volatile std::uint64_t sink = 0;
+  const int pick = fastest_candidate(2, 5, [&](int c) {
+    std::uint64_t acc = 0;
+    for (int pass = 0; pass < 8; ++pass)
+      for (std::size_t l = 0; l < lists; ++l) {
+        const served_unit_match m = c == 0 ? match_served_unit_avx512(served + l * n, n, records + l * J * 16, J)
+                                           : match_served_unit_scalar(served + l * n, n, records + l * J * 16, J);
+        acc += m.hits + m.positive + (m.unusual ? 1 : 0);
+      }
+    sink = sink + acc;
+  });
+  set_served_plan(pick);
+  return pick;
+}
+
+/// The unit path's matching step by the served plan: conflict detection or
+/// pairwise compares (the scalar twin), the same findings either way.
+DRIFTWATCH_SERVED_INLINE served_unit_match match_served_unit_planned(const std::uint64_t* served, std::size_t n,
+                                                                     const unsigned char* records,
+                                                                     std::size_t J) noexcept {
+  int plan = served_plan_slot().load(std::memory_order_relaxed);
+  if (plan < 0) plan = plan_served();
+  if (plan == static_cast<int>(served_variant::pairwise)) return match_served_unit_scalar(served, n, records, J);
+  return match_served_unit_avx512(served, n, records, J);
+}
+
+/// match_served_unit_avx512 behind a call, for callers outside the region.
+inline served_unit_match match_served_unit_avx512_call(const std::uint64_t* served, std::size_t n,
+                                                       const unsigned char* records, std::size_t J) noexcept {
+  return match_served_unit_avx512(served, n, records, J);
+}
+
+DRIFTWATCH_TARGET_END
 #endif  // AVX-512
 
 /// Dispatcher: the AVX-512 kernel for 1 <= n <= served_unit_max_served and
-/// J <= served_unit_max_judged when built for it, else the scalar twin (any
-/// n < 64, J <= 32).
+/// J <= served_unit_max_judged when the level in use is avx512, else the
+/// scalar twin (any n < 64, J <= 32).
 inline served_unit_match match_served_unit(const std::uint64_t* served, std::size_t n, const unsigned char* records,
                                            std::size_t J) noexcept {
 #if defined(DRIFTWATCH_SERVED_UNIT_AVX512)
-  if (n - 1 < served_unit_max_served && J <= served_unit_max_judged)
-    return match_served_unit_avx512(served, n, records, J);
+  if (active_level() == simd_level::avx512 && n - 1 < served_unit_max_served && J <= served_unit_max_judged)
+    return match_served_unit_avx512_call(served, n, records, J);
 #endif
   return match_served_unit_scalar(served, n, records, J);
 }

@@ -60,8 +60,8 @@ class ranking_evaluator {
     const std::size_t n = served.size();
     const std::size_t J = judgments.size();
 #if defined(DRIFTWATCH_SERVED_UNIT_AVX512)
-    if (n - 1 < detail::served_unit_max_served && J <= detail::served_unit_max_judged &&
-        policy_.relevance_level == 1) {
+    if (detail::active_level() == simd_level::avx512 && n - 1 < detail::served_unit_max_served &&
+        J <= detail::served_unit_max_judged && policy_.relevance_level == 1) {
       ranking_metrics r;
       if (served_unit(served, judgments, r)) return r;
     }
@@ -125,10 +125,11 @@ class ranking_evaluator {
   // not cost 25-30% more per list.)
   // False (r untouched) when a grade is above 1 or an id repeats: the caller
   // takes the general path (its checks, its error messages in their order).
-  bool served_unit(span<const item_id> served, span<const judgment> judgments, ranking_metrics& r) const noexcept {
+  DRIFTWATCH_TARGET_AVX512 bool served_unit(span<const item_id> served, span<const judgment> judgments,
+                                            ranking_metrics& r) const noexcept {
     using detail::bit_count;
     const std::size_t n = served.size();
-    const detail::served_unit_match m = detail::match_served_unit_avx512(
+    const detail::served_unit_match m = detail::match_served_unit_planned(
         served.data(), n, reinterpret_cast<const unsigned char*>(judgments.data()), judgments.size());
     if (m.unusual) return false;  // a grade above 1 or a repeated id: the general path tells which
     const std::size_t R = bit_count(m.positive);

@@ -185,6 +185,11 @@ class concurrent {
     void observe(Args&&... args) {
       shard_->write([&](A& a) { a.observe(std::forward<Args>(args)...); });
     }
+    /// acc.observe_row(args...) (drift_monitor: a request's numeric feature vector).
+    template <class... Args>
+    void observe_row(Args&&... args) {
+      shard_->write([&](A& a) { a.observe_row(std::forward<Args>(args)...); });
+    }
     template <class F>
     void apply(F&& f) {
       shard_->write(f);
@@ -214,6 +219,12 @@ class concurrent {
   template <class... Args>
   void observe(Args&&... args) {
     local_shard()->write([&](A& a) { a.observe(std::forward<Args>(args)...); });
+  }
+  /// acc.observe_row(args...) on the calling thread's shard (drift_monitor:
+  /// one request's whole numeric feature vector, see drift_monitor::observe_row).
+  template <class... Args>
+  void observe_row(Args&&... args) {
+    local_shard()->write([&](A& a) { a.observe_row(std::forward<Args>(args)...); });
   }
   /// f(acc) on the calling thread's shard, for updates with other names
   /// (welch_comparison::observe_canary, ranking_accumulator::observe_scores).

@@ -22,6 +22,7 @@
 #include <driftwatch/metrics/multiple_testing.hpp>
 #include <driftwatch/core/result.hpp>
 #include <driftwatch/core/span.hpp>
+#include <driftwatch/detail/kernels_row.hpp>
 #include <driftwatch/metrics/wasserstein.hpp>
 
 namespace driftwatch {
@@ -151,6 +152,7 @@ class drift_monitor {
     f.current_sample.reserve(config_.max_current_samples);
     features_.push_back(feature_slot{std::move(name), feature_kind::numeric, numerics_.size(), missing, 0});
     numerics_.push_back(std::move(f));
+    lay_out_rows();
     return features_.size() - 1;
   }
 
@@ -183,6 +185,49 @@ class drift_monitor {
         f.current_sample.push_back(x);
       else
         f.truncated = true;
+    }
+  }
+
+  /// Observes one request's whole numeric feature vector: row[k] is the value
+  /// of the k-th numeric feature added (categorical features are not in the
+  /// row). Exactly what observe(id, row[k]) for every numeric feature k does,
+  /// bit for bit, with the bins of the whole row found at once: SIMD across
+  /// features over edges laid out for it (detail/kernels_row.hpp; features with
+  /// more than 17 bins are binned per value). Throws driftwatch::error if
+  /// row.size() is not the number of numeric features; otherwise never
+  /// allocates (a monitor read back by deserialize() lays its edges out on its
+  /// first row, once), locks or throws. Runs in the hot loop: measure before
+  /// changing (bench/row_bench.cpp).
+  void observe_row(span<const double> row) {
+    if (row.size() != numerics_.size())
+      detail::fail("drift_monitor::observe_row: the row has " + std::to_string(row.size()) +
+                   " values but the monitor has " + std::to_string(numerics_.size()) + " numeric features");
+    if (rows_.features != numerics_.size()) lay_out_rows();
+    rows_.bin(row.data());
+    const std::size_t nf = numerics_.size();
+    for (std::size_t k = 0; k < nf; ++k) {
+      auto& f = numerics_[k];
+      // Prefetch the scattered lines of features ahead: their count (16
+      // ahead) and the end of their sample (48 ahead; a page of its own per
+      // feature, so the walk starts early). Measured at F = 1000: 2.5x -> 3.6x the
+      // per-value loop.
+      if (k + 48 < nf) {
+        const auto& far = numerics_[k + 48];
+        detail::prefetch_write(far.current_sample.data() + far.current_sample.size());
+      }
+      if (k + 16 < nf) detail::prefetch_write(numerics_[k + 16].current_hist.counts().data() + rows_.bins[k + 16]);
+      const double x = row[k];
+      if (!std::isfinite(x) || rows_.per_value[k]) {
+        f.current_hist(x);
+      } else {
+        f.current_hist.count_bin(static_cast<std::size_t>(rows_.bins[k]));
+      }
+      if (std::isfinite(x)) {  // as observe(feature_id, double)
+        if (f.current_sample.size() < config_.max_current_samples)
+          f.current_sample.push_back(x);
+        else
+          f.truncated = true;
+      }
     }
   }
 
@@ -322,7 +367,7 @@ class drift_monitor {
   /// a concurrent<drift_monitor> shard -- still never allocates.
   drift_monitor(const drift_monitor& other)
       : config_(other.config_), features_(other.features_), numerics_(other.numerics_),
-        categoricals_(other.categoricals_) {
+        categoricals_(other.categoricals_), rows_(other.rows_) {
     reserve_current_samples();
   }
   drift_monitor& operator=(const drift_monitor& other) {
@@ -331,6 +376,7 @@ class drift_monitor {
       features_ = other.features_;
       numerics_ = other.numerics_;
       categoricals_ = other.categoricals_;
+      rows_ = other.rows_;
       reserve_current_samples();
     }
     return *this;
@@ -476,6 +522,14 @@ class drift_monitor {
 
  private:
 
+  /// observe_row's edge layout: every numeric feature's interior edges,
+  /// transposed (detail::row_layout). Allocates.
+  void lay_out_rows() {
+    rows_.build(numerics_.size(), [this](std::size_t k) -> const std::vector<double>& {
+      return numerics_[k].current_hist.edges().interior();
+    });
+  }
+
   void reserve_current_samples() {
     for (auto& f : numerics_) f.current_sample.reserve(config_.max_current_samples);
   }
@@ -572,6 +626,7 @@ class drift_monitor {
   std::vector<feature_slot> features_;
   std::vector<numeric_feature> numerics_;
   std::vector<categorical_feature> categoricals_;
+  detail::row_layout rows_;  // observe_row's edge layout (lay_out_rows)
 };
 
 }  // namespace driftwatch

@@ -1,6 +1,6 @@
 // Links driftwatch::prometheus alone: the exposition of a drift monitor.
 #include <driftwatch/adapters/prometheus_monitor.hpp>
-#include <driftwatch/monitor.hpp>
+#include <driftwatch/monitors/monitor.hpp>
 
 #include <cstdio>
 #include <vector>

@@ -1,0 +1,252 @@
+// The binning kernels of kernels_binning.hpp for one ISA (AVX2 or AVX-512),
+// written on isa_vec.hpp: the same algorithms as the xsimd kernels there
+// (compare-and-count, direct index with four sub-histograms, direct index
+// with a pair table), the same exact counts. Included by kernels_binning.hpp
+// once per ISA between isa_begin.hpp and isa_end.hpp; no include guard.
+
+template <std::size_t... J>
+inline void compare_count_step(vd v, vi* above, const vd* e, std::index_sequence<J...>) noexcept {
+  ((above[J] = count_gt(above[J], v, e[J])), ...);
+}
+
+/// detail::bin_count_compare_fixed for this ISA: NE >= ne edges in registers,
+/// a 64-bit counter per lane and edge of "x > e[j]", finiteness per chunk.
+template <std::size_t NE>
+std::uint64_t bin_count_compare_fixed(const double* edges, std::size_t ne, const double* x, std::size_t n,
+                                      std::uint64_t* counts) noexcept {
+  constexpr std::size_t L = lanes<double>;
+  constexpr std::size_t chunk = 256;
+  const double inf = std::numeric_limits<double>::infinity();
+  vd e[NE];
+  vi above[NE];
+  for (std::size_t j = 0; j < NE; ++j) {
+    e[j] = set1(j < ne ? edges[j] : inf);
+    above[j] = zero_i();
+  }
+  std::uint64_t invalid = 0, pos_inf = 0;
+  std::size_t i = 0;
+  for (; i + chunk <= n; i += chunk) {
+    finite_probe probe;
+    for (std::size_t j = i; j < i + chunk; j += L) {
+      const vd v = load(x + j);
+      probe.add(v);
+      compare_count_step(v, above, e, std::make_index_sequence<NE>{});
+    }
+    if (!probe.all_finite()) {  // rare: the chunk holds NaN or +-Inf
+      for (std::size_t j = i; j < i + chunk; ++j) {
+        invalid += std::isfinite(x[j]) ? 0 : 1;
+        pos_inf += x[j] == inf ? 1 : 0;
+      }
+    }
+  }
+  std::uint64_t cum[NE];
+  for (std::size_t j = 0; j < NE; ++j) cum[j] = sum64(above[j]) - pos_inf;
+  const std::uint64_t valid = static_cast<std::uint64_t>(i) - invalid;
+  if (ne == 0) {
+    counts[0] += valid;
+  } else {
+    counts[0] += valid - cum[0];
+    for (std::size_t j = 1; j < ne; ++j) counts[j] += cum[j - 1] - cum[j];
+    counts[ne] += cum[ne - 1];
+  }
+  return invalid + bin_count_scalar(edges, ne, x + i, n - i, counts);
+}
+
+inline std::uint64_t bin_count_compare(const double* edges, std::size_t ne, const double* x, std::size_t n,
+                                       std::uint64_t* counts) noexcept {
+  switch (ne) {
+    case 0:
+    case 1: return bin_count_compare_fixed<1>(edges, ne, x, n, counts);
+    case 2: return bin_count_compare_fixed<2>(edges, ne, x, n, counts);
+    case 3: return bin_count_compare_fixed<3>(edges, ne, x, n, counts);
+    case 4: return bin_count_compare_fixed<4>(edges, ne, x, n, counts);
+    case 5: return bin_count_compare_fixed<5>(edges, ne, x, n, counts);
+    case 6: return bin_count_compare_fixed<6>(edges, ne, x, n, counts);
+    case 7: return bin_count_compare_fixed<7>(edges, ne, x, n, counts);
+    case 8: return bin_count_compare_fixed<8>(edges, ne, x, n, counts);
+    case 9: return bin_count_compare_fixed<9>(edges, ne, x, n, counts);
+    case 10: return bin_count_compare_fixed<10>(edges, ne, x, n, counts);
+    case 11: return bin_count_compare_fixed<11>(edges, ne, x, n, counts);
+    case 12: return bin_count_compare_fixed<12>(edges, ne, x, n, counts);
+    default: return bin_count_compare_fixed<16>(edges, ne, x, n, counts);
+  }
+}
+
+/// detail::uniform_lane_bins for this ISA (same operations, same order).
+struct lane_bins {
+  vd origin, inv, lo, hi, trash, pos_inf, near_limit;
+  lane_bins(const uniform_geometry& g, std::size_t ne, double slack) noexcept
+      : origin(set1(g.origin)),
+        inv(set1(g.inv_width)),
+        lo(set1(0.5)),
+        hi(set1(static_cast<double>(ne) + 0.5)),
+        trash(set1(static_cast<double>(ne + 1))),
+        pos_inf(set1(std::numeric_limits<double>::infinity())),
+        near_limit(set1(slack)) {}
+  md checked(vd v, vd& bin) const noexcept {
+    const md finite = lt(abs(v), pos_inf);
+    const vd t = min(max((v - origin) * inv, lo), hi);
+    bin = select(finite, floor(t), trash);
+    return and_m(finite, le(abs(t - nearbyint(t)), near_limit));
+  }
+  template <bool Exact>
+  md unchecked(vd v, vd& bin, finite_probe& probe) const noexcept {
+    const vd t = min(max((v - origin) * inv, lo), hi);
+    bin = floor(t);
+    probe.add(v);
+    if (Exact) return eq(t, bin);
+    return le(abs(t - nearbyint(t)), near_limit);
+  }
+};
+
+/// detail::bin_count_uniform_simd for this ISA.
+inline std::uint64_t bin_count_uniform(const double* edges, std::size_t ne, const double* x, std::size_t n,
+                                       std::uint64_t* counts) noexcept {
+  constexpr std::size_t L = lanes<double>;
+  constexpr std::size_t chunk = 512;
+  constexpr std::size_t ways = 4;
+  const uniform_geometry g = uniform_geometry_of(edges, ne);
+  if (!g.usable || ne + 1 > uniform_simd_max_bins) return bin_count_scalar(edges, ne, x, n, counts);
+  const double slack = uniform_edge_slack(edges, ne, g);
+  if (!(slack < 0.25)) return bin_count_uniform_scalar(edges, ne, x, n, counts);
+  const std::size_t bins = ne + 1;
+  const std::size_t stride = bins + 1;
+  std::uint32_t sub[ways * (uniform_simd_max_bins + 1)];
+  std::memset(sub, 0, ways * stride * sizeof(std::uint32_t));
+  alignas(64) double slot[chunk];
+  const std::size_t low_word = low_word_offset();
+  const lane_bins lb(g, ne, slack);
+  const vd magic = set1(two_pow_52);
+  std::uint64_t invalid = 0;
+  std::size_t since_flush = 0;
+  auto flush = [&]() {
+    for (std::size_t w = 0; w < ways; ++w) {
+      for (std::size_t b = 0; b < bins; ++b) counts[b] += sub[w * stride + b];
+      invalid += sub[w * stride + bins];
+    }
+    std::memset(sub, 0, ways * stride * sizeof(std::uint32_t));
+  };
+  std::size_t i = 0;
+  for (; i + chunk <= n; i += chunk) {
+    const double* xc = x + i;
+    for (std::size_t j = 0; j < chunk; j += L) {
+      vd bin;
+      const md near = lb.checked(load(xc + j), bin);
+      store(slot + j, bin + magic);
+      if (any(near)) {
+        for (std::size_t l = 0; l < L; ++l) slot[j + l] = exact_lane_bin(edges, ne, xc[j + l]) + two_pow_52;
+      }
+    }
+    const unsigned char* bytes = reinterpret_cast<const unsigned char*>(slot) + low_word;
+    for (std::size_t j = 0; j < chunk; j += ways) {
+      std::uint32_t b0, b1, b2, b3;
+      std::memcpy(&b0, bytes + 8 * j, 4);
+      std::memcpy(&b1, bytes + 8 * (j + 1), 4);
+      std::memcpy(&b2, bytes + 8 * (j + 2), 4);
+      std::memcpy(&b3, bytes + 8 * (j + 3), 4);
+      ++sub[0 * stride + b0];
+      ++sub[1 * stride + b1];
+      ++sub[2 * stride + b2];
+      ++sub[3 * stride + b3];
+    }
+    since_flush += chunk / ways;
+    if (since_flush >= (std::size_t{1} << 31)) {
+      flush();
+      since_flush = 0;
+    }
+  }
+  flush();
+  return invalid + bin_count_uniform_scalar(edges, ne, x + i, n - i, counts);
+}
+
+/// detail::bin_count_uniform_pairs_simd for this ISA (pairs of values counted
+/// in a 16-bit table; see there).
+inline std::uint64_t bin_count_uniform_pairs(const double* edges, std::size_t ne, const double* x, std::size_t n,
+                                             std::uint64_t* counts) noexcept {
+  constexpr std::size_t L = lanes<double>;
+  constexpr std::size_t half = 256;
+  constexpr std::size_t max_stride = uniform_pairs_max_stride;
+  const uniform_geometry g = uniform_geometry_of(edges, ne);
+  const std::size_t bins = ne + 1;
+  const std::size_t stride = bins + 1;
+  if (!g.usable || stride > max_stride) return bin_count_uniform(edges, ne, x, n, counts);
+  const double slack = uniform_edge_slack(edges, ne, g);
+  if (!(slack < 0.25)) return bin_count_uniform_scalar(edges, ne, x, n, counts);
+  alignas(64) std::uint16_t table[max_stride * max_stride];
+  const std::size_t cells = stride * stride;
+  std::memset(table, 0, cells * sizeof(std::uint16_t));
+  alignas(64) double slot[half];
+  const std::size_t low_word = low_word_offset();
+  const lane_bins lb(g, ne, slack);
+  const vd magic = set1(two_pow_52), wide = set1(static_cast<double>(stride));
+  std::uint64_t invalid = 0;
+  auto fold = [&]() {
+    std::uint64_t col[max_stride] = {};
+    for (std::size_t a = 0; a < stride; ++a) {
+      std::uint64_t row = 0;
+      for (std::size_t b = 0; b < stride; ++b) {
+        row += table[a * stride + b];
+        col[b] += table[a * stride + b];
+      }
+      if (a < bins)
+        counts[a] += row;
+      else
+        invalid += row;
+    }
+    for (std::size_t b = 0; b < bins; ++b) counts[b] += col[b];
+    invalid += col[bins];
+    std::memset(table, 0, cells * sizeof(std::uint16_t));
+  };
+  const bool exact = uniform_edges_exact(edges, ne, g);
+  // mode: 0 lane-checked, 1 assumed finite, 2 assumed finite with exact edges
+  // (a compile-time constant: one loop per mode).
+  auto pair_phase = [&](const double* xc, auto mode) {
+    constexpr int m = decltype(mode)::value;
+    finite_probe probe;
+    for (std::size_t j = 0; j < half; j += L) {
+      const double* xa = xc + 2 * j;
+      const double* xb = xa + L;
+      vd ba, bb;
+      md near;
+      if constexpr (m == 0)
+        near = or_m(lb.checked(load(xa), ba), lb.checked(load(xb), bb));
+      else
+        near = or_m(lb.template unchecked<m == 2>(load(xa), ba, probe),
+                    lb.template unchecked<m == 2>(load(xb), bb, probe));
+      store(slot + j, ba * wide + bb + magic);
+      if (any(near)) {
+        for (std::size_t l = 0; l < L; ++l)
+          slot[j + l] = exact_lane_bin(edges, ne, xa[l]) * static_cast<double>(stride) +
+                        exact_lane_bin(edges, ne, xb[l]) + two_pow_52;
+      }
+    }
+    return m == 0 || probe.all_finite();
+  };
+  std::size_t since_fold = 0;
+  std::size_t i = 0;
+  for (; i + 2 * half <= n; i += 2 * half) {
+    const double* xc = x + i;
+    const bool finite = exact ? pair_phase(xc, std::integral_constant<int, 2>{})
+                              : pair_phase(xc, std::integral_constant<int, 1>{});
+    if (!finite) pair_phase(xc, std::integral_constant<int, 0>{});  // NaN or +-Inf: redo lane-checked
+    const unsigned char* bytes = reinterpret_cast<const unsigned char*>(slot) + low_word;
+    for (std::size_t j = 0; j < half; j += 4) {
+      std::uint32_t c0, c1, c2, c3;
+      std::memcpy(&c0, bytes + 8 * j, 4);
+      std::memcpy(&c1, bytes + 8 * (j + 1), 4);
+      std::memcpy(&c2, bytes + 8 * (j + 2), 4);
+      std::memcpy(&c3, bytes + 8 * (j + 3), 4);
+      ++table[c0];
+      ++table[c1];
+      ++table[c2];
+      ++table[c3];
+    }
+    since_fold += half;
+    if (since_fold + half > 65535) {
+      fold();
+      since_fold = 0;
+    }
+  }
+  fold();
+  return invalid + bin_count_uniform(edges, ne, x + i, n - i, counts);
+}
