@@ -481,7 +481,9 @@ TEST_CASE("hostile: an attempt ends at connect + total timeout against a server 
     report("[hostile] webhook attempt against %s: %.1f ms (bound connect 300 + total 700 ms)",
            mode == 0 ? "dripped headers" : "a dripped body", took);
     INFO("attempt took " << took << " ms (bound 1000 ms)");
-    CHECK(took < 1000 + 300);  // the bound plus scheduling slack
+    // The bound plus slack for a loaded CI machine (ctest -j, sanitizers);
+    // without the watchdog this ran until the server gave up (10 s here).
+    CHECK(took < 1000 + 1000);
     CHECK(took >= 700);        // it was the deadline, not an early error
     CHECK(hook.failures("timeout") == 1);
     CHECK(hook.successes() == 0);
