@@ -394,6 +394,9 @@ TEST_CASE("hostile: a slow body is cut at body_timeout") {
   }
   CHECK(ms_since(t0) < 2000);
   CHECK(bridge.counters().body_timeouts == 1);
+  driftwatch::prometheus::registry shown;
+  bridge.register_metrics(shown, "main");
+  CHECK_THAT(shown.render(), contains("driftwatch_alertmanager_limit_hits_total{bridge=\"main\",limit=\"body\"} 1\n"));
 }
 
 TEST_CASE("hostile: connections above max_connections get 503 at once; served ones are unaffected") {
@@ -410,6 +413,10 @@ TEST_CASE("hostile: connections above max_connections get 503 at once; served on
   CHECK(ms_since(t0) < 500);
   CHECK(status_line(answer) == "HTTP/1.1 503 Service Unavailable");
   CHECK(server.counters().connections_refused >= 1);
+  driftwatch::prometheus::registry shown;
+  server.register_metrics(shown, "main");
+  CHECK_THAT(shown.render(), contains("driftwatch_metrics_http_connections_total{server=\"main\",result=\"refused\"} "
+                                      + std::to_string(server.counters().connections_refused) + "\n"));
   idle.clear();  // the idle ones leave: the server serves again
   std::this_thread::sleep_for(100ms);
   httplib::Client client("127.0.0.1", server.port());
