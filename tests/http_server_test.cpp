@@ -126,3 +126,38 @@ TEST_CASE("starting and stopping at once never hangs") {
     CHECK(server.port() > 0);
   }
 }
+
+TEST_CASE("refusals close the connection; keep-alive serves several scrapes; limits are validated") {
+  pm::metrics_http_server server(sample_registry());
+  httplib::Client client("127.0.0.1", server.port());
+  client.set_keep_alive(true);
+  for (int i = 0; i < 3; ++i) {
+    auto res = client.Get("/metrics");
+    REQUIRE(res);
+    CHECK(res->status == 200);
+    CHECK(res->get_header_value("Connection") != "close");
+  }
+  // A refused request is answered before its body and closes the connection,
+  // so an unread body is never parsed as a next request.
+  auto post = client.Post("/metrics", std::string(100000, 'x'), "text/plain");
+  REQUIRE(post);
+  CHECK(post->status == 405);
+  CHECK(post->get_header_value("Connection") == "close");
+  CHECK(post->get_header_value("Allow") == "GET, HEAD");
+  auto after = client.Get("/metrics");  // a new connection
+  REQUIRE(after);
+  CHECK(after->status == 200);
+  const auto c = server.counters();
+  CHECK(c.connections_accepted == 2);
+  CHECK(c.connections_refused == 0);
+
+  pm::http_server_options bad;
+  bad.limits.max_connections = 0;
+  CHECK_THROWS_WITH(pm::metrics_http_server(sample_registry(), bad), driftwatch_test::contains("max_connections"));
+  bad = {};
+  bad.limits.header_timeout = std::chrono::milliseconds(0);
+  CHECK_THROWS_WITH(pm::metrics_http_server(sample_registry(), bad), driftwatch_test::contains("timeouts"));
+  bad = {};
+  bad.limits.max_requests_per_connection = 0;
+  CHECK_THROWS_AS(pm::metrics_http_server(sample_registry(), bad), driftwatch::error);
+}

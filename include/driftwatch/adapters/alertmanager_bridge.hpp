@@ -22,6 +22,7 @@
 
 #include <httplib.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cctype>
 #include <charconv>
@@ -45,6 +46,7 @@
 #include <driftwatch/adapters/prometheus.hpp>
 #include <driftwatch/adapters/retrain_webhook.hpp>
 #include <driftwatch/adapters/detail/http_listener.hpp>
+#include <driftwatch/adapters/http_server.hpp>
 #include <driftwatch/core/error.hpp>
 
 namespace driftwatch {
@@ -309,7 +311,10 @@ class alertmanager_bridge {
   /// Registers the bridge's counters under the constant label bridge=`name`:
   /// driftwatch_alertmanager_notifications_total{result="accepted"|"rejected"}
   /// and driftwatch_alertmanager_alerts_total{status="firing"|"resolved"|
-  /// "filtered"|"triggered"}. The registry shares the counters' ownership.
+  /// "filtered"|"triggered"}, and what the connection limits did as
+  /// driftwatch_alertmanager_connections_total{result="accepted"|"refused"}
+  /// and driftwatch_alertmanager_limit_hits_total{limit="header"|"body"|
+  /// "write"}. The registry shares the counters' ownership.
   void register_metrics(prometheus::registry& metrics, const std::string& name) const {
     namespace pm = prometheus;
     auto s = stats_;
@@ -330,6 +335,7 @@ class alertmanager_bridge {
                   w.counter({"filtered"}, s->filtered.load(std::memory_order_relaxed));
                   w.counter({"triggered"}, s->triggered.load(std::memory_order_relaxed));
                 });
+    pm::register_http_limit_metrics(metrics, server_->shared_counters(), "driftwatch_alertmanager", "bridge", name);
   }
 
  private:

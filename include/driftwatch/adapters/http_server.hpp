@@ -57,6 +57,35 @@ inline exposition_format negotiate_format(std::string_view accept, exposition_fo
   return fallback;
 }
 
+/// Registers the connection counters of a driftwatch HTTP server as
+/// `<prefix>_connections_total{result}` and `<prefix>_limit_hits_total{limit}`
+/// (see metrics_http_server::register_metrics) under the constant label
+/// `label_name`=`value`.
+inline void register_http_limit_metrics(registry& metrics,
+                                        std::shared_ptr<const driftwatch::detail::http_counter_block> c,
+                                        const std::string& prefix, const std::string& label_name,
+                                        const std::string& value) {
+  const std::vector<prometheus::label> constant{{label_name, value}};
+  metrics.add({prefix + "_connections", "Connections to a driftwatch HTTP server: served, or refused "
+               "(max_connections reached, or stopping).",
+               metric_type::counter, {"result"}, constant},
+              [c](sample_writer& w) {
+                const http_server_counters s = c->snapshot();
+                w.counter({"accepted"}, s.connections_accepted);
+                w.counter({"refused"}, s.connections_refused);
+              });
+  metrics.add({prefix + "_limit_hits", "Connections a driftwatch HTTP server closed at a limit: "
+               "header (header_timeout or max_header_bytes), body (body_timeout or the body byte budget), "
+               "write (write_timeout).",
+               metric_type::counter, {"limit"}, constant},
+              [c](sample_writer& w) {
+                const http_server_counters s = c->snapshot();
+                w.counter({"header"}, s.header_timeouts);
+                w.counter({"body"}, s.body_timeouts);
+                w.counter({"write"}, s.write_timeouts);
+              });
+}
+
 /// An HTTP server on its own thread that renders `registry` at each GET of
 /// options.path, with the Content-Type of the chosen format.
 ///
@@ -100,6 +129,15 @@ class metrics_http_server {
 
   /// What the limits did so far (refused connections, timeouts).
   http_server_counters counters() const noexcept { return server_->counters(); }
+
+  /// Registers what the limits did under the constant label server=`name`:
+  /// driftwatch_metrics_http_connections_total{result="accepted"|"refused"}
+  /// and driftwatch_metrics_http_limit_hits_total{limit="header"|"body"|
+  /// "write"}. The registry shares the counters' ownership (it may be the one
+  /// this server serves).
+  void register_metrics(registry& metrics, const std::string& name) const {
+    register_http_limit_metrics(metrics, server_->shared_counters(), "driftwatch_metrics_http", "server", name);
+  }
 
   /// Shuts open connections down, stops accepting and joins the server
   /// thread. Idempotent.

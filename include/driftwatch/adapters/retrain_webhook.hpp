@@ -610,16 +610,20 @@ class retrain_webhook {
   // Ends the attempt in progress at its deadline, or at once when the
   // destructor asks (Client::stop() shuts its socket down: the blocked read
   // or write fails and send() returns).
+  // Past the deadline it keeps stopping the client every 50 ms until send()
+  // returns: a stop() that lands while the client is still resolving the
+  // host has no socket to shut, the next one has.
   void watch() {
     std::unique_lock<std::mutex> lock(watch_mutex_);
     while (!watch_stop_) {
-      if (watched_ == nullptr || watch_fired_) {
+      if (watched_ == nullptr) {
         watch_wake_.wait(lock);
         continue;
       }
       if (abort_attempt_ || std::chrono::steady_clock::now() >= watch_deadline_) {
         watch_fired_ = true;
         watched_->stop();
+        watch_wake_.wait_for(lock, std::chrono::milliseconds(50));
         continue;
       }
       watch_wake_.wait_until(lock, watch_deadline_);
@@ -724,8 +728,10 @@ class retrain_webhook {
       deadline_hit = watch_fired_;
     }
 
-    if (!res || deadline_hit) {
-      const httplib::Error e = res ? httplib::Error::Canceled : res.error();
+    // A complete response counts even if the deadline passed while it was
+    // being finished: the receiver answered.
+    if (!res) {
+      const httplib::Error e = res.error();
       // Whether the receiver may have acted on the request: not if the
       // connection was never made.
       const bool never_sent = e == httplib::Error::Connection || e == httplib::Error::ConnectionTimeout;

@@ -41,9 +41,11 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <cstdlib>
 #include <cstring>
 #include <deque>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <set>
 #include <string>
@@ -89,6 +91,22 @@ struct http_server_counters {
 };
 
 namespace detail {
+
+/// The counters behind http_server_counters, shared with metric collectors
+/// (which may outlive the server).
+struct http_counter_block {
+  std::atomic<std::uint64_t> accepted{0}, refused{0}, header_timeouts{0}, body_timeouts{0}, write_timeouts{0};
+
+  http_server_counters snapshot() const noexcept {
+    http_server_counters c;
+    c.connections_accepted = accepted.load(std::memory_order_relaxed);
+    c.connections_refused = refused.load(std::memory_order_relaxed);
+    c.header_timeouts = header_timeouts.load(std::memory_order_relaxed);
+    c.body_timeouts = body_timeouts.load(std::memory_order_relaxed);
+    c.write_timeouts = write_timeouts.load(std::memory_order_relaxed);
+    return c;
+  }
+};
 
 inline void http_validate_limits(const http_server_limits& l, const char* who) {
   if (l.max_connections < 1) fail(std::string(who) + ": limits.max_connections must be >= 1");
@@ -265,15 +283,8 @@ class guarded_server : public httplib::Server {
     for (socket_t s : open_) ::shutdown(s, SHUT_RDWR);
   }
 
-  http_server_counters counters() const noexcept {
-    http_server_counters c;
-    c.connections_accepted = accepted_.load(std::memory_order_relaxed);
-    c.connections_refused = refused_.load(std::memory_order_relaxed);
-    c.header_timeouts = header_timeouts_.load(std::memory_order_relaxed);
-    c.body_timeouts = body_timeouts_.load(std::memory_order_relaxed);
-    c.write_timeouts = write_timeouts_.load(std::memory_order_relaxed);
-    return c;
-  }
+  http_server_counters counters() const noexcept { return counters_->snapshot(); }
+  std::shared_ptr<const http_counter_block> shared_counters() const { return counters_; }
 
   const http_server_limits& limits() const noexcept { return limits_; }
 
@@ -373,20 +384,20 @@ class guarded_server : public httplib::Server {
 
   bool process_and_close_socket(socket_t sock) override {
     if (refuse_flag()) {
-      refused_.fetch_add(1, std::memory_order_relaxed);
+      counters_->refused.fetch_add(1, std::memory_order_relaxed);
       refuse(sock);
       return false;
     }
     {
       std::lock_guard<std::mutex> lock(mutex_);
       if (stopping_) {
-        refused_.fetch_add(1, std::memory_order_relaxed);
+        counters_->refused.fetch_add(1, std::memory_order_relaxed);
         refuse(sock);
         return false;
       }
       open_.insert(sock);
     }
-    accepted_.fetch_add(1, std::memory_order_relaxed);
+    counters_->accepted.fetch_add(1, std::memory_order_relaxed);
     bool ok = false;
     try {
       ok = serve(sock);
@@ -419,9 +430,9 @@ class guarded_server : public httplib::Server {
       });
       current() = nullptr;
       switch (conn.stream.limit_hit()) {
-        case guarded_stream::phase::headers: header_timeouts_.fetch_add(1, std::memory_order_relaxed); break;
-        case guarded_stream::phase::body: body_timeouts_.fetch_add(1, std::memory_order_relaxed); break;
-        case guarded_stream::phase::response: write_timeouts_.fetch_add(1, std::memory_order_relaxed); break;
+        case guarded_stream::phase::headers: counters_->header_timeouts.fetch_add(1, std::memory_order_relaxed); break;
+        case guarded_stream::phase::body: counters_->body_timeouts.fetch_add(1, std::memory_order_relaxed); break;
+        case guarded_stream::phase::response: counters_->write_timeouts.fetch_add(1, std::memory_order_relaxed); break;
         case guarded_stream::phase::idle: break;
       }
       if (!ok || closed || conn.close_after || conn.stream.limit_hit() != guarded_stream::phase::idle) break;
@@ -434,7 +445,7 @@ class guarded_server : public httplib::Server {
   std::mutex mutex_;
   std::set<socket_t> open_;
   bool stopping_ = false;
-  std::atomic<std::uint64_t> accepted_{0}, refused_{0}, header_timeouts_{0}, body_timeouts_{0}, write_timeouts_{0};
+  std::shared_ptr<http_counter_block> counters_ = std::make_shared<http_counter_block>();
 };
 
 /// Binds `server` to address:port (port 0: the kernel picks one), starts its
