@@ -48,12 +48,14 @@ def main():
     ap.add_argument("--seconds", type=float, default=5.0, help="per round")
     ap.add_argument("--rounds", type=int, default=3, help="per mode and step")
     ap.add_argument("--load", type=float, default=0.7, help="fixed-rate step, fraction of the unmonitored max")
+    ap.add_argument("--window-seconds", type=float, default=60.0,
+                    help="the monitor's tumbling window (a scrape sorts its raw samples for the exact KS)")
     args = ap.parse_args()
     service = os.path.join(args.build_dir, "examples", "service", "recommender_service")
     lg = os.path.join(args.build_dir, "examples", "service", "recommender_loadgen")
     source = os.path.join(HERE, "..", "..")
     tmp = tempfile.mkdtemp(prefix="driftwatch_bench_")
-    config = service_config(source, tmp, "bench")
+    config = service_config(source, tmp, "bench", window_seconds=args.window_seconds)
     on = Replica(service, config, tmp, "monitored")
     off = Replica(service, config, tmp, "unmonitored", extra=["--no-monitoring"])
     stop = threading.Event()
@@ -86,8 +88,9 @@ def main():
 
         def med(rows, key):
             return statistics.median(x[key] for x in rows)
-        print("recommender_service, %d client threads, %d rounds x %.0f s per mode, interleaved; load average "
-              "%.2f %.2f %.2f on %d cores" % (args.threads, args.rounds, args.seconds, *load, os.cpu_count()))
+        print("recommender_service, %g s windows, %d client threads, %d rounds x %.0f s per mode, interleaved; "
+              "load average %.2f %.2f %.2f on %d cores" % (args.window_seconds, args.threads, args.rounds, args.seconds,
+                                                           *load, os.cpu_count()))
         print("%-34s %12s %12s %10s" % ("", "driftwatch on", "off", "on/off"))
         for title, rows in (("saturation", sat), ("fixed %.0f req/s (%.0f%% of off max)" % (rate * args.threads,
                                                                                           100 * args.load), fixed)):

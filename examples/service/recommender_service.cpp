@@ -208,8 +208,8 @@ class toy_model {
 };
 
 // ---- served lists waiting for their feedback -----------------------------------
-// Sharded by request id, each shard a small FIFO map; the oldest entries are
-// evicted (and counted) beyond the capacity.
+// Sharded by request id, each shard a FIFO map; the oldest entries are
+// evicted (and counted) beyond the capacity. put and take are O(1).
 class pending_lists {
  public:
   explicit pending_lists(std::size_t capacity) : per_shard_(std::max<std::size_t>(1, capacity / shards)) {}
@@ -217,10 +217,11 @@ class pending_lists {
     shard& s = shard_of(id);
     std::lock_guard<std::mutex> lock(s.mutex);
     if (s.lists.emplace(id, std::move(items)).second) s.order.push_back(id);
-    while (s.lists.size() > per_shard_) {
-      s.lists.erase(s.order.front());
+    // order may hold ids already taken (take() leaves them, to stay O(1));
+    // they are dropped here as they reach the front.
+    while (s.lists.size() > per_shard_ || s.order.size() > 2 * per_shard_) {
+      if (s.lists.erase(s.order.front()) != 0) evicted_.fetch_add(1, std::memory_order_relaxed);
       s.order.pop_front();
-      evicted_.fetch_add(1, std::memory_order_relaxed);
     }
   }
   std::optional<std::vector<dw::item_id>> take(const std::string& id) {
@@ -230,7 +231,6 @@ class pending_lists {
     if (it == s.lists.end()) return std::nullopt;
     auto items = std::move(it->second);
     s.lists.erase(it);
-    s.order.erase(std::find(s.order.begin(), s.order.end(), id));
     return items;
   }
   std::uint64_t evicted() const { return evicted_.load(std::memory_order_relaxed); }

@@ -231,13 +231,15 @@ scrape_configs:
 
         # 6. Alertmanager keeps re-sending (repeat_interval 2s): still one pipeline.
         def bridge_accepted():
-            text = http_get("http://127.0.0.1:%d/metrics" % metrics_port)
+            # A generous timeout: under ThreadSanitizer on a loaded machine a
+            # scrape of the service can take seconds.
+            text = http_get("http://127.0.0.1:%d/metrics" % metrics_port, timeout=10.0)
             m = re.search(r'^driftwatch_alertmanager_notifications_total\{bridge="main",result="accepted"\} (\S+)$',
                           text, re.M)
             return float(m.group(1)) if m else 0.0
 
         wait_until("Alertmanager to re-send the notification", lambda: bridge_accepted() >= 2,
-                   min(deadline, time.monotonic() + 15))
+                   min(deadline, time.monotonic() + 30))
         time.sleep(1.0)
         mark("bridge accepted %d notifications of the incident" % bridge_accepted())
         if not triggers.empty():

@@ -77,7 +77,10 @@ def atomic_kills(args, tmp, n, deadline):
             load = subprocess.Popen([args.loadgen, "--port", str(r.api_port), "--threads", "2", "--duration", "0.4",
                                      "--feedback", "0.3", "--seed", str(i)], stdout=subprocess.PIPE, text=True)
             loaders.append(load)
-            time.sleep(rng.uniform(0.15, 0.5))
+            # At least one save first (a slow start, e.g. under a sanitizer,
+            # must not make the kill land before any), then a random instant.
+            wait_until("a first save", lambda: r.lines("SAVED"), deadline, interval=0.01)
+            time.sleep(rng.uniform(0.0, 0.3))
             saves = len(r.lines("SAVED"))
             r.kill()
             # A temporary file left behind: this kill cut a save short.
