@@ -131,8 +131,8 @@ files_gz="run.gz $(size "$data/run.txt.gz") MiB + qrels.gz $(size "$data/qrels.t
   row "driftwatch rank, run on standard input (cat run.txt \\|)" "$dw_stdin" "$files_plain"
   echo
   echo "driftwatch vs trec_eval: $(ratio "$dw_plain" "$te"); output $identical."
-  read -r _ pc _ <<< "$dw_plain"; read -r _ gc _ <<< "$dw_gz"; read -r _ zc _ <<< "$gz_peer"
-  echo "gzip inputs cost $(awk -v a="$gc" -v b="$pc" 'BEGIN { printf "%.2f", a - b }') CPU s more than the plain files; \`gzip -dc\` alone takes $zc CPU s to inflate them."
+  read -r pw pc _ <<< "$dw_plain"; read -r gw gc _ <<< "$dw_gz"; read -r zw zc _ <<< "$gz_peer"
+  echo "gzip inputs cost $(awk -v a="$gc" -v b="$pc" 'BEGIN { printf "%.2f", a - b }') CPU s and $(awk -v a="$gw" -v b="$pw" 'BEGIN { printf "%.2f", a - b }') s of wall time more than the plain files; \`gzip -dc\` alone takes $zc CPU s and $zw s of wall time to inflate them."
 } > "$tmp/table.md"
 cat "$tmp/table.md"
 
@@ -155,7 +155,10 @@ section = "\n".join([
     "-m recall.10 -m ndcg_cut.10 -m map_cut.10 -m success.10`), on the same files in the same run.",
     "Reproduce with `TREC_EVAL=/path/to/trec_eval bench/e2e_rank.sh --write-md` (trec_eval built from",
     "https://github.com/usnistgov/trec_eval outside the repository; without `TREC_EVAL` that peer is",
-    "reported as not measured). Wall and CPU time and maximum resident memory are GNU time's.",
+    "reported as not measured; the usnistgov/trec_eval commit of the 10.0 release, f425365, prints",
+    "`10.0-rc3` for `-v`). Wall and CPU time and maximum resident memory are GNU time's. The machine",
+    "is shared: with a load average above the core count both tools wait for a core, so the wall",
+    "times are inflated and the CPU times are the steadier comparison.",
     "",
     "Command: `%s`." % command,
     "",

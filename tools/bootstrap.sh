@@ -29,6 +29,8 @@ packages=(
   chromium
   # aarch64: cross compiler and user-mode emulation for the portable kernel tests
   g++-aarch64-linux-gnu qemu-user
+  # GNU time (/usr/bin/time): wall, CPU and maximum RSS in bench/e2e_rank.sh
+  time
 )
 
 missing=()

@@ -2,7 +2,11 @@
 // With the default options it prints what
 //   trec_eval -m num_q -m map -m Rprec -m recip_rank -m P.K -m recall.K
 //             -m ndcg_cut.K -m map_cut.K -m success.K [-q] QRELS RUN
-// prints (same names, order, layout and %6.4f rounding; see docs/ranking.md).
+// prints (same names, order, layout and %6.4f rounding; see docs/ranking.md);
+// -k 5,10,20 and -m choose cutoffs and measures (num_ret, num_rel and
+// num_rel_ret included) as trec_eval's -m does, and --fail-below gates.
+// Structure: parse options -> read (trec_io.hpp) -> evaluate (rank_eval.hpp)
+// -> summary -> print in the chosen format.
 #include <algorithm>
 #include <cmath>
 #include <cstdio>

@@ -20,8 +20,9 @@
 // - numbers are read with std::from_chars (correctly rounded, like strtod;
 //   strtod itself is the fallback for the forms from_chars does not take, such
 //   as "+1.5" or hexadecimal, so every score strtod accepts is accepted).
-// Queries come out in strcmp order of qid; each query's rows are sorted by
-// document id (strcmp order) by finish(), which also finds duplicates.
+// Queries come out in strcmp order of qid; read_qrels/read_run sort each
+// query's rows by document id (strcmp order; sort_by_docno), which also finds
+// duplicates.
 #pragma once
 
 #include <algorithm>
