@@ -124,11 +124,14 @@ table.sortable th{cursor:pointer}
 .feature{border:1px solid var(--line);border-left:7px solid var(--ok);border-radius:4px;padding:8px 12px;margin:14px 0}
 .feature.drift{border-left-color:var(--drift);border-left-style:double;border-left-width:9px}
 .feature.na{border-left-color:var(--na);border-left-style:dashed}
-.plots{display:flex;flex-wrap:wrap;gap:10px 16px}
-figure{margin:0;flex:1 1 300px;max-width:520px;min-width:0}
+.plots{display:grid;grid-template-columns:repeat(auto-fill,minmax(290px,1fr));gap:10px 18px}
+figure{margin:0;min-width:0;max-width:560px}
 figcaption{font-size:.85em;color:#444}
 svg{width:100%;height:auto;display:block}
-svg text{font:10px system-ui,sans-serif;fill:#333}
+svg text{font:10px system-ui,sans-serif;fill:#333;text-anchor:middle}
+svg text.s{text-anchor:start}svg text.e{text-anchor:end}
+svg .r{fill:#0072B2;fill-opacity:.5}svg .c{fill:none;stroke:#D55E00;stroke-width:2}svg .a{stroke:#888;stroke-width:1}
+svg path{fill:none;stroke-width:1.8}svg path.ref{stroke:#0072B2}svg path.cur{stroke:#D55E00;stroke-dasharray:5 3}
 .v{font-weight:600;white-space:nowrap}
 .v.drift{color:var(--drift)}.v.ok{color:var(--ok)}.v.na{color:var(--na)}.v.info{color:#555;font-weight:400}
 .badge{display:inline-block;padding:0 7px;border-radius:3px;color:#fff;font-size:.82em;font-weight:700;vertical-align:middle}
@@ -139,7 +142,7 @@ svg text{font:10px system-ui,sans-serif;fill:#333}
 .key.ref{background:var(--ref);opacity:.55}.key.cur{border:2px solid var(--cur)}
 .key.refl{border-top:2px solid var(--ref);height:0}.key.curl{border-top:2px dashed var(--cur);height:0}
 .only-drift .feature:not(.drift),.only-drift tr.notdrift{display:none}
-@media (max-width:600px){body{padding:8px;font-size:14px}th,td{padding:2px 5px}figure{flex-basis:100%}}
+@media (max-width:600px){body{padding:8px;font-size:14px}th,td{padding:2px 5px}.plots{grid-template-columns:1fr}}
 @media print{.feature{break-inside:avoid}}
 )CSS";
 
@@ -196,20 +199,24 @@ void svg_open(std::string& out, const std::string& cls, double height, const std
   coord(out, svg_w);
   out += ' ';
   coord(out, height);
-  out += "\" role=\"img\" xmlns=\"http://www.w3.org/2000/svg\"><title>";
+  out += "\" role=\"img\"><title>";
   escape_into(out, title);
-  out += "</title><desc>";
-  escape_into(out, desc);
-  out += "</desc>";
+  out += "</title>";
+  if (!desc.empty()) {
+    out += "<desc>";
+    escape_into(out, desc);
+    out += "</desc>";
+  }
 }
 
 void text_at(std::string& out, double x, double y, const std::string& text, const char* anchor = "middle") {
-  out += "<text x=\"";
+  out += "<text";
+  if (anchor[0] == 's') out += " class=\"s\"";
+  if (anchor[0] == 'e') out += " class=\"e\"";
+  out += " x=\"";
   coord(out, x);
   out += "\" y=\"";
   coord(out, y);
-  out += "\" text-anchor=\"";
-  out += anchor;
   out += "\">";
   escape_into(out, text);
   out += "</text>";
@@ -243,9 +250,10 @@ void rect(std::string& out, double x, double y, double w, double h, const char* 
   out += "/>";
 }
 
-const char* const ref_fill = "fill=\"#0072B2\" fill-opacity=\".5\"";
-const char* const cur_outline = "fill=\"none\" stroke=\"#D55E00\" stroke-width=\"2\"";
-const char* const axis_style = "stroke=\"#888\" stroke-width=\"1\"";
+// Presentation lives in page_style (classes r, c, a), not repeated per element.
+const char* const ref_fill = "class=\"r\"";
+const char* const cur_outline = "class=\"c\"";
+const char* const axis_style = "class=\"a\"";
 
 /// The legend row at the top of a plot: a filled swatch, an outlined swatch
 /// (bars), or a solid and a dashed line (ECDFs).
@@ -290,7 +298,7 @@ void bars_vertical(std::string& out, const std::vector<bar>& bars, const std::ve
   legend(out, first, second, false);
   double ymax = 0;
   for (const auto& b : bars) ymax = std::max({ymax, b.reference, second.empty() ? 0.0 : b.current});
-  ymax = ymax > 0 ? ymax * 1.08 : 1;
+  ymax = ymax > 0 ? std::min(1.0, ymax * 1.08) : 1;
   y_axis_percent(out, ymax);
   const std::size_t n = bars.size();
   const double slot = (plot_x1 - plot_x0) / static_cast<double>(std::max<std::size_t>(n, 1));
@@ -301,9 +309,9 @@ void bars_vertical(std::string& out, const std::vector<bar>& bars, const std::ve
     const double x = plot_x0 + slot * static_cast<double>(i);
     out += "<g class=\"bin\"><title>";
     std::string t = b.label + ": " + first + " " + pct(b.reference) + " (" + std::to_string(b.reference_count) +
-                    " " + tooltip_unit + ")";
+                    (tooltip_unit.empty() ? "" : " ") + tooltip_unit + ")";
     if (!second.empty())
-      t += ", " + second + " " + pct(b.current) + " (" + std::to_string(b.current_count) + " " + tooltip_unit + ")";
+      t += ", " + second + " " + pct(b.current) + " (" + std::to_string(b.current_count) + (tooltip_unit.empty() ? "" : " ") + tooltip_unit + ")";
     escape_into(out, t);
     out += "</title>";
     rect(out, x + gap, plot_y1 - height(b.reference), slot - 2 * gap, height(b.reference), ref_fill);
@@ -313,9 +321,16 @@ void bars_vertical(std::string& out, const std::vector<bar>& bars, const std::ve
     out += "</g>";
   }
   // Edge labels, thinned so they never overlap (about 44 px each).
-  const std::size_t every = std::max<std::size_t>(1, static_cast<std::size_t>(std::ceil(44.0 / slot)));
+  std::size_t step = edges.size(), last = edges.size(), shown = 0;
+  for (std::size_t i = 0; i < edges.size(); ++i)
+    if (!edges[i].empty()) {
+      if (last < i) step = std::min(step, i - last);
+      last = i;
+    }
+  const std::size_t every =
+      std::max<std::size_t>(1, static_cast<std::size_t>(std::ceil(44.0 / (slot * static_cast<double>(step)))));
   for (std::size_t i = 0; i < edges.size() && i <= n; ++i) {
-    if (edges[i].empty() || i % every) continue;
+    if (edges[i].empty() || shown++ % every) continue;
     const double x = plot_x0 + slot * static_cast<double>(i);
     line(out, x, plot_y1, x, plot_y1 + 3, axis_style);
     text_at(out, x, plot_y1 + 14, edges[i]);
@@ -381,20 +396,16 @@ void ecdf_svg(std::string& out, const drift_feature& f) {
            "Empirical cumulative distribution functions drawn through at most a fixed number of quantiles; the "
            "vertical black bar marks where they differ most.");
   legend(out, "reference", "current", true);
-  double lo = std::numeric_limits<double>::infinity(), hi = -lo;
-  for (const auto* xs : {&e.reference_x, &e.current_x})
-    if (!xs->empty()) {
-      lo = std::min(lo, xs->front());
-      hi = std::max(hi, xs->back());
-    }
-  if (!(lo <= hi)) {
+  const double lo = e.x_low, hi = e.x_high;
+  if (e.reference_x.empty() && e.current_x.empty()) {
     text_at(out, (plot_x0 + plot_x1) / 2, (plot_y0 + plot_y1) / 2, "no finite values");
     out += "</svg>";
     return;
   }
   const double pad = hi > lo ? (hi - lo) * 0.03 : std::max(1.0, std::fabs(lo) * 0.05);
   const double xa = lo - pad, xb = hi + pad;
-  auto X = [&](double x) { return plot_x0 + (plot_x1 - plot_x0) * (x - xa) / (xb - xa); };
+  // Values outside the drawn range are pinned to its border.
+  auto X = [&](double x) { return std::clamp(plot_x0 + (plot_x1 - plot_x0) * (x - xa) / (xb - xa), plot_x0, plot_x1); };
   auto Y = [&](double p) { return plot_y1 - (plot_y1 - plot_y0) * p; };
   line(out, plot_x0, plot_y0, plot_x0, plot_y1, axis_style);
   line(out, plot_x0, plot_y1, plot_x1, plot_y1, axis_style);
@@ -408,29 +419,33 @@ void ecdf_svg(std::string& out, const drift_feature& f) {
     line(out, X(v), plot_y1, X(v), plot_y1 + 3, axis_style);
     text_at(out, X(v), plot_y1 + 14, g3(v), i == 0 ? "start" : i == 2 ? "end" : "middle");
   }
-  auto curve = [&](const std::vector<double>& xs, const std::vector<double>& fs, const char* style,
-                   const char* cls) {
+  // Relative steps between corners rounded to 0.1 px in absolute terms, so
+  // the short relative form never accumulates rounding.
+  auto curve = [&](const std::vector<double>& xs, const std::vector<double>& fs, const char* cls) {
     if (xs.empty()) return;
+    auto tenths = [](double v) { return static_cast<long>(std::lround(v * 10)); };
+    long px = tenths(X(xa)), py = tenths(Y(0));
     out += "<path class=\"";
     out += cls;
-    out += "\" fill=\"none\" ";
-    out += style;
-    out += " d=\"M";
-    coord(out, X(xa));
+    out += "\" d=\"M";
+    coord(out, static_cast<double>(px) / 10.0);
     out += ' ';
-    coord(out, Y(0));
+    coord(out, static_cast<double>(py) / 10.0);
+    auto step = [&](char cmd, long& at, long to) {
+      if (to == at) return;
+      out += cmd;
+      coord(out, static_cast<double>(to - at) / 10.0);
+      at = to;
+    };
     for (std::size_t i = 0; i < xs.size(); ++i) {
-      out += 'H';
-      coord(out, X(xs[i]));
-      out += 'V';
-      coord(out, Y(fs[i]));
+      step('h', px, tenths(X(xs[i])));
+      step('v', py, tenths(Y(fs[i])));
     }
-    out += 'H';
-    coord(out, X(xb));
+    step('h', px, tenths(X(xb)));
     out += "\"/>";
   };
-  curve(e.reference_x, e.reference_f, "stroke=\"#0072B2\" stroke-width=\"1.8\"", "ref");
-  curve(e.current_x, e.current_f, "stroke=\"#D55E00\" stroke-width=\"1.8\" stroke-dasharray=\"5 3\"", "cur");
+  curve(e.reference_x, e.reference_f, "ref");
+  curve(e.current_x, e.current_f, "cur");
   if (e.has_ks) {
     const double x = X(e.ks_location);
     out += "<g class=\"ks\" data-d=\"" + exact(e.ks_statistic) + "\" data-x=\"" + exact(e.ks_location) +
@@ -582,6 +597,26 @@ drift_model make_drift_model(const driftwatch::drift_monitor& monitor,
       f.ecdf.n_current = s.current.size();
       ecdf_corners(s.reference, limits.ecdf_points, f.ecdf.reference_x, f.ecdf.reference_f);
       ecdf_corners(s.current, limits.ecdf_points, f.ecdf.current_x, f.ecdf.current_f);
+      // The x range: the central 99% of both samples, so one outlier does not
+      // squash the curves (the caption says when values lie outside).
+      {
+        double lo = std::numeric_limits<double>::infinity(), hi = -lo, min = lo, max = -lo;
+        for (const auto* v : {&s.reference, &s.current}) {
+          if (v->empty()) continue;
+          const std::size_t n = v->size();
+          lo = std::min(lo, (*v)[static_cast<std::size_t>(0.005 * static_cast<double>(n - 1))]);
+          hi = std::max(hi, (*v)[static_cast<std::size_t>(std::ceil(0.995 * static_cast<double>(n - 1)))]);
+          min = std::min(min, v->front());
+          max = std::max(max, v->back());
+        }
+        if (r.ks.valid() && std::isfinite(r.ks.statistic_location)) {
+          lo = std::min(lo, r.ks.statistic_location);
+          hi = std::max(hi, r.ks.statistic_location);
+        }
+        f.ecdf.x_low = lo;
+        f.ecdf.x_high = hi;
+        f.ecdf.clipped = min < lo || max > hi;
+      }
       if (r.ks.valid() && std::isfinite(r.ks.statistic_location)) {
         f.ecdf.has_ks = true;
         f.ecdf.ks_statistic = r.ks.statistic;
@@ -806,8 +841,7 @@ std::string render_drift(const drift_model& m) {
       bars_vertical(out, f.bars, edges,
                     "Histogram of " + f.name + " on the " + std::to_string(f.bars.size()) +
                         " bins frozen from the reference: reference share filled, current share outlined",
-                    "Bars are drawn at equal width per bin; the axis labels are the bin edges.", "reference",
-                    "current", "values");
+                    "", "reference", "current", "");
       out += "<figcaption>Share of values per frozen bin (equal-width slots, labelled by bin edge).</figcaption>";
     } else {
       bars_horizontal(out, f.bars,
@@ -827,6 +861,7 @@ std::string render_drift(const drift_model& m) {
       if (f.ecdf.has_ks)
         out += "; KS statistic D = " + human(f.ecdf.ks_statistic) + " at x = " + esc(human(f.ecdf.ks_location)) +
                " (black bar)";
+      if (f.ecdf.clipped) out += "; x axis: the central 99% of the values (the rest pinned to its ends)";
       out += ".</figcaption></figure>\n";
     }
     out += "</div>\n<div class=\"scroll\"><table class=\"metrics\"><thead><tr><th>metric</th><th class=\"n\">value"
@@ -988,14 +1023,14 @@ std::string render_rank(const rank_model& m) {
       out += "<td class=\"n\">" + human(m.baseline_means[j]) + "</td>";
       if (t.valid()) {
         const bool sig = t.p_value < m.alpha;
-        const verdict v = sig ? verdict::drift : verdict::ok;
+        const verdict v = !sig ? verdict::informational : t.difference > 0 ? verdict::ok : verdict::drift;
         out += "<td class=\"n\" data-diff=\"" + exact(t.difference) + "\">" + human(t.difference) + "</td><td class=\"n\">[" +
                human(t.ci_low) + ", " + human(t.ci_high) + "]</td><td class=\"n\" data-t=\"" + exact(t.t_statistic) +
                "\">" + human(t.t_statistic) + "</td><td class=\"n\">" + human(t.degrees_of_freedom) +
                "</td><td class=\"n\" data-p=\"" + exact(t.p_value) + "\">" + human(t.p_value) + "</td><td class=\"v " +
                verdict_class(v) + "\">" +
                (sig ? (t.difference > 0 ? "\xE2\x96\xB2 canary better" : "\xE2\x96\xBC canary worse")
-                    : "\xE2\x9C\x93 no significant difference") +
+                    : "= no significant difference") +
                "</td>";
       } else {
         out += "<td class=\"n\">" + human(t.difference) + "</td><td class=\"n\">-</td><td class=\"n\">-</td><td class=\"n\">-"
@@ -1010,7 +1045,7 @@ std::string render_rank(const rank_model& m) {
   out += "</tbody></table></div>\n";
   if (paired)
     out += "<p class=\"note\">Difference = canary \xE2\x88\x92 baseline on the paired queries (higher is better for "
-           "every measure here). \xE2\x96\xB2/\xE2\x96\xBC mark a difference with p < " + human(m.alpha) + ".</p>\n";
+           "every measure here). \xE2\x96\xB2/\xE2\x96\xBC mark a difference with p &lt; " + human(m.alpha) + ".</p>\n";
   out += "</section>\n<section id=\"distributions\">\n<h2>Per-query distributions</h2>\n<div class=\"plots\">\n";
   const std::size_t bins = 10;
   std::vector<std::string> edges(bins + 1);

@@ -47,6 +47,8 @@ struct ecdf_plot {
   std::vector<double> reference_x, reference_f;  // step corners, x ascending
   std::vector<double> current_x, current_f;
   std::size_t n_reference = 0, n_current = 0;    // finite values behind them
+  double x_low = 0, x_high = 0;                  // the x range drawn (central 99% of both)
+  bool clipped = false;                          // some values lie outside [x_low, x_high]
   bool has_ks = false;
   double ks_statistic = 0, ks_location = 0;
   double reference_f_at = 0, current_f_at = 0;   // exact ECDF values at ks_location
@@ -91,7 +93,7 @@ struct numeric_sample {
 
 /// Limits of what is drawn, so the page stays small for any input size.
 struct drift_limits {
-  std::size_t ecdf_points = 120;     // step corners per ECDF curve
+  std::size_t ecdf_points = 80;      // step corners per ECDF curve (F within 1/80)
   std::size_t top_categories = 12;   // categories shown; the rest are folded
 };
 
