@@ -124,7 +124,7 @@ table.sortable th{cursor:pointer}
 .feature{border:1px solid var(--line);border-left:7px solid var(--ok);border-radius:4px;padding:8px 12px;margin:14px 0}
 .feature.drift{border-left-color:var(--drift);border-left-style:double;border-left-width:9px}
 .feature.na{border-left-color:var(--na);border-left-style:dashed}
-.plots{display:grid;grid-template-columns:repeat(auto-fill,minmax(290px,1fr));gap:10px 18px}
+.plots{display:grid;grid-template-columns:repeat(auto-fill,minmax(400px,1fr));gap:10px 18px}
 figure{margin:0;min-width:0;max-width:560px}
 figcaption{font-size:.85em;color:#444}
 svg{width:100%;height:auto;display:block}
@@ -133,7 +133,7 @@ svg text.s{text-anchor:start}svg text.e{text-anchor:end}
 svg .r{fill:#0072B2;fill-opacity:.5}svg .c{fill:none;stroke:#D55E00;stroke-width:2}svg .a{stroke:#888;stroke-width:1}
 svg path{fill:none;stroke-width:1.8}svg path.ref{stroke:#0072B2}svg path.cur{stroke:#D55E00;stroke-dasharray:5 3}
 .v{font-weight:600;white-space:nowrap}
-.v.drift{color:var(--drift)}.v.ok{color:var(--ok)}.v.na{color:var(--na)}.v.info{color:#555;font-weight:400}
+.v.drift{color:var(--drift)}.v.ok{color:var(--ok)}.v.na{color:var(--na);white-space:normal}.v.info{color:#555;font-weight:400}
 .badge{display:inline-block;padding:0 7px;border-radius:3px;color:#fff;font-size:.82em;font-weight:700;vertical-align:middle}
 .badge.drift{background:var(--drift)}.badge.ok{background:var(--ok)}.badge.na{background:var(--na)}
 .counts{font-size:.9em;color:#333;margin:.3em 0}
