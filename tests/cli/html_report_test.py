@@ -13,15 +13,19 @@ the ranking report with and without a baseline:
   the paired t-test agree with `--format json` and with SciPy;
 - a screenshot is not blank: enough non-white pixels, and pixels of both
   series' colours (decoded here with zlib + NumPy);
+- at 390 CSS px (in a frame of that width) the page does not overflow sideways;
+- the series colours stay apart under simulated colour-vision deficiencies and
+  the verdict colours have WCAG contrast >= 4.5 on white;
 - `-o FILE` writes exactly what standard output gets, for every format.
 
-Cost: about 7 s of CPU (7 Chromium runs of ~0.6 s each; html5lib parsing
+Cost: about 8 s of CPU (8 Chromium runs of ~0.6 s each; html5lib parsing
 the 100-feature page twice, ~1.4 s each; the CLI runs take 0.2 s in all). Exits 77 (ctest SKIP_RETURN_CODE) when Chromium is absent.
 
 Run: /usr/bin/python3 tests/cli/html_report_test.py --driftwatch build/dev/src/cli/driftwatch
 """
 
 import argparse
+import html
 import json
 import os
 import re
@@ -439,6 +443,78 @@ class ReportTests(unittest.TestCase):
         d = sorted(per[self.canary][q]["map"] - per[self.baseline][q]["map"] for q in qids)
         self.assertAlmostEqual(float(best[0].findall("td")[1].get("data-s")), d[-1], places=12)
         self.check_screenshot(out)
+
+    def test_narrow_screen(self):
+        """At 390 CSS px (a phone) the page does not overflow sideways: plots
+        shrink to one column, wide tables scroll inside their own box."""
+        path, _ = self.drift_html(os.path.join(DATA, "reference.csv"), os.path.join(DATA, "current.csv"),
+                                  "narrow.html")
+        # The report in a 390 px wide frame (srcdoc: same origin, so the
+        # wrapper's script can measure the report's layout).
+        with open(path) as f:
+            report = f.read()
+        probe = os.path.join(self.tmp, "narrow-probe.html")
+        with open(probe, "w") as g:
+            g.write("<!DOCTYPE html><title>probe</title><body style=margin:0><iframe id=f style='border:0;"
+                    "width:390px;height:800px' srcdoc=\"" + html.escape(report, quote=True) + "\"></iframe>"
+                    "<script>addEventListener('load',function(){var w=document.getElementById('f').contentWindow,"
+                    "d=w.document.documentElement,b=document.body;b.setAttribute('data-sw',d.scrollWidth);"
+                    "b.setAttribute('data-cw',d.clientWidth);b.setAttribute('data-svgw',Math.round(w.document."
+                    "querySelector('svg.ecdf').getBoundingClientRect().width))});</script>")
+        dom = html5lib.parse(chromium(self.tmp, "--window-size=800,900", "--dump-dom", "file://" + probe),
+                             namespaceHTMLElements=False)
+        body = dom.find("body")
+        scroll, client, svg = (int(body.get(k)) for k in ("data-sw", "data-cw", "data-svgw"))
+        self.assertLessEqual(client, 390)
+        self.assertLessEqual(scroll, client, "the page is wider than a 390 px screen")
+        self.assertGreater(svg, 0.6 * client, "on a narrow screen a plot takes the full width")
+
+    def test_colour_blind_safe(self):
+        """The two series' colours stay far apart (CIELAB distance > 40) for
+        readers with protanopia, deuteranopia or tritanopia (Machado, Oliveira
+        and Fernandes 2009, severity 1), and the verdict colours read on white
+        (WCAG contrast >= 4.5)."""
+        path, _ = self.drift_html(os.path.join(DATA, "reference.csv"), os.path.join(DATA, "current.csv"),
+                                  "colours.html")
+        css = Page(path).text
+        var = dict(re.findall(r"--(ref|cur|ok|drift|na):#([0-9A-Fa-f]{6})", css))
+        rgb = {k: np.array([int(v[i:i + 2], 16) for i in (0, 2, 4)], dtype=float) for k, v in var.items()}
+        opacity = float(re.search(r"svg \.r\{fill:#0072B2;fill-opacity:([.0-9]+)\}", css).group(1))
+        self.assertEqual(var["ref"].upper(), "0072B2")
+        filled_ref = rgb["ref"] * opacity + 255 * (1 - opacity)  # the filled bars, on white
+
+        def linear(c):
+            c = np.asarray(c) / 255
+            return np.where(c <= 0.04045, c / 12.92, ((c + 0.055) / 1.055) ** 2.4)
+
+        def lab(lin):
+            xyz = np.array([[0.4124, 0.3576, 0.1805], [0.2126, 0.7152, 0.0722], [0.0193, 0.1192, 0.9505]]) @ \
+                np.clip(lin, 0, 1)
+            t = xyz / np.array([0.95047, 1.0, 1.08883])
+            f = np.where(t > 216 / 24389, np.cbrt(t), (24389 / 27 * t + 16) / 116)
+            return np.array([116 * f[1] - 16, 500 * (f[0] - f[1]), 200 * (f[1] - f[2])])
+
+        machado = {
+            "protanopia": [[0.152286, 1.052583, -0.204868], [0.114503, 0.786281, 0.099216],
+                           [-0.003882, -0.048116, 1.051998]],
+            "deuteranopia": [[0.367322, 0.860646, -0.227968], [0.280085, 0.672501, 0.047413],
+                             [-0.011820, 0.042940, 0.968881]],
+            "tritanopia": [[1.255528, -0.076749, -0.178779], [-0.078411, 0.930809, 0.147602],
+                           [0.004733, 0.691367, 0.303900]],
+            "typical": np.eye(3),
+        }
+        for name, m in machado.items():
+            m = np.array(m)
+            for a, b in ((filled_ref, rgb["cur"]), (rgb["ref"], rgb["cur"])):
+                d = np.linalg.norm(lab(m @ linear(a)) - lab(m @ linear(b)))
+                self.assertGreater(d, 40, f"{name}: reference and current colours {d:.0f} apart")
+
+        def luminance(c):
+            return float(np.array([0.2126, 0.7152, 0.0722]) @ linear(c))
+
+        for k in ("ok", "drift", "na"):
+            contrast = (1.05) / (luminance(rgb[k]) + 0.05)
+            self.assertGreaterEqual(contrast, 4.5, f"verdict colour --{k} on white: contrast {contrast:.2f}")
 
     def test_output_file_for_every_format(self):
         ref, cur = os.path.join(DATA, "reference.csv"), os.path.join(DATA, "current.csv")
