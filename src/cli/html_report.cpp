@@ -963,6 +963,24 @@ void query_table(std::string& out, const std::vector<const rank_query*>& rows, c
 
 }  // namespace
 
+std::string ranking_settings(std::size_t k, const driftwatch::ranking_policy& policy) {
+  const char* ties = "docno descending (trec_eval)";
+  switch (policy.ties) {
+    case driftwatch::tie_policy::id_descending: break;
+    case driftwatch::tie_policy::optimistic: ties = "optimistic (higher grades first)"; break;
+    case driftwatch::tie_policy::pessimistic: ties = "pessimistic (lower grades first)"; break;
+    case driftwatch::tie_policy::average: ties = "average over orderings"; break;
+  }
+  const char* gain = "linear (trec_eval)";
+  switch (policy.gain) {
+    case driftwatch::gain_function::linear: break;
+    case driftwatch::gain_function::exponential: gain = "exponential (2^grade - 1)"; break;
+    case driftwatch::gain_function::binary: gain = "binary"; break;
+  }
+  return "cutoff k = " + std::to_string(k) + ", relevance level " + std::to_string(policy.relevance_level) +
+         ", ties: " + ties + ", NDCG gain: " + gain;
+}
+
 std::string render_rank(const rank_model& m) {
   std::string out;
   const std::size_t nm = m.measures.size(), nq = m.queries.size();

@@ -15,6 +15,7 @@
 
 #include <driftwatch/canary.hpp>
 #include <driftwatch/monitor.hpp>
+#include <driftwatch/ranking.hpp>
 
 namespace driftwatch_cli {
 namespace html_report {
@@ -134,6 +135,9 @@ struct rank_model {
 /// runs the library's paired t-test (driftwatch::paired_comparison, SciPy's
 /// ttest_rel(canary, baseline)) per measure.
 void pair_with_baseline(rank_model& model, const std::string& baseline_path, const std::vector<rank_query>& baseline);
+
+/// "cutoff k = 10, relevance level 1, ties: docno descending (trec_eval), gain: linear (trec_eval)".
+std::string ranking_settings(std::size_t k, const driftwatch::ranking_policy& policy);
 
 std::string render_rank(const rank_model& model);
 

@@ -209,13 +209,11 @@ int run_rank_checked(int argc, char** argv) {
   for (double& v : mean) v /= num_q;
 
   const auto metrics = driftwatch::all_ranking_metrics();
-  if (const auto e = redirect_stdout(o.output); !e.empty()) throw trec::input_error(e);
   if (o.format == "html") {
     html_report::rank_model page;
     page.qrels_path = o.qrels;
     page.run_path = o.run;
-    page.settings = "cutoff k = " + std::to_string(o.k) + ", relevance level " +
-                    std::to_string(o.policy.relevance_level) + ", trec_eval tie and gain rules unless set otherwise";
+    page.settings = html_report::ranking_settings(o.k, o.policy);
     for (auto m : metrics) {
       page.measures.push_back(driftwatch::trec_name(m, o.k));
       page.means.push_back(mean[static_cast<unsigned>(m)]);
@@ -237,10 +235,13 @@ int run_rank_checked(int argc, char** argv) {
       }
       html_report::pair_with_baseline(page, o.baseline, base);
     }
+    // Only now, so a bad baseline leaves FILE as it was.
+    if (const auto e = redirect_stdout(o.output); !e.empty()) throw trec::input_error(e);
     std::fputs(html_report::render_rank(page).c_str(), stdout);
     if (const auto e = finish_output(o.output); !e.empty()) throw trec::input_error(e);
     return 0;
   }
+  if (const auto e = redirect_stdout(o.output); !e.empty()) throw trec::input_error(e);
   if (o.format == "prometheus" || o.format == "openmetrics") {
     namespace pm = driftwatch::prometheus;
     pm::registry exposition;

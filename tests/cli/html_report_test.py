@@ -539,6 +539,18 @@ class ReportTests(unittest.TestCase):
         r = self.cli("rank", "--qrels", os.path.join(DATA, "qrels.txt"), "--run", os.path.join(DATA, "run.txt"),
                      "--baseline", os.path.join(DATA, "run.txt"), expect=2)
         self.assertIn("--baseline needs --format html", r.stderr.decode())
+        # a bad baseline is an error naming it, and leaves the output file as it was
+        keep = os.path.join(self.tmp, "keep.html")
+        bad_run = os.path.join(self.tmp, "bad.run")
+        with open(keep, "w") as f:
+            f.write("kept")
+        with open(bad_run, "w") as f:
+            f.write("q1 Q0 d1\n")
+        r = self.cli("rank", "--qrels", os.path.join(DATA, "qrels.txt"), "--run", os.path.join(DATA, "run.txt"),
+                     "--baseline", bad_run, "--format", "html", "-o", keep, expect=1)
+        self.assertIn("bad.run:1:", r.stderr.decode())
+        with open(keep) as f:
+            self.assertEqual(f.read(), "kept")
 
 
 def main():
