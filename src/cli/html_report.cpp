@@ -572,13 +572,22 @@ drift_model make_drift_model(const driftwatch::drift_monitor& monitor,
       const auto& ch = monitor.current_histogram(id);
       const auto& edges = rh.edges().interior();
       const double rn = static_cast<double>(rh.count()), cn = static_cast<double>(ch.count());
-      for (std::size_t b = 0; b < rh.bin_count(); ++b) {
+      // One bar per frozen bin; past limits.max_bars, runs of `group`
+      // adjacent bins share a bar (the page says so), so the page stays small.
+      const std::size_t nb = rh.bin_count();
+      const std::size_t group = (nb + limits.max_bars - 1) / limits.max_bars;
+      f.bins_per_bar = group;
+      f.frozen_bins = nb;
+      for (std::size_t b = 0; b < nb; b += group) {
+        const std::size_t e = std::min(nb, b + group);  // bins [b, e)
         bar x;
         const std::string lo = b == 0 ? std::string("\xE2\x88\x92\xE2\x88\x9E") : g3(edges[b - 1]);
-        const std::string hi = b + 1 == rh.bin_count() ? std::string("+\xE2\x88\x9E") : g3(edges[b]);
-        x.label = "(" + lo + ", " + hi + (b + 1 == rh.bin_count() ? ")" : "]");
-        x.reference_count = rh.counts()[b];
-        x.current_count = ch.counts()[b];
+        const std::string hi = e == nb ? std::string("+\xE2\x88\x9E") : g3(edges[e - 1]);
+        x.label = "(" + lo + ", " + hi + (e == nb ? ")" : "]");
+        for (std::size_t i = b; i < e; ++i) {
+          x.reference_count += rh.counts()[i];
+          x.current_count += ch.counts()[i];
+        }
         x.reference = rn > 0 ? static_cast<double>(x.reference_count) / rn : 0;
         x.current = cn > 0 ? static_cast<double>(x.current_count) / cn : 0;
         f.bars.push_back(std::move(x));
@@ -839,10 +848,14 @@ std::string render_drift(const drift_model& m) {
         edges[b + 1] = lab.substr(comma + 2, lab.size() - comma - 3);
       }
       bars_vertical(out, f.bars, edges,
-                    "Histogram of " + f.name + " on the " + std::to_string(f.bars.size()) +
+                    "Histogram of " + f.name + " on the " + std::to_string(f.frozen_bins) +
                         " bins frozen from the reference: reference share filled, current share outlined",
                     "", "reference", "current", "");
-      out += "<figcaption>Share of values per frozen bin (equal-width slots, labelled by bin edge).</figcaption>";
+      out += "<figcaption>Share of values per frozen bin (equal-width slots, labelled by bin edge)";
+      if (f.bins_per_bar > 1)
+        out += "; the " + std::to_string(f.frozen_bins) + " bins are drawn in runs of " +
+               std::to_string(f.bins_per_bar) + " adjacent bins per bar (the metrics use every bin)";
+      out += ".</figcaption>";
     } else {
       bars_horizontal(out, f.bars,
                       "Category shares of " + f.name + ": reference filled, current outlined, largest change first",

@@ -68,6 +68,8 @@ struct drift_feature {
   bool current_sample_truncated = false;
   std::vector<bar> bars;                // frozen bins, or top categories + folded rest
   std::size_t folded_categories = 0;    // categories summed in the last bar (0: none)
+  std::size_t frozen_bins = 0;          // numeric: bins of the frozen edges
+  std::size_t bins_per_bar = 1;         // numeric: adjacent bins drawn as one bar
   std::size_t total_categories = 0;
   ecdf_plot ecdf;                       // numeric only
   std::vector<metric_row> metrics;
@@ -96,6 +98,7 @@ struct numeric_sample {
 struct drift_limits {
   std::size_t ecdf_points = 80;      // step corners per ECDF curve (F within 1/80)
   std::size_t top_categories = 12;   // categories shown; the rest are folded
+  std::size_t max_bars = 50;         // numeric: more frozen bins are drawn in runs of adjacent bins
 };
 
 /// Builds the model of the feature i of `reports` (= monitor feature i) with

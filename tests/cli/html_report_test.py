@@ -444,6 +444,32 @@ class ReportTests(unittest.TestCase):
         self.assertAlmostEqual(float(best[0].findall("td")[1].get("data-s")), d[-1], places=12)
         self.check_screenshot(out)
 
+    def test_many_bins_are_drawn_in_runs(self):
+        """--bins 400: at most 50 bars per histogram, every value still counted
+        once, the caption says how the bins were grouped (no browser needed)."""
+        path, js = self.drift_html(os.path.join(DATA, "reference.csv"), os.path.join(DATA, "current.csv"),
+                                   "bins.html", "--bins", "400")
+        page = self.check_static(path)
+        by_name = {f["name"]: f for f in js["features"]}
+        numeric = [s for s in find_all(page.dom, "section", "feature") if s.get("data-kind") == "numeric"]
+        self.assertTrue(numeric)
+        grouped = 0
+        for s in numeric:
+            bins = find_all(find_all(s, "svg", "hist")[0], "g", "bin")
+            self.assertLessEqual(len(bins), 50)
+            counts = [re.search(r"reference [0-9.]+% \((\d+)\), current [0-9.]+% \((\d+)\)$",
+                                text_of(first(b, "title"))).groups() for b in bins]
+            f = by_name[s.get("data-feature")]
+            self.assertEqual(sum(int(r) for r, _ in counts), f["n_reference"])
+            self.assertEqual(sum(int(c) for _, c in counts), f["n_current"])
+            frozen = int(re.search(r"on the (\d+) bins frozen", text_of(first(s, "title"))).group(1))
+            if frozen > 50:
+                grouped += 1
+                self.assertRegex(text_of(first(s, "figcaption")), r"bins are drawn in runs of \d+ adjacent bins")
+            else:
+                self.assertEqual(len(bins), frozen)
+        self.assertGreater(grouped, 0)
+
     def test_narrow_screen(self):
         """At 390 CSS px (a phone) the page does not overflow sideways: plots
         shrink to one column, wide tables scroll inside their own box."""
