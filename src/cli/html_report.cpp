@@ -170,7 +170,7 @@ void page_start(std::string& out, const std::string& title) {
   out += "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
          "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
          "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; "
-         "script-src 'unsafe-inline'; img-src data:\">\n"
+         "script-src 'unsafe-inline'\">\n"
          "<meta name=\"generator\" content=\"driftwatch " DRIFTWATCH_VERSION_STRING "\">\n<title>";
   escape_into(out, title);
   out += "</title>\n<style>";
@@ -871,9 +871,13 @@ std::string render_drift(const drift_model& m) {
       out += "<figure>";
       ecdf_svg(out, f);
       out += "<figcaption>ECDFs";
-      if (f.ecdf.has_ks)
+      if (f.ecdf.has_ks) {
         out += "; KS statistic D = " + human(f.ecdf.ks_statistic) + " at x = " + esc(human(f.ecdf.ks_location)) +
                " (black bar)";
+        // Which way: a lower current ECDF means fewer current values up to x.
+        if (f.ecdf.current_f_at < f.ecdf.reference_f_at) out += ", where current values run larger";
+        if (f.ecdf.current_f_at > f.ecdf.reference_f_at) out += ", where current values run smaller";
+      }
       if (f.ecdf.clipped) out += "; x axis: the central 99% of the values (the rest pinned to its ends)";
       out += ".</figcaption></figure>\n";
     }

@@ -264,7 +264,8 @@ class ReportTests(unittest.TestCase):
             self.assertEqual(hits, [], f"{path}: a URL or external reference ({pattern})")
         for href in re.findall(r'href="([^"]*)"', page.text):
             self.assertTrue(href.startswith("#"), f"{path}: a link that leaves the page: {href}")
-        self.assertIn("Content-Security-Policy", page.text)
+        csp = re.search(r'http-equiv="Content-Security-Policy" content="([^"]*)"', page.text).group(1)
+        self.assertEqual(csp, "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'")
         return page
 
     def check_screenshot(self, path, width=1000, height=1600, scale=0.5):
@@ -361,6 +362,10 @@ class ReportTests(unittest.TestCase):
             ks = find_all(s, "g", "ks")[0]
             self.assertAlmostEqual(float(ks.get("data-x")), float(want.statistic_location), places=12)
             self.assertAlmostEqual(float(ks.get("data-fref")), np.mean(ref <= want.statistic_location), places=12)
+            # the caption's direction: a lower current ECDF means larger current values
+            larger = np.mean(cur <= want.statistic_location) < np.mean(ref <= want.statistic_location)
+            caption = text_of(find_all(s, "figcaption")[1])  # the second figure is the ECDFs
+            self.assertIn("current values run " + ("larger" if larger else "smaller"), caption)
 
     def test_hundred_feature_report(self):
         path, js = self.drift_html(self.wide_ref, self.wide_cur, "wide.html", "--correction", "bh")
