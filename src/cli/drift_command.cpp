@@ -32,7 +32,7 @@ const char* const drift_usage =
     "  --bins N                bins per numeric feature (default 10)\n"
     "  --binning quantile|uniform   bin placement from the reference (default quantile)\n"
     "  --epsilon X             PSI's replacement for an empty bin (default 1e-4)\n"
-    "  --format text|json|prometheus|openmetrics   output format (default text);\n"
+    "  --format text|json|prometheus|openmetrics|html   output format (default text);\n"
     "                          prometheus: the text exposition 0.0.4 of every feature's\n"
     "                          series (docs/prometheus.md), openmetrics: the same as OpenMetrics 1.0\n"
     "                          html: one self-contained page with plots (docs/report.md)\n"

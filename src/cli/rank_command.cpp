@@ -37,7 +37,7 @@ const char rank_usage[] =
     "  --qrels FILE          relevance judgments\n"
     "  --run FILE            the ranking to evaluate\n"
     "  -k K                  cutoff of P, recall, ndcg_cut, map_cut, success (default 10)\n"
-    "  --format text|json|prometheus|openmetrics\n"
+    "  --format text|json|prometheus|openmetrics|html\n"
     "                        text: trec_eval's layout (default); json: an object keyed by measure;\n"
     "                        prometheus: the text exposition 0.0.4 of the ranking series\n"
     "                        (driftwatch_ranking_metric_sum/_count per metric, docs/prometheus.md);\n"
