@@ -125,6 +125,7 @@ table.sortable th{cursor:pointer}
 .feature.drift{border-left-color:var(--drift);border-left-style:double;border-left-width:9px}
 .feature.na{border-left-color:var(--na);border-left-style:dashed}
 .plots{display:grid;grid-template-columns:repeat(auto-fill,minmax(400px,1fr));gap:10px 18px}
+.plots.many{grid-template-columns:repeat(auto-fill,minmax(260px,1fr))}
 figure{margin:0;min-width:0;max-width:560px}
 figcaption{font-size:.85em;color:#444}
 svg{width:100%;height:auto;display:block}
@@ -1081,7 +1082,7 @@ std::string render_rank(const rank_model& m) {
   if (paired)
     out += "<p class=\"note\">Difference = canary \xE2\x88\x92 baseline on the paired queries (higher is better for "
            "every measure here). \xE2\x96\xB2/\xE2\x96\xBC mark a difference with p &lt; " + human(m.alpha) + ".</p>\n";
-  out += "</section>\n<section id=\"distributions\">\n<h2>Per-query distributions</h2>\n<div class=\"plots\">\n";
+  out += "</section>\n<section id=\"distributions\">\n<h2>Per-query distributions</h2>\n<div class=\"plots many\">\n";
   const std::size_t bins = 10;
   std::vector<std::string> edges(bins + 1);
   for (std::size_t b = 0; b <= bins; b += 1) edges[b] = g3(static_cast<double>(b) / bins);
@@ -1124,7 +1125,7 @@ std::string render_rank(const rank_model& m) {
   out += "</div>\n</section>\n";
 
   if (paired) {
-    out += "<section id=\"differences\">\n<h2>Per-query differences (canary \xE2\x88\x92 baseline)</h2>\n<div class=\"plots\">\n";
+    out += "<section id=\"differences\">\n<h2>Per-query differences (canary \xE2\x88\x92 baseline)</h2>\n<div class=\"plots many\">\n";
     const std::size_t dbins = 20;
     for (std::size_t j = 0; j < nm; ++j) {
       double a = 0;
