@@ -373,9 +373,9 @@ int run(int argc, char** argv) {
     for (std::size_t k = 0; k < common.size(); ++k) {
       if (reports[k].kind != driftwatch::feature_kind::numeric) continue;
       for (const auto& c : reference.columns[common[k].first])
-        if (!is_missing(c)) samples[k].reference.push_back(*parse_number(c));
+        if (const auto v = parse_number(c)) samples[k].reference.push_back(*v);
       for (const auto& c : current.columns[common[k].second])
-        if (!is_missing(c)) samples[k].current.push_back(*parse_number(c));
+        if (const auto v = parse_number(c)) samples[k].current.push_back(*v);
     }
     std::fputs(html_report::render_drift(html_report::make_drift_model(monitor, reports, std::move(samples),
                                                                        o.reference, o.current, only_reference,
