@@ -18,7 +18,7 @@ the ranking report with and without a baseline:
   the verdict colours have WCAG contrast >= 4.5 on white;
 - `-o FILE` writes exactly what standard output gets, for every format.
 
-Cost: about 8 s of CPU (8 Chromium runs of ~0.6 s each; html5lib parsing
+Cost: about 9 s of CPU (8 Chromium runs of ~0.6 s each; html5lib parsing
 the 100-feature page twice, ~1.4 s each; the CLI runs take 0.2 s in all). Exits 77 (ctest SKIP_RETURN_CODE) when Chromium is absent.
 
 Run: /usr/bin/python3 tests/cli/html_report_test.py --driftwatch build/dev/src/cli/driftwatch
