@@ -15,6 +15,8 @@
 #include "commands.hpp"
 #include "csv.hpp"
 #include "format.hpp"
+#include "html_report.hpp"
+#include "output_file.hpp"
 
 namespace driftwatch_cli {
 namespace {
@@ -30,9 +32,11 @@ const char* const drift_usage =
     "  --bins N                bins per numeric feature (default 10)\n"
     "  --binning quantile|uniform   bin placement from the reference (default quantile)\n"
     "  --epsilon X             PSI's replacement for an empty bin (default 1e-4)\n"
-    "  --format text|json|prometheus|openmetrics   output format (default text);\n"
+    "  --format text|json|prometheus|openmetrics|html   output format (default text);\n"
     "                          prometheus: the text exposition 0.0.4 of every feature's\n"
     "                          series (docs/prometheus.md), openmetrics: the same as OpenMetrics 1.0\n"
+    "                          html: one self-contained page with plots (docs/report.md)\n"
+    "  -o, --output FILE       write the report to FILE instead of standard output\n"
     "  --model NAME            value of the `model` label in prometheus output (default default)\n"
     "  --max-categories N      categories exported per categorical feature in prometheus\n"
     "                          output; the rest are summed into category=\"__other__\" (default 50)\n"
@@ -77,6 +81,7 @@ std::size_t count_present(const std::vector<std::string>& cells) {
 struct options {
   std::string reference, current;
   std::string format = "text";
+  std::string output;  // -o FILE; empty: stdout
   std::string model = "default";
   std::size_t max_categories = 50;
   bool fail_on_drift = false;
@@ -121,8 +126,11 @@ options parse_options(int argc, char** argv) {
         throw usage_error{"--epsilon must be in (0, 1), got '" + std::string(v) + "'"};
     } else if (arg == "--format") {
       o.format = value();
-      if (o.format != "text" && o.format != "json" && o.format != "prometheus" && o.format != "openmetrics")
-        throw usage_error{"--format must be text, json, prometheus or openmetrics, got '" + o.format + "'"};
+      if (o.format != "text" && o.format != "json" && o.format != "prometheus" && o.format != "openmetrics" &&
+          o.format != "html")
+        throw usage_error{"--format must be text, json, prometheus, openmetrics or html, got '" + o.format + "'"};
+    } else if (arg == "-o" || arg == "--output") {
+      o.output = value();
     } else if (arg == "--model") {
       o.model = value();
     } else if (arg == "--max-categories") {
@@ -358,12 +366,27 @@ int run(int argc, char** argv) {
     }
   }
   const auto reports = monitor.report();
-  if (o.format == "prometheus" || o.format == "openmetrics")
+  if (const auto e = redirect_stdout(o.output); !e.empty()) throw csv_error(e);
+  if (o.format == "html") {
+    // The ECDFs need the numeric values: parse the columns held above once more.
+    std::vector<html_report::numeric_sample> samples(common.size());
+    for (std::size_t k = 0; k < common.size(); ++k) {
+      if (reports[k].kind != driftwatch::feature_kind::numeric) continue;
+      for (const auto& c : reference.columns[common[k].first])
+        if (const auto v = parse_number(c)) samples[k].reference.push_back(*v);
+      for (const auto& c : current.columns[common[k].second])
+        if (const auto v = parse_number(c)) samples[k].current.push_back(*v);
+    }
+    std::fputs(html_report::render_drift(html_report::make_drift_model(monitor, reports, std::move(samples),
+                                                                       o.reference, o.current, only_reference,
+                                                                       only_current)).c_str(), stdout);
+  } else if (o.format == "prometheus" || o.format == "openmetrics")
     print_exposition(o, monitor);
   else if (o.format == "json")
     print_json(o, reports, only_reference, only_current);
   else
     print_text(o, reports, only_reference, only_current);
+  if (const auto e = finish_output(o.output); !e.empty()) throw csv_error(e);
   bool any_drift = false;
   for (const auto& r : reports) any_drift = any_drift || r.drift;
   return (o.fail_on_drift && any_drift) ? 3 : 0;

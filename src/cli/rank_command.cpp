@@ -22,6 +22,8 @@
 #include "commands.hpp"
 #include "progress.hpp"
 #include "rank_eval.hpp"
+#include "html_report.hpp"
+#include "output_file.hpp"
 #include "trec_io.hpp"
 
 namespace driftwatch_cli {
@@ -32,6 +34,7 @@ const char rank_usage[] =
     "                       [--format FORMAT] [--per-query] [--fail-below MEASURE=VALUE]...\n"
     "                       [--relevance-level L] [--ties trec|optimistic|pessimistic|average]\n"
     "                       [--gain linear|exponential|binary] [--model NAME] [--model-version V]\n"
+    "                       [--baseline RUN] [-o FILE]\n"
     "\n"
     "Evaluates a TREC run (qid Q0 docno rank score tag) against TREC relevance\n"
     "judgments (qid iter docno rel) with trec_eval's rules: documents ranked by\n"
@@ -53,12 +56,16 @@ const char rank_usage[] =
     "  --fail-below M=V      exit with status 3 when measure M's value over all queries\n"
     "                        (unrounded, as printed by --format json) is below V; M is a\n"
     "                        printed name (map, P_10, num_rel_ret, ...); repeatable\n"
-    "  --format text|json|prometheus|openmetrics\n"
+    "  --format text|json|prometheus|openmetrics|html\n"
     "                        text: trec_eval's layout (default); json: an object keyed by measure;\n"
     "                        prometheus: the text exposition 0.0.4 of the ranking series\n"
     "                        (driftwatch_ranking_metric_sum/_count per metric and cutoff,\n"
     "                        docs/prometheus.md); openmetrics: the same as OpenMetrics 1.0\n"
     "                        (--per-query and -m do not apply to these two)\n"
+    "                        html: one self-contained page with plots (docs/report.md)\n"
+    "  --baseline RUN        (html) a second run: per-query differences and the paired t-test\n"
+    "                        of RUN (canary) against this baseline, per measure\n"
+    "  -o, --output FILE     write the report to FILE instead of standard output\n"
     "  --model NAME          `model` label of prometheus output (default default)\n"
     "  --model-version V     `model_version` label of prometheus output (default: the run's file name)\n"
     "  --per-query           also print every query's values (like trec_eval -q)\n"
@@ -94,6 +101,7 @@ bool is_cut(std::size_t m) { return m >= static_cast<std::size_t>(measure::P); }
 struct rank_options {
   std::string qrels, run, format = "text";
   std::string model = "default", model_version;
+  std::string baseline, output;  // --baseline RUN (html), -o FILE
   std::vector<std::size_t> k{10};
   bool per_query = false;
   driftwatch::ranking_policy policy;
@@ -173,8 +181,13 @@ rank_options parse_rank_options(int argc, char** argv) {
       o.fail_below.emplace_back(v.substr(0, eq), threshold);
     } else if (arg == "--format") {
       o.format = value();
-      if (o.format != "text" && o.format != "json" && o.format != "prometheus" && o.format != "openmetrics")
-        throw rank_usage_error{"--format must be text, json, prometheus or openmetrics, got '" + o.format + "'"};
+      if (o.format != "text" && o.format != "json" && o.format != "prometheus" && o.format != "openmetrics" &&
+          o.format != "html")
+        throw rank_usage_error{"--format must be text, json, prometheus, openmetrics or html, got '" + o.format + "'"};
+    } else if (arg == "--baseline") {
+      o.baseline = value();
+    } else if (arg == "-o" || arg == "--output") {
+      o.output = value();
     } else if (arg == "--model") {
       o.model = value();
     } else if (arg == "--model-version") {
@@ -211,6 +224,7 @@ rank_options parse_rank_options(int argc, char** argv) {
   }
   for (std::size_t m = 0; m < measure_count; ++m)
     if (o.wanted[m] && is_cut(m) && o.cutoffs[m].empty()) o.cutoffs[m] = o.k;
+  if (!o.baseline.empty() && o.format != "html") throw rank_usage_error{"--baseline needs --format html"};
   if (o.model_version.empty()) {
     const auto slash = o.run.find_last_of('/');
     o.model_version = slash == std::string::npos ? o.run : o.run.substr(slash + 1);
@@ -363,6 +377,55 @@ int run_rank_checked(int argc, char** argv) {
 
   static char out_buffer[1 << 16];
   std::setvbuf(stdout, out_buffer, _IOFBF, sizeof out_buffer);
+  if (o.format == "html") {
+    html_report::rank_model page;
+    page.qrels_path = o.qrels;
+    page.run_path = o.run;
+    page.settings = html_report::ranking_settings(o.k.front(), o.policy);
+    if (o.k.size() > 1) {  // "cutoff k = 10, ..." -> "cutoffs k = 5, 10, ..."
+      std::string ks;
+      for (std::size_t k : o.k) ks += (ks.empty() ? "" : ", ") + std::to_string(k);
+      const std::size_t comma = page.settings.find(',');
+      page.settings = "cutoffs k = " + ks + (comma == std::string::npos ? "" : page.settings.substr(comma));
+    }
+    for (std::size_t c = 0; c < columns.size(); ++c) {
+      page.measures.push_back(columns[c].name);
+      page.means.push_back(summary[c]);
+    }
+    auto as_query = [&](const query_result& r) {
+      html_report::rank_query q{r.qid, {}};
+      for (const auto& c : columns) q.values.push_back(c.value(r));
+      return q;
+    };
+    for (const auto& r : results) page.queries.push_back(as_query(r));
+    if (!o.baseline.empty()) {
+      const trec::run baseline = trec::read_run(o.baseline);
+      std::vector<query_eval> base_eval = evaluate_queries(judgments, baseline, evaluators, o.policy.relevance_level);
+      std::vector<html_report::rank_query> base;
+      for (auto& e : base_eval) {
+        if (!e.at_k[0].valid()) continue;
+        query_result r;
+        r.qid = judgments.qids[e.qrels_index];
+        r.metrics = e.at_k[0];
+        r.at_k = std::move(e.at_k);
+        r.num_ret = e.num_ret;
+        r.num_rel = e.num_rel;
+        r.num_rel_ret = e.num_rel_ret;
+        base.push_back(as_query(r));
+      }
+      html_report::pair_with_baseline(page, o.baseline, base);
+    }
+    // Only now, so a bad baseline leaves FILE as it was.
+    if (const auto e = redirect_stdout(o.output); !e.empty()) throw trec::input_error(e);
+    std::fputs(html_report::render_rank(page).c_str(), stdout);
+    if (const auto e = finish_output(o.output); !e.empty()) throw trec::input_error(e);
+    if (!gate_failures.empty()) {
+      for (const auto& f : gate_failures) std::fprintf(stderr, "driftwatch rank: %s (--fail-below)\n", f.c_str());
+      return 3;
+    }
+    return 0;
+  }
+  if (const auto e = redirect_stdout(o.output); !e.empty()) throw trec::input_error(e);
   if (o.format == "prometheus" || o.format == "openmetrics") {
     namespace pm = driftwatch::prometheus;
     pm::registry exposition;
@@ -413,6 +476,7 @@ int run_rank_checked(int argc, char** argv) {
     std::fputs("}\n", stdout);
   }
   std::fflush(stdout);
+  if (const auto e = finish_output(o.output); !e.empty()) throw trec::input_error(e);
   if (!gate_failures.empty()) {
     for (const auto& f : gate_failures) std::fprintf(stderr, "driftwatch rank: %s (--fail-below)\n", f.c_str());
     return 3;
