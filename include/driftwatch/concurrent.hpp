@@ -55,6 +55,22 @@ void reset_accumulator(A& a, const A& empty_prototype) {
   }
 }
 
+// The copy a shard buffer starts from: A::compact_copy() where A has one
+// (drift_monitor: an empty copy with a smaller window layout, merged exactly
+// into the full total at every drain), else a plain copy.
+template <class A, class = void>
+struct has_compact_copy : std::false_type {};
+template <class A>
+struct has_compact_copy<A, std::void_t<decltype(std::declval<const A&>().compact_copy())>> : std::true_type {};
+
+template <class A>
+A shard_prototype(const A& a) {
+  if constexpr (has_compact_copy<A>::value)
+    return a.compact_copy();
+  else
+    return a;
+}
+
 // Per-thread list of the concurrent<> instances this thread writes to, with
 // the shard it owns in each. Shared by every concurrent<A> type: entries are
 // type-erased. The thread's shards are released (handed to the next thread
@@ -351,7 +367,7 @@ class concurrent {
   };
 
   struct state {
-    A prototype;  // empty, the configuration of every shard
+    A prototype;  // empty, the configuration of every shard (compact where A has compact_copy())
     A total;      // guarded by reader_mutex
     std::size_t capacity;
     std::unique_ptr<std::atomic<shard*>[]> slots;
@@ -360,7 +376,7 @@ class concurrent {
     std::atomic<bool> alive{true};
 
     state(A proto, std::size_t max_writers)
-        : prototype(proto), total(std::move(proto)), capacity(max_writers) {
+        : prototype(detail::shard_prototype(proto)), total(std::move(proto)), capacity(max_writers) {
       if (max_writers == 0) detail::fail("concurrent: max_writers must be at least 1, got 0");
       detail::reset_accumulator(prototype, prototype);
       slots.reset(new std::atomic<shard*>[capacity]);

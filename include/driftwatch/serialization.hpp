@@ -7,7 +7,8 @@
 //
 //   offset  size  field
 //   0       4     magic "DWST" (0x44 0x57 0x53 0x54)
-//   4       2     format version (state_format_version, currently 1)
+//   4       2     layout version of this state type (state_version(type):
+//                 1 for every type but drift_monitor, which is at 2)
 //   6       2     state type (state_type)
 //   8       8     payload size P
 //   16      P     payload (per type, see detail/state_access.hpp)
@@ -35,7 +36,9 @@
 
 namespace driftwatch {
 
-/// The version this build writes. Readers accept every version up to their
+/// The envelope's version and the layout version of every state type whose
+/// payload never changed. Each type has its own layout version
+/// (state_version(type)); readers accept every version of a type up to their
 /// own and reject newer ones (docs/concurrency.md, "Version rules").
 constexpr std::uint16_t state_format_version = 1;
 
@@ -62,6 +65,13 @@ inline const char* to_string(state_type t) noexcept {
     case state_type::drift_monitor: return "drift_monitor";
   }
   return "unknown";
+}
+
+/// The layout version this build writes for `t` (and the newest it reads):
+/// drift_monitor is at 2 (version 1 kept raw current samples; version 2 keeps
+/// the bounded window state, docs/concurrency.md), every other type at 1.
+constexpr std::uint16_t state_version(state_type t) noexcept {
+  return t == state_type::drift_monitor ? 2 : state_format_version;
 }
 
 /// The header of a state whose envelope (magic, version, size, checksum) is valid.
@@ -92,7 +102,7 @@ std::vector<std::uint8_t> seal(state_type type, const T& value) {
   std::vector<std::uint8_t> out;
   byte_writer w(out);
   for (auto b : state_magic) w.u8(b);
-  w.u16(state_format_version);
+  w.u16(state_version(type));
   w.u16(static_cast<std::uint16_t>(type));
   w.u64(0);  // payload size, patched below
   state_access::write(w, value);
@@ -104,27 +114,28 @@ std::vector<std::uint8_t> seal(state_type type, const T& value) {
 
 
 template <class T>
-T decode_payload(byte_reader& r, const deserialize_limits& limits);
-template <> inline histogram decode_payload<histogram>(byte_reader& r, const deserialize_limits&) {
+T decode_payload(byte_reader& r, const deserialize_limits& limits, std::uint16_t version);
+template <> inline histogram decode_payload<histogram>(byte_reader& r, const deserialize_limits&, std::uint16_t) {
   return state_access::read_histogram(r);
 }
-template <> inline category_counts decode_payload<category_counts>(byte_reader& r, const deserialize_limits&) {
+template <> inline category_counts decode_payload<category_counts>(byte_reader& r, const deserialize_limits&, std::uint16_t) {
   return state_access::read_category_counts(r);
 }
-template <> inline mean_accumulator decode_payload<mean_accumulator>(byte_reader& r, const deserialize_limits&) {
+template <> inline mean_accumulator decode_payload<mean_accumulator>(byte_reader& r, const deserialize_limits&, std::uint16_t) {
   return state_access::read_mean(r);
 }
-template <> inline ranking_accumulator decode_payload<ranking_accumulator>(byte_reader& r, const deserialize_limits&) {
+template <> inline ranking_accumulator decode_payload<ranking_accumulator>(byte_reader& r, const deserialize_limits&, std::uint16_t) {
   return state_access::read_ranking(r);
 }
-template <> inline paired_comparison decode_payload<paired_comparison>(byte_reader& r, const deserialize_limits&) {
+template <> inline paired_comparison decode_payload<paired_comparison>(byte_reader& r, const deserialize_limits&, std::uint16_t) {
   return state_access::read_paired(r);
 }
-template <> inline welch_comparison decode_payload<welch_comparison>(byte_reader& r, const deserialize_limits&) {
+template <> inline welch_comparison decode_payload<welch_comparison>(byte_reader& r, const deserialize_limits&, std::uint16_t) {
   return state_access::read_welch(r);
 }
-template <> inline drift_monitor decode_payload<drift_monitor>(byte_reader& r, const deserialize_limits& limits) {
-  return state_access::read_monitor(r, limits);
+template <> inline drift_monitor decode_payload<drift_monitor>(byte_reader& r, const deserialize_limits& limits,
+                                                              std::uint16_t version) {
+  return state_access::read_monitor(r, limits, version);
 }
 
 }  // namespace detail
@@ -139,13 +150,14 @@ inline state_header inspect_state(span<const std::uint8_t> bytes) {
       r.fail_at(i, "not a driftwatch state (the magic number \"DWST\" is missing)");
   state_header h;
   h.version = r.u16("format version");
-  if (h.version == 0 || h.version > state_format_version)
-    r.fail_at(4, "format version " + std::to_string(h.version) + " is not supported (this build reads versions 1 to " +
-                     std::to_string(state_format_version) + ")");
+  if (h.version == 0) r.fail_at(4, "format version 0 is not supported");
   const std::uint16_t type = r.u16("state type");
   if (type < 1 || type > static_cast<std::uint16_t>(state_type::drift_monitor))
     r.fail_at(6, "unknown state type " + std::to_string(type));
   h.type = static_cast<state_type>(type);
+  if (h.version > state_version(h.type))
+    r.fail_at(4, "format version " + std::to_string(h.version) + " is not supported (this build reads versions 1 to " +
+                     std::to_string(state_version(h.type)) + " of " + to_string(h.type) + " states)");
   h.payload_size = r.u64("payload size");
   if (h.payload_size != static_cast<std::uint64_t>(bytes.size()) - detail::state_header_size - detail::state_trailer_size ||
       bytes.size() < detail::state_header_size + detail::state_trailer_size)
@@ -170,8 +182,10 @@ std::vector<std::uint8_t> serialize(const T& value) {
   return detail::seal(detail::state_type_of<T>::value, value);
 }
 
-/// Reads a state written by serialize(const T&) of this or an older format
-/// version. Throws driftwatch::error (naming the byte offset and the reason)
+/// Reads a state written by serialize(const T&) of this or an older layout
+/// version (a drift_monitor of version 1, with raw current samples, is
+/// converted: its window state is rebuilt from the samples, which were the
+/// whole KS window). Throws driftwatch::error (naming the byte offset and the reason)
 /// for anything else -- see the header comment. A restored drift_monitor has
 /// its sample reservation again, so its observe still never allocates.
 template <class T>
@@ -183,7 +197,7 @@ T deserialize(span<const std::uint8_t> bytes, const deserialize_limits& limits =
   detail::byte_reader r(span<const std::uint8_t>(bytes.data(), bytes.size() - detail::state_trailer_size));
   r.u64("header");
   r.u64("header");
-  T value = detail::decode_payload<T>(r, limits);
+  T value = detail::decode_payload<T>(r, limits, h.version);
   if (r.remaining() != 0)
     r.fail_here(std::to_string(r.remaining()) + " bytes left over after the " + to_string(expected) + " payload");
   return value;

@@ -224,15 +224,29 @@ struct state_access {
     return c;
   }
 
-  // ---- drift_monitor: config, u64 features, then per feature: string name,
-  //      u8 kind, u64 missing_reference, u64 missing_current, and
+  // ---- drift_monitor, layout version 2 (version 1 below):
+  //      config: u64 bins, u8 method, f64 psi_epsilon, f64 js_base,
+  //        4 x f64 thresholds, u8 correction, u64 max_current_samples,
+  //        u64 exact_wasserstein_samples;
+  //      u64 features, then per feature: string name, u8 kind,
+  //        u64 missing_reference, u64 missing_current, 4 x f64 thresholds,
+  //        u8 excluded, and
   //      numeric: reference histogram, current histogram (same edges),
   //        u64 n + n x f64 sorted reference (n = reference count, finite,
-  //        ascending), u64 m + m x f64 current sample (finite, m <= current
-  //        count, m <= max_current_samples), u8 truncated;
+  //        ascending), u64 s + s x u64 window slot counts (s = 2d + 1 for d
+  //        distinct reference values), u64 window count (= sum of the slots
+  //        + unplaced), u64 unplaced, f64 lowest, f64 highest, 4 x f64 tail
+  //        sums (below sum, compensation, above sum, compensation),
+  //        u64 m + m x f64 raw sample (m <= window count), u8 truncated,
+  //        u64 truncated count;
   //      categorical: reference category_counts, current category_counts.
-  //      config: u64 bins, u8 method, f64 psi_epsilon, f64 js_base,
-  //        4 x f64 thresholds, u8 correction, u64 max_current_samples.
+  //      A compact (concurrent<> shard) window is written in the wide layout.
+  // ---- version 1: config without exact_wasserstein_samples; per feature no
+  //      thresholds/excluded; numeric: the two histograms, the sorted
+  //      reference, u64 m + m x f64 current sample (the first m values of the
+  //      window, m <= max_current_samples), u8 truncated. Read and converted:
+  //      the sample was the whole KS window, so the window state is rebuilt
+  //      from it (a truncated window stays truncated, with the version-1 cap).
   static void write(byte_writer& w, const drift_monitor& m) {
     const monitor_config& c = m.config_;
     w.u64(c.bins);
@@ -245,21 +259,39 @@ struct state_access {
     w.f64(c.thresholds.chi2_pvalue);
     w.u8(static_cast<std::uint8_t>(c.pvalue_correction));
     w.u64(c.max_current_samples);
+    w.u64(c.exact_wasserstein_samples);
     w.u64(m.features_.size());
     for (const auto& slot : m.features_) {
       w.string(slot.name);
       w.u8(static_cast<std::uint8_t>(slot.kind));
       w.u64(slot.missing_reference);
       w.u64(slot.missing_current);
+      w.f64(slot.thresholds.psi);
+      w.f64(slot.thresholds.js_distance);
+      w.f64(slot.thresholds.ks_pvalue);
+      w.f64(slot.thresholds.chi2_pvalue);
+      w.boolean(slot.excluded);
       if (slot.kind == feature_kind::numeric) {
         const auto& f = m.numerics_[slot.index];
         write(w, f.reference_hist);
         write(w, f.current_hist);
-        w.u64(f.sorted_reference.size());
-        for (double x : f.sorted_reference) w.f64(x);
+        const std::vector<double> sorted = f.reference->sorted();
+        w.u64(sorted.size());
+        for (double x : sorted) w.f64(x);
+        w.u64(f.window.size());
+        for (std::size_t s = 0; s < f.window.size(); ++s) w.u64(f.window[s]);
+        w.u64(f.ks_count);
+        w.u64(f.window.unplaced());
+        w.f64(f.lowest);
+        w.f64(f.highest);
+        w.f64(f.below_sum.sum);
+        w.f64(f.below_sum.compensation);
+        w.f64(f.above_sum.sum);
+        w.f64(f.above_sum.compensation);
         w.u64(f.current_sample.size());
         for (double x : f.current_sample) w.f64(x);
         w.boolean(f.truncated);
+        w.u64(f.n_truncated);
       } else {
         const auto& f = m.categoricals_[slot.index];
         write(w, f.reference);
@@ -268,7 +300,19 @@ struct state_access {
     }
   }
 
-  static drift_monitor read_monitor(byte_reader& r, const deserialize_limits& limits) {
+  static drift_thresholds read_thresholds(byte_reader& r) {
+    const std::size_t at = r.position();
+    drift_thresholds t;
+    t.psi = r.f64("psi threshold");
+    t.js_distance = r.f64("js threshold");
+    t.ks_pvalue = r.f64("ks threshold");
+    t.chi2_pvalue = r.f64("chi2 threshold");
+    if (std::isnan(t.psi) || std::isnan(t.js_distance) || std::isnan(t.ks_pvalue) || std::isnan(t.chi2_pvalue))
+      r.fail_at(at, "a threshold is NaN");
+    return t;
+  }
+
+  static drift_monitor read_monitor(byte_reader& r, const deserialize_limits& limits, std::uint16_t version) {
     monitor_config c;
     std::size_t at = r.position();
     const std::uint64_t bins = r.u64("bins");
@@ -281,24 +325,25 @@ struct state_access {
     at = r.position();
     c.js_base = r.f64("js_base");
     if (!std::isfinite(c.js_base)) r.fail_at(at, "js_base is not finite");
-    at = r.position();
-    c.thresholds.psi = r.f64("psi threshold");
-    c.thresholds.js_distance = r.f64("js threshold");
-    c.thresholds.ks_pvalue = r.f64("ks threshold");
-    c.thresholds.chi2_pvalue = r.f64("chi2 threshold");
-    if (std::isnan(c.thresholds.psi) || std::isnan(c.thresholds.js_distance) || std::isnan(c.thresholds.ks_pvalue) ||
-        std::isnan(c.thresholds.chi2_pvalue))
-      r.fail_at(at, "a threshold is NaN");
+    c.thresholds = read_thresholds(r);
     c.pvalue_correction = static_cast<correction>(enum_byte(r, 2, "p-value correction"));
     at = r.position();
     const std::uint64_t max_samples = r.u64("max_current_samples");
-    if (max_samples > std::numeric_limits<std::size_t>::max() / 8)
-      r.fail_at(at, "max_current_samples is too large");
+    if (max_samples > std::numeric_limits<std::size_t>::max()) r.fail_at(at, "max_current_samples does not fit size_t");
     c.max_current_samples = static_cast<std::size_t>(max_samples);
+    if (version >= 2) {
+      at = r.position();
+      const std::uint64_t exact = r.u64("exact_wasserstein_samples");
+      if (exact > std::numeric_limits<std::size_t>::max() / 8) r.fail_at(at, "exact_wasserstein_samples is too large");
+      c.exact_wasserstein_samples = static_cast<std::size_t>(exact);
+    } else if (max_samples > std::numeric_limits<std::size_t>::max() / 8) {
+      r.fail_at(at, "max_current_samples is too large");
+    }
+    const std::uint64_t capacity = std::min<std::uint64_t>(c.exact_wasserstein_samples, max_samples);
 
     drift_monitor m(c);
     at = r.position();
-    const std::uint64_t n = r.count(25, "number of features");
+    const std::uint64_t n = r.count(version >= 2 ? 58 : 25, "number of features");
     std::uint64_t reserved_bytes = 0;
     for (std::uint64_t i = 0; i < n; ++i) {
       const std::size_t feature_at = r.position();
@@ -308,49 +353,146 @@ struct state_access {
       const auto kind = static_cast<feature_kind>(enum_byte(r, 1, "feature kind"));
       const std::uint64_t missing_reference = r.u64("missing reference count");
       const std::uint64_t missing_current = r.u64("missing current count");
+      drift_monitor::feature_slot slot{std::move(name), kind, 0, missing_reference, missing_current, c.thresholds, false};
+      if (version >= 2) {
+        slot.thresholds = read_thresholds(r);
+        slot.excluded = r.boolean("excluded flag");
+      }
+      const std::string& fname = slot.name;
       if (kind == feature_kind::numeric) {
-        // max_samples * 8 fits (checked above); compare without overflowing.
-        if (max_samples * 8 > limits.max_reserved_bytes - reserved_bytes)
+        // capacity * 8 fits (checked above); compare without overflowing.
+        if (capacity * 8 > limits.max_reserved_bytes - reserved_bytes)
           r.fail_at(at, "the numeric features would reserve more than deserialize_limits::max_reserved_bytes = " +
                             std::to_string(limits.max_reserved_bytes) + " bytes for current samples");
-        reserved_bytes += max_samples * 8;
+        reserved_bytes += capacity * 8;
         histogram reference = read_histogram(r);
         const std::size_t current_at = r.position();
         histogram current = read_histogram(r);
         if (current.edges() != reference.edges())
-          r.fail_at(current_at, "feature '" + name + "': the current histogram's edges differ from the reference's");
+          r.fail_at(current_at, "feature '" + fname + "': the current histogram's edges differ from the reference's");
         std::vector<double> sorted = read_doubles(r, "reference sample size");
         if (sorted.size() != reference.count() || sorted.empty())
-          r.fail_at(feature_at, "feature '" + name + "': the reference sample does not match its histogram");
+          r.fail_at(feature_at, "feature '" + fname + "': the reference sample does not match its histogram");
         for (std::size_t j = 0; j < sorted.size(); ++j)
           if (!std::isfinite(sorted[j]) || (j > 0 && sorted[j] < sorted[j - 1]))
-            r.fail_at(feature_at, "feature '" + name + "': the reference sample is not finite and sorted");
+            r.fail_at(feature_at, "feature '" + fname + "': the reference sample is not finite and sorted");
         histogram check(reference.edges());
         check.observe(sorted);
         if (check.counts_ != reference.counts_)
-          r.fail_at(feature_at, "feature '" + name + "': the reference sample does not match its histogram");
-        std::vector<double> sample = read_doubles(r, "current sample size");
-        if (sample.size() > current.count() || sample.size() > c.max_current_samples)
-          r.fail_at(feature_at, "feature '" + name + "': the current sample is larger than its window");
-        for (double x : sample)
-          if (!std::isfinite(x)) r.fail_at(feature_at, "feature '" + name + "': the current sample holds a non-finite value");
-        const bool truncated = r.boolean("truncated flag");
-        drift_monitor::numeric_feature f{std::move(reference), std::move(current), std::move(sorted), {}, truncated};
-        f.current_sample.reserve(c.max_current_samples);
-        f.current_sample.assign(sample.begin(), sample.end());
-        m.features_.push_back(drift_monitor::feature_slot{std::move(name), kind, m.numerics_.size(), missing_reference,
-                                                          missing_current});
+          r.fail_at(feature_at, "feature '" + fname + "': the reference sample does not match its histogram");
+        drift_monitor::numeric_feature f{std::move(reference), std::move(current)};
+        f.reference = detail::numeric_reference_data::from_sorted(sorted);
+        f.window = slot_counts(f.reference->slots());
+        f.sample_capacity = static_cast<std::size_t>(capacity);
+        if (version >= 2)
+          read_window_v2(r, f, fname, feature_at);
+        else
+          read_window_v1(r, f, fname, feature_at, c.max_current_samples);
+        f.current_sample.reserve(f.sample_capacity);
+        slot.index = m.numerics_.size();
+        m.features_.push_back(std::move(slot));
         m.numerics_.push_back(std::move(f));
       } else {
         drift_monitor::categorical_feature f{read_category_counts(r), read_category_counts(r)};
         if (f.reference.count() == 0)
-          r.fail_at(feature_at, "feature '" + name + "': the reference has no value");
-        m.features_.push_back(drift_monitor::feature_slot{std::move(name), kind, m.categoricals_.size(),
-                                                          missing_reference, missing_current});
+          r.fail_at(feature_at, "feature '" + fname + "': the reference has no value");
+        slot.index = m.categoricals_.size();
+        m.features_.push_back(std::move(slot));
         m.categoricals_.push_back(std::move(f));
       }
     }
     return m;
+  }
+
+  // The window of a numeric feature whose current sample holds every value
+  // of the window: replay it (as observe does, without the histogram).
+  static void replay(drift_monitor::numeric_feature& f, const std::vector<double>& sample) {
+    const auto& u = f.reference->distinct;
+    const std::size_t d = u.size();
+    for (double x : sample) {
+      ++f.ks_count;
+      const std::size_t k = detail::bin_of_branchless(u.data(), d, x);
+      if (k < d && u[k] == x) {
+        f.window.increment(2 * k + 1);
+      } else {
+        f.window.increment(2 * k);
+        if (k == 0) f.below_sum.add(u[0] - x);
+        if (k == d) f.above_sum.add(x - u[d - 1]);
+      }
+      f.lowest = std::min(f.lowest, x);
+      f.highest = std::max(f.highest, x);
+    }
+  }
+
+  static void read_window_v1(byte_reader& r, drift_monitor::numeric_feature& f, const std::string& name,
+                             std::size_t feature_at, std::size_t max_samples) {
+    std::vector<double> sample = read_doubles(r, "current sample size");
+    if (sample.size() > f.current_hist.count() || sample.size() > max_samples)
+      r.fail_at(feature_at, "feature '" + name + "': the current sample is larger than its window");
+    for (double x : sample)
+      if (!std::isfinite(x)) r.fail_at(feature_at, "feature '" + name + "': the current sample holds a non-finite value");
+    f.truncated = r.boolean("truncated flag");
+    replay(f, sample);
+    // Values the version-1 cap dropped: the finite values of the histogram
+    // beyond the sample (the histogram counts finite values only).
+    if (f.truncated) f.n_truncated = f.current_hist.count() - sample.size();
+    for (std::size_t j = 0; j < sample.size() && j < f.sample_capacity; ++j) f.current_sample.push_back(sample[j]);
+  }
+
+  static void read_window_v2(byte_reader& r, drift_monitor::numeric_feature& f, const std::string& name,
+                             std::size_t feature_at) {
+    std::size_t at = r.position();
+    const std::uint64_t slots = r.count(8, "number of window slots");
+    if (slots != f.reference->slots())
+      r.fail_at(at, "feature '" + name + "': " + std::to_string(slots) + " window slots for " +
+                        std::to_string(f.reference->distinct.size()) + " distinct reference values");
+    std::uint64_t placed = 0;
+    for (auto& cnt : f.window.wide()) {
+      cnt = r.u64("window slot count");
+      if (cnt > std::numeric_limits<std::uint64_t>::max() - placed) r.fail_at(r.position() - 8, "window counts overflow");
+      placed += cnt;
+    }
+    at = r.position();
+    f.ks_count = r.u64("window count");
+    const std::uint64_t unplaced = r.u64("unplaced count");
+    if (unplaced > f.ks_count || f.ks_count - unplaced != placed || f.ks_count > f.current_hist.count())
+      r.fail_at(at, "feature '" + name + "': the window counts disagree with each other or with the histogram");
+    f.window.set_unplaced(unplaced);
+    at = r.position();
+    f.lowest = r.f64("lowest value");
+    f.highest = r.f64("highest value");
+    const bool empty = f.ks_count == 0;
+    if (empty ? !(f.lowest == std::numeric_limits<double>::infinity() && f.highest == -f.lowest)
+              : !(std::isfinite(f.lowest) && std::isfinite(f.highest) && f.lowest <= f.highest))
+      r.fail_at(at, "feature '" + name + "': the window's lowest/highest values are inconsistent");
+    at = r.position();
+    f.below_sum.sum = r.f64("tail sum");
+    f.below_sum.compensation = r.f64("tail sum");
+    f.above_sum.sum = r.f64("tail sum");
+    f.above_sum.compensation = r.f64("tail sum");
+    if (std::isnan(f.below_sum.value()) || std::isnan(f.above_sum.value()) || f.below_sum.sum < 0 ||
+        f.above_sum.sum < 0)
+      r.fail_at(at, "feature '" + name + "': a tail sum is negative or NaN");
+    std::vector<double> sample = read_doubles(r, "current sample size");
+    if (sample.size() > f.ks_count || sample.size() > f.sample_capacity)
+      r.fail_at(feature_at, "feature '" + name + "': the current sample is larger than its window");
+    for (double x : sample)
+      if (!std::isfinite(x) || x < f.lowest || x > f.highest)
+        r.fail_at(feature_at, "feature '" + name + "': the current sample holds a value outside its window");
+    if (sample.size() == f.ks_count) {  // a complete sample must be the window itself
+      drift_monitor::numeric_feature check{f.reference_hist, f.current_hist};
+      check.reference = f.reference;
+      check.window = slot_counts(f.reference->slots());
+      replay(check, sample);
+      if (check.window.wide() != f.window.wide())
+        r.fail_at(feature_at, "feature '" + name + "': the current sample does not match the window counts");
+    }
+    f.current_sample.assign(sample.begin(), sample.end());
+    f.truncated = r.boolean("truncated flag");
+    at = r.position();
+    f.n_truncated = r.u64("truncated count");
+    if ((f.n_truncated != 0 && !f.truncated) || f.n_truncated > f.current_hist.count() - f.ks_count)
+      r.fail_at(at, "feature '" + name + "': the truncated count disagrees with the flag or the histogram");
   }
 
   static std::vector<double> read_doubles(byte_reader& r, const char* what) {
