@@ -345,6 +345,11 @@ struct mergeable_sum {
 /// (<= w * (c1 - c0) / 2). Gaps with no current value are exact. Values the
 /// compact layout could not place (unplaced U of m) add U/m * (range of all
 /// values). Returns {estimate, bound}.
+// The tail sums are kept scaled by 2^-64 (exact, bar subnormal terms), so a
+// sum of up to 2^64 finite terms never overflows although each may be near
+// DBL_MAX: their mean, which W1 needs, always fits.
+constexpr double tail_scale = 0x1p-63;  // applied to halved differences: 2^-64 in all
+constexpr double tail_scale_inverse = 0x1p64;
 struct wasserstein_estimate {
   double value;
   double bound;
@@ -357,7 +362,8 @@ inline wasserstein_estimate wasserstein_from_slots(const numeric_reference_data&
   const double m = static_cast<double>(placed), n = static_cast<double>(ref.n);
   const std::size_t d = ref.distinct.size();
   compensated_sum value, bound;
-  value.add(below_sum / m);
+  bool uncertain = false;  // an overflowing gap whose contribution may be finite
+  value.add(below_sum / m * tail_scale_inverse);
   std::uint64_t j = c[0];
   for (std::size_t k = 0; k + 1 < d; ++k) {
     j += c[2 * k + 1];
@@ -373,11 +379,17 @@ inline wasserstein_estimate wasserstein_from_slots(const numeric_reference_data&
     const double c1 = static_cast<double>(j) / m;
     const double lo = width_times(w, r < c0 ? c0 - r : (r > c1 ? r - c1 : 0.0));
     const double hi = width_times(w, std::max(std::fabs(r - c0), std::fabs(r - c1)));
+    if (std::isinf(hi) && !std::isinf(lo)) uncertain = true;
     value.add(lo / 2 + hi / 2);
     bound.add(hi == lo ? 0.0 : hi / 2 - lo / 2);
   }
-  value.add(above_sum / m);
-  return {value.value(), bound.value()};
+  value.add(above_sum / m * tail_scale_inverse);
+  // Overflow (a reference or window spanning more than DBL_MAX): +inf, as
+  // SciPy reports it; Neumaier's compensation turns inf into NaN, hence the check.
+  const double inf = std::numeric_limits<double>::infinity();
+  const double v = value.value(), b = bound.value();
+  if (uncertain) return {std::isfinite(v) ? v : inf, inf};
+  return {std::isfinite(v) ? v : inf, std::isfinite(b) ? b : inf};
 }
 
 }  // namespace detail
@@ -490,8 +502,8 @@ class drift_monitor {
       f.window.increment(2 * k + 1);
     } else {
       f.window.increment(2 * k);
-      if (k == 0) f.below_sum.add(u[0] - x);
-      if (k == d) f.above_sum.add(x - u[d - 1]);
+      if (k == 0) f.below_sum.add((u[0] / 2 - x / 2) * detail::tail_scale);
+      if (k == d) f.above_sum.add((x / 2 - u[d - 1] / 2) * detail::tail_scale);
     }
     if (x < f.lowest) f.lowest = x;
     if (x > f.highest) f.highest = x;
@@ -699,8 +711,8 @@ class drift_monitor {
     std::shared_ptr<const detail::numeric_reference_data> reference;  // frozen, shared by copies
     detail::slot_counts window;               // current values per reference slot (exact KS)
     std::uint64_t ks_count = 0;               // finite current values in `window`
-    detail::mergeable_sum below_sum;          // sum of u_0 - x over x < u_0
-    detail::mergeable_sum above_sum;          // sum of x - u_{d-1} over x > u_{d-1}
+    detail::mergeable_sum below_sum;          // sum of (u_0 - x) 2^-64 over x < u_0
+    detail::mergeable_sum above_sum;          // sum of (x - u_{d-1}) 2^-64 over x > u_{d-1}
     double lowest = std::numeric_limits<double>::infinity();    // smallest value in `window`
     double highest = -std::numeric_limits<double>::infinity();  // largest value in `window`
     std::vector<double> current_sample;       // the first sample_capacity values, raw

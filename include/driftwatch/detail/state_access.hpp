@@ -236,7 +236,8 @@ struct state_access {
   //        ascending), u64 s + s x u64 window slot counts (s = 2d + 1 for d
   //        distinct reference values), u64 window count (= sum of the slots
   //        + unplaced), u64 unplaced, f64 lowest, f64 highest, 4 x f64 tail
-  //        sums (below sum, compensation, above sum, compensation),
+  //        sums scaled by 2^-64 (below sum, compensation, above sum,
+  //        compensation),
   //        u64 m + m x f64 raw sample (m <= window count), u8 truncated,
   //        u64 truncated count;
   //      categorical: reference category_counts, current category_counts.
@@ -416,8 +417,8 @@ struct state_access {
         f.window.increment(2 * k + 1);
       } else {
         f.window.increment(2 * k);
-        if (k == 0) f.below_sum.add(u[0] - x);
-        if (k == d) f.above_sum.add(x - u[d - 1]);
+        if (k == 0) f.below_sum.add((u[0] / 2 - x / 2) * detail::tail_scale);
+        if (k == d) f.above_sum.add((x / 2 - u[d - 1] / 2) * detail::tail_scale);
       }
       f.lowest = std::min(f.lowest, x);
       f.highest = std::max(f.highest, x);
