@@ -185,6 +185,45 @@ struct numeric_reference_data {
   std::vector<double> distinct;            // u_0 < ... < u_{d-1}
   std::vector<std::uint64_t> at_or_below;  // #{reference <= u_k}
   std::uint64_t n = 0;                     // finite reference values
+  // A guide for the hot-loop search: d equal-width buckets over [u_0,
+  // u_{d-1}]; guide[b] = #{k : bucket(u_k) < b}. bucket() is monotone, so the
+  // u_k below x are those of lower buckets plus some of x's own bucket: the
+  // search runs over one bucket (~1 value for smooth data) instead of d.
+  std::vector<std::uint32_t> guide;
+  double guide_origin = 0.0, guide_scale = 0.0;
+
+  std::size_t bucket(double x) const noexcept {
+    const double b = (x - guide_origin) * guide_scale;  // x in [u_0, u_{d-1}]
+    const std::size_t last = guide.size() - 2;
+    return b >= static_cast<double>(last) ? last : static_cast<std::size_t>(b);
+  }
+  /// #{u_k < x} for a finite x. Runs in the hot loop: measure before changing.
+  std::size_t rank(double x) const noexcept {
+    const std::size_t d = distinct.size();
+    if (!(x > distinct[0])) return 0;
+    if (x > distinct[d - 1]) return d;
+    if (guide.empty()) return detail::bin_of_branchless(distinct.data(), d, x);
+    const std::size_t b = bucket(x);
+    const std::size_t lo = guide[b], hi = guide[b + 1];
+    return lo + detail::bin_of_branchless(distinct.data() + lo, hi - lo, x);
+  }
+  void build_guide() {
+    const std::size_t d = distinct.size();
+    guide.clear();
+    const double span = distinct[d - 1] - distinct[0];
+    // Not for tiny or degenerate references, nor spans beyond DBL_MAX, nor
+    // more values than 32-bit positions: the plain binary search serves them.
+    if (d < 64 || !(span > 0) || !std::isfinite(span) || d > 0xFFFFFFFEu) return;
+    guide_origin = distinct[0];
+    guide_scale = static_cast<double>(d) / span;
+    if (!std::isfinite(guide_scale)) return;
+    guide.assign(d + 2, 0);  // buckets 0..d, sentinel
+    std::size_t k = 0;
+    for (std::size_t b = 0; b < guide.size(); ++b) {
+      while (k < d && bucket(distinct[k]) < b) ++k;
+      guide[b] = static_cast<std::uint32_t>(k);
+    }
+  }
 
   static std::shared_ptr<const numeric_reference_data> from_sorted(span<const double> sorted) {
     auto r = std::make_shared<numeric_reference_data>();
@@ -196,6 +235,7 @@ struct numeric_reference_data {
       r->at_or_below.back() = i + 1;
     }
     r->n = sorted.size();
+    r->build_guide();
     return r;
   }
   /// The sorted reference sample itself (allocates n doubles).
@@ -497,7 +537,7 @@ class drift_monitor {
     ++f.ks_count;
     const double* u = f.reference->distinct.data();
     const std::size_t d = f.reference->distinct.size();
-    const std::size_t k = detail::bin_of_branchless(u, d, x);  // #{u < x}
+    const std::size_t k = f.reference->rank(x);  // #{u < x}
     if (k < d && u[k] == x) {
       f.window.increment(2 * k + 1);
     } else {
