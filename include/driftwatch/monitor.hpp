@@ -831,8 +831,12 @@ class drift_monitor {
     }
     // From the slot counts: KS as ks_stream computes it (bit-identical
     // statistic and p-value), W1 estimated with its bound.
-    std::vector<std::uint64_t> c(ref.slots());
-    for (std::size_t s = 0; s < c.size(); ++s) c[s] = f.window[s];
+    std::vector<std::uint64_t> widened;  // only a compact window needs a wide view
+    if (f.window.compact()) {
+      widened.resize(ref.slots());
+      for (std::size_t s = 0; s < widened.size(); ++s) widened[s] = f.window[s];
+    }
+    const std::vector<std::uint64_t>& c = f.window.compact() ? widened : f.window.wide();
     const std::uint64_t unplaced = f.window.unplaced();
     const std::uint64_t placed = f.ks_count - unplaced;
     ks_result ks;
