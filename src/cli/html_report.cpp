@@ -23,7 +23,7 @@
 #include <limits>
 #include <numeric>
 
-#include <driftwatch/version.hpp>
+#include <driftwatch/core/version.hpp>
 
 #include "format.hpp"
 

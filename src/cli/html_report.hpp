@@ -13,9 +13,9 @@
 #include <string>
 #include <vector>
 
-#include <driftwatch/canary.hpp>
-#include <driftwatch/monitor.hpp>
-#include <driftwatch/ranking.hpp>
+#include <driftwatch/metrics/canary.hpp>
+#include <driftwatch/monitors/monitor.hpp>
+#include <driftwatch/metrics/ranking.hpp>
 
 namespace driftwatch_cli {
 namespace html_report {

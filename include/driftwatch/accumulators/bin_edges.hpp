@@ -45,7 +45,11 @@ class bin_edges {
   /// Interior edges at the reference's quantiles i/B, i = 1..B-1, computed like
   /// numpy.quantile's default (linear interpolation, Hyndman-Fan type 7, with
   /// numpy's own interpolation formula so edges are bit-identical), duplicates
-  /// removed (heavily tied data yields fewer than B bins). Non-finite reference
+  /// removed (heavily tied data yields fewer than B bins): equal to
+  /// np.unique(np.quantile(reference, [i/B])) wherever numpy's values are
+  /// finite. For a reference spanning more than DBL_MAX numpy's lerp
+  /// overflows to +-inf; there the edge is the same lerp on halved values,
+  /// doubled, so edges stay finite and strictly increasing. Non-finite reference
   /// values are ignored. Throws driftwatch::error if `bins` is 0 or the
   /// reference has no finite value. O(n log n), allocates a sorted copy.
   static bin_edges from_quantiles(span<const double> reference, std::size_t bins = 10) {
@@ -69,7 +73,8 @@ class bin_edges {
   }
 
   /// B equal-width bins over [min(reference), max(reference)]: interior edges
-  /// lo + i * (hi - lo) / B, i = 1..B-1. A constant reference gives one edge
+  /// lo + i * (hi - lo) / B, i = 1..B-1 (as np.linspace; see uniform(lo, hi, B)
+  /// for subnormal and overflowing ranges). A constant reference gives one edge
   /// (two bins). Non-finite values are ignored; throws on no finite value or
   /// bins == 0.
   static bin_edges uniform(span<const double> reference, std::size_t bins = 10) {
@@ -90,7 +95,14 @@ class bin_edges {
     return uniform(lo, hi, bins);
   }
 
-  /// B equal-width bins over [lo, hi] (finite, lo <= hi).
+  /// B equal-width bins over [lo, hi] (finite, lo <= hi): the interior
+  /// values of np.linspace(lo, hi, B + 1), duplicates removed, bit for bit,
+  /// including numpy's path for a step that underflows to 0 (a subnormal
+  /// range: edges (i / B) * (hi - lo) + lo, so a range of k representable
+  /// values still gets min(k, B - 1) edges instead of collapsing to one).
+  /// Where hi - lo overflows (a range wider than DBL_MAX, where np.linspace
+  /// gives inf/nan), the same formula runs on lo/2 and hi/2 and the result
+  /// is doubled (exact scaling): edges stay finite and strictly increasing.
   static bin_edges uniform(double lo, double hi, std::size_t bins) {
     check_bins(bins, "uniform");
     if (!std::isfinite(lo) || !std::isfinite(hi) || lo > hi)
@@ -99,8 +111,20 @@ class bin_edges {
     if (lo == hi) {
       edges.push_back(lo);
     } else {
-      const double width = (hi - lo) / static_cast<double>(bins);
-      for (std::size_t i = 1; i < bins; ++i) edges.push_back(lo + rounded_product(static_cast<double>(i), width));
+      const double b = static_cast<double>(bins);
+      const double delta = hi - lo;
+      if (std::isfinite(delta)) {
+        const double width = delta / b;
+        for (std::size_t i = 1; i < bins; ++i) {
+          const double fi = static_cast<double>(i);
+          // numpy: step == 0 -> y = (i / div) * delta + start, else i * step + start.
+          edges.push_back(width == 0.0 ? rounded_product(fi / b, delta) + lo : lo + rounded_product(fi, width));
+        }
+      } else {
+        const double width = (hi / 2 - lo / 2) / b;
+        for (std::size_t i = 1; i < bins; ++i)
+          edges.push_back(2 * (rounded_product(static_cast<double>(i), width) + lo / 2));
+      }
     }
     return bin_edges(dedupe(std::move(edges)), binning::uniform);
   }
@@ -192,6 +216,8 @@ class bin_edges {
 
   // numpy 1.24 'linear': virtual index (n-1)*q, lerp(a, b, t) = a + (b-a)*t,
   // or b - (b-a)*(1-t) when t >= 0.5. Reproduced literally for identical bits.
+  // Where b - a overflows (numpy then gives +-inf), the same lerp runs on
+  // a/2 and b/2 and is doubled: finite, between a and b, monotone in q.
   static double quantile_type7(span<const double> sorted, std::size_t n, double q) {
     const double virtual_index = rounded_product(static_cast<double>(n - 1), q);
     const double below = std::floor(virtual_index);
@@ -201,6 +227,10 @@ class bin_edges {
     const double a = sorted[lo], b = sorted[lo + 1];
     const double t = virtual_index - below;
     const double diff = b - a;
+    if (!std::isfinite(diff)) {
+      const double ha = a / 2, hb = b / 2, hdiff = hb - ha;
+      return 2 * (t >= 0.5 ? hb - rounded_product(hdiff, 1 - t) : ha + rounded_product(hdiff, t));
+    }
     return t >= 0.5 ? b - rounded_product(diff, 1 - t) : a + rounded_product(diff, t);
   }
 
@@ -213,7 +243,9 @@ class bin_edges {
     return p;
   }
 
+  // np.unique: sorted, duplicates removed.
   static std::vector<double> dedupe(std::vector<double> edges) {
+    std::sort(edges.begin(), edges.end());
     edges.erase(std::unique(edges.begin(), edges.end()), edges.end());
     return edges;
   }

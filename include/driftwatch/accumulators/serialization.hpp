@@ -7,7 +7,8 @@
 //
 //   offset  size  field
 //   0       4     magic "DWST" (0x44 0x57 0x53 0x54)
-//   4       2     layout version of the state's type (T::state_version)
+//   4       2     layout version of the state's type (T::state_version:
+//                 1 for every type but drift_monitor, which is at 2)
 //   6       2     state type (state_type)
 //   8       8     payload size P
 //   16      P     payload (per type: save_state/load_state in its own header)
@@ -85,6 +86,13 @@ inline const char* to_string(state_type t) noexcept {
   return "unknown";
 }
 
+/// The layout version this build writes for `t` (and the newest it reads):
+/// drift_monitor is at 2 (version 1 kept raw current samples; version 2 keeps
+/// the bounded window state, docs/concurrency.md), every other type at 1.
+constexpr std::uint16_t state_version(state_type t) noexcept {
+  return t == state_type::drift_monitor ? 2 : state_format_version;
+}
+
 /// The header of a state whose envelope (magic, version, size, checksum) is valid.
 struct state_header {
   std::uint16_t version = 0;
@@ -156,6 +164,9 @@ inline state_header inspect_state(span<const std::uint8_t> bytes) {
   const std::uint16_t type = r.u16("state type");
   if (type == 0) r.fail_at(6, "unknown state type 0");
   h.type = static_cast<state_type>(type);
+  if (h.version > state_version(h.type))
+    r.fail_at(4, "format version " + std::to_string(h.version) + " is not supported (this build reads versions 1 to " +
+                     std::to_string(state_version(h.type)) + " of " + to_string(h.type) + " states)");
   h.payload_size = r.u64("payload size");
   if (h.payload_size != static_cast<std::uint64_t>(bytes.size()) - detail::state_header_size - detail::state_trailer_size ||
       bytes.size() < detail::state_header_size + detail::state_trailer_size)
@@ -182,8 +193,10 @@ std::vector<std::uint8_t> serialize(const T& value) {
   return detail::seal(T::state_tag, value);
 }
 
-/// Reads a state written by serialize(const T&) of this or an older format
-/// version. Throws driftwatch::error (naming the byte offset and the reason)
+/// Reads a state written by serialize(const T&) of this or an older layout
+/// version (a drift_monitor of version 1, with raw current samples, is
+/// converted: its window state is rebuilt from the samples, which were the
+/// whole KS window). Throws driftwatch::error (naming the byte offset and the reason)
 /// for anything else -- see the header comment. A restored drift_monitor has
 /// its sample reservation again, so its observe still never allocates.
 template <class T>

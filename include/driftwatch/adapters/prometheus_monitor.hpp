@@ -23,8 +23,19 @@
 //     driftwatch_category_psi, driftwatch_category_js_distance,
 //     driftwatch_category_chi2_statistic, driftwatch_category_chi2_p_value
 //                                          gauges  {model, feature}
+//   limits and approximations (issue 11; every one per feature, each side):
+//     driftwatch_feature_reference_missing gauge   {model, feature}
+//     driftwatch_feature_reference_invalid gauge   {model, feature} (numeric)
+//     driftwatch_category_reference_overflow gauge {model, feature} (categorical)
+//     driftwatch_feature_truncated_total   counter {model, feature} (numeric)
+//     driftwatch_feature_wasserstein       gauge   {model, feature} (numeric)
+//     driftwatch_feature_error_bound       gauge   {model, feature, metric}:
+//         metric="wasserstein" | "ks_statistic"; 0 = exact (numeric)
+//     driftwatch_feature_excluded          gauge   {model, feature}: 1 when
+//         the feature's configuration excludes it from verdicts
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -185,6 +196,64 @@ class monitor_exporter {
                           "Chi-square p-value of a categorical feature, as scipy.stats.chi2_contingency(correction="
                           "False) (this process, uncorrected).",
                           &feature_state::chi2_p_value);
+    // ---- limits and approximations: every cap, truncation, approximation,
+    // invalid and missing count of both sides is a series (docs/prometheus.md).
+    metrics.add({"driftwatch_feature_reference_missing",
+                 "Missing reference values of a feature (reported by the caller when the reference was added).",
+                 metric_type::gauge, {"feature"}, ml},
+                [s](sample_writer& w) {
+                  std::lock_guard<std::mutex> lock(s->mutex);
+                  for (const auto& f : s->features) w.gauge({f.name}, static_cast<double>(f.missing_reference));
+                });
+    metrics.add({"driftwatch_feature_reference_invalid",
+                 "NaN/Inf reference values of a numeric feature, excluded from its reference.",
+                 metric_type::gauge, {"feature"}, ml},
+                [s](sample_writer& w) {
+                  std::lock_guard<std::mutex> lock(s->mutex);
+                  for (const auto& f : s->features)
+                    if (f.kind == feature_kind::numeric) w.gauge({f.name}, static_cast<double>(f.invalid_reference));
+                });
+    metrics.add({"driftwatch_category_reference_overflow",
+                 "Reference observations of categories refused because the feature reached its category limit.",
+                 metric_type::gauge, {"feature"}, ml},
+                [s](sample_writer& w) {
+                  std::lock_guard<std::mutex> lock(s->mutex);
+                  for (const auto& f : s->features)
+                    if (f.kind == feature_kind::categorical)
+                      w.gauge({f.name}, static_cast<double>(f.overflow_reference));
+                });
+    metrics.add({"driftwatch_feature_truncated",
+                 "Finite current values of a numeric feature left out of KS and Wasserstein-1 by an explicit "
+                 "monitor_config::max_current_samples (0 without a cap).",
+                 metric_type::counter, {"feature"}, ml},
+                [s](sample_writer& w) {
+                  std::lock_guard<std::mutex> lock(s->mutex);
+                  for (const auto& f : s->features)
+                    if (f.kind == feature_kind::numeric) w.counter({f.name}, f.truncated);
+                });
+    add_numeric_gauge(metrics, ml, "driftwatch_feature_wasserstein",
+                      "Wasserstein-1 distance of a numeric feature, in its units (this process; exact or within "
+                      "driftwatch_feature_error_bound{metric=\"wasserstein\"}).",
+                      &feature_state::wasserstein);
+    metrics.add({"driftwatch_feature_error_bound",
+                 "Bound of the error of an exported metric of a numeric feature: 0 when it is exact, else "
+                 "|exported - exact| <= this value.",
+                 metric_type::gauge, {"feature", "metric"}, ml},
+                [s](sample_writer& w) {
+                  std::lock_guard<std::mutex> lock(s->mutex);
+                  for (const auto& f : s->features) {
+                    if (f.kind != feature_kind::numeric || !f.valid) continue;
+                    w.gauge({f.name, "wasserstein"}, f.wasserstein_bound);
+                    w.gauge({f.name, "ks_statistic"}, f.ks_bound);
+                  }
+                });
+    metrics.add({"driftwatch_feature_excluded",
+                 "1 when the feature's configuration excludes it from verdicts (tracked and exported, never drifts).",
+                 metric_type::gauge, {"feature"}, ml},
+                [s](sample_writer& w) {
+                  std::lock_guard<std::mutex> lock(s->mutex);
+                  for (const auto& f : s->features) w.gauge({f.name}, f.excluded ? 1.0 : 0.0);
+                });
   }
 
   monitor_exporter(const monitor_exporter&) = delete;
@@ -214,10 +283,15 @@ class monitor_exporter {
   }
 
   /// Pull mode over a concurrent<drift_monitor>: each scrape exports
-  /// `monitor.snapshot()`, every observation completed before the scrape.
+  /// `monitor.snapshot(max_wait)`: every observation completed before the
+  /// scrape, except those of a writer descheduled in the middle of an
+  /// observation for longer than `max_wait`, which the next scrape exports
+  /// (concurrent<>::snapshot(max_wait); exactly once, never half). This
+  /// bounds a scrape's wait on a machine with more writers than cores.
   /// `monitor` must outlive this exporter, or call stop_collecting() first.
-  void collect_from(const concurrent<drift_monitor>& monitor) {
-    collect_from([&monitor] { return monitor.snapshot(); });
+  void collect_from(const concurrent<drift_monitor>& monitor,
+                    std::chrono::nanoseconds max_wait = std::chrono::microseconds(100)) {
+    collect_from([&monitor, max_wait] { return monitor.snapshot(max_wait); });
   }
 
   /// Leaves pull mode; the last published state stays exported. Waits for a
@@ -235,7 +309,10 @@ class monitor_exporter {
     std::uint64_t missing = 0;
     bool valid = false;
     bool drift = false;
-    metric_value ks_statistic, ks_p_value;
+    metric_value ks_statistic, ks_p_value, wasserstein;
+    double wasserstein_bound = 0, ks_bound = 0;
+    std::uint64_t missing_reference = 0, invalid_reference = 0, overflow_reference = 0, truncated = 0;
+    bool excluded = false;
     // categorical
     std::vector<std::string> categories;
     std::vector<std::uint64_t> reference, current;
@@ -271,11 +348,19 @@ class monitor_exporter {
       f.missing = r.n_missing_current;
       f.valid = r.valid();
       f.drift = r.drift;
+      f.missing_reference = r.n_missing_reference;
+      f.excluded = r.excluded;
       if (r.kind == feature_kind::numeric) {
         f.ks_statistic = of(r.ks.valid(), r.ks.statistic);
         f.ks_p_value = of(r.ks.valid(), r.ks.pvalue);
+        f.wasserstein = r.wasserstein;
+        f.wasserstein_bound = r.wasserstein_error_bound;
+        f.ks_bound = r.ks_statistic_error_bound;
+        f.invalid_reference = r.n_invalid_reference;
+        f.truncated = r.n_truncated_current;
         continue;
       }
+      f.overflow_reference = r.category_overflow_reference;
       f.psi = r.psi;
       f.js_distance = r.js.distance;
       f.chi2_statistic = of(r.chi2.valid(), r.chi2.statistic);

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstddef>
+#include <limits>
 #include <vector>
 
 #include <driftwatch/detail/summation.hpp>
@@ -20,7 +21,8 @@ namespace driftwatch {
 ///
 /// over the pooled sorted values x_k, with F(x) = #{values <= x} / n. In the
 /// units of the feature. One merge walk, O(n + m), no allocation. Invalid when
-/// either sample is empty.
+/// either sample is empty. A distance beyond DBL_MAX (samples spanning more
+/// than DBL_MAX) is +inf and valid, as SciPy returns it.
 inline metric_value wasserstein_sorted(span<const double> sorted_reference, span<const double> sorted_current) noexcept {
   const std::size_t n = sorted_reference.size(), m = sorted_current.size();
   if (n == 0) return metric_value::invalid("the reference sample is empty");
@@ -28,6 +30,7 @@ inline metric_value wasserstein_sorted(span<const double> sorted_reference, span
   const double dn = static_cast<double>(n), dm = static_cast<double>(m);
   std::size_t i = 0, j = 0;
   detail::compensated_sum sum;
+  bool overflow = false;
   // x is the current pooled value; advance both samples past every copy of x,
   // then the CDFs at x are i/n and j/m until the next pooled value.
   double x = std::min(sorted_reference[0], sorted_current[0]);
@@ -38,10 +41,14 @@ inline metric_value wasserstein_sorted(span<const double> sorted_reference, span
     const double next = (i < n && (j == m || sorted_reference[i] < sorted_current[j])) ? sorted_reference[i]
                                                                                          : sorted_current[j];
     const double gap = std::fabs(static_cast<double>(i) / dn - static_cast<double>(j) / dm);
-    sum.add(gap * (next - x));
+    const double term = gap == 0.0 ? 0.0 : gap * (next - x);  // next - x may be +inf
+    if (std::isinf(term)) overflow = true;
+    sum.add(term);
     x = next;
   }
-  return metric_value::of(sum.value());
+  const double w = sum.value();
+  // A sum of finite terms can overflow too (the compensation is then NaN).
+  return metric_value::of(overflow || std::isnan(w) || std::isinf(w) ? std::numeric_limits<double>::infinity() : w);
 }
 
 /// As wasserstein_sorted for unsorted samples; non-finite values are excluded

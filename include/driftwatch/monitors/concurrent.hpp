@@ -15,6 +15,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -37,6 +38,22 @@ namespace detail {
 template <class A>
 void reset_accumulator(A& a, const A&) {
   a.reset();
+}
+
+// The copy a shard buffer starts from: A::compact_copy() where A has one
+// (drift_monitor: an empty copy with a smaller window layout, merged exactly
+// into the full total at every drain), else a plain copy.
+template <class A, class = void>
+struct has_compact_copy : std::false_type {};
+template <class A>
+struct has_compact_copy<A, std::void_t<decltype(std::declval<const A&>().compact_copy())>> : std::true_type {};
+
+template <class A>
+A shard_prototype(const A& a) {
+  if constexpr (has_compact_copy<A>::value)
+    return a.compact_copy();
+  else
+    return a;
 }
 
 // Per-thread list of the concurrent<> instances this thread writes to, with
@@ -240,6 +257,22 @@ class concurrent {
     return state_->total;
   }
 
+  /// As snapshot(), but waits at most `max_wait` in all for writers caught in
+  /// the middle of an observation (on a machine with more writing threads
+  /// than cores, a descheduled writer otherwise holds the reader for a
+  /// scheduler time slice or more). A shard still busy at the deadline is
+  /// left for a later call: its observations -- including ones completed
+  /// before this call -- arrive in a later snapshot or take(), exactly once,
+  /// never half. `deferred` (if given) receives the number of such shards.
+  /// What monitor_exporter uses for each scrape.
+  A snapshot(std::chrono::nanoseconds max_wait, std::size_t* deferred = nullptr) const {
+    std::lock_guard<std::mutex> lock(state_->reader_mutex);
+    const clock_type::time_point deadline = clock_type::now() + max_wait;
+    const std::size_t n = state_->drain(&deadline);
+    if (deferred != nullptr) *deferred = n;
+    return state_->total;
+  }
+
   /// As snapshot(), and empties the wrapper.
   A take() {
     std::lock_guard<std::mutex> lock(state_->reader_mutex);
@@ -309,6 +342,7 @@ class concurrent {
   //   never sees half of one.
   // ---------------------------------------------------------------------
   static constexpr std::uint64_t hot_bit = std::uint64_t{1} << 63;
+  using clock_type = std::chrono::steady_clock;
 
   struct alignas(64) shard {
     std::atomic<std::uint64_t> begun{0};
@@ -318,6 +352,8 @@ class concurrent {
     // Reader-only (guarded by reader_mutex).
     std::uint64_t flipped_at = 0;
     std::uint64_t expected[2] = {0, 0};
+    bool pending = false;  // buffers[cold] flipped but not yet merged
+    unsigned cold = 0;
 
     explicit shard(const A& prototype) : buffers{prototype, prototype} {}
 
@@ -333,21 +369,44 @@ class concurrent {
       f(buffers[h]);
     }
 
-    // Reader side; caller holds reader_mutex.
-    void drain_into(A& total, const A& /*prototype*/) {
-      const std::uint64_t n = begun.fetch_xor(hot_bit, std::memory_order_acq_rel);
-      const unsigned c = static_cast<unsigned>(n >> 63);
-      const std::uint64_t begun_count = n & ~hot_bit;
-      expected[c] += begun_count - flipped_at;
-      flipped_at = begun_count;
-      while (done[c].load(std::memory_order_acquire) != expected[c]) std::this_thread::yield();
+    // Reader side; caller holds reader_mutex. Flips the buffers (unless a
+    // previous bounded drain left the cold one pending), waits for the writes
+    // begun in the cold buffer -- forever, or until `deadline` -- merges it
+    // into `total` and resets it. Returns false when the deadline passed with
+    // a write still in flight (the writer was descheduled mid-observation):
+    // the cold buffer then stays pending, untouched, and is merged by a later
+    // drain, so every observation still arrives exactly once.
+    bool drain_into(A& total, const A& prototype, const clock_type::time_point* deadline = nullptr) {
+      const bool was_pending = pending;
+      if (!drain_once(total, prototype, deadline)) return false;
+      // A buffer left pending by an earlier bounded drain is merged first;
+      // then the buffer written since is flipped and merged as usual.
+      return was_pending ? drain_once(total, prototype, deadline) : true;
+    }
+    bool drain_once(A& total, const A& prototype, const clock_type::time_point* deadline) {
+      if (!pending) {
+        const std::uint64_t n = begun.fetch_xor(hot_bit, std::memory_order_acq_rel);
+        cold = static_cast<unsigned>(n >> 63);
+        const std::uint64_t begun_count = n & ~hot_bit;
+        expected[cold] += begun_count - flipped_at;
+        flipped_at = begun_count;
+        pending = true;
+      }
+      const unsigned c = cold;
+      while (done[c].load(std::memory_order_acquire) != expected[c]) {
+        if (deadline != nullptr && clock_type::now() >= *deadline) return false;
+        std::this_thread::yield();
+      }
       total += buffers[c];
       buffers[c].reset();
+      (void)prototype;
+      pending = false;
+      return true;
     }
   };
 
   struct state {
-    A prototype;  // empty, the configuration of every shard
+    A prototype;  // empty, the configuration of every shard (compact where A has compact_copy())
     A total;      // guarded by reader_mutex
     std::size_t capacity;
     std::unique_ptr<std::atomic<shard*>[]> slots;
@@ -356,7 +415,7 @@ class concurrent {
     std::atomic<bool> alive{true};
 
     state(A proto, std::size_t max_writers)
-        : prototype(proto), total(std::move(proto)), capacity(max_writers) {
+        : prototype(detail::shard_prototype(proto)), total(std::move(proto)), capacity(max_writers) {
       if (max_writers == 0) detail::fail("concurrent: max_writers must be at least 1, got 0");
       prototype.reset();
       slots.reset(new std::atomic<shard*>[capacity]);
@@ -388,9 +447,13 @@ class concurrent {
       return s;
     }
 
-    void drain() {
+    // Returns the number of shards deferred (always 0 without a deadline).
+    std::size_t drain(const clock_type::time_point* deadline = nullptr) {
+      std::size_t deferred = 0;
       for (std::size_t i = 0; i < capacity; ++i)
-        if (shard* s = slots[i].load(std::memory_order_acquire)) s->drain_into(total, prototype);
+        if (shard* s = slots[i].load(std::memory_order_acquire))
+          if (!s->drain_into(total, prototype, deadline)) ++deferred;
+      return deferred;
     }
   };
 

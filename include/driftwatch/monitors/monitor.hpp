@@ -5,7 +5,11 @@
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <array>
 #include <limits>
+#include <map>
+#include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -22,7 +26,9 @@
 #include <driftwatch/metrics/multiple_testing.hpp>
 #include <driftwatch/core/result.hpp>
 #include <driftwatch/core/span.hpp>
+#include <driftwatch/detail/kernels_binning.hpp>
 #include <driftwatch/detail/kernels_row.hpp>
+#include <driftwatch/detail/summation.hpp>
 #include <driftwatch/metrics/wasserstein.hpp>
 
 namespace driftwatch {
@@ -45,6 +51,27 @@ struct drift_thresholds {
   double chi2_pvalue = 0.05;
 };
 
+/// Per-feature settings (a config file's per-column section maps onto this):
+/// every field left unset takes the monitor-wide value of monitor_config.
+/// Applied when a feature of that name is added (add_numeric /
+/// add_categorical); names never added are listed by
+/// drift_monitor::unused_feature_configs() so a caller can reject them.
+struct feature_config {
+  /// If set, the feature must be added as this kind (add_numeric for numeric,
+  /// add_categorical for categorical); the other call throws naming it.
+  std::optional<feature_kind> kind;
+  /// Bins and binning of a numeric feature's frozen edges (ignored when the
+  /// caller passes explicit edges; not applicable to categorical features).
+  std::optional<std::size_t> bins;
+  std::optional<binning> method;
+  /// The feature's own verdict thresholds.
+  std::optional<drift_thresholds> thresholds;
+  /// An excluded feature is still tracked and reported (counts, metrics) but
+  /// never drifts and takes no part in the p-value correction: for ID,
+  /// timestamp or other non-feature columns a caller wants to keep visible.
+  bool exclude = false;
+};
+
 struct monitor_config {
   /// Bins per numeric feature frozen from its reference (before duplicate edges
   /// are removed) and how they are placed.
@@ -58,12 +85,26 @@ struct monitor_config {
   /// Correction of the per-feature p-values (KS or chi-square) across all
   /// features of one report.
   correction pvalue_correction = correction::none;
-  /// Raw current values kept per numeric feature for the exact KS and
-  /// Wasserstein (memory: 8 bytes each, reserved up front so observe never
-  /// allocates). Values beyond it still count in the histogram (PSI, JS,
-  /// Hellinger stay exact); KS and Wasserstein then use the first
-  /// max_current_samples values and the report says so.
-  std::size_t max_current_samples = std::size_t{1} << 20;
+  /// No cap by default: KS (exact) and Wasserstein-1 use every finite current
+  /// value of the window, from state whose size does not depend on the window
+  /// (docs/metrics.md, "Memory"). Setting a smaller value keeps the legacy
+  /// cap: KS and Wasserstein use the first max_current_samples values of the
+  /// window, the rest still count in the histogram (PSI, JS, Hellinger), and
+  /// the report says so (current_sample_truncated, n_truncated_current).
+  /// Memory does not depend on it.
+  std::size_t max_current_samples = unlimited;
+  /// Raw current values kept per numeric feature (8 bytes each, reserved up
+  /// front so observe never allocates; min(this, max_current_samples)) so that
+  /// a window of at most this many values gets Wasserstein-1 bit-identical to
+  /// scipy.stats.wasserstein_distance. A larger window gets Wasserstein-1 from
+  /// the bounded state, with a proven error bound (feature_report::
+  /// wasserstein_error_bound, docs/metrics.md). 0 keeps no raw value.
+  std::size_t exact_wasserstein_samples = 2048;
+  /// Per-feature settings by feature name (see feature_config). Not part of a
+  /// serialized state: the effective settings of each added feature are.
+  std::map<std::string, feature_config, std::less<>> features;
+
+  static constexpr std::size_t unlimited = std::numeric_limits<std::size_t>::max();
 };
 
 /// Which tests called drift (bit flags).
@@ -89,12 +130,37 @@ struct feature_report {
   js_result js;
   metric_value hellinger;
   // numeric only
+  /// KS of the reference against the window, exact at any window size (from
+  /// per-reference-value counts, as ks_stream): statistic and p-value equal
+  /// scipy.stats.ks_2samp. statistic_location is NaN when the extreme lies
+  /// between two reference values of a window larger than
+  /// exact_wasserstein_samples (no raw value is kept to name it).
   ks_result ks{};
+  /// False only when a concurrent<> shard saw more than 65,535 observations
+  /// of one slot in more than 8 slots between two drains (docs/metrics.md):
+  /// then |D - exact D| <= ks_statistic_error_bound and the p-value is that
+  /// of the computed D.
+  bool ks_exact = true;
+  double ks_statistic_error_bound = 0.0;
   metric_value wasserstein;
-  bool current_sample_truncated = false;  // see monitor_config::max_current_samples
+  /// Whether `wasserstein` is scipy's value (the window fit in the raw
+  /// sample), else the bounded-memory estimate with
+  /// |wasserstein - exact| <= wasserstein_error_bound (docs/metrics.md,
+  /// "Wasserstein-1 with bounded memory"). Bound 0 when exact.
+  bool wasserstein_exact = true;
+  double wasserstein_error_bound = 0.0;
+  /// See monitor_config::max_current_samples: the finite current values left
+  /// out of KS and Wasserstein by an explicit cap (0 without a cap).
+  bool current_sample_truncated = false;
+  std::uint64_t n_truncated_current = 0;
   // categorical only
   chi2_result chi2;
+  /// Observations of categories refused by category_counts' cap
+  /// (max_categories), current and reference side; they are in no metric.
   std::uint64_t category_overflow = 0;
+  std::uint64_t category_overflow_reference = 0;
+  /// The feature's configuration excluded it from verdicts (feature_config).
+  bool excluded = false;
   /// The KS (numeric) or chi-square (categorical) p-value after the configured
   /// correction; NaN when that test is invalid.
   double adjusted_pvalue = std::numeric_limits<double>::quiet_NaN();
@@ -106,6 +172,266 @@ struct feature_report {
   bool valid() const noexcept { return invalid_reason == nullptr; }
 };
 
+namespace detail {
+
+/// The frozen part of a numeric feature's KS / Wasserstein state: the
+/// reference's distinct finite values and its ECDF there. Immutable once
+/// built and shared (std::shared_ptr<const>) by every copy of a monitor --
+/// concurrent<> shards, window buckets, snapshots -- so copies cost only
+/// their current-window counts.
+struct numeric_reference_data {
+  std::vector<double> distinct;            // u_0 < ... < u_{d-1}
+  std::vector<std::uint64_t> at_or_below;  // #{reference <= u_k}
+  std::uint64_t n = 0;                     // finite reference values
+  // A guide for the hot-loop search: d equal-width buckets over [u_0,
+  // u_{d-1}]; guide[b] = #{k : bucket(u_k) < b}. bucket() is monotone, so the
+  // u_k below x are those of lower buckets plus some of x's own bucket: the
+  // search runs over one bucket (~1 value for smooth data) instead of d.
+  std::vector<std::uint32_t> guide;
+  double guide_origin = 0.0, guide_scale = 0.0;
+
+  std::size_t bucket(double x) const noexcept {
+    const double b = (x - guide_origin) * guide_scale;  // x in [u_0, u_{d-1}]
+    const std::size_t last = guide.size() - 2;
+    return b >= static_cast<double>(last) ? last : static_cast<std::size_t>(b);
+  }
+  /// #{u_k < x} for a finite x. Runs in the hot loop: measure before changing.
+  std::size_t rank(double x) const noexcept {
+    const std::size_t d = distinct.size();
+    if (!(x > distinct[0])) return 0;
+    if (x > distinct[d - 1]) return d;
+    if (guide.empty()) return detail::bin_of_branchless(distinct.data(), d, x);
+    const std::size_t b = bucket(x);
+    const std::size_t lo = guide[b], hi = guide[b + 1];
+    return lo + detail::bin_of_branchless(distinct.data() + lo, hi - lo, x);
+  }
+  void build_guide() {
+    const std::size_t d = distinct.size();
+    guide.clear();
+    const double span = distinct[d - 1] - distinct[0];
+    // Not for tiny or degenerate references, nor spans beyond DBL_MAX, nor
+    // more values than 32-bit positions: the plain binary search serves them.
+    if (d < 64 || !(span > 0) || !std::isfinite(span) || d > 0xFFFFFFFEu) return;
+    guide_origin = distinct[0];
+    guide_scale = static_cast<double>(d) / span;
+    if (!std::isfinite(guide_scale)) return;
+    guide.assign(d + 2, 0);  // buckets 0..d, sentinel
+    std::size_t k = 0;
+    for (std::size_t b = 0; b < guide.size(); ++b) {
+      while (k < d && bucket(distinct[k]) < b) ++k;
+      guide[b] = static_cast<std::uint32_t>(k);
+    }
+  }
+
+  static std::shared_ptr<const numeric_reference_data> from_sorted(span<const double> sorted) {
+    auto r = std::make_shared<numeric_reference_data>();
+    for (std::size_t i = 0; i < sorted.size(); ++i) {
+      if (r->distinct.empty() || r->distinct.back() != sorted[i]) {  // -0.0 == +0.0: one value
+        r->distinct.push_back(sorted[i]);
+        r->at_or_below.push_back(0);
+      }
+      r->at_or_below.back() = i + 1;
+    }
+    r->n = sorted.size();
+    r->build_guide();
+    return r;
+  }
+  /// The sorted reference sample itself (allocates n doubles).
+  std::vector<double> sorted() const {
+    std::vector<double> out;
+    out.reserve(static_cast<std::size_t>(n));
+    std::uint64_t prev = 0;
+    for (std::size_t k = 0; k < distinct.size(); ++k) {
+      out.insert(out.end(), static_cast<std::size_t>(at_or_below[k] - prev), distinct[k]);
+      prev = at_or_below[k];
+    }
+    return out;
+  }
+  /// 2d + 1 slots: 2k = the open gap below u_k (2d: above u_{d-1}), 2k+1 = u_k.
+  std::size_t slots() const noexcept { return 2 * distinct.size() + 1; }
+  friend bool operator==(const numeric_reference_data& a, const numeric_reference_data& b) noexcept {
+    return a.distinct == b.distinct && a.at_or_below == b.at_or_below;
+  }
+};
+
+/// Current-window counts per slot of a numeric_reference_data. Two layouts:
+/// - wide (the default): one 64-bit count per slot, exact for any window;
+/// - compact (concurrent<> shards, see drift_monitor::compact_copy): one
+///   16-bit count per slot, a wrap-around recorded in a table of 8 carries
+///   (slot, multiples of 65,536). A wrap that finds the table full is counted
+///   in unplaced() (its slot is lost); the report then bounds the error. A
+///   shard is drained into a wide total at every snapshot, so this needs more
+///   than 65,535 observations of one slot in more than 8 slots between two
+///   drains of one thread.
+/// Mergeable (a += b makes a wide, exact unless either side has unplaced).
+class slot_counts {
+ public:
+  slot_counts() = default;
+  explicit slot_counts(std::size_t slots) : wide_(slots, 0) {}
+
+  std::size_t size() const noexcept { return wide_.empty() ? narrow_.size() : wide_.size(); }
+  bool compact() const noexcept { return wide_.empty() && !narrow_.empty(); }
+
+  /// Runs in the hot loop: measure before changing.
+  void increment(std::size_t slot) noexcept {
+    if (!wide_.empty()) {
+      ++wide_[slot];
+      return;
+    }
+    if (++narrow_[slot] == 0) carry(slot);
+  }
+
+  std::uint64_t operator[](std::size_t slot) const noexcept {
+    if (!wide_.empty()) return wide_[slot];
+    std::uint64_t c = narrow_[slot];
+    for (unsigned i = 0; i < n_carries_; ++i)
+      if (carries_[i].slot == slot) c += carries_[i].blocks << 16;
+    return c;
+  }
+  std::uint64_t unplaced() const noexcept { return unplaced_; }
+
+  /// Counts add slot by slot. Makes this layout wide (allocates if compact).
+  slot_counts& operator+=(const slot_counts& other) {
+    if (wide_.empty()) widen();
+    if (!other.wide_.empty()) {
+      for (std::size_t s = 0; s < wide_.size(); ++s) wide_[s] += other.wide_[s];
+    } else {
+      for (std::size_t s = 0; s < wide_.size(); ++s) wide_[s] += other.narrow_[s];
+      for (unsigned i = 0; i < other.n_carries_; ++i) wide_[other.carries_[i].slot] += other.carries_[i].blocks << 16;
+    }
+    unplaced_ += other.unplaced_;
+    return *this;
+  }
+
+  void reset() noexcept {
+    for (auto& c : wide_) c = 0;
+    for (auto& c : narrow_) c = 0;
+    n_carries_ = 0;
+    unplaced_ = 0;
+  }
+
+  /// An empty compact copy of the same size.
+  slot_counts compact_empty() const {
+    slot_counts out;
+    out.narrow_.assign(size(), 0);
+    return out;
+  }
+
+  const std::vector<std::uint64_t>& wide() const noexcept { return wide_; }
+  std::vector<std::uint64_t>& wide() noexcept { return wide_; }
+  void set_unplaced(std::uint64_t u) noexcept { unplaced_ = u; }
+
+ private:
+  struct carry_entry {
+    std::uint32_t slot;
+    std::uint64_t blocks;
+  };
+  void carry(std::size_t slot) noexcept {
+    for (unsigned i = 0; i < n_carries_; ++i)
+      if (carries_[i].slot == slot) {
+        ++carries_[i].blocks;
+        return;
+      }
+    if (n_carries_ < carries_.size()) {
+      carries_[n_carries_++] = carry_entry{static_cast<std::uint32_t>(slot), 1};
+      return;
+    }
+    unplaced_ += std::uint64_t{1} << 16;
+  }
+  void widen() {
+    std::vector<std::uint64_t> w(narrow_.size());
+    for (std::size_t s = 0; s < w.size(); ++s) w[s] = (*this)[s];
+    wide_ = std::move(w);
+    narrow_.clear();
+    narrow_.shrink_to_fit();
+    n_carries_ = 0;
+  }
+
+  std::vector<std::uint64_t> wide_;
+  std::vector<std::uint16_t> narrow_;
+  std::array<carry_entry, 8> carries_{};
+  unsigned n_carries_ = 0;
+  std::uint64_t unplaced_ = 0;
+};
+
+/// A mergeable Neumaier sum (the state of the tail integrals).
+struct mergeable_sum {
+  double sum = 0.0, compensation = 0.0;
+  void add(double x) noexcept {
+    const double t = sum + x;
+    if (std::fabs(sum) >= std::fabs(x))
+      compensation += (sum - t) + x;
+    else
+      compensation += (x - t) + sum;
+    sum = t;
+  }
+  void merge(const mergeable_sum& o) noexcept {
+    add(o.sum);
+    compensation += o.compensation;
+  }
+  double value() const noexcept { return sum + compensation; }
+};
+
+/// Wasserstein-1 of the reference against a window known by its slot counts
+/// (docs/metrics.md, "Wasserstein-1 with bounded memory"). W1 is the integral
+/// of |F_ref - F_cur|. Below u_0 (F_ref = 0) and above u_{d-1} (F_ref = 1)
+/// it is exact from the sums of (u_0 - x) and (x - u_{d-1}) over the window's
+/// values there. In a gap (u_k, u_{k+1}) of width w, F_ref = r is constant
+/// and F_cur rises from c0 to c1 at unknown points, so the gap contributes
+/// between w * dist(r, [c0, c1]) and w * max(|r - c0|, |r - c1|); the
+/// estimate takes the midpoint and the bound adds the half-widths
+/// (<= w * (c1 - c0) / 2). Gaps with no current value are exact. Values the
+/// compact layout could not place (unplaced U of m) add U/m * (range of all
+/// values). Returns {estimate, bound}.
+// The tail sums are kept scaled by 2^-64 (exact, bar subnormal terms), so a
+// sum of up to 2^64 finite terms never overflows although each may be near
+// DBL_MAX: their mean, which W1 needs, always fits.
+constexpr double tail_scale = 0x1p-63;  // applied to halved differences: 2^-64 in all
+constexpr double tail_scale_inverse = 0x1p64;
+struct wasserstein_estimate {
+  double value;
+  double bound;
+};
+// w * f with 0 * inf = 0: a gap wider than DBL_MAX contributes +inf only
+// where the ECDFs differ there (like SciPy, whose W1 then overflows to inf).
+inline double width_times(double w, double f) noexcept { return f == 0.0 ? 0.0 : w * f; }
+inline wasserstein_estimate wasserstein_from_slots(const numeric_reference_data& ref, const std::vector<std::uint64_t>& c,
+                                                   std::uint64_t placed, double below_sum, double above_sum) noexcept {
+  const double m = static_cast<double>(placed), n = static_cast<double>(ref.n);
+  const std::size_t d = ref.distinct.size();
+  compensated_sum value, bound;
+  bool uncertain = false;  // an overflowing gap whose contribution may be finite
+  value.add(below_sum / m * tail_scale_inverse);
+  std::uint64_t j = c[0];
+  for (std::size_t k = 0; k + 1 < d; ++k) {
+    j += c[2 * k + 1];
+    const std::uint64_t g = c[2 * k + 2];
+    const double w = ref.distinct[k + 1] - ref.distinct[k];
+    const double r = static_cast<double>(ref.at_or_below[k]) / n;
+    const double c0 = static_cast<double>(j) / m;
+    if (g == 0) {
+      value.add(width_times(w, std::fabs(r - c0)));
+      continue;
+    }
+    j += g;
+    const double c1 = static_cast<double>(j) / m;
+    const double lo = width_times(w, r < c0 ? c0 - r : (r > c1 ? r - c1 : 0.0));
+    const double hi = width_times(w, std::max(std::fabs(r - c0), std::fabs(r - c1)));
+    if (std::isinf(hi) && !std::isinf(lo)) uncertain = true;
+    value.add(lo / 2 + hi / 2);
+    bound.add(hi == lo ? 0.0 : hi / 2 - lo / 2);
+  }
+  value.add(above_sum / m * tail_scale_inverse);
+  // Overflow (a reference or window spanning more than DBL_MAX): +inf, as
+  // SciPy reports it; Neumaier's compensation turns inf into NaN, hence the check.
+  const double inf = std::numeric_limits<double>::infinity();
+  const double v = value.value(), b = bound.value();
+  if (uncertain) return {std::isfinite(v) ? v : inf, inf};
+  return {std::isfinite(v) ? v : inf, std::isfinite(b) ? b : inf};
+}
+
+}  // namespace detail
+
 /// Holds, per feature, a frozen reference and a current window, and turns them
 /// into verdicts (docs/design.md: monitors = reference + window + thresholds).
 ///
@@ -114,43 +440,62 @@ struct feature_report {
 ///   features and for categories already seen; a category first seen in the
 ///   current window is added (one allocation), never dropped (up to
 ///   category_counts' limit, then counted as overflow).
+/// - KS is exact for any window size and Wasserstein-1 is exact up to
+///   exact_wasserstein_samples values, then within a reported bound; the
+///   state does not grow with the window (docs/metrics.md, "Memory": per
+///   numeric feature 16 d + 8 min(exact_wasserstein_samples,
+///   max_current_samples) bytes per copy for d distinct reference values,
+///   plus 16 d shared by all copies).
 /// - Not thread-safe by itself: use one monitor per thread and merge with +=
-///   (exact), or an external lock.
-/// - report() allocates and costs O(B + n log n) per numeric feature (the KS
-///   sort of the current sample).
+///   (exact), concurrent<drift_monitor>, or an external lock.
+/// - report() allocates and costs O(d) per numeric feature (O(d + m log m)
+///   while the window fits the raw sample of m values).
 class drift_monitor {
  public:
   using feature_id = std::size_t;
 
-  explicit drift_monitor(monitor_config config = {}) : config_(config) {
+  explicit drift_monitor(monitor_config config = {}) : config_(std::move(config)) {
     if (config_.bins == 0) detail::fail("drift_monitor: bins must be at least 1, got 0");
     if (!(config_.psi_epsilon > 0 && config_.psi_epsilon < 1))
       detail::fail("drift_monitor: psi_epsilon must be in (0, 1), got " + std::to_string(config_.psi_epsilon));
+    for (const auto& fc : config_.features)
+      if (fc.second.bins && *fc.second.bins == 0)
+        detail::fail("drift_monitor: feature '" + fc.first + "': bins must be at least 1, got 0");
   }
 
   /// Adds a numeric feature whose bins are frozen from `reference` with the
-  /// configured binning. Throws if the name is taken or the reference has no
+  /// configured binning (the feature's feature_config first, else the
+  /// monitor's). Throws if the name is taken or the reference has no
   /// finite value. `missing` counts reference values the caller dropped as
   /// missing (reported, not used).
   feature_id add_numeric(std::string name, span<const double> reference, std::uint64_t missing = 0) {
-    auto edges = config_.method == binning::uniform ? bin_edges::uniform(reference, config_.bins)
-                                                    : bin_edges::from_quantiles(reference, config_.bins);
+    const feature_config* fc = feature_settings_of(name, feature_kind::numeric);
+    const std::size_t bins = fc && fc->bins ? *fc->bins : config_.bins;
+    const binning method = fc && fc->method ? *fc->method : config_.method;
+    auto edges = method == binning::uniform ? bin_edges::uniform(reference, bins)
+                                            : bin_edges::from_quantiles(reference, bins);
     return add_numeric(std::move(name), reference, std::move(edges), missing);
   }
 
   /// Adds a numeric feature over explicit edges.
   feature_id add_numeric(std::string name, span<const double> reference, bin_edges edges, std::uint64_t missing = 0) {
     check_new_name(name);
-    numeric_feature f{histogram(edges), histogram(edges), {}, {}};
-    f.reference_hist.observe(reference);
-    f.sorted_reference.reserve(reference.size());
+    const feature_config* fc = feature_settings_of(name, feature_kind::numeric);
+    std::vector<double> sorted;
+    sorted.reserve(reference.size());
     for (double x : reference)
-      if (std::isfinite(x)) f.sorted_reference.push_back(x);
-    if (f.sorted_reference.empty())
+      if (std::isfinite(x)) sorted.push_back(x);
+    if (sorted.empty())
       detail::fail("drift_monitor: the reference of feature '" + name + "' has no finite value");
-    std::sort(f.sorted_reference.begin(), f.sorted_reference.end());
-    f.current_sample.reserve(config_.max_current_samples);
+    std::sort(sorted.begin(), sorted.end());
+    numeric_feature f{histogram(edges), histogram(std::move(edges))};
+    f.reference_hist.observe(reference);
+    f.reference = detail::numeric_reference_data::from_sorted(sorted);
+    f.window = detail::slot_counts(f.reference->slots());
+    f.sample_capacity = std::min(config_.exact_wasserstein_samples, config_.max_current_samples);
+    f.current_sample.reserve(f.sample_capacity);
     features_.push_back(feature_slot{std::move(name), feature_kind::numeric, numerics_.size(), missing, 0});
+    apply_settings(features_.back(), fc);
     numerics_.push_back(std::move(f));
     lay_out_rows();
     return features_.size() - 1;
@@ -161,6 +506,7 @@ class drift_monitor {
   template <class Range>
   feature_id add_categorical(std::string name, const Range& reference, std::uint64_t missing = 0) {
     check_new_name(name);
+    const feature_config* fc = feature_settings_of(name, feature_kind::categorical);
     categorical_feature f;
     f.reference.observe(reference);
     if (f.reference.count() == 0)
@@ -169,6 +515,7 @@ class drift_monitor {
     // observing any of them never allocates.
     for (const auto& category : f.reference.names()) f.current.add_category(category);
     features_.push_back(feature_slot{std::move(name), feature_kind::categorical, categoricals_.size(), missing, 0});
+    apply_settings(features_.back(), fc);
     categoricals_.push_back(std::move(f));
     return features_.size() - 1;
   }
@@ -180,12 +527,26 @@ class drift_monitor {
     if (slot.kind != feature_kind::numeric) return;
     auto& f = numerics_[slot.index];
     f.current_hist(x);
-    if (std::isfinite(x)) {
-      if (f.current_sample.size() < config_.max_current_samples)
-        f.current_sample.push_back(x);
-      else
-        f.truncated = true;
+    if (!std::isfinite(x)) return;
+    if (f.ks_count >= config_.max_current_samples) {
+      f.truncated = true;
+      ++f.n_truncated;
+      return;
     }
+    ++f.ks_count;
+    const double* u = f.reference->distinct.data();
+    const std::size_t d = f.reference->distinct.size();
+    const std::size_t k = f.reference->rank(x);  // #{u < x}
+    if (k < d && u[k] == x) {
+      f.window.increment(2 * k + 1);
+    } else {
+      f.window.increment(2 * k);
+      if (k == 0) f.below_sum.add((u[0] / 2 - x / 2) * detail::tail_scale);
+      if (k == d) f.above_sum.add((x / 2 - u[d - 1] / 2) * detail::tail_scale);
+    }
+    if (x < f.lowest) f.lowest = x;
+    if (x > f.highest) f.highest = x;
+    if (f.current_sample.size() < f.sample_capacity) f.current_sample.push_back(x);
   }
 
   /// Observes one request's whole numeric feature vector: row[k] is the value
@@ -258,8 +619,7 @@ class drift_monitor {
   void reset_current() noexcept {
     for (auto& f : numerics_) {
       f.current_hist.reset();
-      f.current_sample.clear();
-      f.truncated = false;
+      f.reset_window();
     }
     for (auto& f : categoricals_) f.current.reset();
     for (auto& s : features_) s.missing_current = 0;
@@ -268,8 +628,8 @@ class drift_monitor {
   /// Merges another monitor's current windows into this one. Both must have
   /// the same features in the same order with identical references (the same
   /// construction); otherwise throws naming the first difference. Histogram,
-  /// category and missing counts add exactly; raw samples are concatenated up
-  /// to max_current_samples.
+  /// category, missing and KS counts add exactly; Wasserstein's tail sums
+  /// add; raw samples are concatenated while both are complete and fit.
   drift_monitor& operator+=(const drift_monitor& other) {
     if (features_.size() != other.features_.size())
       detail::fail("drift_monitor::operator+=: monitors have different numbers of features (" +
@@ -281,7 +641,10 @@ class drift_monitor {
         detail::fail("drift_monitor::operator+=: feature " + std::to_string(i) + " is '" + a.name + "' here but '" +
                      b.name + "' in the other monitor");
       if (a.kind == feature_kind::numeric) {
-        if (numerics_[a.index].reference_hist != other.numerics_[b.index].reference_hist)
+        const auto& fa = numerics_[a.index];
+        const auto& fb = other.numerics_[b.index];
+        if (fa.reference_hist != fb.reference_hist ||
+            (fa.reference != fb.reference && !(*fa.reference == *fb.reference)))
           detail::fail("drift_monitor::operator+=: feature '" + a.name + "' has a different reference");
       } else if (categoricals_[a.index].reference.names() != other.categoricals_[b.index].reference.names() ||
                  categoricals_[a.index].reference.counts() != other.categoricals_[b.index].reference.counts()) {
@@ -296,13 +659,27 @@ class drift_monitor {
         auto& fa = numerics_[a.index];
         const auto& fb = other.numerics_[b.index];
         fa.current_hist += fb.current_hist;
-        for (double x : fb.current_sample) {
-          if (fa.current_sample.size() < config_.max_current_samples)
-            fa.current_sample.push_back(x);
-          else
-            fa.truncated = true;
+        // The window cap applies to the merged window as to one stream: what
+        // does not fit is truncated (counted), KS and W1 keep the rest.
+        if (fb.ks_count != 0 && fa.ks_count <= config_.max_current_samples - fb.ks_count) {
+          const bool both_complete = fa.sample_complete() && fb.sample_complete();
+          fa.window += fb.window;
+          fa.ks_count += fb.ks_count;
+          fa.below_sum.merge(fb.below_sum);
+          fa.above_sum.merge(fb.above_sum);
+          fa.lowest = std::min(fa.lowest, fb.lowest);
+          fa.highest = std::max(fa.highest, fb.highest);
+          if (both_complete)
+            for (double x : fb.current_sample) {
+              if (fa.current_sample.size() >= fa.sample_capacity) break;
+              fa.current_sample.push_back(x);
+            }
+        } else if (fb.ks_count != 0) {
+          fa.truncated = true;
+          fa.n_truncated += fb.ks_count;
         }
         fa.truncated = fa.truncated || fb.truncated;
+        fa.n_truncated += fb.n_truncated;
       } else {
         categoricals_[a.index].current += other.categoricals_[b.index].current;
       }
@@ -327,6 +704,21 @@ class drift_monitor {
     for (const auto& f : numerics_) n += f.current_hist.invalid_count();
     return n;
   }
+  /// The effective verdict thresholds of a feature (its feature_config's, or
+  /// the monitor's) and whether it is excluded from verdicts.
+  const drift_thresholds& thresholds(feature_id id) const { return features_.at(id).thresholds; }
+  bool excluded(feature_id id) const { return features_.at(id).excluded; }
+  /// Names in config().features that no added feature has used (a caller
+  /// mapping a config file rejects them as unknown columns).
+  std::vector<std::string> unused_feature_configs() const {
+    std::vector<std::string> out;
+    for (const auto& fc : config_.features) {
+      bool used = false;
+      for (const auto& s : features_) used = used || s.name == fc.first;
+      if (!used) out.push_back(fc.first);
+    }
+    return out;
+  }
 
   /// The frozen reference and current histograms of a numeric feature (for
   /// exporters); throws if the feature is categorical.
@@ -349,6 +741,7 @@ class drift_monitor {
     std::vector<double> raw;
     std::vector<std::size_t> where;
     for (std::size_t i = 0; i < out.size(); ++i) {
+      if (out[i].excluded) continue;
       const double p = out[i].kind == feature_kind::numeric ? (out[i].ks.valid() ? out[i].ks.pvalue : -1.0)
                                                             : (out[i].chi2.valid() ? out[i].chi2.pvalue : -1.0);
       if (p >= 0) {
@@ -358,13 +751,32 @@ class drift_monitor {
     }
     const auto adjusted = adjust_pvalues(raw, config_.pvalue_correction);
     for (std::size_t k = 0; k < where.size(); ++k) out[where[k]].adjusted_pvalue = adjusted[k];
-    for (auto& r : out) verdict(r);
+    for (std::size_t i = 0; i < out.size(); ++i) verdict(out[i], features_[i].thresholds);
     return out;
   }
 
-  /// Copies keep each numeric feature's reservation of max_current_samples
-  /// (a std::vector copy would not), so observe on a copy -- a window's bucket,
-  /// a concurrent<drift_monitor> shard -- still never allocates.
+  /// An empty copy for a concurrent<> shard: the same features, references
+  /// (shared) and configuration, with the compact window layout (16-bit
+  /// counters, see detail::slot_counts) and no raw sample, so each of the two
+  /// copies a writing thread holds costs 4 d bytes per numeric feature
+  /// instead of 8 d + 8 exact_wasserstein_samples. Merging it into a full
+  /// monitor is exact (concurrent<> does this at every snapshot); the merged
+  /// window has no raw sample, so its Wasserstein-1 is the bounded estimate.
+  drift_monitor compact_copy() const {
+    drift_monitor out(*this);
+    out.reset_current();
+    for (auto& f : out.numerics_) {
+      f.window = f.window.compact_empty();
+      f.sample_capacity = 0;
+      f.current_sample = std::vector<double>();
+    }
+    return out;
+  }
+
+  /// Copies keep each numeric feature's raw-sample reservation (a
+  /// std::vector copy would not), so observe on a copy -- a window's bucket,
+  /// a concurrent<drift_monitor> shard -- still never allocates. References
+  /// are shared, not copied.
   drift_monitor(const drift_monitor& other)
       : config_(other.config_), features_(other.features_), numerics_(other.numerics_),
         categoricals_(other.categoricals_), rows_(other.rows_) {
@@ -385,19 +797,33 @@ class drift_monitor {
   drift_monitor& operator=(drift_monitor&&) noexcept = default;
   ~drift_monitor() = default;
 
-  /// State format (accumulators/serialization.hpp). Payload: config,
-  /// u64 features, then per feature: string name, u8 kind,
-  /// u64 missing_reference, u64 missing_current, and
-  ///   numeric: reference histogram, current histogram (same edges),
-  ///     u64 n + n x f64 sorted reference (n = reference count, finite,
-  ///     ascending), u64 m + m x f64 current sample (finite, m <= current
-  ///     count, m <= max_current_samples), u8 truncated;
-  ///   categorical: reference category_counts, current category_counts.
-  /// config: u64 bins, u8 method, f64 psi_epsilon, f64 js_base,
-  ///   4 x f64 thresholds, u8 correction, u64 max_current_samples.
+  /// State format (accumulators/serialization.hpp), layout version 2 (version 1 below):
+  ///      config: u64 bins, u8 method, f64 psi_epsilon, f64 js_base,
+  ///        4 x f64 thresholds, u8 correction, u64 max_current_samples,
+  ///        u64 exact_wasserstein_samples;
+  ///      u64 features, then per feature: string name, u8 kind,
+  ///        u64 missing_reference, u64 missing_current, 4 x f64 thresholds,
+  ///        u8 excluded, and
+  ///      numeric: reference histogram, current histogram (same edges),
+  ///        u64 n + n x f64 sorted reference (n = reference count, finite,
+  ///        ascending), u64 s + s x u64 window slot counts (s = 2d + 1 for d
+  ///        distinct reference values), u64 window count (= sum of the slots
+  ///        + unplaced), u64 unplaced, f64 lowest, f64 highest, 4 x f64 tail
+  ///        sums scaled by 2^-64 (below sum, compensation, above sum,
+  ///        compensation),
+  ///        u64 m + m x f64 raw sample (m <= window count), u8 truncated,
+  ///        u64 truncated count;
+  ///      categorical: reference category_counts, current category_counts.
+  ///      A compact (concurrent<> shard) window is written in the wide layout.
+  /// ---- version 1: config without exact_wasserstein_samples; per feature no
+  ///      thresholds/excluded; numeric: the two histograms, the sorted
+  ///      reference, u64 m + m x f64 current sample (the first m values of the
+  ///      window, m <= max_current_samples), u8 truncated. Read and converted:
+  ///      the sample was the whole KS window, so the window state is rebuilt
+  ///      from it (a truncated window stays truncated, with the version-1 cap).
   static constexpr state_type state_tag = state_type::drift_monitor;
   static constexpr const char* state_name = "drift_monitor";
-  static constexpr std::uint16_t state_version = 1;
+  static constexpr std::uint16_t state_version = 2;
   void save_state(detail::byte_writer& w) const {
     const drift_monitor& m = *this;
     const monitor_config& c = m.config_;
@@ -411,21 +837,39 @@ class drift_monitor {
     w.f64(c.thresholds.chi2_pvalue);
     w.u8(static_cast<std::uint8_t>(c.pvalue_correction));
     w.u64(c.max_current_samples);
+    w.u64(c.exact_wasserstein_samples);
     w.u64(m.features_.size());
     for (const auto& slot : m.features_) {
       w.string(slot.name);
       w.u8(static_cast<std::uint8_t>(slot.kind));
       w.u64(slot.missing_reference);
       w.u64(slot.missing_current);
+      w.f64(slot.thresholds.psi);
+      w.f64(slot.thresholds.js_distance);
+      w.f64(slot.thresholds.ks_pvalue);
+      w.f64(slot.thresholds.chi2_pvalue);
+      w.boolean(slot.excluded);
       if (slot.kind == feature_kind::numeric) {
         const auto& f = m.numerics_[slot.index];
         f.reference_hist.save_state(w);
         f.current_hist.save_state(w);
-        w.u64(f.sorted_reference.size());
-        for (double x : f.sorted_reference) w.f64(x);
+        const std::vector<double> sorted = f.reference->sorted();
+        w.u64(sorted.size());
+        for (double x : sorted) w.f64(x);
+        w.u64(f.window.size());
+        for (std::size_t s = 0; s < f.window.size(); ++s) w.u64(f.window[s]);
+        w.u64(f.ks_count);
+        w.u64(f.window.unplaced());
+        w.f64(f.lowest);
+        w.f64(f.highest);
+        w.f64(f.below_sum.sum);
+        w.f64(f.below_sum.compensation);
+        w.f64(f.above_sum.sum);
+        w.f64(f.above_sum.compensation);
         w.u64(f.current_sample.size());
         for (double x : f.current_sample) w.f64(x);
         w.boolean(f.truncated);
+        w.u64(f.n_truncated);
       } else {
         const auto& f = m.categoricals_[slot.index];
         f.reference.save_state(w);
@@ -434,7 +878,20 @@ class drift_monitor {
     }
   }
 
+  static drift_thresholds read_thresholds(detail::byte_reader& r) {
+    const std::size_t at = r.position();
+    drift_thresholds t;
+    t.psi = r.f64("psi threshold");
+    t.js_distance = r.f64("js threshold");
+    t.ks_pvalue = r.f64("ks threshold");
+    t.chi2_pvalue = r.f64("chi2 threshold");
+    if (std::isnan(t.psi) || std::isnan(t.js_distance) || std::isnan(t.ks_pvalue) || std::isnan(t.chi2_pvalue))
+      r.fail_at(at, "a threshold is NaN");
+    return t;
+  }
+
   static drift_monitor load_state(detail::byte_reader& r, const deserialize_limits& limits = {}) {
+    const std::uint16_t version = r.format_version();
     monitor_config c;
     std::size_t at = r.position();
     const std::uint64_t bins = r.u64("bins");
@@ -447,24 +904,25 @@ class drift_monitor {
     at = r.position();
     c.js_base = r.f64("js_base");
     if (!std::isfinite(c.js_base)) r.fail_at(at, "js_base is not finite");
-    at = r.position();
-    c.thresholds.psi = r.f64("psi threshold");
-    c.thresholds.js_distance = r.f64("js threshold");
-    c.thresholds.ks_pvalue = r.f64("ks threshold");
-    c.thresholds.chi2_pvalue = r.f64("chi2 threshold");
-    if (std::isnan(c.thresholds.psi) || std::isnan(c.thresholds.js_distance) || std::isnan(c.thresholds.ks_pvalue) ||
-        std::isnan(c.thresholds.chi2_pvalue))
-      r.fail_at(at, "a threshold is NaN");
+    c.thresholds = read_thresholds(r);
     c.pvalue_correction = static_cast<correction>(r.enum_byte(2, "p-value correction"));
     at = r.position();
     const std::uint64_t max_samples = r.u64("max_current_samples");
-    if (max_samples > std::numeric_limits<std::size_t>::max() / 8)
-      r.fail_at(at, "max_current_samples is too large");
+    if (max_samples > std::numeric_limits<std::size_t>::max()) r.fail_at(at, "max_current_samples does not fit size_t");
     c.max_current_samples = static_cast<std::size_t>(max_samples);
+    if (version >= 2) {
+      at = r.position();
+      const std::uint64_t exact = r.u64("exact_wasserstein_samples");
+      if (exact > std::numeric_limits<std::size_t>::max() / 8) r.fail_at(at, "exact_wasserstein_samples is too large");
+      c.exact_wasserstein_samples = static_cast<std::size_t>(exact);
+    } else if (max_samples > std::numeric_limits<std::size_t>::max() / 8) {
+      r.fail_at(at, "max_current_samples is too large");
+    }
+    const std::uint64_t capacity = std::min<std::uint64_t>(c.exact_wasserstein_samples, max_samples);
 
     drift_monitor m(c);
     at = r.position();
-    const std::uint64_t n = r.count(25, "number of features");
+    const std::uint64_t n = r.count(version >= 2 ? 58 : 25, "number of features");
     std::uint64_t reserved_bytes = 0;
     for (std::uint64_t i = 0; i < n; ++i) {
       const std::size_t feature_at = r.position();
@@ -474,53 +932,151 @@ class drift_monitor {
       const auto kind = static_cast<feature_kind>(r.enum_byte(1, "feature kind"));
       const std::uint64_t missing_reference = r.u64("missing reference count");
       const std::uint64_t missing_current = r.u64("missing current count");
+      drift_monitor::feature_slot slot{std::move(name), kind, 0, missing_reference, missing_current, c.thresholds, false};
+      if (version >= 2) {
+        slot.thresholds = read_thresholds(r);
+        slot.excluded = r.boolean("excluded flag");
+      }
+      const std::string& fname = slot.name;
       if (kind == feature_kind::numeric) {
-        // max_samples * 8 fits (checked above); compare without overflowing.
-        if (max_samples * 8 > limits.max_reserved_bytes - reserved_bytes)
+        // capacity * 8 fits (checked above); compare without overflowing.
+        if (capacity * 8 > limits.max_reserved_bytes - reserved_bytes)
           r.fail_at(at, "the numeric features would reserve more than deserialize_limits::max_reserved_bytes = " +
                             std::to_string(limits.max_reserved_bytes) + " bytes for current samples");
-        reserved_bytes += max_samples * 8;
+        reserved_bytes += capacity * 8;
         histogram reference = histogram::load_state(r, limits);
         const std::size_t current_at = r.position();
         histogram current = histogram::load_state(r, limits);
         if (current.edges() != reference.edges())
-          r.fail_at(current_at, "feature '" + name + "': the current histogram's edges differ from the reference's");
+          r.fail_at(current_at, "feature '" + fname + "': the current histogram's edges differ from the reference's");
         std::vector<double> sorted = r.doubles("reference sample size");
         if (sorted.size() != reference.count() || sorted.empty())
-          r.fail_at(feature_at, "feature '" + name + "': the reference sample does not match its histogram");
+          r.fail_at(feature_at, "feature '" + fname + "': the reference sample does not match its histogram");
         for (std::size_t j = 0; j < sorted.size(); ++j)
           if (!std::isfinite(sorted[j]) || (j > 0 && sorted[j] < sorted[j - 1]))
-            r.fail_at(feature_at, "feature '" + name + "': the reference sample is not finite and sorted");
+            r.fail_at(feature_at, "feature '" + fname + "': the reference sample is not finite and sorted");
         histogram check(reference.edges());
         check.observe(sorted);
         if (check.counts() != reference.counts())
-          r.fail_at(feature_at, "feature '" + name + "': the reference sample does not match its histogram");
-        std::vector<double> sample = r.doubles("current sample size");
-        if (sample.size() > current.count() || sample.size() > c.max_current_samples)
-          r.fail_at(feature_at, "feature '" + name + "': the current sample is larger than its window");
-        for (double x : sample)
-          if (!std::isfinite(x)) r.fail_at(feature_at, "feature '" + name + "': the current sample holds a non-finite value");
-        const bool truncated = r.boolean("truncated flag");
-        drift_monitor::numeric_feature f{std::move(reference), std::move(current), std::move(sorted), {}, truncated};
-        f.current_sample.reserve(c.max_current_samples);
-        f.current_sample.assign(sample.begin(), sample.end());
-        m.features_.push_back(drift_monitor::feature_slot{std::move(name), kind, m.numerics_.size(), missing_reference,
-                                                          missing_current});
+          r.fail_at(feature_at, "feature '" + fname + "': the reference sample does not match its histogram");
+        drift_monitor::numeric_feature f{std::move(reference), std::move(current)};
+        f.reference = detail::numeric_reference_data::from_sorted(sorted);
+        f.window = detail::slot_counts(f.reference->slots());
+        f.sample_capacity = static_cast<std::size_t>(capacity);
+        if (version >= 2)
+          read_window_v2(r, f, fname, feature_at);
+        else
+          read_window_v1(r, f, fname, feature_at, c.max_current_samples);
+        f.current_sample.reserve(f.sample_capacity);
+        slot.index = m.numerics_.size();
+        m.features_.push_back(std::move(slot));
         m.numerics_.push_back(std::move(f));
       } else {
         drift_monitor::categorical_feature f{category_counts::load_state(r, limits),
                                              category_counts::load_state(r, limits)};
         if (f.reference.count() == 0)
-          r.fail_at(feature_at, "feature '" + name + "': the reference has no value");
-        m.features_.push_back(drift_monitor::feature_slot{std::move(name), kind, m.categoricals_.size(),
-                                                          missing_reference, missing_current});
+          r.fail_at(feature_at, "feature '" + fname + "': the reference has no value");
+        slot.index = m.categoricals_.size();
+        m.features_.push_back(std::move(slot));
         m.categoricals_.push_back(std::move(f));
       }
     }
     return m;
   }
 
+
  private:
+  // The window of a numeric feature whose current sample holds every value
+  // of the window: replay it (as observe does, without the histogram).
+  static void replay(drift_monitor::numeric_feature& f, const std::vector<double>& sample) {
+    const auto& u = f.reference->distinct;
+    const std::size_t d = u.size();
+    for (double x : sample) {
+      ++f.ks_count;
+      const std::size_t k = detail::bin_of_branchless(u.data(), d, x);
+      if (k < d && u[k] == x) {
+        f.window.increment(2 * k + 1);
+      } else {
+        f.window.increment(2 * k);
+        if (k == 0) f.below_sum.add((u[0] / 2 - x / 2) * detail::tail_scale);
+        if (k == d) f.above_sum.add((x / 2 - u[d - 1] / 2) * detail::tail_scale);
+      }
+      f.lowest = std::min(f.lowest, x);
+      f.highest = std::max(f.highest, x);
+    }
+  }
+
+  static void read_window_v1(detail::byte_reader& r, drift_monitor::numeric_feature& f, const std::string& name,
+                             std::size_t feature_at, std::size_t max_samples) {
+    std::vector<double> sample = r.doubles("current sample size");
+    if (sample.size() > f.current_hist.count() || sample.size() > max_samples)
+      r.fail_at(feature_at, "feature '" + name + "': the current sample is larger than its window");
+    for (double x : sample)
+      if (!std::isfinite(x)) r.fail_at(feature_at, "feature '" + name + "': the current sample holds a non-finite value");
+    f.truncated = r.boolean("truncated flag");
+    replay(f, sample);
+    // Values the version-1 cap dropped: the finite values of the histogram
+    // beyond the sample (the histogram counts finite values only).
+    if (f.truncated) f.n_truncated = f.current_hist.count() - sample.size();
+    for (std::size_t j = 0; j < sample.size() && j < f.sample_capacity; ++j) f.current_sample.push_back(sample[j]);
+  }
+
+  static void read_window_v2(detail::byte_reader& r, drift_monitor::numeric_feature& f, const std::string& name,
+                             std::size_t feature_at) {
+    std::size_t at = r.position();
+    const std::uint64_t slots = r.count(8, "number of window slots");
+    if (slots != f.reference->slots())
+      r.fail_at(at, "feature '" + name + "': " + std::to_string(slots) + " window slots for " +
+                        std::to_string(f.reference->distinct.size()) + " distinct reference values");
+    std::uint64_t placed = 0;
+    for (auto& cnt : f.window.wide()) {
+      cnt = r.u64("window slot count");
+      if (cnt > std::numeric_limits<std::uint64_t>::max() - placed) r.fail_at(r.position() - 8, "window counts overflow");
+      placed += cnt;
+    }
+    at = r.position();
+    f.ks_count = r.u64("window count");
+    const std::uint64_t unplaced = r.u64("unplaced count");
+    if (unplaced > f.ks_count || f.ks_count - unplaced != placed || f.ks_count > f.current_hist.count())
+      r.fail_at(at, "feature '" + name + "': the window counts disagree with each other or with the histogram");
+    f.window.set_unplaced(unplaced);
+    at = r.position();
+    f.lowest = r.f64("lowest value");
+    f.highest = r.f64("highest value");
+    const bool empty = f.ks_count == 0;
+    if (empty ? !(f.lowest == std::numeric_limits<double>::infinity() && f.highest == -f.lowest)
+              : !(std::isfinite(f.lowest) && std::isfinite(f.highest) && f.lowest <= f.highest))
+      r.fail_at(at, "feature '" + name + "': the window's lowest/highest values are inconsistent");
+    at = r.position();
+    f.below_sum.sum = r.f64("tail sum");
+    f.below_sum.compensation = r.f64("tail sum");
+    f.above_sum.sum = r.f64("tail sum");
+    f.above_sum.compensation = r.f64("tail sum");
+    if (std::isnan(f.below_sum.value()) || std::isnan(f.above_sum.value()) || f.below_sum.sum < 0 ||
+        f.above_sum.sum < 0)
+      r.fail_at(at, "feature '" + name + "': a tail sum is negative or NaN");
+    std::vector<double> sample = r.doubles("current sample size");
+    if (sample.size() > f.ks_count || sample.size() > f.sample_capacity)
+      r.fail_at(feature_at, "feature '" + name + "': the current sample is larger than its window");
+    for (double x : sample)
+      if (!std::isfinite(x) || x < f.lowest || x > f.highest)
+        r.fail_at(feature_at, "feature '" + name + "': the current sample holds a value outside its window");
+    if (sample.size() == f.ks_count) {  // a complete sample must be the window itself
+      drift_monitor::numeric_feature check{f.reference_hist, f.current_hist};
+      check.reference = f.reference;
+      check.window = detail::slot_counts(f.reference->slots());
+      replay(check, sample);
+      if (check.window.wide() != f.window.wide())
+        r.fail_at(feature_at, "feature '" + name + "': the current sample does not match the window counts");
+    }
+    f.current_sample.assign(sample.begin(), sample.end());
+    f.truncated = r.boolean("truncated flag");
+    at = r.position();
+    f.n_truncated = r.u64("truncated count");
+    if ((f.n_truncated != 0 && !f.truncated) || f.n_truncated > f.current_hist.count() - f.ks_count)
+      r.fail_at(at, "feature '" + name + "': the truncated count disagrees with the flag or the histogram");
+  }
+
 
   /// observe_row's edge layout: every numeric feature's interior edges,
   /// transposed (detail::row_layout). Allocates.
@@ -531,15 +1087,38 @@ class drift_monitor {
   }
 
   void reserve_current_samples() {
-    for (auto& f : numerics_) f.current_sample.reserve(config_.max_current_samples);
+    for (auto& f : numerics_) f.current_sample.reserve(f.sample_capacity);
   }
 
   struct numeric_feature {
+    numeric_feature(histogram ref, histogram cur)
+        : reference_hist(std::move(ref)), current_hist(std::move(cur)) {}
     histogram reference_hist;
     histogram current_hist;
-    std::vector<double> sorted_reference;
-    std::vector<double> current_sample;
-    bool truncated = false;
+    std::shared_ptr<const detail::numeric_reference_data> reference;  // frozen, shared by copies
+    detail::slot_counts window;               // current values per reference slot (exact KS)
+    std::uint64_t ks_count = 0;               // finite current values in `window`
+    detail::mergeable_sum below_sum;          // sum of (u_0 - x) 2^-64 over x < u_0
+    detail::mergeable_sum above_sum;          // sum of (x - u_{d-1}) 2^-64 over x > u_{d-1}
+    double lowest = std::numeric_limits<double>::infinity();    // smallest value in `window`
+    double highest = -std::numeric_limits<double>::infinity();  // largest value in `window`
+    std::vector<double> current_sample;       // the first sample_capacity values, raw
+    std::size_t sample_capacity = 0;
+    bool truncated = false;                   // max_current_samples reached
+    std::uint64_t n_truncated = 0;            // finite values beyond it
+
+    bool sample_complete() const noexcept { return current_sample.size() == ks_count; }
+    void reset_window() noexcept {
+      window.reset();
+      ks_count = 0;
+      below_sum = {};
+      above_sum = {};
+      lowest = std::numeric_limits<double>::infinity();
+      highest = -std::numeric_limits<double>::infinity();
+      current_sample.clear();
+      truncated = false;
+      n_truncated = 0;
+    }
   };
   struct categorical_feature {
     category_counts reference;
@@ -551,11 +1130,26 @@ class drift_monitor {
     std::size_t index;
     std::uint64_t missing_reference;
     std::uint64_t missing_current;
+    drift_thresholds thresholds{};
+    bool excluded = false;
   };
 
   void check_new_name(const std::string& name) const {
     for (const auto& f : features_)
       if (f.name == name) detail::fail("drift_monitor: a feature named '" + name + "' already exists");
+  }
+
+  const feature_config* feature_settings_of(const std::string& name, feature_kind kind) const {
+    const auto it = config_.features.find(name);
+    if (it == config_.features.end()) return nullptr;
+    if (it->second.kind && *it->second.kind != kind)
+      detail::fail("drift_monitor: feature '" + name + "' is configured as " + to_string(*it->second.kind) +
+                   " but added as " + to_string(kind));
+    return &it->second;
+  }
+  void apply_settings(feature_slot& s, const feature_config* fc) const {
+    s.thresholds = fc && fc->thresholds ? *fc->thresholds : config_.thresholds;
+    s.excluded = fc && fc->exclude;
   }
 
   const numeric_feature& numeric(feature_id id, const char* who) const {
@@ -571,11 +1165,67 @@ class drift_monitor {
     return categoricals_[slot.index];
   }
 
+  // KS (exact) and W1 (exact or bounded) of a numeric feature's window.
+  static void compare_numeric(const numeric_feature& f, feature_report& r) {
+    const auto& ref = *f.reference;
+    if (f.sample_complete()) {  // every value of the window is in the raw sample
+      const std::vector<double> sorted_reference = ref.sorted();
+      std::vector<double> current = f.current_sample;
+      std::sort(current.begin(), current.end());
+      r.ks = ks_test_sorted(sorted_reference, current);
+      r.wasserstein = wasserstein_sorted(sorted_reference, current);
+      return;
+    }
+    // From the slot counts: KS as ks_stream computes it (bit-identical
+    // statistic and p-value), W1 estimated with its bound.
+    std::vector<std::uint64_t> widened;  // only a compact window needs a wide view
+    if (f.window.compact()) {
+      widened.resize(ref.slots());
+      for (std::size_t s = 0; s < widened.size(); ++s) widened[s] = f.window[s];
+    }
+    const std::vector<std::uint64_t>& c = f.window.compact() ? widened : f.window.wide();
+    const std::uint64_t unplaced = f.window.unplaced();
+    const std::uint64_t placed = f.ks_count - unplaced;
+    ks_result ks;
+    ks.method = ks_method::automatic;
+    ks.n_reference = static_cast<std::size_t>(ref.n);
+    ks.n_current = static_cast<std::size_t>(placed);
+    detail::ks_extreme_tracker t(static_cast<double>(ref.n), static_cast<double>(placed));
+    const double unknown = std::numeric_limits<double>::quiet_NaN();  // a gap's largest value: not kept
+    std::uint64_t j = 0;
+    const std::size_t d = ref.distinct.size();
+    for (std::size_t k = 0; k <= d; ++k) {
+      const std::size_t i = k == 0 ? 0 : static_cast<std::size_t>(ref.at_or_below[k - 1]);
+      if (c[2 * k] != 0) {
+        j += c[2 * k];
+        t.at(unknown, i, j, false, true);
+      }
+      if (k == d) break;
+      j += c[2 * k + 1];
+      t.at(ref.distinct[k], static_cast<std::size_t>(ref.at_or_below[k]), j, true, c[2 * k + 1] != 0);
+    }
+    ks.invalid_reason = nullptr;
+    detail::ks_finish(ks, t.extremes(), alternative::two_sided, ks_method::automatic);
+    r.ks = ks;
+    const auto w = detail::wasserstein_from_slots(ref, c, placed, f.below_sum.value(), f.above_sum.value());
+    r.wasserstein = metric_value::of(w.value);
+    r.wasserstein_exact = false;
+    r.wasserstein_error_bound = w.bound;
+    if (unplaced != 0) {
+      const double share = static_cast<double>(unplaced) / static_cast<double>(f.ks_count);
+      r.ks_exact = false;
+      r.ks_statistic_error_bound = share;
+      const double span_all = std::max(f.highest, ref.distinct.back()) - std::min(f.lowest, ref.distinct.front());
+      r.wasserstein_error_bound += share * span_all;
+    }
+  }
+
   feature_report compare(feature_id id) const {
     const auto& slot = features_[id];
     feature_report r;
     r.name = slot.name;
     r.kind = slot.kind;
+    r.excluded = slot.excluded;
     r.n_missing_reference = slot.missing_reference;
     r.n_missing_current = slot.missing_current;
     if (slot.kind == feature_kind::numeric) {
@@ -587,16 +1237,15 @@ class drift_monitor {
       r.psi = psi(f.reference_hist, f.current_hist, config_.psi_epsilon);
       r.js = jensen_shannon(f.reference_hist, f.current_hist, config_.js_base);
       r.hellinger = hellinger(f.reference_hist, f.current_hist);
-      std::vector<double> current = f.current_sample;
-      std::sort(current.begin(), current.end());
-      r.ks = ks_test_sorted(f.sorted_reference, current);
-      r.wasserstein = wasserstein_sorted(f.sorted_reference, current);
+      compare_numeric(f, r);
       r.current_sample_truncated = f.truncated;
+      r.n_truncated_current = f.n_truncated;
     } else {
       const auto& f = categoricals_[slot.index];
       r.n_reference = f.reference.count();
       r.n_current = f.current.count();
       r.category_overflow = f.current.overflow_count();
+      r.category_overflow_reference = f.reference.overflow_count();
       r.psi = psi(f.reference, f.current, config_.psi_epsilon);
       r.js = jensen_shannon(f.reference, f.current, config_.js_base);
       r.hellinger = hellinger(f.reference, f.current);
@@ -606,13 +1255,12 @@ class drift_monitor {
     return r;
   }
 
-  void verdict(feature_report& r) const {
+  static void verdict(feature_report& r, const drift_thresholds& t) {
     r.reasons = drift_none;
-    if (!r.valid()) {
+    if (!r.valid() || r.excluded) {
       r.drift = false;
       return;
     }
-    const auto& t = config_.thresholds;
     if (r.psi.valid() && r.psi.value > t.psi) r.reasons |= drift_psi;
     if (r.js.distance.valid() && r.js.distance.value > t.js_distance) r.reasons |= drift_js;
     if (!std::isnan(r.adjusted_pvalue)) {

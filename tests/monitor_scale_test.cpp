@@ -1,0 +1,328 @@
+// drift_monitor at scale and at the extremes of double (issue 11): exact KS
+// and bounded Wasserstein-1 on windows of more than 2^20 values, compact
+// concurrent<> shards, per-feature settings, version-1 states, and edges /
+// Wasserstein for references spanning more than DBL_MAX. Expected values from
+// tests/reference/gen_monitor_reference.py (SciPy/NumPy). Cost: ~1 s.
+#include <driftwatch/accumulators/bin_edges.hpp>
+#include <driftwatch/monitors/concurrent.hpp>
+#include <driftwatch/monitors/monitor.hpp>
+#include <driftwatch/accumulators/serialization.hpp>
+#include <driftwatch/metrics/wasserstein.hpp>
+
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <limits>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "reference_reader.hpp"
+#include "test_support.hpp"
+
+using namespace driftwatch;
+
+namespace {
+std::vector<driftwatch_test::reference_case> cases(const std::string& kind) {
+  std::vector<driftwatch_test::reference_case> out;
+  for (const auto& c : driftwatch_test::read_cases(driftwatch_test::data_path("monitor_cases.txt")))
+    if (c.word("kind") == kind) out.push_back(c);
+  return out;
+}
+std::uint64_t bits(double x) {
+  std::uint64_t b;
+  std::memcpy(&b, &x, 8);
+  return b;
+}
+std::vector<double> bell(std::uint64_t seed, std::size_t n, double mean, double sd) {
+  return driftwatch_test::generate("bell", seed, n, mean, sd);
+}
+}  // namespace
+
+TEST_CASE("KS and Wasserstein-1 over more than 2^20 values with a shifted tail equal SciPy's", "[monitor][scale]") {
+  const auto all = cases("window");
+  REQUIRE(all.size() == 2);
+  for (const auto& c : all) {
+    INFO("case " << c.name);
+    const auto ref = c.numbers("ref");
+    const auto head = c.numbers("cur_head");
+    const auto tail = c.numbers("cur_tail");
+    REQUIRE(head.size() + tail.size() > (std::size_t{1} << 20));
+    drift_monitor m;
+    const auto x = m.add_numeric("x", ref);
+    for (double v : head) m.observe(x, v);
+    for (double v : tail) m.observe(x, v);
+    const auto r = m.report().at(0);
+    CHECK(r.n_current == head.size() + tail.size());
+    CHECK(r.ks.n_current == head.size() + tail.size());  // every value, no cap
+    CHECK_FALSE(r.current_sample_truncated);
+    CHECK(r.ks_exact);
+    // ks_2samp's statistic and p-value (method 'auto' -> asymptotic here).
+    CHECK(r.ks.statistic == Approx(c.number("statistic")).epsilon(1e-14));
+    const double p = c.number("pvalue");
+    if (p == 0.0)
+      CHECK(r.ks.pvalue == 0.0);
+    else
+      CHECK(r.ks.pvalue == Approx(p).epsilon(1e-9));
+    // W1 from bounded state: within the reported bound of SciPy's value, and
+    // the bound is small for a 10,000-value reference of sd 1.
+    const double w1 = c.number("wasserstein");
+    CHECK_FALSE(r.wasserstein_exact);
+    CHECK(r.wasserstein.valid());
+    CHECK(std::fabs(r.wasserstein.value - w1) <= r.wasserstein_error_bound * (1 + 1e-9) + 1e-12);
+    CHECK(r.wasserstein_error_bound > 0);
+    CHECK(r.wasserstein_error_bound < 0.015 * w1);  // 1.3% and 0.22% here
+    // Observing head and tail in two monitors and merging gives the same.
+    drift_monitor a, b;
+    a.add_numeric("x", ref);
+    b.add_numeric("x", ref);
+    for (double v : head) a.observe(0, v);
+    for (double v : tail) b.observe(0, v);
+    a += b;
+    const auto rm = a.report().at(0);
+    CHECK(bits(rm.ks.statistic) == bits(r.ks.statistic));
+    CHECK(bits(rm.ks.pvalue) == bits(r.ks.pvalue));
+    CHECK(rm.wasserstein.value == Approx(r.wasserstein.value).epsilon(1e-12));
+  }
+}
+
+TEST_CASE("small windows keep SciPy's Wasserstein-1 bit for bit; larger ones switch to the bound", "[monitor]") {
+  const auto ref = bell(1, 500, 0, 1);
+  const auto cur = bell(2, 3000, 0.3, 1);
+  monitor_config cfg;
+  cfg.exact_wasserstein_samples = 1000;
+  drift_monitor m(cfg);
+  m.add_numeric("x", ref);
+  for (std::size_t i = 0; i < 1000; ++i) m.observe(0, cur[i]);
+  auto r = m.report().at(0);
+  const std::vector<double> first(cur.begin(), cur.begin() + 1000);
+  CHECK(r.wasserstein_exact);
+  CHECK(r.wasserstein_error_bound == 0);
+  CHECK(bits(r.wasserstein.value) == bits(wasserstein(ref, first).value));
+  CHECK(bits(r.ks.statistic_location) == bits(ks_test(ref, first).statistic_location));
+  m.observe(0, cur[1000]);
+  r = m.report().at(0);
+  const std::vector<double> more(cur.begin(), cur.begin() + 1001);
+  CHECK_FALSE(r.wasserstein_exact);
+  CHECK(std::fabs(r.wasserstein.value - wasserstein(ref, more).value) <= r.wasserstein_error_bound);
+  CHECK(bits(r.ks.statistic) == bits(ks_test(ref, more).statistic));
+  CHECK(bits(r.ks.pvalue) == bits(ks_test(ref, more).pvalue));
+  m.reset_current();
+  for (std::size_t i = 0; i < 10; ++i) m.observe(0, cur[i]);
+  CHECK(m.report().at(0).wasserstein_exact);  // reset makes the raw sample complete again
+}
+
+TEST_CASE("concurrent<drift_monitor> with compact shards gives the exact KS of all observations", "[monitor][concurrent]") {
+  const auto ref = bell(3, 2000, 0, 1);
+  drift_monitor proto;
+  proto.add_numeric("x", ref);
+  proto.add_numeric("tied", std::vector<double>{1, 2, 3, 4, 5, 6, 7, 8, 9, 10});
+  concurrent<drift_monitor> live(proto);
+  drift_monitor whole = proto;
+  std::vector<std::vector<double>> per_thread;
+  for (int t = 0; t < 4; ++t) per_thread.push_back(bell(10 + t, 20000, 0.05 * t, 1));
+  for (const auto& v : per_thread)
+    for (double x : v) {
+      whole.observe(0, x);
+      whole.observe(1, std::floor(std::fabs(x) * 3));
+    }
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t)
+    threads.emplace_back([&live, &per_thread, t] {
+      for (double x : per_thread[t]) {
+        live.observe(0, x);
+        live.observe(1, std::floor(std::fabs(x) * 3));
+      }
+    });
+  const drift_monitor mid = live.snapshot();  // a drain while writers run: still exact at the end
+  (void)mid;
+  for (auto& th : threads) th.join();
+  const auto rl = live.snapshot().report();
+  const auto rw = whole.report();
+  for (std::size_t f = 0; f < 2; ++f) {
+    INFO("feature " << f);
+    CHECK(rl[f].n_current == rw[f].n_current);
+    CHECK(bits(rl[f].ks.statistic) == bits(rw[f].ks.statistic));
+    CHECK(bits(rl[f].ks.pvalue) == bits(rw[f].ks.pvalue));
+    CHECK(rl[f].ks_exact);
+    CHECK(std::fabs(rl[f].wasserstein.value - rw[f].wasserstein.value) <=
+          rl[f].wasserstein_error_bound + rw[f].wasserstein_error_bound + 1e-12);
+  }
+}
+
+TEST_CASE("compact counters carry past 65,535 exactly, and an overflowing carry table is reported with a bound",
+          "[monitor][concurrent]") {
+  drift_monitor m;
+  std::vector<double> ref;
+  for (int i = 0; i < 20; ++i) ref.push_back(i);
+  m.add_numeric("x", ref);
+  drift_monitor shard = m.compact_copy();
+  drift_monitor wide = m;
+  for (int i = 0; i < 70000; ++i) {  // slot of value 3 wraps once; carried exactly
+    shard.observe(0, 3.0);
+    wide.observe(0, 3.0);
+  }
+  drift_monitor total = m;
+  total += shard;
+  CHECK(bits(total.report()[0].ks.statistic) == bits(wide.report()[0].ks.statistic));
+  CHECK(total.report()[0].ks_exact);
+  // Ten slots wrap: eight are carried, two are not (placed nowhere, bounded).
+  drift_monitor crowded = m.compact_copy();
+  for (int v = 0; v < 10; ++v)
+    for (int i = 0; i < 65536; ++i) crowded.observe(0, static_cast<double>(v));
+  total = m;
+  total += crowded;
+  const auto r = total.report().at(0);
+  CHECK_FALSE(r.ks_exact);
+  CHECK(r.ks_statistic_error_bound == Approx(2.0 / 10.0));
+  CHECK(r.n_current == 655360);
+}
+
+TEST_CASE("per-feature settings: kind, bins, binning, thresholds, exclusion", "[monitor][config]") {
+  monitor_config cfg;
+  feature_config strict;
+  strict.thresholds = drift_thresholds{0.01, 0.01, 0.5, 0.5};
+  strict.bins = 4;
+  strict.method = binning::uniform;
+  cfg.features["strict"] = strict;
+  feature_config id_column;
+  id_column.exclude = true;
+  cfg.features["id"] = id_column;
+  feature_config cat;
+  cat.kind = feature_kind::categorical;
+  cfg.features["country"] = cat;
+  cfg.features["nowhere"] = feature_config{};
+  cfg.pvalue_correction = correction::bonferroni;
+  drift_monitor m(cfg);
+  const auto ref = bell(5, 1000, 0, 1);
+  const auto s = m.add_numeric("strict", ref);
+  const auto plain = m.add_numeric("plain", ref);
+  const auto id = m.add_numeric("id", ref);
+  CHECK_THROWS_WITH(m.add_numeric("country", ref), driftwatch_test::contains("'country' is configured as categorical"));
+  CHECK(m.reference_histogram(s).edges().kind() == binning::uniform);
+  CHECK(m.reference_histogram(s).edges().bin_count() == 4);
+  CHECK(m.reference_histogram(plain).edges().bin_count() == 10);
+  CHECK(m.thresholds(s).psi == 0.01);
+  CHECK(m.thresholds(plain).psi == 0.2);
+  CHECK(m.excluded(id));
+  const auto cur = bell(6, 1000, 0.08, 1);
+  for (double v : cur) {
+    m.observe(s, v);
+    m.observe(plain, v);
+    m.observe(id, v + 5);  // wildly different, but excluded
+  }
+  const auto r = m.report();
+  INFO("strict psi " << r[s].psi.value << " plain p " << r[plain].ks.pvalue);
+  CHECK(r[s].drift);          // strict thresholds
+  CHECK_FALSE(r[plain].drift);  // the same data under the defaults
+  CHECK(r[id].excluded);
+  CHECK_FALSE(r[id].drift);
+  CHECK(std::isnan(r[id].adjusted_pvalue));  // not in the correction
+  // Bonferroni over the two non-excluded features only.
+  CHECK(r[plain].adjusted_pvalue == Approx(std::min(1.0, 2 * r[plain].ks.pvalue)));
+  const auto unused = m.unused_feature_configs();
+  CHECK(unused == std::vector<std::string>{"country", "nowhere"});
+  // Per-feature settings survive serialization.
+  const drift_monitor back = deserialize<drift_monitor>(serialize(m));
+  CHECK(back.thresholds(s).psi == 0.01);
+  CHECK(back.excluded(id));
+}
+
+TEST_CASE("a version-1 drift_monitor state (raw current samples) still loads", "[monitor][serialization]") {
+  // The layout the base release wrote (docs/concurrency.md), built by hand:
+  // one numeric feature, reference {1, 2, 3}, current sample {2.5, 0.5}.
+  std::vector<std::uint8_t> p;
+  auto u8 = [&](unsigned v) { p.push_back(static_cast<std::uint8_t>(v)); };
+  auto u64 = [&](std::uint64_t v) {
+    for (int i = 0; i < 8; ++i) u8(static_cast<unsigned>((v >> (8 * i)) & 0xFF));
+  };
+  auto f64 = [&](double v) { u64(bits(v)); };
+  auto str = [&](const std::string& s) {
+    u64(s.size());
+    for (char ch : s) u8(static_cast<unsigned char>(ch));
+  };
+  u64(2);    // bins
+  u8(2);     // method: explicit
+  f64(1e-4);  // psi_epsilon
+  f64(2.0);  // js_base
+  f64(0.2), f64(0.1), f64(0.05), f64(0.05);
+  u8(0);       // correction
+  u64(1000);   // max_current_samples
+  u64(1);      // features
+  str("x");
+  u8(0);  // numeric
+  u64(0), u64(0);
+  auto hist = [&](std::uint64_t a, std::uint64_t b) {
+    u8(2), u64(1), f64(2.0), u64(2), u64(a), u64(b), u64(0);
+  };
+  hist(2, 1);  // reference {1, 2 | 3}
+  hist(1, 1);  // current {0.5 | 2.5}
+  u64(3), f64(1), f64(2), f64(3);
+  u64(2), f64(2.5), f64(0.5);
+  u8(0);  // not truncated
+  std::vector<std::uint8_t> b = {'D', 'W', 'S', 'T', 1, 0, 7, 0};
+  for (int i = 0; i < 8; ++i) b.push_back(static_cast<std::uint8_t>(p.size() >> (8 * i)));
+  b.insert(b.end(), p.begin(), p.end());
+  const std::uint32_t crc = detail::crc32(b.data(), b.size());
+  for (int i = 0; i < 4; ++i) b.push_back(static_cast<std::uint8_t>(crc >> (8 * i)));
+  const drift_monitor m = deserialize<drift_monitor>(b);
+  const auto r = m.report().at(0);
+  const std::vector<double> ref = {1, 2, 3}, cur = {2.5, 0.5};
+  CHECK(r.n_current == 2);
+  CHECK(bits(r.ks.statistic) == bits(ks_test(ref, cur).statistic));
+  CHECK(bits(r.wasserstein.value) == bits(wasserstein(ref, cur).value));
+  CHECK(m.config().max_current_samples == 1000);
+  // It is written back in the current layout, which round-trips.
+  const auto v2 = serialize(m);
+  CHECK(inspect_state(v2).version == drift_monitor::state_version);
+  CHECK(serialize(deserialize<drift_monitor>(v2)) == v2);
+}
+
+TEST_CASE("edges of references spanning more than DBL_MAX follow the documented rule", "[bin_edges][extreme]") {
+  for (const auto& c : cases("quantile")) {
+    INFO("case " << c.name);
+    const auto e = bin_edges::from_quantiles(c.numbers("ref"), static_cast<std::size_t>(c.number("bins"))).interior();
+    const auto expected = c.numbers("edges");
+    REQUIRE(e.size() == expected.size());
+    for (std::size_t i = 0; i < e.size(); ++i) {
+      CHECK(bits(e[i]) == bits(expected[i]));
+      CHECK(std::isfinite(e[i]));
+      if (i > 0) CHECK(e[i - 1] < e[i]);
+    }
+    for (double v : c.numbers("numpy_raw"))  // numpy's finite values are kept as they are
+      if (std::isfinite(v)) CHECK(std::find(e.begin(), e.end(), v) != e.end());
+  }
+  for (const auto& c : cases("uniform")) {
+    INFO("case " << c.name);
+    const auto e = bin_edges::uniform(c.number("lo"), c.number("hi"), static_cast<std::size_t>(c.number("bins"))).interior();
+    const auto expected = c.numbers("edges");
+    REQUIRE(e.size() == expected.size());
+    for (std::size_t i = 0; i < e.size(); ++i) {
+      CHECK(bits(e[i]) == bits(expected[i]));
+      if (i > 0) CHECK(e[i - 1] < e[i]);
+    }
+  }
+}
+
+TEST_CASE("Wasserstein-1 that overflows is +inf and valid, as SciPy", "[wasserstein][extreme]") {
+  for (const auto& c : cases("wasserstein")) {
+    INFO("case " << c.name);
+    const auto w = wasserstein(c.numbers("ref"), c.numbers("cur"));
+    CHECK(w.valid());
+    CHECK(bits(w.value) == bits(c.number("wasserstein")));
+    // The monitor agrees, from its raw sample and from its bounded state.
+    for (std::size_t exact : {std::size_t{2048}, std::size_t{0}}) {
+      monitor_config cfg;
+      cfg.exact_wasserstein_samples = exact;
+      drift_monitor m(cfg);
+      m.add_numeric("x", c.numbers("ref"), bin_edges{});
+      for (double v : c.numbers("cur")) m.observe(0, v);
+      const auto r = m.report().at(0);
+      CHECK(r.wasserstein.valid());
+      if (std::isinf(c.number("wasserstein")))
+        CHECK(r.wasserstein.value == std::numeric_limits<double>::infinity());
+      else
+        CHECK(std::fabs(r.wasserstein.value - c.number("wasserstein")) <= r.wasserstein_error_bound);
+    }
+  }
+}
