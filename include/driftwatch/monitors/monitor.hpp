@@ -527,7 +527,15 @@ class drift_monitor {
     if (slot.kind != feature_kind::numeric) return;
     auto& f = numerics_[slot.index];
     f.current_hist(x);
+    observe_window(slot.index, x);
+  }
+
+ private:
+  // The exact-KS window and the raw sample of one value (observe and
+  // observe_row share it). Runs in the hot loop: measure before changing.
+  void observe_window(std::size_t index, double x) noexcept {
     if (!std::isfinite(x)) return;
+    auto& f = numerics_[index];
     if (f.ks_count >= config_.max_current_samples) {
       f.truncated = true;
       ++f.n_truncated;
@@ -548,6 +556,8 @@ class drift_monitor {
     if (x > f.highest) f.highest = x;
     if (f.current_sample.size() < f.sample_capacity) f.current_sample.push_back(x);
   }
+
+ public:
 
   /// Observes one request's whole numeric feature vector: row[k] is the value
   /// of the k-th numeric feature added (categorical features are not in the
@@ -583,12 +593,7 @@ class drift_monitor {
       } else {
         f.current_hist.count_bin(static_cast<std::size_t>(rows_.bins[k]));
       }
-      if (std::isfinite(x)) {  // as observe(feature_id, double)
-        if (f.current_sample.size() < config_.max_current_samples)
-          f.current_sample.push_back(x);
-        else
-          f.truncated = true;
-      }
+      observe_window(k, x);  // as observe(feature_id, double)
     }
   }
 
@@ -986,6 +991,64 @@ class drift_monitor {
 
 
  private:
+
+
+  /// observe_row's edge layout: every numeric feature's interior edges,
+  /// transposed (detail::row_layout). Allocates.
+  void lay_out_rows() {
+    rows_.build(numerics_.size(), [this](std::size_t k) -> const std::vector<double>& {
+      return numerics_[k].current_hist.edges().interior();
+    });
+  }
+
+  void reserve_current_samples() {
+    for (auto& f : numerics_) f.current_sample.reserve(f.sample_capacity);
+  }
+
+  struct numeric_feature {
+    numeric_feature(histogram ref, histogram cur)
+        : reference_hist(std::move(ref)), current_hist(std::move(cur)) {}
+    histogram reference_hist;
+    histogram current_hist;
+    std::shared_ptr<const detail::numeric_reference_data> reference;  // frozen, shared by copies
+    detail::slot_counts window;               // current values per reference slot (exact KS)
+    std::uint64_t ks_count = 0;               // finite current values in `window`
+    detail::mergeable_sum below_sum;          // sum of (u_0 - x) 2^-64 over x < u_0
+    detail::mergeable_sum above_sum;          // sum of (x - u_{d-1}) 2^-64 over x > u_{d-1}
+    double lowest = std::numeric_limits<double>::infinity();    // smallest value in `window`
+    double highest = -std::numeric_limits<double>::infinity();  // largest value in `window`
+    std::vector<double> current_sample;       // the first sample_capacity values, raw
+    std::size_t sample_capacity = 0;
+    bool truncated = false;                   // max_current_samples reached
+    std::uint64_t n_truncated = 0;            // finite values beyond it
+
+    bool sample_complete() const noexcept { return current_sample.size() == ks_count; }
+    void reset_window() noexcept {
+      window.reset();
+      ks_count = 0;
+      below_sum = {};
+      above_sum = {};
+      lowest = std::numeric_limits<double>::infinity();
+      highest = -std::numeric_limits<double>::infinity();
+      current_sample.clear();
+      truncated = false;
+      n_truncated = 0;
+    }
+  };
+  struct categorical_feature {
+    category_counts reference;
+    category_counts current;
+  };
+  struct feature_slot {
+    std::string name;
+    feature_kind kind;
+    std::size_t index;
+    std::uint64_t missing_reference;
+    std::uint64_t missing_current;
+    drift_thresholds thresholds{};
+    bool excluded = false;
+  };
+
   // The window of a numeric feature whose current sample holds every value
   // of the window: replay it (as observe does, without the histogram).
   static void replay(drift_monitor::numeric_feature& f, const std::vector<double>& sample) {
@@ -1076,63 +1139,6 @@ class drift_monitor {
     if ((f.n_truncated != 0 && !f.truncated) || f.n_truncated > f.current_hist.count() - f.ks_count)
       r.fail_at(at, "feature '" + name + "': the truncated count disagrees with the flag or the histogram");
   }
-
-
-  /// observe_row's edge layout: every numeric feature's interior edges,
-  /// transposed (detail::row_layout). Allocates.
-  void lay_out_rows() {
-    rows_.build(numerics_.size(), [this](std::size_t k) -> const std::vector<double>& {
-      return numerics_[k].current_hist.edges().interior();
-    });
-  }
-
-  void reserve_current_samples() {
-    for (auto& f : numerics_) f.current_sample.reserve(f.sample_capacity);
-  }
-
-  struct numeric_feature {
-    numeric_feature(histogram ref, histogram cur)
-        : reference_hist(std::move(ref)), current_hist(std::move(cur)) {}
-    histogram reference_hist;
-    histogram current_hist;
-    std::shared_ptr<const detail::numeric_reference_data> reference;  // frozen, shared by copies
-    detail::slot_counts window;               // current values per reference slot (exact KS)
-    std::uint64_t ks_count = 0;               // finite current values in `window`
-    detail::mergeable_sum below_sum;          // sum of (u_0 - x) 2^-64 over x < u_0
-    detail::mergeable_sum above_sum;          // sum of (x - u_{d-1}) 2^-64 over x > u_{d-1}
-    double lowest = std::numeric_limits<double>::infinity();    // smallest value in `window`
-    double highest = -std::numeric_limits<double>::infinity();  // largest value in `window`
-    std::vector<double> current_sample;       // the first sample_capacity values, raw
-    std::size_t sample_capacity = 0;
-    bool truncated = false;                   // max_current_samples reached
-    std::uint64_t n_truncated = 0;            // finite values beyond it
-
-    bool sample_complete() const noexcept { return current_sample.size() == ks_count; }
-    void reset_window() noexcept {
-      window.reset();
-      ks_count = 0;
-      below_sum = {};
-      above_sum = {};
-      lowest = std::numeric_limits<double>::infinity();
-      highest = -std::numeric_limits<double>::infinity();
-      current_sample.clear();
-      truncated = false;
-      n_truncated = 0;
-    }
-  };
-  struct categorical_feature {
-    category_counts reference;
-    category_counts current;
-  };
-  struct feature_slot {
-    std::string name;
-    feature_kind kind;
-    std::size_t index;
-    std::uint64_t missing_reference;
-    std::uint64_t missing_current;
-    drift_thresholds thresholds{};
-    bool excluded = false;
-  };
 
   void check_new_name(const std::string& name) const {
     for (const auto& f : features_)
