@@ -237,7 +237,7 @@ struct category_counter {
 
 // ---- the reference -----------------------------------------------------------
 
-constexpr std::size_t inference_distinct_limit = 65536;
+constexpr std::uint64_t inference_sample = 1024;
 
 struct ref_column {
   kind_choice forced = kind_choice::infer;
@@ -263,10 +263,10 @@ struct ref_column {
     }
     if (track_categories) {
       cats.count(cell);
-      // A column of mostly numerals with this many distinct values is almost
-      // surely numeric: stop keeping its categories (memory). Should it end up
-      // categorical after all, the reference is read again for it.
-      if (forced == kind_choice::infer && cats.table.size() > inference_distinct_limit && numerals > text) {
+      // A column whose first cells are mostly numerals is almost surely
+      // numeric: stop counting its categories (time and memory). Should the
+      // majority turn by the end, the reference is read again for it.
+      if (forced == kind_choice::infer && numerals + text >= inference_sample && numerals > text) {
         cats.table.clear();
         std::vector<std::uint64_t>().swap(cats.counts);
         track_categories = false;
@@ -704,6 +704,31 @@ struct current_worker {
   }
 };
 
+// Runs fn(k) for k in [0, n) on `threads` threads (k interleaved); the first
+// exception in k order is rethrown.
+void parallel_for(std::size_t n, unsigned threads, const std::function<void(std::size_t)>& fn) {
+  std::vector<std::exception_ptr> errors(n);
+  auto part = [&](unsigned t) {
+    for (std::size_t k = t; k < n; k += threads) {
+      try {
+        fn(k);
+      } catch (...) {
+        errors[k] = std::current_exception();
+      }
+    }
+  };
+  if (threads <= 1 || n <= 1) {
+    part(0);
+    threads = 1;
+  } else {
+    std::thread other(part, 1u);
+    part(0);
+    other.join();
+  }
+  for (auto& e : errors)
+    if (e) std::rethrow_exception(e);
+}
+
 }  // namespace
 
 // ---- the comparison ------------------------------------------------------------
@@ -821,7 +846,7 @@ drift_outcome compute_drift(const drift_settings& s) {
     ref_cols = std::move(cats);
   }
 
-  for (std::size_t k = 0; k < features.size(); ++k) {
+  parallel_for(features.size(), s.threads, [&](std::size_t k) {
     frozen_feature& f = *features[k];
     ref_column& c = *ref_cols[k];
     f.reference.rows = out.reference_rows;
@@ -851,7 +876,7 @@ drift_outcome compute_drift(const drift_settings& s) {
       f.reference.valid = valid + f.categories.overflow;
     }
     c = ref_column();
-  }
+  });
   ref_cols.clear();
 
   // 3. Stream the current file.
@@ -908,9 +933,10 @@ drift_outcome compute_drift(const drift_settings& s) {
   out.current_bytes = cur_scan.bytes();
 
   // 4. Merge the workers and compare.
-  for (std::size_t k = 0; k < features.size(); ++k) {
+  out.features.resize(features.size());
+  parallel_for(features.size(), s.threads, [&](std::size_t k) {
     frozen_feature& f = *features[k];
-    feature_result r;
+    feature_result& r = out.features[k];
     r.name = f.name;
     r.kind = f.kind;
     r.kind_source = f.kind_source;
@@ -925,8 +951,7 @@ drift_outcome compute_drift(const drift_settings& s) {
       r.gate_failed = !s.allow_missing_columns;
       if (f.reference.rows > 0)
         r.missing_rate_reference = static_cast<double>(f.reference.missing) / static_cast<double>(f.reference.rows);
-      out.features.push_back(std::move(r));
-      continue;
+      return;
     }
     if (f.kind == driftwatch::feature_kind::numeric) {
       numeric_current& a = *cw[0].numerics[k];
@@ -1034,8 +1059,7 @@ drift_outcome compute_drift(const drift_settings& s) {
       r.status = feature_status::insufficient;
       r.gate_failed = true;
     }
-    out.features.push_back(std::move(r));
-  }
+  });
 
   // 5. p-value correction across the features with a valid test, then verdicts.
   std::vector<double> raw;
