@@ -234,9 +234,9 @@ bool compared(const feature_result& r) { return r.status != feature_status::abse
 
 void json_settings(json_out& j, const feature_settings& f) {
   j.key("kind").str(to_string(f.kind));
-  j.key("bins").num(static_cast<double>(f.bins));
+  j.key("bins").integer(f.bins);
   j.key("binning").str(driftwatch::to_string(f.method));
-  j.key("min_samples").num(static_cast<double>(f.min_samples));
+  j.key("min_samples").integer(f.min_samples);
   j.key("thresholds").begin_object();
   j.key("psi").metric(f.psi);
   j.key("js_distance").metric(f.js_distance);
@@ -248,14 +248,14 @@ void json_settings(json_out& j, const feature_settings& f) {
 
 void json_side(json_out& j, const side_counts& c, bool is_numeric) {
   j.begin_object();
-  j.key("rows").num(static_cast<double>(c.rows));
-  j.key("valid").num(static_cast<double>(c.valid));
-  j.key("missing").num(static_cast<double>(c.missing));
-  j.key("invalid").num(static_cast<double>(c.invalid()));
-  j.key("non_finite").num(static_cast<double>(c.non_finite));
-  j.key("non_numeric").num(static_cast<double>(c.non_numeric));
-  j.key("category_overflow").num(static_cast<double>(c.category_overflow));
-  j.key("truncated").num(0);
+  j.key("rows").integer(c.rows);
+  j.key("valid").integer(c.valid);
+  j.key("missing").integer(c.missing);
+  j.key("invalid").integer(c.invalid());
+  j.key("non_finite").integer(c.non_finite);
+  j.key("non_numeric").integer(c.non_numeric);
+  j.key("category_overflow").integer(c.category_overflow);
+  j.key("truncated").integer(0);
   (void)is_numeric;
   j.end_object();
 }
@@ -264,21 +264,21 @@ void print_json(const drift_settings& o, const drift_outcome& out, int exit_code
   json_out j;
   j.begin_object();
   j.key("schema").str("driftwatch-drift-report");
-  j.key("schema_version").num(1);
+  j.key("schema_version").integer(1);
   j.key("tool").str(std::string("driftwatch ") + DRIFTWATCH_VERSION_STRING);
   j.key("reference").str(o.reference);
   j.key("current").str(o.current);
   j.key("inputs").begin_object();
   j.key("reference").begin_object();
-  j.key("rows").num(static_cast<double>(out.reference_rows));
+  j.key("rows").integer(out.reference_rows);
   j.key("gzip").boolean(out.reference_gzip);
-  j.key("threads").num(out.reference_threads);
+  j.key("threads").integer(out.reference_threads);
   j.end_object();
   j.key("current").begin_object();
-  j.key("rows").num(static_cast<double>(out.current_rows));
-  j.key("bytes").num(static_cast<double>(out.current_bytes));
+  j.key("rows").integer(out.current_rows);
+  j.key("bytes").integer(out.current_bytes);
   j.key("gzip").boolean(out.current_gzip);
-  j.key("threads").num(out.current_threads);
+  j.key("threads").integer(out.current_threads);
   j.end_object();
   j.end_object();
   // The effective configuration.
@@ -287,8 +287,8 @@ void print_json(const drift_settings& o, const drift_outcome& out, int exit_code
   j.key("epsilon").num(o.epsilon);
   j.key("js_base").num(o.js_base);
   j.key("correction").str(correction_name(o.correction));
-  j.key("max_distinct").num(static_cast<double>(o.max_distinct));
-  j.key("memory_budget_bytes").num(static_cast<double>(o.memory_budget));
+  j.key("max_distinct").integer(o.max_distinct);
+  j.key("memory_budget_bytes").integer(o.memory_budget);
   j.key("fail_on_drift").boolean(o.fail_on_drift);
   j.key("allow_missing_columns").boolean(o.allow_missing_columns);
   j.key("allow_empty_features").boolean(o.allow_empty_features);
@@ -307,9 +307,9 @@ void print_json(const drift_settings& o, const drift_outcome& out, int exit_code
     j.key(kv.first).begin_object();
     j.key("origin").str(f.origin);
     if (f.kind) j.key("kind").str(to_string(*f.kind));
-    if (f.bins) j.key("bins").num(static_cast<double>(*f.bins));
+    if (f.bins) j.key("bins").integer(*f.bins);
     if (f.method) j.key("binning").str(driftwatch::to_string(*f.method));
-    if (f.min_samples) j.key("min_samples").num(static_cast<double>(*f.min_samples));
+    if (f.min_samples) j.key("min_samples").integer(*f.min_samples);
     if (f.psi || f.js_distance || f.ks_alpha || f.chi2_alpha || f.missing_rate) {
       j.key("thresholds").begin_object();
       if (f.psi) j.key("psi").metric(*f.psi);
@@ -341,12 +341,12 @@ void print_json(const drift_settings& o, const drift_outcome& out, int exit_code
     j.key("settings").begin_object();
     json_settings(j, r.settings);
     j.end_object();
-    j.key("n_reference").num(static_cast<double>(r.reference.valid));
-    j.key("n_current").num(static_cast<double>(r.current.valid));
-    j.key("n_missing_reference").num(static_cast<double>(r.reference.missing));
-    j.key("n_missing_current").num(static_cast<double>(r.current.missing));
-    j.key("n_invalid_reference").num(static_cast<double>(r.reference.invalid()));
-    j.key("n_invalid_current").num(static_cast<double>(r.current.invalid()));
+    j.key("n_reference").integer(r.reference.valid);
+    j.key("n_current").integer(r.current.valid);
+    j.key("n_missing_reference").integer(r.reference.missing);
+    j.key("n_missing_current").integer(r.current.missing);
+    j.key("n_invalid_reference").integer(r.reference.invalid());
+    j.key("n_invalid_current").integer(r.current.invalid());
     j.key("limits").begin_object();
     j.key("reference");
     json_side(j, r.reference, num);
@@ -375,10 +375,10 @@ void print_json(const drift_settings& o, const drift_outcome& out, int exit_code
       j.key("wasserstein_error_bound").metric(r.wasserstein_error_bound);
       j.key("current_values_summarised").boolean(r.current_values_summarised);
     } else {
-      j.key("categories").num(static_cast<double>(r.categories));
+      j.key("categories").integer(r.categories);
       j.key("chi2_statistic").metric(r.chi2.valid() ? r.chi2.statistic : std::nan(""));
       j.key("chi2_pvalue").metric(r.chi2.valid() ? r.chi2.pvalue : std::nan(""));
-      if (r.chi2.valid()) j.key("chi2_dof").num(static_cast<double>(r.chi2.dof));
+      if (r.chi2.valid()) j.key("chi2_dof").integer(r.chi2.dof);
       else j.key("chi2_dof").null();
     }
     j.key("adjusted_pvalue").metric(r.adjusted_pvalue);
@@ -400,9 +400,9 @@ void print_json(const drift_settings& o, const drift_outcome& out, int exit_code
   j.key("excluded").begin_array();
   for (const auto& c : out.excluded) j.str(c);
   j.end_array();
-  j.key("n_drifted").num(static_cast<double>(drifted));
-  j.key("n_gate_failures").num(static_cast<double>(gate));
-  j.key("exit_code").num(exit_code);
+  j.key("n_drifted").integer(drifted);
+  j.key("n_gate_failures").integer(gate);
+  j.key("exit_code").integer(static_cast<unsigned>(exit_code));
   j.end_object();
   std::string text = j.take();
   text += '\n';

@@ -73,6 +73,7 @@ class json_out {
   json_out& null() { return raw("null"); }
   json_out& boolean(bool b) { return raw(b ? "true" : "false"); }
   json_out& num(double x) { return raw(json_number(x)); }
+  json_out& integer(unsigned long long x) { return raw(std::to_string(x)); }
   /// A metric: a number, null when not computed (NaN), or the strings "inf" /
   /// "-inf" for a value beyond the double range (JSON has no infinity).
   json_out& metric(double x) {

@@ -22,6 +22,8 @@ import numpy as np
 import scipy.spatial.distance
 import scipy.stats
 
+import drift_schema
+
 DRIFTWATCH = None
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 REF = os.path.join(ROOT, "examples", "data", "reference.csv")
@@ -29,7 +31,9 @@ CUR = os.path.join(ROOT, "examples", "data", "current.csv")
 
 
 def run(*args):
-    return subprocess.run([DRIFTWATCH, "drift", *args], capture_output=True, text=True)
+    r = subprocess.run([DRIFTWATCH, "drift", *args], capture_output=True, text=True)
+    drift_schema.check(args, r)  # every JSON report must follow docs/schema/
+    return r
 
 
 def read_columns(path):
@@ -345,4 +349,8 @@ if __name__ == "__main__":
     ap.add_argument("--driftwatch", required=True)
     args, rest = ap.parse_known_args()
     DRIFTWATCH = os.path.abspath(args.driftwatch)
-    unittest.main(argv=[sys.argv[0]] + rest, verbosity=2)
+    result = unittest.main(argv=[sys.argv[0]] + rest, verbosity=2, exit=False).result
+    print("JSON reports validated against docs/schema/drift-report.schema.json: %d" % drift_schema.validated)
+    if result.wasSuccessful() and drift_schema.validated == 0 and not rest:
+        sys.exit("no JSON report was validated")
+    sys.exit(0 if result.wasSuccessful() else 1)
