@@ -13,6 +13,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <functional>
 #include <limits>
 #include <string>
 #include <string_view>
@@ -70,6 +71,8 @@ class csv_stream {
 
   /// For a reader that starts after the header (a second range): the width.
   void set_width(std::size_t w) noexcept { width_ = w; }
+  /// Called after every read from the input (progress reporting).
+  void on_read(std::function<void()> f) { on_read_ = std::move(f); }
   /// Stop before the first record starting at or after this absolute offset.
   void set_stop(std::uint64_t offset) noexcept { stop_ = offset; }
 
@@ -135,6 +138,7 @@ class csv_stream {
       return false;
     }
     end_ += k;
+    if (on_read_) on_read_();
     return true;
   }
 
@@ -293,6 +297,7 @@ class csv_stream {
   std::size_t width_ = 0;
   bool eof_ = false;
   bool special_[256] = {};
+  std::function<void()> on_read_;
 };
 
 }  // namespace driftwatch_cli

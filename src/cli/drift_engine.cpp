@@ -242,7 +242,7 @@ constexpr std::uint64_t inference_sample = 1024;
 struct ref_column {
   kind_choice forced = kind_choice::infer;
   bool parse_numbers = true, track_categories = true, dropped = false;
-  std::uint64_t missing = 0, numerals = 0, text = 0, non_finite = 0;
+  std::uint64_t missing = 0, present = 0, numerals = 0, text = 0, non_finite = 0;
   std::vector<double> values;  // finite numerals
   category_counter cats;
 
@@ -251,6 +251,7 @@ struct ref_column {
       ++missing;
       return;
     }
+    ++present;
     if (parse_numbers) {
       double v;
       if (parse_numeral(cell, v)) {
@@ -276,6 +277,7 @@ struct ref_column {
   }
   void merge(ref_column& o) {
     missing += o.missing;
+    present += o.present;
     numerals += o.numerals;
     text += o.text;
     non_finite += o.non_finite;
@@ -610,14 +612,14 @@ class csv_scan {
   template <class Worker>
   void single(Worker& w, progress_line& progress) {
     std::vector<std::string_view> f;
+    stream_.on_read([&] { progress.update(stream_.rows(), src_.raw_consumed()); });
     try {
-      while (stream_.next(f)) {
-        w.row(f);
-        if ((stream_.rows() & 8191) == 0) progress.update(stream_.rows(), src_.raw_consumed());
-      }
+      while (stream_.next(f)) w.row(f);
     } catch (const csv_position_error& p) {
+      stream_.on_read(nullptr);
       throw csv_error(stream_.where(p));
     }
+    stream_.on_read(nullptr);
     rows_ = stream_.rows();
   }
 
@@ -812,7 +814,7 @@ drift_outcome compute_drift(const drift_settings& s) {
   for (std::size_t k = 0; k < features.size(); ++k) {
     frozen_feature& f = *features[k];
     ref_column& c = *ref_cols[k];
-    if (c.numerals + c.text == 0)
+    if (c.present == 0)
       throw csv_error(s.reference + ": column '" + f.name + "' has no values (" + std::to_string(out.reference_rows) +
                       " rows, all empty)");
     if (f.settings.kind == kind_choice::numeric) f.kind = driftwatch::feature_kind::numeric;
@@ -838,6 +840,7 @@ drift_outcome compute_drift(const drift_settings& s) {
     for (std::size_t k = 0; k < features.size(); ++k) {
       if (!fresh[k]) continue;
       marks[k]->missing = fresh[k]->missing;
+      marks[k]->present = fresh[k]->present;
       marks[k]->numerals = fresh[k]->numerals;
       marks[k]->text = fresh[k]->text;
       marks[k]->non_finite = fresh[k]->non_finite;
