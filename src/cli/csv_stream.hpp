@@ -35,7 +35,7 @@ class csv_stream {
  public:
   /// Reads `src`, whose next byte is at absolute offset `start_offset` of its
   /// input and on line `first_line`.
-  csv_stream(byte_source& src, std::uint64_t start_offset = 0, std::uint64_t first_line = 1)
+  csv_stream(byte_reader& src, std::uint64_t start_offset = 0, std::uint64_t first_line = 1)
       : src_(src), base_(start_offset), line_(first_line) {
     buf_.resize(std::size_t{1} << 20);
     scratch_.reserve(buf_.size());
@@ -287,7 +287,7 @@ class csv_stream {
     return (!content && fields.size() == 1) ? outcome::blank : outcome::record;
   }
 
-  byte_source& src_;
+  byte_reader& src_;
   std::vector<char> buf_;
   std::string scratch_;
   std::size_t pos_ = 0, end_ = 0;

@@ -20,6 +20,7 @@
 #include <memory>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace driftwatch_cli {
@@ -29,9 +30,37 @@ class input_error : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-/// A readable byte stream. Reads return up to n bytes, 0 only at the end;
-/// errors throw input_error naming the input.
-class byte_source {
+/// What the CSV reader reads from: up to n bytes per call, 0 only at the end.
+class byte_reader {
+ public:
+  virtual ~byte_reader() = default;
+  virtual std::size_t read(char* out, std::size_t n) = 0;
+  virtual const std::string& name() const noexcept = 0;
+};
+
+/// Bytes in memory, handed out in pieces of at most `piece` bytes (tests and
+/// the fuzz target use small pieces to cross every buffer boundary).
+class memory_reader final : public byte_reader {
+ public:
+  memory_reader(std::string_view data, std::string name, std::size_t piece = ~std::size_t{0})
+      : data_(data), name_(std::move(name)), piece_(piece == 0 ? 1 : piece) {}
+  std::size_t read(char* out, std::size_t n) override {
+    const std::size_t k = std::min({n, data_.size() - pos_, piece_});
+    std::memcpy(out, data_.data() + pos_, k);
+    pos_ += k;
+    return k;
+  }
+  const std::string& name() const noexcept override { return name_; }
+
+ private:
+  std::string_view data_;
+  std::string name_;
+  std::size_t piece_, pos_ = 0;
+};
+
+/// A file or standard input, gzip-compressed or not. Errors throw
+/// input_error naming the input.
+class byte_source final : public byte_reader {
  public:
   /// Opens `path` ("-" is standard input) for sequential reading from
   /// `offset` (a plain regular file only; 0 otherwise).
@@ -75,7 +104,7 @@ class byte_source {
   byte_source(const byte_source&) = delete;
   byte_source& operator=(const byte_source&) = delete;
 
-  const std::string& name() const noexcept { return name_; }
+  const std::string& name() const noexcept override { return name_; }
   bool gzip() const noexcept { return gzip_; }
   /// A plain (not compressed) regular file: the one kind that can be split
   /// into byte ranges read in parallel.
@@ -85,7 +114,7 @@ class byte_source {
   /// Bytes consumed from the underlying file so far (compressed for gzip).
   std::uint64_t raw_consumed() const noexcept { return raw_total_ - (raw_end_ - raw_pos_); }
 
-  std::size_t read(char* out, std::size_t n) {
+  std::size_t read(char* out, std::size_t n) override {
     if (!gzip_) {
       if (raw_pos_ < raw_end_) {  // sniffed bytes first
         const std::size_t k = std::min(n, raw_end_ - raw_pos_);
