@@ -907,7 +907,9 @@ drift_outcome compute_drift(const drift_settings& s) {
   for (unsigned w = 0; w < 2; ++w) {
     current_worker& x = cw[w];
     x.by_column.assign(cur_header.size(), {});
-    x.budget_values = std::max<std::uint64_t>(1024, s.memory_budget / sizeof(double) / workers);
+    // Half of each worker's share: a growing std::vector may hold up to twice
+    // its size, so the capacity stays within the budget.
+    x.budget_values = std::max<std::uint64_t>(1024, s.memory_budget / sizeof(double) / workers / 2);
     x.chunk = std::max<std::uint64_t>(4096, x.budget_values / 2 / std::max<std::size_t>(1, n_numeric));
     for (std::size_t k = 0; k < features.size(); ++k) {
       frozen_feature& f = *features[k];
