@@ -407,6 +407,17 @@ features:
         self.assertEqual(rep["config"]["overrides"]["v"]["bins"], 20)
         self.assertEqual(rep["config"]["defaults"]["thresholds"]["psi"], 0.3)
 
+    def test_the_documented_config_works_on_the_example_data(self):
+        doc = open(os.path.join(drift_schema.ROOT, "docs", "cli-drift.md")).read()
+        block = re.search(r"```yaml\n(.*?)```", doc, re.S).group(1)
+        cfg = self.write("drift.yaml", block)
+        data = os.path.join(drift_schema.ROOT, "examples", "data")
+        rep, _ = report("--reference", os.path.join(data, "reference.csv"), "--current",
+                        os.path.join(data, "current.csv"), "--config", cfg)
+        self.assertEqual(rep["excluded"], ["user_age", "legacy_segment"])
+        self.assertEqual(feature(rep, "basket_value")["settings"]["bins"], 20)
+        self.assertEqual(feature(rep, "items_in_cart")["kind"], "categorical")
+
     def test_config_errors_name_the_key(self):
         for body, needle in (("binz: 3\n", "'binz'"),
                              ("features:\n  v:\n    colour: red\n", "'features.v.colour'"),
