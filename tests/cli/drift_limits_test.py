@@ -377,6 +377,26 @@ class ColumnControl(Tmp):
         self.assertEqual(f["kind"], "numeric")
         self.assertEqual(f["limits"]["reference"]["non_numeric"], 1)
 
+    def test_a_column_that_turns_text_late_is_read_again_as_categories(self):
+        # The first 1,100 cells are numerals (the kind looks numeric early on),
+        # the next 1,500 text: the majority is text, so the reference is read
+        # again to count its categories.
+        cells = [str(i) for i in range(1100)] + ["t%d" % (i % 7) for i in range(1500)]
+        ref = self.column("r.csv", "x", cells)
+        cur = self.column("c.csv", "x", ["t1"] * 150 + ["5"] * 50)
+        f = report("--reference", ref, "--current", cur)[0]["features"][0]
+        self.assertEqual((f["kind"], f["n_reference"], f["categories"]), ("categorical", 2600, 1107))
+        names = list(dict.fromkeys(cells))
+        cur_cells = ["t1"] * 150 + ["5"] * 50
+        table = np.array([[cells.count(n) for n in names], [cur_cells.count(n) for n in names]], dtype=float)
+        stat, p, dof, _ = scipy.stats.chi2_contingency(table, correction=False)
+        self.assertTrue(close(f["chi2_statistic"], stat, 1e-9))
+        with open(ref) as stdin:
+            r = subprocess.run([DRIFTWATCH, "drift", "--reference", "-", "--current", cur], stdin=stdin,
+                               capture_output=True, text=True)
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("--categorical", r.stderr)
+
     def test_yaml_config(self):
         cfg = self.write("drift.yaml", """\
 version: 1
