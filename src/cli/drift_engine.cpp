@@ -513,7 +513,11 @@ struct categorical_current {
 // A worker consumes records: row(fields).
 class csv_scan {
  public:
-  explicit csv_scan(const std::string& path) : path_(path), src_(path), stream_(src_) { header_ = stream_.header(); }
+  explicit csv_scan(const std::string& path, bool prefetch = true)
+      : path_(path), src_(path), ahead_(prefetch && src_.gzip() && path != "-" ? new prefetch_reader(src_) : nullptr),
+        stream_(ahead_ ? static_cast<byte_reader&>(*ahead_) : src_) {
+    header_ = stream_.header();
+  }
   const std::vector<std::string>& header() const noexcept { return header_; }
   bool gzip() const noexcept { return src_.gzip(); }
   std::uint64_t bytes() const noexcept { return src_.splittable() ? src_.file_size() : src_.raw_consumed(); }
@@ -639,6 +643,7 @@ class csv_scan {
 
   std::string path_;
   byte_source src_;
+  std::unique_ptr<prefetch_reader> ahead_;  // gzip files: decompression on its own thread
   csv_stream stream_;
   std::vector<std::string> header_;
   std::uint64_t rows_ = 0;

@@ -10,7 +10,13 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include <atomic>
 #include <cerrno>
+#include <condition_variable>
+#include <deque>
+#include <exception>
+#include <mutex>
+#include <thread>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -111,8 +117,9 @@ class byte_source final : public byte_reader {
   bool splittable() const noexcept { return regular_ && !gzip_; }
   /// Size in bytes of a regular file (compressed size for gzip); 0 for a pipe.
   std::uint64_t file_size() const noexcept { return size_; }
-  /// Bytes consumed from the underlying file so far (compressed for gzip).
-  std::uint64_t raw_consumed() const noexcept { return raw_total_ - (raw_end_ - raw_pos_); }
+  /// Bytes read from the underlying file so far (compressed for gzip); safe
+  /// to call from another thread (progress).
+  std::uint64_t raw_consumed() const noexcept { return raw_total_.load(std::memory_order_relaxed); }
 
   std::size_t read(char* out, std::size_t n) override {
     if (!gzip_) {
@@ -158,7 +165,7 @@ class byte_source final : public byte_reader {
     while (true) {
       const ssize_t k = ::read(fd_, out, n);
       if (k >= 0) {
-        raw_total_ += static_cast<std::uint64_t>(k);
+        raw_total_.fetch_add(static_cast<std::uint64_t>(k), std::memory_order_relaxed);
         return static_cast<std::size_t>(k);
       }
       if (errno == EINTR) continue;
@@ -173,10 +180,100 @@ class byte_source final : public byte_reader {
   std::string name_;
   int fd_ = -1;
   bool owns_ = true, regular_ = false, gzip_ = false, stream_end_ = false;
-  std::uint64_t size_ = 0, raw_total_ = 0;
+  std::uint64_t size_ = 0;
+  std::atomic<std::uint64_t> raw_total_{0};
   std::vector<char> raw_;
   std::size_t raw_pos_ = 0, raw_end_ = 0;
   std::unique_ptr<z_stream> zs_;
+};
+
+/// Reads another reader ahead on its own thread (up to 4 chunks of 1 MiB),
+/// so that decompressing a gzip file and parsing it use both cores: the
+/// parse then costs no more than the decompression. Only for readers whose
+/// read() always returns (files), never for a pipe that may stall forever.
+class prefetch_reader final : public byte_reader {
+ public:
+  explicit prefetch_reader(byte_reader& in) : in_(in), thread_([this] { produce(); }) {}
+  ~prefetch_reader() override {
+    {
+      std::lock_guard<std::mutex> lock(m_);
+      stop_ = true;
+    }
+    cv_.notify_all();
+    thread_.join();
+  }
+  prefetch_reader(const prefetch_reader&) = delete;
+  prefetch_reader& operator=(const prefetch_reader&) = delete;
+
+  std::size_t read(char* out, std::size_t n) override {
+    if (pos_ == cur_.size()) {
+      std::unique_lock<std::mutex> lock(m_);
+      if (!cur_.empty()) spare_.push_back(std::move(cur_));
+      cur_.clear();
+      pos_ = 0;
+      cv_.notify_all();
+      cv_.wait(lock, [&] { return !full_.empty() || done_; });
+      if (full_.empty()) {
+        if (error_) std::rethrow_exception(error_);
+        return 0;
+      }
+      cur_ = std::move(full_.front());
+      full_.pop_front();
+      cv_.notify_all();
+    }
+    const std::size_t k = std::min(n, cur_.size() - pos_);
+    std::memcpy(out, cur_.data() + pos_, k);
+    pos_ += k;
+    return k;
+  }
+  const std::string& name() const noexcept override { return in_.name(); }
+
+ private:
+  void produce() {
+    try {
+      while (true) {
+        std::vector<char> buf;
+        {
+          std::unique_lock<std::mutex> lock(m_);
+          cv_.wait(lock, [&] { return stop_ || full_.size() < 4; });
+          if (stop_) break;
+          if (!spare_.empty()) {
+            buf = std::move(spare_.back());
+            spare_.pop_back();
+          }
+        }
+        buf.resize(std::size_t{1} << 20);
+        std::size_t got = 0;
+        while (got < buf.size()) {
+          const std::size_t k = in_.read(buf.data() + got, buf.size() - got);
+          if (k == 0) break;
+          got += k;
+        }
+        buf.resize(got);
+        std::lock_guard<std::mutex> lock(m_);
+        if (got > 0) full_.push_back(std::move(buf));
+        if (got == 0 || stop_) break;
+        cv_.notify_all();
+      }
+    } catch (...) {
+      std::lock_guard<std::mutex> lock(m_);
+      error_ = std::current_exception();
+    }
+    std::lock_guard<std::mutex> lock(m_);
+    done_ = true;
+    cv_.notify_all();
+  }
+
+  byte_reader& in_;
+  std::mutex m_;
+  std::condition_variable cv_;
+  std::deque<std::vector<char>> full_;
+  std::vector<std::vector<char>> spare_;
+  std::vector<char> cur_;
+  std::size_t pos_ = 0;
+  bool stop_ = false, done_ = false;
+  std::exception_ptr error_;
+  std::thread thread_;  // last: starts after every member above exists
 };
 
 /// The progress line: shown on standard error only when it is a terminal and
