@@ -496,6 +496,40 @@ class Utf8AndInputs(Tmp):
         self.assertEqual(r.returncode, 1)
         self.assertIn("gzip", r.stderr)
 
+    def test_two_threads_give_the_one_thread_report_even_when_the_cut_falls_in_a_quote(self):
+        # Files over 8 MiB are cut in two at a line start; here every record
+        # holds a quoted line break, and rows are added until the first line
+        # break after the middle is the quoted one: the guess is wrong and the
+        # first thread must read on alone.
+        rng = np.random.default_rng(7)
+        values = np.round(rng.normal(0, 1, 400_000), 5).tolist()
+        rows = ['"note %d\nmore",%r' % (i % 5, v) for i, v in enumerate(values)]
+        header = "note,x\n"
+        for extra in range(4):
+            body = "\n".join(rows[: len(rows) - extra]) + "\n"
+            text = header + body
+            size = len(text)
+            mid = len(header) + (size - len(header)) // 2
+            nl = text.index("\n", mid)
+            if text.count('"', 0, nl) % 2 == 1:  # inside a quoted field
+                break
+        else:
+            self.fail("no row count puts the cut inside a quote")
+        self.assertGreater(size, 8 << 20)
+        cur = self.write("cur.csv", text)
+        ref = self.write("ref.csv", header + "\n".join(rows[:5000]) + "\n")
+        two, _ = report("--reference", ref, "--current", cur)
+        one, _ = report("--reference", ref, "--current", cur, "--threads", "1")
+        self.assertEqual(two["inputs"]["current"]["threads"], 1)  # the cut was wrong: one thread read it all
+        self.assertEqual(two["features"], one["features"])
+        self.assertEqual(feature(two, "x")["n_current"], len(rows) - extra)
+        # A cut at a real record start: both threads used, same report.
+        plain = self.write("plain.csv", "x\n" + "\n".join(map(repr, values * 3)) + "\n")
+        two, _ = report("--reference", ref, "--current", plain)
+        one, _ = report("--reference", ref, "--current", plain, "--threads", "1")
+        self.assertEqual(two["inputs"]["current"]["threads"], 2)
+        self.assertEqual(two["features"], one["features"])
+
     def test_progress_only_on_a_terminal_after_a_second(self):
         ref = self.column("ref.csv", "x", [str(i) for i in range(200)])
         # Not a terminal: never a progress line, even on a slow input.
