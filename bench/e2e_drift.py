@@ -72,6 +72,14 @@ def measure(cmd, stdout_path=None):
     return code, wall, ru.ru_utime + ru.ru_stime, ru.ru_maxrss / 1024.0
 
 
+LOG = []
+
+
+def say(line=""):
+    print(line)
+    LOG.append(line)
+
+
 def loadavg():
     return " ".join("%.2f" % x for x in os.getloadavg())
 
@@ -84,6 +92,7 @@ def main():
     ap.add_argument("--rows", type=int, default=1_000_000)
     ap.add_argument("--large", type=float, default=0, help="also stream a current file of this many GB")
     ap.add_argument("--skip-peer", action="store_true")
+    ap.add_argument("--doc", help="write the results as a section of this Markdown file (docs/benchmarks.md)")
     args = ap.parse_args()
     os.makedirs(args.workdir, exist_ok=True)
     ref = os.path.join(args.workdir, "reference_%d.csv" % args.rows)
@@ -91,10 +100,10 @@ def main():
     t = time.monotonic()
     generate(ref, args.rows, 1, 0.0)
     generate(cur, args.rows, 2, 0.05)
-    print("data: %s (%.0f MB), %s (%.0f MB); generated in %.0f s" % (
+    say("data: %s (%.0f MB), %s (%.0f MB); generated in %.0f s" % (
         os.path.basename(ref), os.path.getsize(ref) / 1e6, os.path.basename(cur), os.path.getsize(cur) / 1e6,
         time.monotonic() - t))
-    print("load average before: %s" % loadavg())
+    say("load average before: %s" % loadavg())
     ours_json = os.path.join(args.workdir, "ours.json")
     rows = []
     ours = measure([args.driftwatch, "drift", "--reference", ref, "--current", cur, "--format", "json"], ours_json)
@@ -119,15 +128,14 @@ def main():
         rows.append(("pandas + SciPy (bench/peers/drift_pandas.py)", peer))
         check = subprocess.run([sys.executable, os.path.join(ROOT, "bench", "peers", "drift_pandas.py"), ref, cur,
                                 "--check", ours_json], capture_output=True, text=True)
-        print("numbers: %s%s" % (check.stdout.strip(), (" " + check.stderr.strip()) if check.returncode else ""))
-    print("load average after: %s\n" % loadavg())
-    print("| run | wall s | CPU s | max RSS MiB |")
-    print("|---|---:|---:|---:|")
+        say("numbers: %s%s" % (check.stdout.strip(), (" " + check.stderr.strip()) if check.returncode else ""))
+    say("load average after: %s" % loadavg())
+    say()
+    say("| run | wall s | CPU s | max RSS MiB | wall / ours | CPU / ours | RSS / ours |")
+    say("|---|---:|---:|---:|---:|---:|---:|")
     for name, (_, wall, cpu, rss) in rows:
-        print("| %s | %.2f | %.2f | %.0f |" % (name, wall, cpu, rss))
-    print()
-    for name, (_, wall, cpu, rss) in rows[1:]:
-        print("%s / ours: wall %.1fx, CPU %.1fx, RSS %.2fx" % (name, wall / ours[1], cpu / ours[2], rss / ours[3]))
+        say("| %s | %.2f | %.2f | %.0f | %.2fx | %.2fx | %.2fx |" % (name, wall, cpu, rss, wall / ours[1],
+                                                                   cpu / ours[2], rss / ours[3]))
 
     if args.large:
         big = os.path.join(args.workdir, "current_%gGB.csv" % args.large)
@@ -145,7 +153,8 @@ def main():
         size = os.path.getsize(big)
         ref_small = os.path.join(args.workdir, "reference_100000.csv")
         generate(ref_small, 100_000, 3, 0.0)
-        print("\nstreaming check: current %s (%.2f GB), reference %s (%.0f MB), --memory-budget 1G; load %s" % (
+        say()
+        say("streaming check: current %s (%.2f GB), reference %s (%.0f MB), --memory-budget 1G; load %s" % (
             os.path.basename(big), size / 1e9, os.path.basename(ref_small), os.path.getsize(ref_small) / 1e6,
             loadavg()))
         out = os.path.join(args.workdir, "large.json")
@@ -159,13 +168,44 @@ def main():
         # The reference's data: 100,000 rows x 10 numeric values kept (x3 for sorting
         # and the summary's per-value state), its categories; plus the budget.
         limit_mib = 1024 + 400
-        print("| current file | rows | wall s | CPU s | max RSS MiB | RSS limit MiB | summarised features | max W1 bound |")
-        print("|---|---:|---:|---:|---:|---:|---:|---:|")
-        print("| %.2f GB | %d | %.1f | %.1f | %.0f | %d | %d | %.3g |" % (size / 1e9, rows_read, wall, cpu, rss,
+        say()
+        say("| current file | rows | wall s | CPU s | max RSS MiB | RSS limit MiB | summarised features | max W1 bound |")
+        say("|---|---:|---:|---:|---:|---:|---:|---:|")
+        say("| %.2f GB | %d | %.1f | %.1f | %.0f | %d | %d | %.3g |" % (size / 1e9, rows_read, wall, cpu, rss,
                                                                       limit_mib, summarised, bound))
-        print("streaming check: %s (%.0f MB/s)" % ("RSS within the limit" if rss <= limit_mib else "RSS OVER THE LIMIT",
+        say()
+        say("streaming check: %s (%.0f MB/s)" % ("RSS within the limit" if rss <= limit_mib else "RSS OVER THE LIMIT",
                                                     size / 1e6 / wall))
-        print("load average after: %s" % loadavg())
+        say("load average after: %s" % loadavg())
+    if args.doc:
+        write_doc(args.doc)
+
+
+BEGIN, END = "<!-- e2e-drift:begin (bench/e2e_drift.py --doc writes this section) -->", "<!-- e2e-drift:end -->"
+
+
+def write_doc(path):
+    """Replaces (or appends) the end-to-end section of docs/benchmarks.md."""
+    body = [BEGIN, "## End to end: `driftwatch drift` on CSV files", "",
+            "One run of `bench/e2e_drift.py` (%s, %s). Reproduce:" % (
+                time.strftime("%Y-%m-%dT%H:%MZ", time.gmtime()), os.uname().machine), "",
+            "    cmake --preset release && cmake --build --preset release -j2 --target driftwatch-cli",
+            "    /usr/bin/python3 bench/e2e_drift.py --large 4 --doc docs/benchmarks.md",
+            "",
+            "`--baseline PATH` adds an older build of the tool to the same run (below: the tool as it was "
+            "before the streaming rewrite, commit ca1031c, built with the dev preset). The data is "
+            "generated into build/e2e_drift/ (about 5 GB with --large 4). The pandas peer computes the same "
+            "report and `--check` compares every number with ours (the line `numbers:`); the large check streams "
+            "a current file of more than 4 GB (the 1M-row body repeated) against a 100,000-row reference under "
+            "`--memory-budget 1G`. Wall times count time spent descheduled: compare the load averages.",
+            ""] + [l if (not l or l.startswith("|")) else "- " + l for l in LOG] + ["", END]
+    text = open(path).read() if os.path.exists(path) else ""
+    if BEGIN in text and END in text:
+        text = text[:text.index(BEGIN)] + "\n".join(body) + text[text.index(END) + len(END):]
+    else:
+        text = text.rstrip("\n") + "\n\n" + "\n".join(body) + "\n"
+    with open(path, "w") as f:
+        f.write(text)
 
 
 if __name__ == "__main__":
