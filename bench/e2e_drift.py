@@ -193,7 +193,7 @@ def write_doc(path):
             "    /usr/bin/python3 bench/e2e_drift.py --large 4 --doc docs/benchmarks.md",
             "",
             "`--baseline PATH` adds an older build of the tool to the same run (below: the tool as it was "
-            "before the streaming rewrite, commit ca1031c, built with the dev preset). The data is "
+            "before the streaming rewrite, commit ca1031c, built with the same release preset). The data is "
             "generated into build/e2e_drift/ (about 5 GB with --large 4). The pandas peer computes the same "
             "report and `--check` compares every number with ours (the line `numbers:`); the large check streams "
             "a current file of more than 4 GB (the 1M-row body repeated) against a 100,000-row reference under "
