@@ -3,6 +3,8 @@
 //
 // Structure: parse options -> compute (drift_engine.cpp) -> format by --format
 // (print_text, print_json, print_exposition).
+#include <malloc.h>
+
 #include <cmath>
 #include <cstdio>
 #include <cstring>
@@ -681,6 +683,13 @@ void print_exposition(const drift_settings& o, const drift_outcome& out) {
 }
 
 int run(int argc, char** argv) {
+  // The run allocates and frees arrays of megabytes (per-feature values,
+  // sort buffers). glibc would return each to the kernel and fault fresh
+  // zeroed pages in for the next (~9% of the CPU time on 1M x 20 rows):
+  // keep freed memory for reuse instead. Peak RSS barely moves (it is the
+  // largest set alive at once either way).
+  mallopt(M_MMAP_THRESHOLD, 256 << 20);
+  mallopt(M_TRIM_THRESHOLD, 512 << 20);
   const drift_settings o = parse_options(argc, argv);
   const drift_outcome out = compute_drift(o);
   bool any_drift = false, any_gate = false;

@@ -64,7 +64,7 @@ std::vector<double> finish_edges(std::vector<double> e) {
 
 }  // namespace
 
-std::vector<double> quantile_edges(const std::vector<double>& sorted, std::size_t bins) {
+std::vector<double> quantile_edges(driftwatch::span<const double> sorted, std::size_t bins) {
   std::vector<double> edges;
   const std::size_t n = sorted.size();
   for (std::size_t i = 1; i < bins; ++i) {
@@ -438,7 +438,8 @@ struct frozen_feature {
   feature_settings settings;
   side_counts reference;
   // numeric
-  std::vector<double> sorted;  // finite reference values, ascending
+  driftwatch::detail::sorted_sample sorted_storage;  // finite reference values, ascending
+  driftwatch::span<const double> sorted;             // a view of them
   std::vector<double> edges;
   std::unique_ptr<driftwatch::histogram> reference_hist;
   std::once_flag steps_once;
@@ -866,13 +867,13 @@ drift_outcome compute_drift(const drift_settings& s) {
         throw csv_error(s.reference + ": column '" + f.name + "' has no finite number (" +
                         (c.numerals ? "all NaN or infinite" : "no numeral at all") + ")");
       {
-        driftwatch::detail::sorted_sample sorted = driftwatch::detail::sort_finite_radix(c.values.data(), c.values.size());
+        f.sorted_storage = driftwatch::detail::sort_finite_radix(c.values.data(), c.values.size());
         std::vector<double>().swap(c.values);
-        f.sorted.assign(sorted.data.get(), sorted.data.get() + sorted.size);
+        f.sorted = driftwatch::span<const double>(f.sorted_storage.data.get(), f.sorted_storage.size);
       }
       f.reference.valid = f.sorted.size();
       f.edges = f.settings.method == driftwatch::binning::uniform
-                    ? uniform_edges(f.sorted.front(), f.sorted.back(), f.settings.bins)
+                    ? uniform_edges(f.sorted[0], f.sorted[f.sorted.size() - 1], f.settings.bins)
                     : quantile_edges(f.sorted, f.settings.bins);
       f.reference_hist = std::make_unique<driftwatch::histogram>(driftwatch::bin_edges::from_edges(f.edges));
       f.reference_hist->observe(f.sorted);

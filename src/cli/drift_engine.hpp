@@ -17,6 +17,7 @@
 #include <driftwatch/ks_test.hpp>
 #include <driftwatch/monitor.hpp>
 #include <driftwatch/result.hpp>
+#include <driftwatch/span.hpp>
 
 #include "drift_config.hpp"
 
@@ -97,7 +98,7 @@ drift_outcome compute_drift(const drift_settings& s);
 
 /// Interior edges like np.unique(np.quantile(sorted, i/B)) / np.linspace,
 /// always finite and strictly increasing (docs/cli-drift.md, "Bin edges").
-std::vector<double> quantile_edges(const std::vector<double>& sorted, std::size_t bins);
+std::vector<double> quantile_edges(driftwatch::span<const double> sorted, std::size_t bins);
 std::vector<double> uniform_edges(double lo, double hi, std::size_t bins);
 
 }  // namespace driftwatch_cli
