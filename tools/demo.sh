@@ -1,11 +1,25 @@
 #!/usr/bin/env bash
-# The main job on bundled data: builds the `driftwatch` tool and prints the
-# drift report of examples/data/current.csv against examples/data/reference.csv.
-# Extra arguments are passed on (for example --format json).
+# The main job on bundled data: builds the `driftwatch` tool, prints the drift
+# report of examples/data/current.csv against examples/data/reference.csv, and
+# writes the same report as one HTML page (docs/report.md), printing where.
+# Extra arguments are passed on (for example --format json, --correction bh);
+# the page gets them too, then --format html. The exit status is the printed
+# report's (3 with --fail-on-drift and drift).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash tools/bootstrap.sh >/dev/null
 cmake --preset release >/dev/null
 cmake --build --preset release -j "$(nproc 2>/dev/null || echo 2)" --target driftwatch-cli >/dev/null
-exec build/release/src/cli/driftwatch drift \
-  --reference examples/data/reference.csv --current examples/data/current.csv "$@"
+tool=build/release/src/cli/driftwatch
+data=(--reference examples/data/reference.csv --current examples/data/current.csv)
+html=build/demo/drift-report.html
+mkdir -p build/demo
+status=0
+"$tool" drift "${data[@]}" "$@" || status=$?
+html_status=0
+"$tool" drift "${data[@]}" "$@" --format html --output "$html" || html_status=$?
+if [ "$html_status" -eq 0 ] || [ "$html_status" -eq 3 ]; then
+  # On stderr, so `tools/demo.sh --format json | jq` still reads pure JSON.
+  echo "HTML report: $html (open file://$PWD/$html in a browser)" >&2
+fi
+exit "$status"

@@ -25,6 +25,8 @@
 #include "format.hpp"
 #include "input.hpp"
 #include "numeral.hpp"
+#include "html_report.hpp"
+#include "output_file.hpp"
 
 namespace driftwatch_cli {
 namespace {
@@ -72,9 +74,11 @@ const char* const drift_usage =
     "  --allow-empty-features  a feature with no valid current value does not fail\n"
     "                          the gate\n"
     "output:\n"
-    "  --format text|json|prometheus|openmetrics   output format (default text);\n"
+    "  --format text|json|prometheus|openmetrics|html   output format (default text);\n"
     "                          json: docs/schema/drift-report.schema.json;\n"
-    "                          prometheus/openmetrics: docs/prometheus.md\n"
+    "                          prometheus/openmetrics: docs/prometheus.md;\n"
+    "                          html: one self-contained page with plots (docs/report.md)\n"
+    "  -o, --output FILE       write the report to FILE instead of standard output\n"
     "  --model NAME            value of the `model` label in prometheus output (default default)\n"
     "  --max-categories N      categories exported per categorical feature in prometheus\n"
     "                          output; the rest are summed into category=\"__other__\" (default 50)\n"
@@ -156,8 +160,11 @@ drift_settings parse_options(int argc, char** argv) {
       if (!(o.epsilon > 0 && o.epsilon < 1)) throw usage_error{"--epsilon must be in (0, 1), got '" + std::string(v) + "'"};
     } else if (arg == "--format") {
       o.format = value();
-      if (o.format != "text" && o.format != "json" && o.format != "prometheus" && o.format != "openmetrics")
-        throw usage_error{"--format must be text, json, prometheus or openmetrics, got '" + o.format + "'"};
+      if (o.format != "text" && o.format != "json" && o.format != "prometheus" && o.format != "openmetrics" &&
+          o.format != "html")
+        throw usage_error{"--format must be text, json, prometheus, openmetrics or html, got '" + o.format + "'"};
+    } else if (arg == "-o" || arg == "--output") {
+      o.output = value();
     } else if (arg == "--model") {
       o.model = value();
     } else if (arg == "--max-categories") {
@@ -690,7 +697,8 @@ int run(int argc, char** argv) {
   // largest set alive at once either way).
   mallopt(M_MMAP_THRESHOLD, 256 << 20);
   mallopt(M_TRIM_THRESHOLD, 512 << 20);
-  const drift_settings o = parse_options(argc, argv);
+  drift_settings o = parse_options(argc, argv);
+  if (o.format == "html") o.ecdf_points = html_report::drift_limits{}.ecdf_points;
   const drift_outcome out = compute_drift(o);
   bool any_drift = false, any_gate = false;
   for (const auto& r : out.features) {
@@ -698,12 +706,17 @@ int run(int argc, char** argv) {
     any_gate = any_gate || r.gate_failed;
   }
   const int code = !o.fail_on_drift ? 0 : any_drift ? 3 : any_gate ? 4 : 0;
-  if (o.format == "prometheus" || o.format == "openmetrics")
+  if (const auto e = redirect_stdout(o.output); !e.empty()) throw input_error(e);
+  if (o.format == "html") {
+    const std::string page = html_report::render_drift(html_report::make_drift_model(out, o));
+    std::fwrite(page.data(), 1, page.size(), stdout);
+  } else if (o.format == "prometheus" || o.format == "openmetrics")
     print_exposition(o, out);
   else if (o.format == "json")
     print_json(o, out, code);
   else
     print_text(o, out);
+  if (const auto e = finish_output(o.output); !e.empty()) throw input_error(e);
   return code;
 }
 

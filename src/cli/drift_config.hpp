@@ -48,6 +48,7 @@ struct feature_override {
 struct drift_settings {
   std::string reference, current;
   std::string format = "text";
+  std::string output;  // -o FILE; empty or "-": standard output
   std::string model = "default";
   std::string config_file;
   std::size_t export_categories = 50;  // --max-categories (exposition label cap)
@@ -62,6 +63,7 @@ struct drift_settings {
   bool allow_missing_columns = false;
   bool allow_empty_features = false;
   bool progress = true;
+  std::size_t ecdf_points = 0;  // > 0 (--format html): fill feature_result::ecdf with this many corners per curve
   std::vector<std::string> columns;  // empty: every reference column
   std::vector<std::string> exclude;
   std::map<std::string, feature_override> features;

@@ -426,6 +426,135 @@ struct gap_summary {
   }
 };
 
+// ---- the ECDF sketch of the HTML report -------------------------------------
+
+// Step corners of the ECDF of sorted finite v[0, n): every distinct value when
+// there are at most `points` of them, else the values at `points` evenly
+// spaced ranks (each at its last tied position, so every F is exact).
+void ecdf_corners(const double* v, std::size_t n, std::size_t points, std::vector<double>& xs,
+                  std::vector<double>& fs) {
+  if (n == 0 || points == 0) return;
+  const double dn = static_cast<double>(n);
+  auto add = [&](std::size_t i) {  // i: last index of its value
+    if (!xs.empty() && !(v[i] > xs.back())) return;
+    xs.push_back(v[i]);
+    fs.push_back(static_cast<double>(i + 1) / dn);
+  };
+  if (n <= points) {
+    for (std::size_t i = 0; i < n; ++i)
+      if (i + 1 == n || v[i + 1] != v[i]) add(i);
+    return;
+  }
+  for (std::size_t j = 1; j <= points; ++j) {
+    const std::size_t t =
+        static_cast<std::size_t>(std::ceil(static_cast<double>(j) * dn / static_cast<double>(points))) - 1;
+    const double x = v[std::min(t, n - 1)];
+    add(static_cast<std::size_t>(std::upper_bound(v, v + n, x) - v) - 1);
+  }
+}
+
+double ecdf_at(const double* v, std::size_t n, double x) {
+  if (n == 0) return 0;
+  return static_cast<double>(std::upper_bound(v, v + n, x) - v) / static_cast<double>(n);
+}
+
+// Widens the drawn range by a sample's central 99% [lo, hi] and its [min, max].
+void widen(ecdf_sketch& e, bool& first, double lo, double hi, double min, double max) {
+  if (first) {
+    e.x_low = lo, e.x_high = hi, e.min = min, e.max = max;
+    first = false;
+    return;
+  }
+  e.x_low = std::min(e.x_low, lo);
+  e.x_high = std::max(e.x_high, hi);
+  e.min = std::min(e.min, min);
+  e.max = std::max(e.max, max);
+}
+
+void widen_sorted(ecdf_sketch& e, bool& first, const double* v, std::size_t n) {
+  if (n == 0) return;
+  const double last = static_cast<double>(n - 1);
+  widen(e, first, v[static_cast<std::size_t>(0.005 * last)], v[static_cast<std::size_t>(std::ceil(0.995 * last))],
+        v[0], v[n - 1]);
+}
+
+void mark_ks(ecdf_sketch& e, bool& first, const driftwatch::ks_result& ks) {
+  if (!ks.valid() || !std::isfinite(ks.statistic_location)) return;
+  widen(e, first, ks.statistic_location, ks.statistic_location, ks.statistic_location, ks.statistic_location);
+}
+
+// Both samples in memory, sorted: every corner exact.
+void sketch_exact(ecdf_sketch& e, driftwatch::span<const double> ref, const double* cur, std::size_t m,
+                  const driftwatch::ks_result& ks, std::size_t points) {
+  ecdf_corners(ref.data(), ref.size(), points, e.reference_x, e.reference_f);
+  ecdf_corners(cur, m, points, e.current_x, e.current_f);
+  bool first = true;
+  widen_sorted(e, first, ref.data(), ref.size());
+  widen_sorted(e, first, cur, m);
+  mark_ks(e, first, ks);
+  if (ks.valid() && std::isfinite(ks.statistic_location)) {
+    e.reference_f_at = ecdf_at(ref.data(), ref.size(), ks.statistic_location);
+    e.current_f_at = ecdf_at(cur, m, ks.statistic_location);
+  }
+}
+
+// The current values summarised against the reference's distinct values:
+// the current ECDF is exact at each of them and at the largest current value
+// below / above the reference; between those points it is not known.
+void sketch_summary(ecdf_sketch& e, driftwatch::span<const double> ref, const gap_summary& g,
+                    const driftwatch::ks_result& ks, std::size_t points) {
+  e.current_exact = false;
+  ecdf_corners(ref.data(), ref.size(), points, e.reference_x, e.reference_f);
+  bool first = true;
+  widen_sorted(e, first, ref.data(), ref.size());
+  const auto& u = g.ref->distinct;
+  const std::size_t d = u.size();
+  const std::uint64_t m = g.total();
+  if (m > 0) {
+    const double dm = static_cast<double>(m);
+    if (g.count[0] != 0) {
+      e.current_x.push_back(g.hi[0]);
+      e.current_f.push_back(static_cast<double>(g.count[0]) / dm);
+    }
+    std::uint64_t cum = 0;
+    std::size_t c = 0;
+    for (std::size_t k = 0; k < d; ++k) {
+      cum += g.count[k] + g.equal[k];
+      while (c < e.reference_x.size() && e.reference_x[c] < u[k]) ++c;
+      if (c < e.reference_x.size() && e.reference_x[c] == u[k]) {
+        e.current_x.push_back(u[k]);
+        e.current_f.push_back(static_cast<double>(cum) / dm);
+        ++c;
+      }
+    }
+    if (g.count[d] != 0) {
+      e.current_x.push_back(g.hi[d]);
+      e.current_f.push_back(1.0);
+    }
+    // A rank's value, rounded outward inside a gap (its min or max).
+    auto at_rank = [&](std::uint64_t r, bool low) {
+      std::uint64_t below = 0;
+      for (std::size_t k = 0; k <= d; ++k) {
+        if (r < below + g.count[k]) return low ? g.lo[k] : g.hi[k];
+        below += g.count[k];
+        if (k == d) break;
+        if (r < below + g.equal[k]) return u[k];
+        below += g.equal[k];
+      }
+      return g.count[d] != 0 ? g.hi[d] : u[d - 1];
+    };
+    const double last = static_cast<double>(m - 1);
+    widen(e, first, at_rank(static_cast<std::uint64_t>(0.005 * last), true),
+          at_rank(static_cast<std::uint64_t>(std::ceil(0.995 * last)), false), at_rank(0, true), at_rank(m - 1, false));
+  }
+  mark_ks(e, first, ks);
+  if (ks.valid() && std::isfinite(ks.statistic_location)) {
+    e.reference_f_at = ecdf_at(ref.data(), ref.size(), ks.statistic_location);
+    // KS is exact here: the current ECDF at its location follows from D and its sign.
+    e.current_f_at = e.reference_f_at - ks.statistic_sign * ks.statistic;
+  }
+}
+
 struct numeric_feature;
 struct categorical_feature;
 
@@ -993,6 +1122,7 @@ drift_outcome compute_drift(const drift_settings& s) {
           r.wasserstein_error_bound = w.second;
           r.wasserstein_exact = false;
         }
+        if (s.ecdf_points > 0) sketch_summary(r.ecdf, f.sorted, *a.summary, r.ks, s.ecdf_points);
       } else {
         if (b) {
           a.values.insert(a.values.end(), b->values.begin(), b->values.end());
@@ -1004,6 +1134,9 @@ drift_outcome compute_drift(const drift_settings& s) {
           std::vector<double>().swap(a.values);
           r.ks = driftwatch::ks_test_sorted(f.sorted, driftwatch::span<const double>(cur.data.get(), cur.size));
           r.wasserstein = w1_sorted(f.sorted.data(), f.sorted.size(), cur.data.get(), cur.size);
+          if (s.ecdf_points > 0) sketch_exact(r.ecdf, f.sorted, cur.data.get(), cur.size, r.ks, s.ecdf_points);
+        } else if (s.ecdf_points > 0) {
+          sketch_exact(r.ecdf, f.sorted, nullptr, 0, r.ks, s.ecdf_points);
         }
       }
       r.psi = driftwatch::psi(*f.reference_hist, *a.hist, s.epsilon);

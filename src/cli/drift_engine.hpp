@@ -46,6 +46,20 @@ enum drift_reason_bits : unsigned {
   reason_missing_rate = 1u << 4,
 };
 
+/// What the HTML report draws of a numeric feature's two ECDFs, bounded in
+/// size (filled only when drift_settings::ecdf_points > 0). Every corner is a
+/// value with its exact ECDF value. When the current values were summarised
+/// (the memory budget was reached), the current curve is known exactly only
+/// at the reference's corner values and at the ends of the current values
+/// below/above the reference: it is drawn through those (current_exact false).
+struct ecdf_sketch {
+  std::vector<double> reference_x, reference_f, current_x, current_f;
+  double x_low = 0, x_high = 0;  // the central 99% of both samples (outward-rounded when summarised)
+  double min = 0, max = 0;       // smallest and largest finite value of both
+  double reference_f_at = 0, current_f_at = 0;  // at ks.statistic_location (when ks is valid)
+  bool current_exact = true;
+};
+
 struct feature_result {
   std::string name;
   driftwatch::feature_kind kind = driftwatch::feature_kind::numeric;
@@ -79,6 +93,7 @@ struct feature_result {
   std::string invalid_reason;  // empty when the metrics could be computed
   // numeric: the reference and current histograms (for the exposition), or empty
   std::vector<driftwatch::histogram> histograms;
+  ecdf_sketch ecdf;  // numeric, with drift_settings::ecdf_points > 0 only
 };
 
 struct drift_outcome {

@@ -15,6 +15,8 @@
 #include <driftwatch/ranking_accumulator.hpp>
 
 #include "commands.hpp"
+#include "html_report.hpp"
+#include "output_file.hpp"
 #include "trec_io.hpp"
 
 namespace driftwatch_cli {
@@ -24,6 +26,7 @@ const char rank_usage[] =
     "usage: driftwatch rank --qrels QRELS --run RUN [-k K] [--format FORMAT] [--per-query]\n"
     "                       [--relevance-level L] [--ties trec|optimistic|pessimistic|average]\n"
     "                       [--gain linear|exponential|binary] [--model NAME] [--model-version V]\n"
+    "                       [--baseline RUN] [-o FILE]\n"
     "\n"
     "Evaluates a TREC run (qid Q0 docno rank score tag) against TREC relevance\n"
     "judgments (qid iter docno rel) with trec_eval's rules: documents ranked by\n"
@@ -34,11 +37,15 @@ const char rank_usage[] =
     "  --qrels FILE          relevance judgments\n"
     "  --run FILE            the ranking to evaluate\n"
     "  -k K                  cutoff of P, recall, ndcg_cut, map_cut, success (default 10)\n"
-    "  --format text|json|prometheus|openmetrics\n"
+    "  --format text|json|prometheus|openmetrics|html\n"
     "                        text: trec_eval's layout (default); json: an object keyed by measure;\n"
     "                        prometheus: the text exposition 0.0.4 of the ranking series\n"
     "                        (driftwatch_ranking_metric_sum/_count per metric, docs/prometheus.md);\n"
     "                        openmetrics: the same as OpenMetrics 1.0 (--per-query is ignored)\n"
+    "                        html: one self-contained page with plots (docs/report.md)\n"
+    "  --baseline RUN        (html) a second run: per-query differences and the paired t-test\n"
+    "                        of RUN (canary) against this baseline, per measure\n"
+    "  -o, --output FILE     write the report to FILE instead of standard output\n"
     "  --model NAME          `model` label of prometheus output (default default)\n"
     "  --model-version V     `model_version` label of prometheus output (default: the run's file name)\n"
     "  --per-query           also print every query's values (like trec_eval -q)\n"
@@ -53,6 +60,7 @@ struct rank_usage_error {
 struct rank_options {
   std::string qrels, run, format = "text";
   std::string model = "default", model_version;
+  std::string baseline, output;  // --baseline RUN (html), -o FILE
   std::size_t k = 10;
   bool per_query = false;
   driftwatch::ranking_policy policy;
@@ -83,8 +91,13 @@ rank_options parse_rank_options(int argc, char** argv) {
       o.k = static_cast<std::size_t>(whole_number(arg, value(), 1, 100000000));
     } else if (arg == "--format") {
       o.format = value();
-      if (o.format != "text" && o.format != "json" && o.format != "prometheus" && o.format != "openmetrics")
-        throw rank_usage_error{"--format must be text, json, prometheus or openmetrics, got '" + o.format + "'"};
+      if (o.format != "text" && o.format != "json" && o.format != "prometheus" && o.format != "openmetrics" &&
+          o.format != "html")
+        throw rank_usage_error{"--format must be text, json, prometheus, openmetrics or html, got '" + o.format + "'"};
+    } else if (arg == "--baseline") {
+      o.baseline = value();
+    } else if (arg == "-o" || arg == "--output") {
+      o.output = value();
     } else if (arg == "--model") {
       o.model = value();
     } else if (arg == "--model-version") {
@@ -112,6 +125,7 @@ rank_options parse_rank_options(int argc, char** argv) {
   }
   if (o.qrels.empty()) throw rank_usage_error{"--qrels is required"};
   if (o.run.empty()) throw rank_usage_error{"--run is required"};
+  if (!o.baseline.empty() && o.format != "html") throw rank_usage_error{"--baseline needs --format html"};
   if (o.model_version.empty()) {
     const auto slash = o.run.find_last_of('/');
     o.model_version = slash == std::string::npos ? o.run : o.run.substr(slash + 1);
@@ -195,6 +209,39 @@ int run_rank_checked(int argc, char** argv) {
   for (double& v : mean) v /= num_q;
 
   const auto metrics = driftwatch::all_ranking_metrics();
+  if (o.format == "html") {
+    html_report::rank_model page;
+    page.qrels_path = o.qrels;
+    page.run_path = o.run;
+    page.settings = html_report::ranking_settings(o.k, o.policy);
+    for (auto m : metrics) {
+      page.measures.push_back(driftwatch::trec_name(m, o.k));
+      page.means.push_back(mean[static_cast<unsigned>(m)]);
+    }
+    auto as_query = [&](const std::string& qid, const driftwatch::ranking_metrics& m) {
+      html_report::rank_query q{qid, {}};
+      for (auto x : metrics) q.values.push_back(m[x]);
+      return q;
+    };
+    for (const auto& r : results) page.queries.push_back(as_query(r.qid, r.metrics));
+    if (!o.baseline.empty()) {
+      const trec::run baseline = trec::read_run(o.baseline);
+      std::vector<html_report::rank_query> base;
+      for (const auto& q : judgments) {
+        const auto r = baseline.find(q.first);
+        if (r == baseline.end()) continue;
+        const auto m = evaluate_query(ev, r->second, q.second);
+        if (m.valid()) base.push_back(as_query(q.first, m));
+      }
+      html_report::pair_with_baseline(page, o.baseline, base);
+    }
+    // Only now, so a bad baseline leaves FILE as it was.
+    if (const auto e = redirect_stdout(o.output); !e.empty()) throw trec::input_error(e);
+    std::fputs(html_report::render_rank(page).c_str(), stdout);
+    if (const auto e = finish_output(o.output); !e.empty()) throw trec::input_error(e);
+    return 0;
+  }
+  if (const auto e = redirect_stdout(o.output); !e.empty()) throw trec::input_error(e);
   if (o.format == "prometheus" || o.format == "openmetrics") {
     namespace pm = driftwatch::prometheus;
     pm::registry exposition;
@@ -237,6 +284,7 @@ int run_rank_checked(int argc, char** argv) {
     }
     std::fputs("}\n", stdout);
   }
+  if (const auto e = finish_output(o.output); !e.empty()) throw trec::input_error(e);
   return 0;
 }
 
