@@ -1091,6 +1091,20 @@ drift_outcome compute_drift(const drift_settings& s) {
       r.gate_failed = !s.allow_missing_columns;
       if (f.reference.rows > 0)
         r.missing_rate_reference = static_cast<double>(f.reference.missing) / static_cast<double>(f.reference.rows);
+      if (s.ecdf_points > 0) {
+        // The HTML page still draws the reference side (the current one is empty).
+        if (f.kind == driftwatch::feature_kind::numeric) {
+          r.histograms.push_back(*f.reference_hist);
+          r.histograms.emplace_back(f.reference_hist->edges());
+          sketch_exact(r.ecdf, f.sorted, nullptr, 0, r.ks, s.ecdf_points);
+        } else {
+          for (std::size_t i = 0; i < f.categories.table.size(); ++i) {
+            r.category_names.push_back(f.categories.table.names()[i]);
+            r.category_reference.push_back(f.categories.counts[i]);
+            r.category_current.push_back(0);
+          }
+        }
+      }
       return;
     }
     if (f.kind == driftwatch::feature_kind::numeric) {

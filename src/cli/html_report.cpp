@@ -796,7 +796,7 @@ std::string render_drift(const drift_model& m) {
          "<th class=\"n\">test p-value</th><th>drift by</th></tr></thead>\n<tbody>\n";
   for (std::size_t i = 0; i < n; ++i) {
     const auto& f = m.features[i];
-    const verdict v = !f.invalid_reason.empty() ? verdict::not_available : f.drift ? verdict::drift : verdict::ok;
+    const verdict v = f.drift ? verdict::drift : !f.invalid_reason.empty() ? verdict::not_available : verdict::ok;
     out += "<tr class=\"" + std::string(f.drift ? "drifted" : "notdrift") + "\"><td><a href=\"#f" + std::to_string(i) + "\">";
     escape_into(out, f.name);
     out += "</a></td><td>" + std::string(f.numeric ? "numeric" : "categorical") + "</td><td class=\"v " +
@@ -813,7 +813,7 @@ std::string render_drift(const drift_model& m) {
 
   for (std::size_t i = 0; i < n; ++i) {
     const auto& f = m.features[i];
-    const verdict v = !f.invalid_reason.empty() ? verdict::not_available : f.drift ? verdict::drift : verdict::ok;
+    const verdict v = f.drift ? verdict::drift : !f.invalid_reason.empty() ? verdict::not_available : verdict::ok;
     out += "<section class=\"feature " + std::string(verdict_class(v)) + "\" id=\"f" + std::to_string(i) +
            "\" data-feature=\"";
     escape_into(out, f.name);
