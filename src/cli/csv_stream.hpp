@@ -20,7 +20,7 @@
 #include <vector>
 
 #include "csv.hpp"
-#include "input.hpp"
+#include "csv_input.hpp"
 
 namespace driftwatch_cli {
 

@@ -23,7 +23,7 @@
 #include "drift_engine.hpp"
 #include "drift_json.hpp"
 #include "format.hpp"
-#include "input.hpp"
+#include "csv_input.hpp"
 #include "numeral.hpp"
 #include "html_report.hpp"
 #include "output_file.hpp"

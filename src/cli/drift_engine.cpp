@@ -33,7 +33,7 @@
 #include <driftwatch/multiple_testing.hpp>
 
 #include "csv_stream.hpp"
-#include "input.hpp"
+#include "csv_input.hpp"
 #include "numeral.hpp"
 
 namespace driftwatch_cli {

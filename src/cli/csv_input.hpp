@@ -3,6 +3,9 @@
 // chunks so nothing is ever held whole. Decompression is zlib's inflate (the
 // Debian-packaged zlib1g); concatenated gzip members are read as one stream,
 // like gzip -d does. Also: the progress line the commands show on a terminal.
+// (Named csv_input.hpp, not input.hpp: `rank`'s own input layer,
+// driftwatch_cli::input in input.hpp, is a different file; the two share no
+// names.)
 #pragma once
 
 #include <fcntl.h>
