@@ -514,7 +514,15 @@ drift_model make_drift_model(const drift_outcome& out, const drift_settings& s, 
   m.current_path = s.current;
   m.reference_rows = out.reference_rows;
   m.current_rows = out.current_rows;
-  m.only_in_reference = out.only_in_reference;
+  // A reference column absent from the current file is a feature (its
+  // section says so); only the others are listed as not compared.
+  for (const auto& c : out.only_in_reference) {
+    bool feature = false;
+    for (const auto& r : out.features) feature = feature || r.name == c;
+    for (const auto& x : out.excluded) feature = feature || x == c;  // listed once, as excluded
+    if (!feature) m.only_in_reference.push_back(c);
+  }
+  for (const auto& r : out.features) m.n_absent += r.status == feature_status::absent;
   m.only_in_current = out.only_in_current;
   m.excluded = out.excluded;
   m.thresholds[0] = threshold_text(">", d.psi, false);
@@ -765,7 +773,9 @@ std::string render_drift(const drift_model& m) {
   };
   fact("Reference data", std::to_string(m.reference_rows) + " rows");
   fact("Current data", std::to_string(m.current_rows) + " rows");
-  fact("Features compared", std::to_string(n) + " columns present in both files");
+  fact("Features", std::to_string(n) + " reference columns" +
+                       (m.n_absent ? " (" + std::to_string(m.n_absent) + " absent from the current file)"
+                                   : std::string(", all present in the current file")));
   fact("Drift when", "PSI " + m.thresholds[0] + ", or JS distance " + m.thresholds[1] + ", or KS p-value " +
                          m.thresholds[2] + " (numeric), or chi-square p-value " + m.thresholds[3] +
                          " (categorical), or the share of empty cells changes by " + m.thresholds[4] +
@@ -773,8 +783,8 @@ std::string render_drift(const drift_model& m) {
   fact("P-value correction", m.correction + " (across the features' KS and chi-square p-values)");
   fact("Bins", m.binning);
   if (m.n_gate_failures)
-    fact("Unchecked", std::to_string(m.n_gate_failures) +
-                          " features could not be checked (with --fail-on-drift: exit status 4 unless drift)");
+    fact("Unchecked", std::to_string(m.n_gate_failures) + (m.n_gate_failures == 1 ? " feature" : " features") +
+                          " could not be checked (with --fail-on-drift: exit status 4 unless drift)");
   out += "</div>\n";
   for (const auto& c : m.excluded) {
     out += "<p class=\"note\">Column <code>";

@@ -93,6 +93,7 @@ struct drift_model {
   std::uint64_t memory_budget = 0;  // bytes (--memory-budget)
   std::vector<drift_feature> features;  // drifted first
   std::size_t n_drifted = 0, n_not_available = 0, n_gate_failures = 0;
+  std::size_t n_absent = 0;  // reference columns not in the current file (features all the same)
 };
 
 /// Limits of what is drawn, so the page stays small for any input size.
