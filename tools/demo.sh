@@ -4,7 +4,7 @@
 # writes the same report as one HTML page (docs/report.md), printing where.
 # Extra arguments are passed on (for example --format json, --correction bh);
 # the page gets them too, then --format html. The exit status is the printed
-# report's (3 with --fail-on-drift and drift).
+# report's (3 with --fail-on-drift and drift, 4 when a feature could not be checked).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash tools/bootstrap.sh >/dev/null
@@ -18,7 +18,7 @@ status=0
 "$tool" drift "${data[@]}" "$@" || status=$?
 html_status=0
 "$tool" drift "${data[@]}" "$@" --format html --output "$html" || html_status=$?
-if [ "$html_status" -eq 0 ] || [ "$html_status" -eq 3 ]; then
+if [ "$html_status" -eq 0 ] || [ "$html_status" -eq 3 ] || [ "$html_status" -eq 4 ]; then
   # On stderr, so `tools/demo.sh --format json | jq` still reads pure JSON.
   echo "HTML report: $html (open file://$PWD/$html in a browser)" >&2
 fi

@@ -472,36 +472,6 @@ void ecdf_svg(std::string& out, const drift_feature& f) {
 
 // ------------------------------------------------------------------ drift model helpers
 
-/// Step corners of the ECDF of sorted finite `v`: every distinct value when
-/// there are at most `points` of them, else the values at `points` evenly
-/// spaced ranks (each at its last tied position, so every corner is exact).
-void ecdf_corners(const std::vector<double>& v, std::size_t points, std::vector<double>& xs, std::vector<double>& fs) {
-  const std::size_t n = v.size();
-  if (n == 0) return;
-  const double dn = static_cast<double>(n);
-  auto add = [&](std::size_t i) {  // i: last index of its value
-    if (!xs.empty() && !(v[i] > xs.back())) return;
-    xs.push_back(v[i]);
-    fs.push_back(static_cast<double>(i + 1) / dn);
-  };
-  if (n <= points) {
-    for (std::size_t i = 0; i < n; ++i)
-      if (i + 1 == n || v[i + 1] != v[i]) add(i);
-    return;
-  }
-  for (std::size_t j = 1; j <= points; ++j) {
-    const std::size_t t = static_cast<std::size_t>(std::ceil(static_cast<double>(j) * dn / static_cast<double>(points))) - 1;
-    const std::size_t last = static_cast<std::size_t>(std::upper_bound(v.begin(), v.end(), v[std::min(t, n - 1)]) - v.begin()) - 1;
-    add(last);
-  }
-}
-
-double ecdf_at(const std::vector<double>& sorted, double x) {
-  if (sorted.empty()) return 0;
-  return static_cast<double>(std::upper_bound(sorted.begin(), sorted.end(), x) - sorted.begin()) /
-         static_cast<double>(sorted.size());
-}
-
 std::string threshold_text(const char* op, double t, bool is_pvalue) {
   if (is_pvalue ? !(t > 0) : std::isinf(t)) return "disabled";
   return std::string(op) + " " + human(t);
@@ -512,65 +482,89 @@ std::string reasons_of(unsigned r) {
   auto add = [&](unsigned flag, const char* name) {
     if (r & flag) out += (out.empty() ? "" : ", ") + std::string(name);
   };
-  add(driftwatch::drift_psi, "PSI");
-  add(driftwatch::drift_js, "JS");
-  add(driftwatch::drift_ks, "KS");
-  add(driftwatch::drift_chi2, "chi-square");
+  add(reason_psi, "PSI");
+  add(reason_js, "JS");
+  add(reason_ks, "KS");
+  add(reason_chi2, "chi-square");
+  add(reason_missing_rate, "missing rate");
   return out;
+}
+
+// The ECDF sketch's corners, at most `points` per curve (the engine made
+// them with that bound; a smaller limit keeps every k-th, and the last).
+void thin(const std::vector<double>& xs, const std::vector<double>& fs, std::size_t points, std::vector<double>& ox,
+          std::vector<double>& of) {
+  if (xs.size() <= points || points == 0) {
+    ox = xs, of = fs;
+    return;
+  }
+  const std::size_t step = (xs.size() + points - 1) / points;
+  for (std::size_t i = step - 1; i < xs.size(); i += step) ox.push_back(xs[i]), of.push_back(fs[i]);
+  if (ox.back() != xs.back()) ox.push_back(xs.back()), of.push_back(fs.back());
 }
 
 }  // namespace
 
 // ------------------------------------------------------------------ drift
 
-drift_model make_drift_model(const driftwatch::drift_monitor& monitor,
-                             const std::vector<driftwatch::feature_report>& reports,
-                             std::vector<numeric_sample> samples, const std::string& reference_path,
-                             const std::string& current_path, const std::vector<std::string>& only_in_reference,
-                             const std::vector<std::string>& only_in_current, const drift_limits& limits) {
+drift_model make_drift_model(const drift_outcome& out, const drift_settings& s, const drift_limits& limits) {
   drift_model m;
-  const auto& config = monitor.config();
-  m.reference_path = reference_path;
-  m.current_path = current_path;
-  m.only_in_reference = only_in_reference;
-  m.only_in_current = only_in_current;
-  m.thresholds[0] = threshold_text(">", config.thresholds.psi, false);
-  m.thresholds[1] = threshold_text(">", config.thresholds.js_distance, false);
-  m.thresholds[2] = threshold_text("<", config.thresholds.ks_pvalue, true);
-  m.thresholds[3] = threshold_text("<", config.thresholds.chi2_pvalue, true);
-  m.correction = config.pvalue_correction == driftwatch::correction::none         ? "none"
-                 : config.pvalue_correction == driftwatch::correction::bonferroni ? "Bonferroni"
-                                                                                  : "Benjamini-Hochberg";
-  m.binning = std::to_string(config.bins) + " " + driftwatch::to_string(config.method) +
-              " bins per numeric feature (fewer where reference quantiles tie), PSI epsilon " +
-              human(config.psi_epsilon);
-  samples.resize(reports.size());
+  const feature_settings& d = s.defaults;
+  m.reference_path = s.reference;
+  m.current_path = s.current;
+  m.reference_rows = out.reference_rows;
+  m.current_rows = out.current_rows;
+  // A reference column absent from the current file is a feature (its
+  // section says so); only the others are listed as not compared.
+  for (const auto& c : out.only_in_reference) {
+    bool feature = false;
+    for (const auto& r : out.features) feature = feature || r.name == c;
+    for (const auto& x : out.excluded) feature = feature || x == c;  // listed once, as excluded
+    if (!feature) m.only_in_reference.push_back(c);
+  }
+  for (const auto& r : out.features) m.n_absent += r.status == feature_status::absent;
+  m.only_in_current = out.only_in_current;
+  m.excluded = out.excluded;
+  m.thresholds[0] = threshold_text(">", d.psi, false);
+  m.thresholds[1] = threshold_text(">", d.js_distance, false);
+  m.thresholds[2] = threshold_text("<", d.ks_alpha, true);
+  m.thresholds[3] = threshold_text("<", d.chi2_alpha, true);
+  m.thresholds[4] = threshold_text(">", d.missing_rate, false);
+  m.correction = s.correction == driftwatch::correction::none         ? "none"
+                 : s.correction == driftwatch::correction::bonferroni ? "Bonferroni"
+                                                                      : "Benjamini-Hochberg";
+  m.binning = std::to_string(d.bins) + " " + driftwatch::to_string(d.method) +
+              " bins per numeric feature by default (fewer where reference quantiles tie), PSI epsilon " +
+              human(s.epsilon);
+  m.memory_budget = s.memory_budget;
 
   std::vector<drift_feature> features;
-  features.reserve(reports.size());
-  for (std::size_t id = 0; id < reports.size(); ++id) {
-    const auto& r = reports[id];
+  features.reserve(out.features.size());
+  for (const feature_result& r : out.features) {
+    const feature_settings& t = r.settings;
     drift_feature f;
     f.name = r.name;
     f.numeric = r.kind == driftwatch::feature_kind::numeric;
     f.drift = r.drift;
-    if (!r.valid()) f.invalid_reason = r.invalid_reason;
+    f.invalid_reason = r.invalid_reason;
+    if (r.status == feature_status::insufficient)
+      f.status_note = "fewer valid current values (" + std::to_string(r.current.valid) + ") than --min-samples (" +
+                      std::to_string(t.min_samples) + "): insufficient data";
+    f.gate_failed = r.gate_failed;
     f.reasons = reasons_of(r.reasons);
-    f.n_reference = r.n_reference;
-    f.n_current = r.n_current;
-    f.missing_reference = r.n_missing_reference;
-    f.missing_current = r.n_missing_current;
-    f.invalid_reference = r.n_invalid_reference;
-    f.invalid_current = r.n_invalid_current;
-    f.category_overflow = r.category_overflow;
-    f.current_sample_truncated = r.current_sample_truncated;
-    m.reference_rows = std::max(m.reference_rows, r.n_reference + r.n_missing_reference + r.n_invalid_reference);
-    m.current_rows = std::max(m.current_rows, r.n_current + r.n_missing_current + r.n_invalid_current +
-                                                  r.category_overflow);
+    f.n_reference = r.reference.valid;
+    f.n_current = r.current.valid;
+    f.missing_reference = r.reference.missing;
+    f.missing_current = r.current.missing;
+    f.invalid_reference = r.reference.invalid();
+    f.invalid_current = r.current.invalid();
+    f.category_overflow = r.current.category_overflow;
+    f.category_overflow_reference = r.reference.category_overflow;
+    f.current_values_summarised = r.current_values_summarised;
 
-    if (f.numeric) {
-      const auto& rh = monitor.reference_histogram(id);
-      const auto& ch = monitor.current_histogram(id);
+    if (f.numeric && r.histograms.size() == 2) {
+      const auto& rh = r.histograms[0];
+      const auto& ch = r.histograms[1];
       const auto& edges = rh.edges().interior();
       const double rn = static_cast<double>(rh.count()), cn = static_cast<double>(ch.count());
       // One bar per frozen bin; past limits.max_bars, runs of `group`
@@ -593,67 +587,41 @@ drift_model make_drift_model(const driftwatch::drift_monitor& monitor,
         x.current = cn > 0 ? static_cast<double>(x.current_count) / cn : 0;
         f.bars.push_back(std::move(x));
       }
-      // ECDFs from the values themselves: finite only, and the current sample
-      // cut where the monitor cut it, so the plot shows what KS compared.
-      auto& s = samples[id];
-      auto finite_sorted = [](std::vector<double>& v, std::size_t cap) {
-        v.erase(std::remove_if(v.begin(), v.end(), [](double x) { return !std::isfinite(x); }), v.end());
-        if (v.size() > cap) v.resize(cap);
-        std::sort(v.begin(), v.end());
-      };
-      finite_sorted(s.reference, std::numeric_limits<std::size_t>::max());
-      finite_sorted(s.current, config.max_current_samples);
-      f.ecdf.n_reference = s.reference.size();
-      f.ecdf.n_current = s.current.size();
-      ecdf_corners(s.reference, limits.ecdf_points, f.ecdf.reference_x, f.ecdf.reference_f);
-      ecdf_corners(s.current, limits.ecdf_points, f.ecdf.current_x, f.ecdf.current_f);
-      // The x range: the central 99% of both samples, so one outlier does not
-      // squash the curves (the caption says when values lie outside).
-      {
-        double lo = std::numeric_limits<double>::infinity(), hi = -lo, min = lo, max = -lo;
-        for (const auto* v : {&s.reference, &s.current}) {
-          if (v->empty()) continue;
-          const std::size_t n = v->size();
-          lo = std::min(lo, (*v)[static_cast<std::size_t>(0.005 * static_cast<double>(n - 1))]);
-          hi = std::max(hi, (*v)[static_cast<std::size_t>(std::ceil(0.995 * static_cast<double>(n - 1)))]);
-          min = std::min(min, v->front());
-          max = std::max(max, v->back());
-        }
-        if (r.ks.valid() && std::isfinite(r.ks.statistic_location)) {
-          lo = std::min(lo, r.ks.statistic_location);
-          hi = std::max(hi, r.ks.statistic_location);
-        }
-        f.ecdf.x_low = lo;
-        f.ecdf.x_high = hi;
-        f.ecdf.clipped = min < lo || max > hi;
-      }
+    }
+    if (f.numeric) {
+      const ecdf_sketch& e = r.ecdf;
+      f.ecdf.n_reference = r.reference.valid;
+      f.ecdf.n_current = r.current.valid;
+      f.ecdf.current_exact = e.current_exact;
+      thin(e.reference_x, e.reference_f, limits.ecdf_points, f.ecdf.reference_x, f.ecdf.reference_f);
+      thin(e.current_x, e.current_f, limits.ecdf_points, f.ecdf.current_x, f.ecdf.current_f);
+      f.ecdf.x_low = e.x_low;
+      f.ecdf.x_high = e.x_high;
+      f.ecdf.clipped = e.min < e.x_low || e.max > e.x_high;
       if (r.ks.valid() && std::isfinite(r.ks.statistic_location)) {
         f.ecdf.has_ks = true;
         f.ecdf.ks_statistic = r.ks.statistic;
         f.ecdf.ks_location = r.ks.statistic_location;
-        f.ecdf.reference_f_at = ecdf_at(s.reference, r.ks.statistic_location);
-        f.ecdf.current_f_at = ecdf_at(s.current, r.ks.statistic_location);
+        f.ecdf.reference_f_at = e.reference_f_at;
+        f.ecdf.current_f_at = e.current_f_at;
       }
-      s = numeric_sample{};  // release early: the model is all the page needs
-    } else {
-      const auto& rc = monitor.reference_categories(id);
-      const auto& cc = monitor.current_categories(id);
-      const double rn = static_cast<double>(rc.count()), cn = static_cast<double>(cc.count());
+    } else if (!f.numeric) {
+      const double rn = static_cast<double>(r.reference.valid), cn = static_cast<double>(r.current.valid);
       std::vector<bar> all;
-      for (std::size_t i = 0; i < rc.size(); ++i) {
+      for (std::size_t i = 0; i < r.category_names.size(); ++i) {
         bar x;
-        x.label = rc.names()[i];
-        x.reference_count = rc.counts()[i];
-        x.current_count = cc.count(x.label);
+        x.label = r.category_names[i];
+        x.reference_count = i < r.category_reference.size() ? r.category_reference[i] : 0;
+        x.current_count = i < r.category_current.size() ? r.category_current[i] : 0;
         all.push_back(std::move(x));
       }
-      for (std::size_t i = 0; i < cc.size(); ++i)
-        if (rc.index_of(cc.names()[i]) == driftwatch::category_counts::npos) {
-          bar x;
-          x.label = cc.names()[i];
-          x.current_count = cc.counts()[i];
-          all.push_back(std::move(x));
-        }
+      if (r.reference.category_overflow + r.current.category_overflow > 0) {
+        bar x;  // the metrics see these as one category too
+        x.label = "categories past --max-distinct (pooled)";
+        x.reference_count = r.reference.category_overflow;
+        x.current_count = r.current.category_overflow;
+        all.push_back(std::move(x));
+      }
       for (auto& x : all) {
         x.reference = rn > 0 ? static_cast<double>(x.reference_count) / rn : 0;
         x.current = cn > 0 ? static_cast<double>(x.current_count) / cn : 0;
@@ -682,7 +650,8 @@ drift_model make_drift_model(const driftwatch::drift_monitor& monitor,
       f.bars = std::move(all);
     }
 
-    // Every metric, its threshold and its verdict.
+    // Every metric, its threshold (this feature's, after config overrides)
+    // and its verdict.
     auto row = [&](std::string name, const driftwatch::metric_value& v, std::string threshold, unsigned flag) {
       metric_row x;
       x.name = std::move(name);
@@ -693,7 +662,7 @@ drift_model make_drift_model(const driftwatch::drift_monitor& monitor,
         x.note = v.invalid_reason ? v.invalid_reason : "";
       } else if (flag == 0) {
         x.outcome = verdict::informational;
-      } else if (!r.valid()) {
+      } else if (!r.invalid_reason.empty() && flag != reason_missing_rate) {
         x.outcome = verdict::not_available;
         x.note = r.invalid_reason;
       } else {
@@ -701,55 +670,76 @@ drift_model make_drift_model(const driftwatch::drift_monitor& monitor,
       }
       f.metrics.push_back(std::move(x));
     };
-    row("PSI", r.psi, m.thresholds[0], driftwatch::drift_psi);
-    row("Jensen-Shannon distance", r.js.distance, m.thresholds[1], driftwatch::drift_js);
+    auto value_or = [](bool ok, double v, const char* why) {
+      return ok ? driftwatch::metric_value::of(v) : driftwatch::metric_value::invalid(why);
+    };
+    const char* why = r.invalid_reason.empty() ? "no data" : r.invalid_reason.c_str();
+    row("PSI", r.psi, threshold_text(">", t.psi, false), reason_psi);
+    row("Jensen-Shannon distance", r.js.distance, threshold_text(">", t.js_distance, false), reason_js);
     row("Jensen-Shannon divergence", r.js.divergence, "no threshold", 0);
     row("Hellinger distance", r.hellinger, "no threshold", 0);
-    const bool correcting = config.pvalue_correction != driftwatch::correction::none;
+    const bool correcting = s.correction != driftwatch::correction::none;
     const double raw_p = f.numeric ? r.ks.pvalue : r.chi2.pvalue;
     const bool test_valid = f.numeric ? r.ks.valid() : r.chi2.valid();
     const char* test_reason = f.numeric ? r.ks.invalid_reason : r.chi2.invalid_reason;
+    if (!test_reason) test_reason = why;
     if (f.numeric) {
-      row("KS statistic D", r.ks.valid() ? driftwatch::metric_value::of(r.ks.statistic)
-                                         : driftwatch::metric_value::invalid(test_reason),
-          "no threshold (the p-value decides)", 0);
+      row("KS statistic D", value_or(r.ks.valid(), r.ks.statistic, test_reason), "no threshold (the p-value decides)",
+          0);
     } else {
-      auto stat = r.chi2.valid() ? driftwatch::metric_value::of(r.chi2.statistic)
-                                 : driftwatch::metric_value::invalid(test_reason);
-      row("chi-square statistic", stat, "no threshold (the p-value decides)", 0);
+      row("chi-square statistic", value_or(r.chi2.valid(), r.chi2.statistic, test_reason),
+          "no threshold (the p-value decides)", 0);
       if (r.chi2.valid()) f.metrics.back().note = std::to_string(r.chi2.dof) + " degrees of freedom";
     }
     {
-      auto p = test_valid && !std::isnan(r.adjusted_pvalue) ? driftwatch::metric_value::of(r.adjusted_pvalue)
-                                                            : driftwatch::metric_value::invalid(test_reason ? test_reason : "no data");
+      const auto p = value_or(test_valid && !std::isnan(r.adjusted_pvalue), r.adjusted_pvalue, test_reason);
       row(std::string(f.numeric ? "KS" : "chi-square") + " p-value" + (correcting ? " (" + m.correction + "-corrected)" : ""),
-          p, f.numeric ? m.thresholds[2] : m.thresholds[3], f.numeric ? driftwatch::drift_ks : driftwatch::drift_chi2);
+          p, f.numeric ? threshold_text("<", t.ks_alpha, true) : threshold_text("<", t.chi2_alpha, true),
+          f.numeric ? reason_ks : reason_chi2);
       if (test_valid) {
         std::string note;
         if (f.numeric) note = r.ks.method == driftwatch::ks_method::exact ? "exact" : "asymptotic";
+        if (f.numeric) note += " p-value; D on every value";
         if (correcting) note += std::string(note.empty() ? "" : "; ") + "uncorrected " + human(raw_p);
         f.metrics.back().note = note;
       }
       f.pvalue = p.valid() ? human(p.value) : "-";
     }
-    if (f.numeric) row("Wasserstein-1 distance", r.wasserstein, "no threshold", 0);
+    if (f.numeric) {
+      row("Wasserstein-1 distance", value_or(!std::isnan(r.wasserstein), r.wasserstein, test_reason), "no threshold",
+          0);
+      if (!std::isnan(r.wasserstein))
+        f.metrics.back().note = r.wasserstein_exact ? "exact"
+                                                    : "within \xC2\xB1" + human(r.wasserstein_error_bound) +
+                                                          " of the exact value (--memory-budget reached)";
+    }
+    {
+      const bool ok = !std::isnan(r.missing_rate_reference) && !std::isnan(r.missing_rate_current);
+      row("missing-value rate change", value_or(ok, r.missing_rate_current - r.missing_rate_reference, "no rows"),
+          "|change| " + threshold_text(">", t.missing_rate, false), reason_missing_rate);
+      if (ok)
+        f.metrics.back().note = "empty cells: reference " + pct(r.missing_rate_reference) + ", current " +
+                                pct(r.missing_rate_current);
+    }
     f.psi = r.psi.valid() ? human(r.psi.value) : "-";
     f.js_distance = r.js.distance.valid() ? human(r.js.distance.value) : "-";
     features.push_back(std::move(f));
     m.n_drifted += r.drift;
-    m.n_not_available += !r.valid();
+    m.n_not_available += !r.invalid_reason.empty();
+    m.n_gate_failures += r.gate_failed;
   }
 
   // Drifted first (largest PSI first), then the others in input order, then
   // the features that could not be compared.
   std::vector<std::size_t> order(features.size());
   std::iota(order.begin(), order.end(), 0);
-  auto group = [&](std::size_t i) { return reports[i].drift ? 0 : reports[i].valid() ? 1 : 2; };
+  const auto& rs = out.features;
+  auto group = [&](std::size_t i) { return rs[i].drift ? 0 : rs[i].invalid_reason.empty() ? 1 : 2; };
   std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
     if (group(a) != group(b)) return group(a) < group(b);
     if (group(a) == 0) {
-      const double pa = reports[a].psi.valid() ? reports[a].psi.value : -1;
-      const double pb = reports[b].psi.valid() ? reports[b].psi.value : -1;
+      const double pa = rs[a].psi.valid() ? rs[a].psi.value : -1;
+      const double pb = rs[b].psi.valid() ? rs[b].psi.value : -1;
       return pa > pb;
     }
     return false;
@@ -783,12 +773,24 @@ std::string render_drift(const drift_model& m) {
   };
   fact("Reference data", std::to_string(m.reference_rows) + " rows");
   fact("Current data", std::to_string(m.current_rows) + " rows");
-  fact("Features compared", std::to_string(n) + " columns present in both files");
+  fact("Features", std::to_string(n) + " reference columns" +
+                       (m.n_absent ? " (" + std::to_string(m.n_absent) + " absent from the current file)"
+                                   : std::string(", all present in the current file")));
   fact("Drift when", "PSI " + m.thresholds[0] + ", or JS distance " + m.thresholds[1] + ", or KS p-value " +
-                         m.thresholds[2] + " (numeric), or chi-square p-value " + m.thresholds[3] + " (categorical)");
+                         m.thresholds[2] + " (numeric), or chi-square p-value " + m.thresholds[3] +
+                         " (categorical), or the share of empty cells changes by " + m.thresholds[4] +
+                         " (defaults; a feature's own thresholds are in its metrics table)");
   fact("P-value correction", m.correction + " (across the features' KS and chi-square p-values)");
   fact("Bins", m.binning);
+  if (m.n_gate_failures)
+    fact("Unchecked", std::to_string(m.n_gate_failures) + (m.n_gate_failures == 1 ? " feature" : " features") +
+                          " could not be checked (with --fail-on-drift: exit status 4 unless drift)");
   out += "</div>\n";
+  for (const auto& c : m.excluded) {
+    out += "<p class=\"note\">Column <code>";
+    escape_into(out, c);
+    out += "</code> is excluded: not compared.</p>\n";
+  }
   for (const auto& c : m.only_in_reference) {
     out += "<p class=\"note\">Column <code>";
     escape_into(out, c);
@@ -804,7 +806,7 @@ std::string render_drift(const drift_model& m) {
          "<th class=\"n\">test p-value</th><th>drift by</th></tr></thead>\n<tbody>\n";
   for (std::size_t i = 0; i < n; ++i) {
     const auto& f = m.features[i];
-    const verdict v = !f.invalid_reason.empty() ? verdict::not_available : f.drift ? verdict::drift : verdict::ok;
+    const verdict v = f.drift ? verdict::drift : !f.invalid_reason.empty() ? verdict::not_available : verdict::ok;
     out += "<tr class=\"" + std::string(f.drift ? "drifted" : "notdrift") + "\"><td><a href=\"#f" + std::to_string(i) + "\">";
     escape_into(out, f.name);
     out += "</a></td><td>" + std::string(f.numeric ? "numeric" : "categorical") + "</td><td class=\"v " +
@@ -821,7 +823,7 @@ std::string render_drift(const drift_model& m) {
 
   for (std::size_t i = 0; i < n; ++i) {
     const auto& f = m.features[i];
-    const verdict v = !f.invalid_reason.empty() ? verdict::not_available : f.drift ? verdict::drift : verdict::ok;
+    const verdict v = f.drift ? verdict::drift : !f.invalid_reason.empty() ? verdict::not_available : verdict::ok;
     out += "<section class=\"feature " + std::string(verdict_class(v)) + "\" id=\"f" + std::to_string(i) +
            "\" data-feature=\"";
     escape_into(out, f.name);
@@ -838,6 +840,10 @@ std::string render_drift(const drift_model& m) {
     if (!f.invalid_reason.empty()) {
       out += " \xC2\xB7 ";
       escape_into(out, f.invalid_reason);
+    }
+    if (!f.status_note.empty()) {
+      out += " \xC2\xB7 ";
+      escape_into(out, f.status_note);
     }
     out += "</small></h3>\n<div class=\"plots\">\n<figure>";
     if (f.numeric) {
@@ -880,6 +886,10 @@ std::string render_drift(const drift_model& m) {
         if (f.ecdf.current_f_at > f.ecdf.reference_f_at) out += ", where current values run smaller";
       }
       if (f.ecdf.clipped) out += "; x axis: the central 99% of the values (the rest pinned to its ends)";
+      if (!f.ecdf.current_exact)
+        out += "; <span class=\"approx\">the current ECDF is approximate: past --memory-budget the current values "
+               "are kept as counts between the reference's distinct values, so its curve is exact only at the "
+               "drawn corners (KS D and its location stay exact)</span>";
       out += ".</figcaption></figure>\n";
     }
     out += "</div>\n<div class=\"scroll\"><table class=\"metrics\"><thead><tr><th>metric</th><th class=\"n\">value"
@@ -896,14 +906,16 @@ std::string render_drift(const drift_model& m) {
     }
     out += "</tbody></table></div>\n<p class=\"counts\">Reference: " + std::to_string(f.n_reference) + " valid, " +
            std::to_string(f.missing_reference) + " missing, " + std::to_string(f.invalid_reference) +
-           " invalid (NaN/\xC2\xB1Inf). Current: " + std::to_string(f.n_current) + " valid, " +
-           std::to_string(f.missing_current) + " missing, " + std::to_string(f.invalid_current) + " invalid";
+           " invalid (text in a numeric column, NaN/\xC2\xB1Inf). Current: " + std::to_string(f.n_current) +
+           " valid, " + std::to_string(f.missing_current) + " missing, " + std::to_string(f.invalid_current) +
+           " invalid";
     if (!f.numeric)
-      out += ", " + std::to_string(f.category_overflow) + " overflow (new categories past the category limit, not counted)";
+      out += ", " + std::to_string(f.category_overflow) + " overflow (values of categories past --max-distinct, "
+             "pooled into one category; reference " + std::to_string(f.category_overflow_reference) + ")";
     out += ".";
-    if (f.current_sample_truncated)
-      out += " KS and Wasserstein use the first " + std::to_string(f.ecdf.n_current) +
-             " current values (the monitor's sample cap); the histogram metrics use all.";
+    if (f.current_values_summarised)
+      out += " The current values passed --memory-budget (" + std::to_string(m.memory_budget) +
+             " bytes): KS stays exact, Wasserstein-1 carries the error bound in its note.";
     out += "</p>\n</section>\n";
   }
   out += "</section>\n</main>\n";

@@ -14,8 +14,10 @@
 #include <vector>
 
 #include <driftwatch/metrics/canary.hpp>
-#include <driftwatch/monitors/monitor.hpp>
 #include <driftwatch/metrics/ranking.hpp>
+
+#include "drift_config.hpp"
+#include "drift_engine.hpp"
 
 namespace driftwatch_cli {
 namespace html_report {
@@ -43,7 +45,7 @@ struct bar {
 };
 
 /// The two ECDFs of a numeric feature, sub-sampled for drawing, and the exact
-/// KS mark from the library's result.
+/// KS mark from the command's result (drift_engine's ecdf_sketch).
 struct ecdf_plot {
   std::vector<double> reference_x, reference_f;  // step corners, x ascending
   std::vector<double> current_x, current_f;
@@ -53,6 +55,7 @@ struct ecdf_plot {
   bool has_ks = false;
   double ks_statistic = 0, ks_location = 0;
   double reference_f_at = 0, current_f_at = 0;   // exact ECDF values at ks_location
+  bool current_exact = true;  // false: --memory-budget reached, the current curve is known only at its corners
 };
 
 struct drift_feature {
@@ -60,12 +63,15 @@ struct drift_feature {
   bool numeric = true;
   bool drift = false;
   std::string invalid_reason;  // empty when the comparison could be made
+  std::string status_note;     // e.g. insufficient data (the metrics are still shown)
+  bool gate_failed = false;    // counts toward exit status 4 with --fail-on-drift
   std::string reasons;         // "psi,ks" of the drift
   std::uint64_t n_reference = 0, n_current = 0;
   std::uint64_t missing_reference = 0, missing_current = 0;
   std::uint64_t invalid_reference = 0, invalid_current = 0;
-  std::uint64_t category_overflow = 0;  // categorical: new categories refused
-  bool current_sample_truncated = false;
+  std::uint64_t category_overflow = 0;  // categorical: current values of categories past --max-distinct (pooled)
+  std::uint64_t category_overflow_reference = 0;
+  bool current_values_summarised = false;  // numeric: --memory-budget reached (KS exact, W1 bounded)
   std::vector<bar> bars;                // frozen bins, or top categories + folded rest
   std::size_t folded_categories = 0;    // categories summed in the last bar (0: none)
   std::size_t frozen_bins = 0;          // numeric: bins of the frozen edges
@@ -80,18 +86,14 @@ struct drift_feature {
 struct drift_model {
   std::string reference_path, current_path;
   std::uint64_t reference_rows = 0, current_rows = 0;
-  std::string thresholds[4];  // PSI, JS distance, KS p, chi2 p (formatted)
+  std::string thresholds[5];  // defaults: PSI, JS distance, KS p, chi2 p, missing rate (formatted)
   std::string correction;     // "none", "Bonferroni", "Benjamini-Hochberg"
   std::string binning;        // "10 quantile bins, PSI epsilon 1e-04"
-  std::vector<std::string> only_in_reference, only_in_current;
+  std::vector<std::string> only_in_reference, only_in_current, excluded;
+  std::uint64_t memory_budget = 0;  // bytes (--memory-budget)
   std::vector<drift_feature> features;  // drifted first
-  std::size_t n_drifted = 0, n_not_available = 0;
-};
-
-/// Finite values of a numeric column, as read from the CSV (any order;
-/// NaN/Inf are dropped here). Empty for categorical features.
-struct numeric_sample {
-  std::vector<double> reference, current;
+  std::size_t n_drifted = 0, n_not_available = 0, n_gate_failures = 0;
+  std::size_t n_absent = 0;  // reference columns not in the current file (features all the same)
 };
 
 /// Limits of what is drawn, so the page stays small for any input size.
@@ -101,14 +103,12 @@ struct drift_limits {
   std::size_t max_bars = 50;         // numeric: more frozen bins are drawn in runs of adjacent bins
 };
 
-/// Builds the model of the feature i of `reports` (= monitor feature i) with
-/// `samples[i]` for its ECDFs. Features are ordered drifted first (largest PSI
-/// first), then the rest in input order, then those that could not be compared.
-drift_model make_drift_model(const driftwatch::drift_monitor& monitor,
-                             const std::vector<driftwatch::feature_report>& reports,
-                             std::vector<numeric_sample> samples, const std::string& reference_path,
-                             const std::string& current_path, const std::vector<std::string>& only_in_reference,
-                             const std::vector<std::string>& only_in_current, const drift_limits& limits = {});
+/// Builds the model from the result of `driftwatch drift` (run with
+/// drift_settings::ecdf_points >= limits.ecdf_points for the ECDFs). Features
+/// are ordered drifted first (largest PSI first), then the rest in input
+/// order, then those that could not be compared.
+drift_model make_drift_model(const drift_outcome& outcome, const drift_settings& settings,
+                             const drift_limits& limits = {});
 
 std::string render_drift(const drift_model& model);
 

@@ -22,6 +22,8 @@ import numpy as np
 import scipy.spatial.distance
 import scipy.stats
 
+import drift_schema
+
 DRIFTWATCH = None
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 REF = os.path.join(ROOT, "examples", "data", "reference.csv")
@@ -29,7 +31,9 @@ CUR = os.path.join(ROOT, "examples", "data", "current.csv")
 
 
 def run(*args):
-    return subprocess.run([DRIFTWATCH, "drift", *args], capture_output=True, text=True)
+    r = subprocess.run([DRIFTWATCH, "drift", *args], capture_output=True, text=True)
+    drift_schema.check(args, r)  # every JSON report must follow docs/schema/
+    return r
 
 
 def read_columns(path):
@@ -76,7 +80,8 @@ def expected_feature(ref_cells, cur_cells, bins=10, eps=1e-4):
     out["js_divergence"] = out["js_distance"] ** 2
     out["hellinger"] = math.sqrt(max(0.0, 1 - float(np.sum(np.sqrt((a / a.sum()) * (b / b.sum()))))))
     pvalue = out.get("ks_pvalue", out.get("chi2_pvalue"))
-    out["drift"] = out["psi"] > 0.2 or out["js_distance"] > 0.1 or pvalue < 0.05
+    missing_change = abs(out["n_missing_current"] / len(cur_cells) - out["n_missing_reference"] / len(ref_cells))
+    out["drift"] = out["psi"] > 0.2 or out["js_distance"] > 0.1 or pvalue < 0.05 or missing_change > 0.1
     return out
 
 
@@ -90,11 +95,17 @@ class DriftReport(unittest.TestCase):
         self.assertEqual(r.returncode, 0, r.stderr)
         report = json.loads(r.stdout)
         ref_cols, cur_cols = read_columns(REF), read_columns(CUR)
-        common = [c for c in ref_cols if c in cur_cols]
-        self.assertEqual([f["name"] for f in report["features"]], common)
+        # Every reference column is a feature; one absent from the current file
+        # is reported as such (and fails a --fail-on-drift gate).
+        self.assertEqual([f["name"] for f in report["features"]], list(ref_cols))
         self.assertEqual(report["only_in_reference"], ["legacy_segment"])
         self.assertEqual(report["only_in_current"], ["promo_code"])
+        absent = [f for f in report["features"] if f["status"] == "absent_from_current"]
+        self.assertEqual([f["name"] for f in absent], ["legacy_segment"])
+        self.assertTrue(absent[0]["gate_failed"])
         for f in report["features"]:
+            if f["status"] == "absent_from_current":
+                continue
             with self.subTest(feature=f["name"]):
                 e = expected_feature(ref_cols[f["name"]], cur_cols[f["name"]])
                 for key in ("kind", "n_reference", "n_current", "n_missing_reference", "n_missing_current", "drift"):
@@ -187,7 +198,7 @@ class BadInput(unittest.TestCase):
         self.assert_error(run("--reference", ref, "--current", cur), ref, "column 'b' has no values")
 
     def test_wrong_number_of_fields(self):
-        bad = self.write("bad.csv", "a,b\n1,2\n3\n")
+        bad = self.write("bad.csv", "basket_value,b\n1,2\n3\n")
         self.assert_error(run("--reference", REF, "--current", bad), bad + ":3:", "1 fields but the header has 2")
 
     def test_malformed_quoting(self):
@@ -269,6 +280,8 @@ class PrometheusFormat(unittest.TestCase):
         s = parse_exposition(self.exposition())
         report = json.loads(run("--reference", REF, "--current", CUR, "--format", "json").stdout)
         for f in report["features"]:
+            if f["status"] == "absent_from_current":
+                continue
             with self.subTest(feature=f["name"]):
                 name, m = f["name"], "ranker"
                 self.assertEqual(value(s, "driftwatch_feature_info", model=m, feature=name, kind=f["kind"]), 1)
@@ -336,4 +349,8 @@ if __name__ == "__main__":
     ap.add_argument("--driftwatch", required=True)
     args, rest = ap.parse_known_args()
     DRIFTWATCH = os.path.abspath(args.driftwatch)
-    unittest.main(argv=[sys.argv[0]] + rest, verbosity=2)
+    result = unittest.main(argv=[sys.argv[0]] + rest, verbosity=2, exit=False).result
+    print("JSON reports validated against docs/schema/drift-report.schema.json: %d" % drift_schema.validated)
+    if result.wasSuccessful() and drift_schema.validated == 0 and not rest:
+        sys.exit("no JSON report was validated")
+    sys.exit(0 if result.wasSuccessful() else 1)

@@ -16,9 +16,11 @@ the ranking report with and without a baseline:
 - at 390 CSS px (in a frame of that width) the page does not overflow sideways;
 - the series colours stay apart under simulated colour-vision deficiencies and
   the verdict colours have WCAG contrast >= 4.5 on white;
-- `-o FILE` writes exactly what standard output gets, for every format.
+- `-o FILE` writes exactly what standard output gets, for every format;
+- past --memory-budget the page says its current ECDF is approximate while the
+  KS mark stays exact (SciPy), and --fail-on-drift gives 3 / 4 with html too.
 
-Cost: about 9 s of CPU (8 Chromium runs of ~0.6 s each; html5lib parsing
+Cost: about 9 s of CPU (8.4 s measured at load 4.6; 8 Chromium runs of ~0.6 s each; html5lib parsing
 the 100-feature page twice, ~1.4 s each; the CLI runs take 0.2 s in all). Exits 77 (ctest SKIP_RETURN_CODE) when Chromium is absent.
 
 Run: /usr/bin/python3 tests/cli/html_report_test.py --driftwatch build/dev/src/cli/driftwatch
@@ -322,7 +324,9 @@ class ReportTests(unittest.TestCase):
                 self.assertEqual(find_all(s, "svg", "ecdf"), [])
                 self.assertLessEqual(len(bins), 12, "categories beyond the top 12 are folded")
             rows = find_all(s, "table", "metrics")[0].find("tbody").findall("tr")
-            self.assertEqual(len(rows), 7 if f["kind"] == "numeric" else 6)
+            # PSI, JS distance, JS divergence, Hellinger, the test's statistic and
+            # p-value, the missing-rate change; numeric ones also Wasserstein-1
+            self.assertEqual(len(rows), 8 if f["kind"] == "numeric" else 7)
             for row in rows:
                 cells = row.findall("td")
                 self.assertIn(classes(cells[3])[1], ("drift", "ok", "na", "info"))
@@ -330,6 +334,11 @@ class ReportTests(unittest.TestCase):
             verdicts = {text_of(r.findall("td")[0]): classes(r.findall("td")[3])[1] for r in rows}
             self.assertEqual(verdicts["PSI"] == "drift", "psi" in f["drift_reasons"], f["name"])
             self.assertEqual(verdicts["Jensen-Shannon distance"] == "drift", "js" in f["drift_reasons"])
+            test = "ks" if f["kind"] == "numeric" else "chi2"
+            p_row = [v for k, v in verdicts.items() if k.startswith("KS p-value" if test == "ks" else "chi-square p-value")]
+            self.assertEqual(p_row == ["drift"], test in f["drift_reasons"], f["name"])
+            self.assertEqual(verdicts["missing-value rate change"] == "drift", "missing_rate" in f["drift_reasons"],
+                             f["name"])
             counts = text_of(find_all(s, "p", "counts")[0])
             self.assertIn(f"{f['n_missing_current']} missing", counts)
             self.assertIn(f"{f['n_invalid_current']} invalid", counts)
@@ -546,6 +555,50 @@ class ReportTests(unittest.TestCase):
         for k in ("ok", "drift", "na"):
             contrast = (1.05) / (luminance(rgb[k]) + 0.05)
             self.assertGreaterEqual(contrast, 4.5, f"verdict colour --{k} on white: contrast {contrast:.2f}")
+
+    def test_memory_budget_and_exit_codes(self):
+        """Past --memory-budget the current values are summarised: the page says
+        its current ECDF is approximate, and the KS mark stays exact (SciPy).
+        --fail-on-drift gives 3 on drift and 4 on an unchecked feature with html
+        as with every format (no browser needed)."""
+        import csv
+        ref, cur = os.path.join(DATA, "reference.csv"), os.path.join(DATA, "current.csv")
+        path, js = self.drift_html(ref, cur, "budget.html", "--memory-budget", "1K")
+        page = self.check_static(path)
+        cols = {}
+        for tag, p in (("reference", ref), ("current", cur)):
+            with open(p, newline="") as f:
+                rows = list(csv.reader(f))
+            cols[tag] = {h: [r[i] for r in rows[1:]] for i, h in enumerate(rows[0])}
+        by_name = {f["name"]: f for f in js["features"]}
+        numeric = [s for s in find_all(page.dom, "section", "feature") if s.get("data-kind") == "numeric"]
+        self.assertTrue(numeric)
+        for s in numeric:
+            name = s.get("data-feature")
+            f = by_name[name]
+            if f["n_current"] is None:
+                continue  # absent from the current file
+            self.assertTrue(f["current_values_summarised"], name)
+            self.assertIn("the current ECDF is approximate", text_of(find_all(s, "figcaption")[1]))
+            a = np.array([float(c) for c in cols["reference"][name] if c])
+            b = np.array([float(c) for c in cols["current"][name] if c])
+            want = scipy.stats.ks_2samp(a, b)
+            ks = find_all(s, "g", "ks")[0]
+            self.assertAlmostEqual(float(ks.get("data-d")), want.statistic, places=12)
+            self.assertAlmostEqual(float(ks.get("data-x")), float(want.statistic_location), places=12)
+            self.assertAlmostEqual(float(ks.get("data-fcur")), np.mean(b <= want.statistic_location), places=12)
+            w1 = [r for r in find_all(s, "table", "metrics")[0].find("tbody").findall("tr")
+                  if text_of(r.findall("td")[0]) == "Wasserstein-1 distance"]
+            self.assertIn("--memory-budget reached", text_of(w1[0].findall("td")[4]))
+        out = os.path.join(self.tmp, "gate.html")
+        self.cli("drift", "--reference", ref, "--current", cur, "--format", "html", "-o", out, "--fail-on-drift",
+                 expect=3)
+        self.cli("drift", "--reference", ref, "--current", cur, "--format", "html", "-o", out, "--fail-on-drift",
+                 "--columns", "session_seconds,legacy_segment", expect=4)
+        with open(out) as f:
+            text = f.read()
+        self.assertIn("NO DRIFT", text)
+        self.assertIn("could not be checked", text)
 
     def test_output_file_for_every_format(self):
         ref, cur = os.path.join(DATA, "reference.csv"), os.path.join(DATA, "current.csv")
