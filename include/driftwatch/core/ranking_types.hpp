@@ -72,6 +72,20 @@ struct ranking_policy {
   /// trec_eval's conventions (the default).
   static constexpr ranking_policy trec_eval() noexcept { return ranking_policy{}; }
 
+  /// P@k's denominator under this policy, for a list of `returned` items of
+  /// which `relevant` (R) are relevant: k, min(k, returned) or min(k, R). The
+  /// one place every evaluator reads it from.
+  constexpr std::size_t precision_denominator_for(std::size_t k, std::size_t returned,
+                                                  std::size_t relevant) const noexcept {
+    if (precision == precision_denominator::min_k_returned && returned < k) return returned;
+    if (precision == precision_denominator::min_k_relevant && relevant < k) return relevant;
+    return k;
+  }
+  /// AP@k's normaliser under this policy: R, or min(k, R).
+  constexpr std::size_t ap_normalizer_for(std::size_t k, std::size_t relevant) const noexcept {
+    return ap_at_k == ap_normalizer::min_k_relevant && k < relevant ? k : relevant;
+  }
+
   friend constexpr bool operator==(const ranking_policy& a, const ranking_policy& b) noexcept {
     return a.precision == b.precision && a.ap_at_k == b.ap_at_k && a.gain == b.gain &&
            a.ties == b.ties && a.no_relevant == b.no_relevant &&

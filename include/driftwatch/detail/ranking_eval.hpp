@@ -359,16 +359,13 @@ class rank_kernel {
       return ranking_metrics::invalid("no relevant items");
     ranking_metrics m;
     auto set = [&m](ranking_metric which, double v) { m.values[static_cast<unsigned>(which)] = v; };
-    std::size_t denom = k_;
-    if (policy_.precision == precision_denominator::min_k_returned && returned < denom) denom = returned;
-    if (policy_.precision == precision_denominator::min_k_relevant && R < denom) denom = R;
+    const std::size_t denom = policy_.precision_denominator_for(k_, returned, R);
     const double dR = static_cast<double>(R);
     set(ranking_metric::precision, denom ? count_ratio(rel_in_k_, denom) : 0.0);
     set(ranking_metric::recall, R ? count_ratio(rel_in_k_, R) : 0.0);
     set(ranking_metric::ndcg, summary_.ideal_dcg > 0.0 ? dcg_ / summary_.ideal_dcg : 0.0);
     set(ranking_metric::average_precision, R ? ap_sum_ / dR : 0.0);
-    std::size_t apk_norm = R;
-    if (policy_.ap_at_k == ap_normalizer::min_k_relevant && k_ < apk_norm) apk_norm = k_;
+    const std::size_t apk_norm = policy_.ap_normalizer_for(k_, R);
     set(ranking_metric::average_precision_at_k,
         apk_norm ? ap_sum_k_ / static_cast<double>(apk_norm) : 0.0);
     set(ranking_metric::reciprocal_rank, first_rel_rank_ ? count_ratio(1, first_rel_rank_) : 0.0);
@@ -441,16 +438,13 @@ class average_tie_kernel {
       return ranking_metrics::invalid("no relevant items");
     ranking_metrics m;
     auto set = [&m](ranking_metric which, double v) { m.values[static_cast<unsigned>(which)] = v; };
-    std::size_t denom = k_;
-    if (policy_.precision == precision_denominator::min_k_returned && returned < denom) denom = returned;
-    if (policy_.precision == precision_denominator::min_k_relevant && R < denom) denom = R;
+    const std::size_t denom = policy_.precision_denominator_for(k_, returned, R);
     const double dR = static_cast<double>(R);
     set(ranking_metric::precision, denom ? rel_in_k_ / static_cast<double>(denom) : 0.0);
     set(ranking_metric::recall, R ? rel_in_k_ / dR : 0.0);
     set(ranking_metric::ndcg, summary_.ideal_dcg > 0.0 ? dcg_ / summary_.ideal_dcg : 0.0);
     set(ranking_metric::average_precision, R ? ap_sum_ / dR : 0.0);
-    std::size_t apk_norm = R;
-    if (policy_.ap_at_k == ap_normalizer::min_k_relevant && k_ < apk_norm) apk_norm = k_;
+    const std::size_t apk_norm = policy_.ap_normalizer_for(k_, R);
     set(ranking_metric::average_precision_at_k,
         apk_norm ? ap_sum_k_ / static_cast<double>(apk_norm) : 0.0);
     set(ranking_metric::reciprocal_rank, rr_);

@@ -163,11 +163,8 @@ class ranking_evaluator {
     }
     const std::size_t in_k = bit_count(hk);
     const std::size_t in_r = bit_count(hits & ((std::uint64_t(2) << R) - 1));  // R <= 24
-    std::size_t denom = k;
-    if (policy_.precision == precision_denominator::min_k_returned && n < denom) denom = n;
-    if (policy_.precision == precision_denominator::min_k_relevant && R < denom) denom = R;
-    std::size_t apk_norm = R;
-    if (policy_.ap_at_k == ap_normalizer::min_k_relevant && k < apk_norm) apk_norm = k;
+    const std::size_t denom = policy_.precision_denominator_for(k, n, R);
+    const std::size_t apk_norm = policy_.ap_normalizer_for(k, R);
     // count_ratio(c, d) from the table: c <= d <= 64 for in_k, in_r <= R <= 24;
     // the reciprocal rank of the first hit (0.0 for none) likewise.
     const double* row_r = t.quot + R * (R + 1) / 2;
