@@ -53,6 +53,12 @@ WHY = {
              "logs), so the ratio to SciPy (~12-15x when measured while tuning) moves with the load on the "
              "shared machine.",
     "rank_matrix_2000x100k": "",
+    "row_f1000": "At 1,000 features every feature's counter and the end of its raw sample sit on pages of "
+                 "their own (~2,000 pages per row, more than the second-level TLB holds), so the row call "
+                 "is bound by the memory system (~7 ns per feature against ~3.5 at 100 features) while the "
+                 "per-value loop stays bound by its mispredicted binary searches (~24 ns per feature); "
+                 "observe_row prefetches the features ahead (2.5x -> ~3.6x).",
+    "row_f1000_concurrent": "As row_f1000 (the shard is a drift_monitor copy).",
     "rank_served_1m_k10": "A served list of 10 costs ~16 ns on the AVX-512 path against ~12 ns for "
                           "rank_served_1m_k10_memory_read, which only reads the same bytes (0.70-0.77x of it "
                           "while tuning); the path is compute-bound (the same lists from cache cost within ~1 ns "
