@@ -64,8 +64,9 @@ namespace detail {
 #endif
 
 // Which ISA bodies are compiled: both when choosing at run time, else the
-// build's own.
-#if defined(DRIFTWATCH_X86_KERNELS) && (defined(DRIFTWATCH_DISPATCH) || DRIFTWATCH_STATIC_LEVEL == 2)
+// build's own; an AVX-512 build also has the AVX2 ones, which the planner
+// (planner.hpp) may find faster on its CPU.
+#if defined(DRIFTWATCH_X86_KERNELS) && (defined(DRIFTWATCH_DISPATCH) || DRIFTWATCH_STATIC_LEVEL >= 2)
 #define DRIFTWATCH_ISA_AVX2 1
 #endif
 #if defined(DRIFTWATCH_X86_KERNELS) && (defined(DRIFTWATCH_DISPATCH) || DRIFTWATCH_STATIC_LEVEL == 3)

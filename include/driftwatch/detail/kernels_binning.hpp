@@ -575,14 +575,14 @@ inline int plan_uniform(simd_level level, const double* edges, std::size_t ne, c
   // regime of the real call: values read once, from memory), else all on its
   // first 65536 values.
   constexpr std::size_t chunk = 65536;  // the pair table's folds amortised as in a long batch
-  constexpr int reps = 3;
+  constexpr int reps = 5;
   const std::size_t m = n < chunk ? n : chunk;
   const bool slices = n >= chunk * static_cast<std::size_t>(count * reps);
   std::uint64_t scratch[uniform_simd_max_bins + 1];
   int run = 0;
   const int pick = fastest_candidate(count, reps, [&](int c) {
     for (std::size_t b = 0; b <= ne; ++b) scratch[b] = 0;
-    const double* xs = slices ? x + chunk * static_cast<std::size_t>(run++) : x;  // slice 3c + r
+    const double* xs = slices ? x + chunk * static_cast<std::size_t>(run++) : x;  // slice 5c + r
     bin_count_uniform_variant(candidates[c], level, edges, ne, xs, m, scratch);
   });
   set_uniform_plan(candidates[pick]);

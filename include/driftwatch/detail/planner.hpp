@@ -9,10 +9,10 @@
 //   - uniform_plan: the direct-index binning kernel for uniform edges that
 //     fit the pair table (<= 78 bins): pair table or four-way sub-histograms,
 //     at 512 or 256 bits. Timed on the first batch that takes this path
-//     (slices of 65536 values, best of 3, into scratch counts: nothing
+//     (slices of 65536 values, best of 5, into scratch counts: nothing
 //     counted twice; a different slice per timing when the batch has
-//     12 x 65536 values, so that each reads from memory as the real call
-//     does). ~1-2 ms, once.
+//     20 x 65536 values, so that each reads from memory as the real call
+//     does). ~2-3 ms, once.
 //   - served_plan: the served-list unit path's matching step: AVX-512
 //     conflict detection or pairwise scalar compares. Timed on synthetic
 //     lists (10 served ids, 16 judged records) on the first served list.

@@ -51,11 +51,13 @@ class ranking_evaluator {
   /// repeats in `served` ("duplicate item in served list") or in `judgments`
   /// ("duplicate judged item"); see ranking_policy for R = 0.
   /// The tie policy does not apply: a served list is already an order.
-  /// Built for AVX-512 (F, CD, BW, VL), lists of 1..10 ids with up to 24
-  /// judgments of grades <= 1 under relevance level 1 (clicks, purchases)
-  /// take one branch-free conflict-detection kernel and table lookups
-  /// (detail::match_served_unit_avx512); every other list, and every other
-  /// ISA, the general kernels. Same metrics, bit for bit, either way.
+  /// At the avx512 kernel level (docs/simd.md: chosen at run time in a
+  /// default build), lists of 1..10 ids with up to 24 judgments of grades
+  /// <= 1 under relevance level 1 (clicks, purchases) take one branch-free
+  /// matching step (conflict detection or pairwise, as the planner timed
+  /// them: detail::match_served_unit_planned) and table lookups; every other
+  /// list, and every other level, the general kernels. Same metrics, bit for
+  /// bit, either way.
   ranking_metrics served(span<const item_id> served, span<const judgment> judgments) const noexcept {
     const std::size_t n = served.size();
     const std::size_t J = judgments.size();
