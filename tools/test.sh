@@ -38,9 +38,8 @@ if [[ " $steps " == *" simd "* ]]; then
   # qemu-user: ~1 min of compiling and ~30 s of tests on 2 idle cores.
   if command -v aarch64-linux-gnu-g++ > /dev/null && command -v qemu-aarch64 > /dev/null; then
     echo "test.sh: kernel tests for aarch64 (preset aarch64-kernels, qemu-user)"
-    cmake --preset aarch64-kernels > /dev/null
-    cmake --build --preset aarch64-kernels -j "$jobs"
-    ctest --preset aarch64-kernels || status=1
+    { cmake --preset aarch64-kernels > /dev/null && cmake --build --preset aarch64-kernels -j "$jobs" &&
+      ctest --preset aarch64-kernels; } || status=1
   else
     echo "test.sh: no aarch64 cross compiler or qemu-aarch64; skipping the aarch64 kernel tests"
   fi

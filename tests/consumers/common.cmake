@@ -24,7 +24,7 @@ endfunction()
 # not) as a fresh clone would have it, so the tests check this tree.
 function(snapshot_source dest)
   file(COPY "${SOURCE_DIR}/CMakeLists.txt" "${SOURCE_DIR}/cmake" "${SOURCE_DIR}/include"
-       "${SOURCE_DIR}/src" "${SOURCE_DIR}/tests" "${SOURCE_DIR}/examples" DESTINATION "${dest}"
+       "${SOURCE_DIR}/compat" "${SOURCE_DIR}/src" "${SOURCE_DIR}/tests" "${SOURCE_DIR}/examples" DESTINATION "${dest}"
        PATTERN "__pycache__" EXCLUDE)
   foreach(optional bench docs tools LICENSE README.md CMakePresets.json)
     if(EXISTS "${SOURCE_DIR}/${optional}")
