@@ -278,6 +278,19 @@ void print_json_value(const column& c, double v) {
   else print_json_number(v);
 }
 
+// A query's printed values from its evaluation (the first cutoff's metrics
+// are the ones that do not depend on k).
+query_result to_result(const trec::qrels& judgments, query_eval&& e) {
+  query_result r;
+  r.qid = judgments.qids[e.qrels_index];
+  r.metrics = e.at_k[0];
+  r.at_k = std::move(e.at_k);
+  r.num_ret = e.num_ret;
+  r.num_rel = e.num_rel;
+  r.num_rel_ret = e.num_rel_ret;
+  return r;
+}
+
 int run_rank_checked(int argc, char** argv) {
   const rank_options o = parse_rank_options(argc, argv);
 
@@ -310,14 +323,7 @@ int run_rank_checked(int argc, char** argv) {
   for (auto& e : evaluated) {
     for (std::size_t i = 0; i < acc.size(); ++i) acc[i].observe(e.at_k[i]);
     if (!e.at_k[0].valid()) continue;  // only "no relevant items" under a skip policy
-    query_result r;
-    r.qid = judgments.qids[e.qrels_index];
-    r.metrics = e.at_k[0];
-    r.at_k = std::move(e.at_k);
-    r.num_ret = e.num_ret;
-    r.num_rel = e.num_rel;
-    r.num_rel_ret = e.num_rel_ret;
-    results.push_back(std::move(r));
+    results.push_back(to_result(judgments, std::move(e)));
   }
   if (results.empty()) {
     std::fprintf(stderr, "driftwatch rank: no queries with both results and relevance judgments (%s, %s)\n",
@@ -403,15 +409,7 @@ int run_rank_checked(int argc, char** argv) {
       std::vector<query_eval> base_eval = evaluate_queries(judgments, baseline, evaluators, o.policy.relevance_level);
       std::vector<html_report::rank_query> base;
       for (auto& e : base_eval) {
-        if (!e.at_k[0].valid()) continue;
-        query_result r;
-        r.qid = judgments.qids[e.qrels_index];
-        r.metrics = e.at_k[0];
-        r.at_k = std::move(e.at_k);
-        r.num_ret = e.num_ret;
-        r.num_rel = e.num_rel;
-        r.num_rel_ret = e.num_rel_ret;
-        base.push_back(as_query(r));
+        if (e.at_k[0].valid()) base.push_back(as_query(to_result(judgments, std::move(e))));
       }
       html_report::pair_with_baseline(page, o.baseline, base);
     }
