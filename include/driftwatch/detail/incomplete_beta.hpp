@@ -6,6 +6,8 @@
 #include <cmath>
 #include <limits>
 
+#include <driftwatch/detail/log_gamma.hpp>
+
 namespace driftwatch {
 namespace detail {
 
@@ -28,7 +30,7 @@ inline double stirling_delta(double x) noexcept {
 inline double log_beta(double a, double b) noexcept {
   double big = a > b ? a : b;
   double small = a > b ? b : a;
-  if (big < 10.0) return std::lgamma(a) + std::lgamma(b) - std::lgamma(a + b);
+  if (big < 10.0) return log_gamma(a) + log_gamma(b) - log_gamma(a + b);
   const double sum = big + small;
   // lnGamma(big) - lnGamma(big + small)
   //   = (big - 1/2) ln(big / sum) - small ln(sum) + small + delta(big) - delta(sum)
@@ -40,7 +42,7 @@ inline double log_beta(double a, double b) noexcept {
         (small - 0.5) * std::log(small) - small + 0.91893853320467274178 + stirling_delta(small);
     return lg_small + diff;
   }
-  return std::lgamma(small) + diff;
+  return log_gamma(small) + diff;
 }
 
 /// Continued fraction for I_x(a, b) (modified Lentz), valid and fast for

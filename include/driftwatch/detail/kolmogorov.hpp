@@ -19,6 +19,8 @@
 #include <limits>
 #include <vector>
 
+#include <driftwatch/detail/log_gamma.hpp>
+
 namespace driftwatch {
 namespace detail {
 namespace kolmogorov {
@@ -126,8 +128,8 @@ inline long double log_binom(std::int64_t a, std::int64_t k) noexcept {
     for (std::int64_t i = 1; i <= k; ++i) c = c * static_cast<long double>(a - k + i) / static_cast<long double>(i);
     return std::log(c);
   }
-  return std::lgamma(static_cast<long double>(a) + 1.0L) - std::lgamma(static_cast<long double>(k) + 1.0L) -
-         std::lgamma(static_cast<long double>(a - k) + 1.0L);
+  return log_gamma(static_cast<long double>(a) + 1.0L) - log_gamma(static_cast<long double>(k) + 1.0L) -
+         log_gamma(static_cast<long double>(a - k) + 1.0L);
 }
 
 inline long double binom(std::int64_t a, std::int64_t k) noexcept {

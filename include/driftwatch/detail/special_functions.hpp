@@ -4,6 +4,8 @@
 #include <cmath>
 #include <limits>
 
+#include <driftwatch/detail/log_gamma.hpp>
+
 namespace driftwatch {
 namespace detail {
 
@@ -15,7 +17,7 @@ inline double gamma_p_series(double a, double x) noexcept {
     sum += term;
     if (std::fabs(term) < std::fabs(sum) * 1e-17) break;
   }
-  return sum * std::exp(-x + a * std::log(x) - std::lgamma(a));
+  return sum * std::exp(-x + a * std::log(x) - log_gamma(a));
 }
 
 // Q(a, x) by its continued fraction (modified Lentz); converges fast for
@@ -38,7 +40,7 @@ inline double gamma_q_continued_fraction(double a, double x) noexcept {
     h *= delta;
     if (std::fabs(delta - 1.0) < 1e-17) break;
   }
-  return std::exp(-x + a * std::log(x) - std::lgamma(a)) * h;
+  return std::exp(-x + a * std::log(x) - log_gamma(a)) * h;
 }
 
 /// Regularised upper incomplete gamma Q(a, x) = Gamma(a, x) / Gamma(a), for
