@@ -836,10 +836,7 @@ class drift_monitor {
     w.u8(static_cast<std::uint8_t>(c.method));
     w.f64(c.psi_epsilon);
     w.f64(c.js_base);
-    w.f64(c.thresholds.psi);
-    w.f64(c.thresholds.js_distance);
-    w.f64(c.thresholds.ks_pvalue);
-    w.f64(c.thresholds.chi2_pvalue);
+    write_thresholds(w, c.thresholds);
     w.u8(static_cast<std::uint8_t>(c.pvalue_correction));
     w.u64(c.max_current_samples);
     w.u64(c.exact_wasserstein_samples);
@@ -849,10 +846,7 @@ class drift_monitor {
       w.u8(static_cast<std::uint8_t>(slot.kind));
       w.u64(slot.missing_reference);
       w.u64(slot.missing_current);
-      w.f64(slot.thresholds.psi);
-      w.f64(slot.thresholds.js_distance);
-      w.f64(slot.thresholds.ks_pvalue);
-      w.f64(slot.thresholds.chi2_pvalue);
+      write_thresholds(w, slot.thresholds);
       w.boolean(slot.excluded);
       if (slot.kind == feature_kind::numeric) {
         const auto& f = m.numerics_[slot.index];
@@ -883,6 +877,13 @@ class drift_monitor {
     }
   }
 
+  // The four thresholds in the order read_thresholds reads them.
+  static void write_thresholds(detail::byte_writer& w, const drift_thresholds& t) {
+    w.f64(t.psi);
+    w.f64(t.js_distance);
+    w.f64(t.ks_pvalue);
+    w.f64(t.chi2_pvalue);
+  }
   static drift_thresholds read_thresholds(detail::byte_reader& r) {
     const std::size_t at = r.position();
     drift_thresholds t;
