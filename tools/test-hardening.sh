@@ -3,7 +3,7 @@
 #   1. every test under AddressSanitizer + UndefinedBehaviorSanitizer  (build/asan, preset asan)
 #   2. every test under ThreadSanitizer, adapters and examples included (build/tsan, preset tsan;
 #      known false positives of uninstrumented libraries: tests/tsan.supp)
-#   3. each libFuzzer target for FUZZ_SECONDS (default 25) seconds      (build/fuzz, preset fuzz)
+#   3. each libFuzzer target for FUZZ_SECONDS (default 25) seconds, JOBS at a time (build/fuzz, preset fuzz)
 # Prints one line per step and a closing "test-hardening: N passed, M failed"
 # line; exits non-zero if anything failed. A fuzzer finding is saved under
 # build/fuzz/artifacts/<target>/: fix it, then commit the input to
@@ -70,10 +70,22 @@ for s in $steps; do
       if [[ " ${failures[*]-} " != *" fuzz_build "* ]]; then
         # The targets are listed once, in tests/fuzz/CMakeLists.txt.
         mapfile -t fuzz_targets < build/fuzz/fuzz_targets.txt
+        # Each fuzzer is one process on one core: run $jobs of them at a
+        # time (each still gets its full FUZZ_SECONDS), then report each
+        # in the order listed.
+        mkdir -p build/hardening-logs
         for t in "${fuzz_targets[@]}"; do
-          step "fuzz_${t}" run_fuzzer "$t"
+          while (( $(jobs -rp | wc -l) >= jobs )); do wait -n || true; done
+          ( t0=$(date +%s)
+            run_fuzzer "$t" > "build/hardening-logs/fuzz_${t}.raw.log" 2>&1
+            echo "$? $(( $(date +%s) - t0 ))" > "build/hardening-logs/fuzz_${t}.rc" ) &
+        done
+        wait
+        for t in "${fuzz_targets[@]}"; do
+          read -r rc secs < "build/hardening-logs/fuzz_${t}.rc" || { rc=1; secs=0; }
+          step "fuzz_${t}" bash -c "cat build/hardening-logs/fuzz_${t}.raw.log; echo '(${secs} s, run in parallel)'; exit ${rc}"
           execs=$(grep -ho "stat::number_of_executed_units: *[0-9]*" "build/hardening-logs/fuzz_${t}.log" | grep -o "[0-9]*$" | tail -n 1)
-          [[ -n "$execs" ]] && echo "      fuzz_${t}: ${execs} executions in ${fuzz_seconds} s"
+          [[ -n "$execs" ]] && echo "      fuzz_${t}: ${execs} executions in ${fuzz_seconds} s (${secs} s with its regressions, ${jobs} fuzzers at a time)"
         done
       fi
       ;;

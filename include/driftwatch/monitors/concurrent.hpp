@@ -172,6 +172,7 @@ class concurrent {
 
  private:
   struct shard;
+  struct state;  // declared here so writer_handle can name it (clang requires it)
 
  public:
   /// A writer bound to one shard. Movable, not copyable; one thread at a time.
