@@ -25,19 +25,16 @@ Exit status: 0 pass, 1 fail, 77 skip (prometheus not installed). Bounded by
 
 Usage: service_fleet_test.py --service PATH --source-dir REPO [--prometheus PATH]
 """
-import argparse
 import http.client
 import json
 import os
 import random
-import shutil
 import sys
-import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from service_harness import (SKIP, Failure, Prometheus, Replica, close_rel, find_binary, parse_exposition,  # noqa: E402
-                             service_config, stop_all, wait_until)
+from service_harness import (Failure, close_rel, parse_exposition, run_test, service_config,  # noqa: E402
+                             test_arguments, wait_until)
 
 N_REQUESTS = 1500
 FEATURES = ["age", "session_length", "price_affinity", "recency"]
@@ -74,114 +71,91 @@ class Client:
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--service", required=True)
-    ap.add_argument("--source-dir", required=True)
-    ap.add_argument("--prometheus", default="prometheus")
-    ap.add_argument("--budget", type=float, default=60.0)
-    ap.add_argument("--keep", action="store_true")
-    args = ap.parse_args()
-    prom_bin = find_binary(args.prometheus) or find_binary("/usr/bin/prometheus")
-    if not prom_bin:
-        print("SKIP: prometheus not installed (Debian package prometheus; tools/bootstrap.sh installs it)")
-        return SKIP
+    ap = test_arguments(__doc__, budget=60.0, prometheus=True)
+    return run_test(ap.parse_args(), "driftwatch_fleet_", fleet, prometheus=True)
 
-    start = time.monotonic()
-    deadline = start + args.budget
-    tmp = tempfile.mkdtemp(prefix="driftwatch_fleet_")
-    replicas, union, prom = [], None, None
-    ok = False
-    try:
-        config = service_config(args.source_dir, tmp, "service")
-        replicas = [Replica(args.service, config, tmp, "replica%d" % i) for i in range(3)]
-        union = Replica(args.service, config, tmp, "union")
-        for r in replicas + [union]:
-            r.start(deadline)
-        prom = Prometheus(prom_bin, args.source_dir, tmp, [r.metrics_port for r in replicas])
-        prom.start(deadline)
 
-        # The stream: each request to its replica and to the union process,
-        # then its feedback (clicks on the served list) to both.
-        clients = [Client(r.api_port) for r in replicas]
-        whole = Client(union.api_port)
-        n_feedback = 0
-        for i, (rid, request, click_positions) in enumerate(stream()):
-            served = clients[i % 3].post("/recommend", request)
-            served_union = whole.post("/recommend", request)
-            if served["items"] != served_union["items"]:
-                raise Failure("replica and union served different lists for %s" % rid)
-            feedback = {"request_id": rid, "clicks": [served["items"][p] for p in click_positions]}
-            clients[i % 3].post("/feedback", feedback)
-            whole.post("/feedback", feedback)
-            n_feedback += 1
-        print("[%5.1f s] sent %d requests and %d feedbacks to 3 replicas and the union process"
-              % (time.monotonic() - start, N_REQUESTS, n_feedback), flush=True)
+def fleet(run, args):
+    deadline = run.deadline
+    config = service_config(args.source_dir, run.tmp, "service")
+    replicas = [run.replica(config, "replica%d" % i) for i in range(3)]
+    union = run.replica(config, "union")
+    for r in replicas + [union]:
+        r.start(deadline)
+    prom = run.start_prometheus([r.metrics_port for r in replicas])
 
-        # Prometheus has scraped everything once the fleet count is complete;
-        # the recording rules of that evaluation then hold the fleet values.
-        def complete():
-            counts = prom.values('driftwatch:feature_value_count:sum{feature="age"}', "feature")
-            ranking = prom.values('sum(driftwatch_ranking_metric_count{metric="P"})', "")
-            return counts.get("age") == N_REQUESTS and ranking.get("") == n_feedback
-        wait_until("the fleet's counts in Prometheus", complete, deadline)
-        time.sleep(2.5)  # one more evaluation of every rule group on the same scrapes
-        print("[%5.1f s] Prometheus holds the whole stream" % (time.monotonic() - start), flush=True)
+    # The stream: each request to its replica and to the union process,
+    # then its feedback (clicks on the served list) to both.
+    clients = [Client(r.api_port) for r in replicas]
+    whole = Client(union.api_port)
+    n_feedback = 0
+    for i, (rid, request, click_positions) in enumerate(stream()):
+        served = clients[i % 3].post("/recommend", request)
+        served_union = whole.post("/recommend", request)
+        if served["items"] != served_union["items"]:
+            raise Failure("replica and union served different lists for %s" % rid)
+        feedback = {"request_id": rid, "clicks": [served["items"][p] for p in click_positions]}
+        clients[i % 3].post("/feedback", feedback)
+        whole.post("/feedback", feedback)
+        n_feedback += 1
+    print("[%5.1f s] sent %d requests and %d feedbacks to 3 replicas and the union process"
+          % (run.elapsed(), N_REQUESTS, n_feedback), flush=True)
 
-        single = parse_exposition(union.metrics())
+    # Prometheus has scraped everything once the fleet count is complete;
+    # the recording rules of that evaluation then hold the fleet values.
+    def complete():
+        counts = prom.values('driftwatch:feature_value_count:sum{feature="age"}', "feature")
+        ranking = prom.values('sum(driftwatch_ranking_metric_count{metric="P"})', "")
+        return counts.get("age") == N_REQUESTS and ranking.get("") == n_feedback
+    wait_until("the fleet's counts in Prometheus", complete, deadline)
+    time.sleep(2.5)  # one more evaluation of every rule group on the same scrapes
+    print("[%5.1f s] Prometheus holds the whole stream" % (run.elapsed()), flush=True)
 
-        def own(name, feature):
-            return single[(name, frozenset({("model", "ranker"), ("feature", feature)}))]
+    single = parse_exposition(union.metrics())
 
-        checks = []
-        for rule, family, features in (
-                ("driftwatch:feature_psi:fleet", "driftwatch_feature_psi", FEATURES),
-                ("driftwatch:feature_js_distance:fleet", "driftwatch_feature_js_distance", FEATURES),
-                ("driftwatch:feature_binned_ks:fleet", "driftwatch_feature_binned_ks", FEATURES),
-                ("driftwatch:category_psi:fleet", "driftwatch_category_psi", ["device"]),
-                ("driftwatch:category_js_distance:fleet", "driftwatch_category_js_distance", ["device"])):
-            fleet = prom.values(rule, "feature")
-            for f in features:
-                if f not in fleet:
-                    raise Failure("Prometheus has no %s{feature=%r}" % (rule, f))
-                checks.append((rule, f, fleet[f], own(family, f)))
-        for metric in ("P", "ndcg_cut"):
-            sel = '{metric="%s",k="10"}' % metric
-            fleet = prom.values("sum(driftwatch_ranking_metric_sum%s) / sum(driftwatch_ranking_metric_count%s)"
-                                % (sel, sel), "")[""]
-            labels = frozenset({("model", "ranker"), ("model_version", "v1"), ("metric", metric), ("k", "10")})
-            one = single[("driftwatch_ranking_metric_sum", labels)] / single[("driftwatch_ranking_metric_count", labels)]
-            checks.append(("fleet mean " + metric + "@10", "-", fleet, one))
+    def own(name, feature):
+        return single[(name, frozenset({("model", "ranker"), ("feature", feature)}))]
 
-        failures = 0
-        for what, feature, fleet, one in checks:
-            good = close_rel(fleet, one, 1e-9)
-            failures += not good
-            print("%-4s %-40s %-15s Prometheus %.17g  one process %.17g  rel %.2e" % (
-                "ok" if good else "FAIL", what, feature, fleet, one,
-                abs(fleet - one) / max(abs(fleet), abs(one), 1e-300)))
-        if failures:
-            raise Failure("%d fleet values differ from the one-process values by more than 1e-9 relative" % failures)
+    checks = []
+    for rule, family, features in (
+            ("driftwatch:feature_psi:fleet", "driftwatch_feature_psi", FEATURES),
+            ("driftwatch:feature_js_distance:fleet", "driftwatch_feature_js_distance", FEATURES),
+            ("driftwatch:feature_binned_ks:fleet", "driftwatch_feature_binned_ks", FEATURES),
+            ("driftwatch:category_psi:fleet", "driftwatch_category_psi", ["device"]),
+            ("driftwatch:category_js_distance:fleet", "driftwatch_category_js_distance", ["device"])):
+        fleet = prom.values(rule, "feature")
+        for f in features:
+            if f not in fleet:
+                raise Failure("Prometheus has no %s{feature=%r}" % (rule, f))
+            checks.append((rule, f, fleet[f], own(family, f)))
+    for metric in ("P", "ndcg_cut"):
+        sel = '{metric="%s",k="10"}' % metric
+        fleet = prom.values("sum(driftwatch_ranking_metric_sum%s) / sum(driftwatch_ranking_metric_count%s)"
+                            % (sel, sel), "")[""]
+        labels = frozenset({("model", "ranker"), ("model_version", "v1"), ("metric", metric), ("k", "10")})
+        one = single[("driftwatch_ranking_metric_sum", labels)] / single[("driftwatch_ranking_metric_count", labels)]
+        checks.append(("fleet mean " + metric + "@10", "-", fleet, one))
 
-        # Not trivial: each replica alone sees a different PSI than the union.
-        for r in replicas:
-            alone = parse_exposition(r.metrics())[("driftwatch_feature_psi",
-                                                   frozenset({("model", "ranker"), ("feature", "age")}))]
-            if close_rel(alone, own("driftwatch_feature_psi", "age"), 1e-6):
-                raise Failure("%s alone has the union's PSI: the shards do not test the aggregation" % r.name)
-        if own("driftwatch_feature_psi", "age") < 0.05:
-            raise Failure("the stream does not drift enough to test PSI (%.4f)" % own("driftwatch_feature_psi", "age"))
-        print("PASS: %d fleet values equal the one-process values within 1e-9 relative (%.1f s)"
-              % (len(checks), time.monotonic() - start))
-        ok = True
-        return 0
-    except Failure as e:
-        print("FAIL: %s (logs in %s)" % (e, tmp))
-        args.keep = True
-        return 1
-    finally:
-        stop_all(replicas + [union], prom)
-        if ok and not args.keep:
-            shutil.rmtree(tmp, ignore_errors=True)
+    failures = 0
+    for what, feature, fleet, one in checks:
+        good = close_rel(fleet, one, 1e-9)
+        failures += not good
+        print("%-4s %-40s %-15s Prometheus %.17g  one process %.17g  rel %.2e" % (
+            "ok" if good else "FAIL", what, feature, fleet, one,
+            abs(fleet - one) / max(abs(fleet), abs(one), 1e-300)))
+    if failures:
+        raise Failure("%d fleet values differ from the one-process values by more than 1e-9 relative" % failures)
+
+    # Not trivial: each replica alone sees a different PSI than the union.
+    for r in replicas:
+        alone = parse_exposition(r.metrics())[("driftwatch_feature_psi",
+                                               frozenset({("model", "ranker"), ("feature", "age")}))]
+        if close_rel(alone, own("driftwatch_feature_psi", "age"), 1e-6):
+            raise Failure("%s alone has the union's PSI: the shards do not test the aggregation" % r.name)
+    if own("driftwatch_feature_psi", "age") < 0.05:
+        raise Failure("the stream does not drift enough to test PSI (%.4f)" % own("driftwatch_feature_psi", "age"))
+    print("PASS: %d fleet values equal the one-process values within 1e-9 relative (%.1f s)"
+          % (len(checks), run.elapsed()))
 
 
 if __name__ == "__main__":

@@ -1,7 +1,14 @@
 """Shared by the integration tests of examples/service (service_*_test.py):
 replicas of recommender_service and a real Prometheus on loopback, each
 process started by id and stopped by id, every wait bounded.
+
+A test is a function body(run, args) given to run_test(): `run` owns the
+test's scratch directory, its clock and deadline (--budget) and every
+process made through it (run.replica, run.start_prometheus, run.popen),
+all stopped when the test ends, pass or fail; the directory is removed after
+a pass unless --keep, and kept (its path printed) after a failure.
 """
+import argparse
 import json
 import os
 import re
@@ -9,6 +16,7 @@ import shutil
 import signal
 import socket
 import subprocess
+import tempfile
 import threading
 import time
 import urllib.parse
@@ -224,3 +232,85 @@ def stop_all(replicas, prometheus=None):
             r.stop()
     if prometheus:
         prometheus.stop()
+
+
+def test_arguments(doc, budget, prometheus=False):
+    """The command line every service test takes (--service, --source-dir,
+    --budget, --keep; --prometheus for those that run one)."""
+    ap = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--service", required=True, help="the recommender_service binary")
+    ap.add_argument("--source-dir", required=True, help="the repository (examples/service's config and data)")
+    ap.add_argument("--budget", type=float, default=budget, help="seconds the whole test may take")
+    ap.add_argument("--keep", action="store_true", help="keep the scratch directory after a pass")
+    if prometheus:
+        ap.add_argument("--prometheus", default="prometheus", help="the prometheus binary (path or name)")
+    return ap
+
+
+class Run:
+    """One test's scratch directory, clock and processes (see the module comment)."""
+
+    def __init__(self, args, prefix):
+        self.args = args
+        self.start = time.monotonic()
+        self.deadline = self.start + args.budget
+        self.tmp = tempfile.mkdtemp(prefix=prefix)
+        self.replicas, self.prometheus, self.procs, self.cleanups = [], None, [], []
+
+    def mark(self, what):
+        print("[%5.1f s] %s" % (time.monotonic() - self.start, what), flush=True)
+
+    def elapsed(self):
+        return time.monotonic() - self.start
+
+    def replica(self, config, name, extra=()):
+        r = Replica(self.args.service, config, self.tmp, name, extra)
+        self.replicas.append(r)
+        return r
+
+    def start_prometheus(self, targets):
+        self.prometheus = Prometheus(self.prometheus_binary, self.args.source_dir, self.tmp, targets)
+        self.prometheus.start(self.deadline)
+        return self.prometheus
+
+    def popen(self, cmd, **kwargs):
+        p = subprocess.Popen(cmd, **kwargs)
+        self.procs.append(p)
+        return p
+
+    def on_close(self, f):
+        self.cleanups.append(f)
+
+    def close(self, passed):
+        for p in self.procs:
+            if p.poll() is None:
+                p.kill()
+                p.wait()
+        stop_all(self.replicas, self.prometheus)
+        for f in reversed(self.cleanups):
+            f()
+        if passed and not self.args.keep:
+            shutil.rmtree(self.tmp, ignore_errors=True)
+
+
+def run_test(args, prefix, body, prometheus=False):
+    """Runs body(run, args); returns the exit status (0 pass, 1 fail, SKIP
+    when the test needs Prometheus and it is not installed)."""
+    prometheus_binary = None
+    if prometheus:
+        prometheus_binary = find_binary(args.prometheus) or find_binary("/usr/bin/prometheus")
+        if not prometheus_binary:
+            print("SKIP: prometheus not installed (Debian package prometheus; tools/bootstrap.sh installs it)")
+            return SKIP
+    run = Run(args, prefix)
+    run.prometheus_binary = prometheus_binary
+    passed = False
+    try:
+        body(run, args)
+        passed = True
+        return 0
+    except Failure as e:
+        print("FAIL: %s (logs in %s)" % (e, run.tmp), flush=True)
+        return 1
+    finally:
+        run.close(passed)

@@ -17,7 +17,6 @@ Exit status: 0 pass, 1 fail. Bounded by --budget (default 40 s). Cost: ~10 s.
 
 Usage: service_lifecycle_test.py --service PATH --source-dir REPO
 """
-import argparse
 import base64
 import hashlib
 import hmac
@@ -28,12 +27,12 @@ import os
 import shutil
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from service_harness import Failure, Replica, parse_exposition, service_config, stop_all, wait_until  # noqa: E402
+from service_harness import (Failure, parse_exposition, run_test, service_config, test_arguments,  # noqa: E402
+                             wait_until)
 
 
 def post(port, path, body):
@@ -73,118 +72,101 @@ def config_errors(args, tmp):
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--service", required=True)
-    ap.add_argument("--source-dir", required=True)
-    ap.add_argument("--budget", type=float, default=40.0)
-    args = ap.parse_args()
-    start = time.monotonic()
-    deadline = start + args.budget
-    tmp = tempfile.mkdtemp(prefix="driftwatch_lifecycle_")
-    replicas = []
-    receiver = None
-    ok = False
-    try:
-        config_errors(args, tmp)
+    ap = test_arguments(__doc__, budget=40.0)
+    return run_test(ap.parse_args(), "driftwatch_lifecycle_", lifecycle)
 
-        # A webhook receiver.
-        received = []
 
-        class Handler(http.server.BaseHTTPRequestHandler):
-            def do_POST(self):
-                body = self.rfile.read(int(self.headers["Content-Length"]))
-                received.append((dict(self.headers), body))
-                self.send_response(200)
-                self.end_headers()
+def lifecycle(run, args):
+    deadline = run.deadline
+    config_errors(args, run.tmp)
 
-            def log_message(self, *a):
-                pass
-        receiver = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        threading.Thread(target=receiver.serve_forever, daemon=True).start()
+    # A webhook receiver.
+    received = []
 
-        # A private copy of the reference, re-read every 0.5 s; 1 s windows.
-        svc = os.path.join(os.path.abspath(args.source_dir), "examples", "service")
-        reference = os.path.join(tmp, "reference.csv")
-        shutil.copy(os.path.join(svc, "reference.csv"), reference)
-        config = service_config(args.source_dir, tmp, "lifecycle", window_seconds=1)
-        with open(config) as f:
-            text = f.read()
-        text = text.replace("  file: " + os.path.join(svc, "reference.csv"), "  file: " + reference)
-        text = text.replace("  refresh_seconds: 3600", "  refresh_seconds: 0.5")
-        text += ("retrain_webhook:\n  url: http://127.0.0.1:%d/retrain\n  payload: json\n"
-                 "  signing_secret_env: LIFECYCLE_SECRET\n  cooldown_seconds: 3600\n" % receiver.server_port)
-        with open(config, "w") as f:
-            f.write(text)
-        os.environ["LIFECYCLE_SECRET"] = "lifecycle-test-secret"
-        r = Replica(args.service, config, tmp, "lifecycle")
-        replicas.append(r)
-        r.start(deadline)
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_POST(self):
+            body = self.rfile.read(int(self.headers["Content-Length"]))
+            received.append((dict(self.headers), body))
+            self.send_response(200)
+            self.end_headers()
 
-        # Drifted traffic (ages +40): the window that closes reports drift.
-        for i in range(300):
-            post(r.api_port, "/recommend", {"features": [80.0 + i % 7, 20.0, 0.5, 3.0], "device": "web"})
-        wait_until("a closed window with drift", lambda: any("drift=" in l and "drift=none" not in l
-                                                             for l in r.lines("WINDOW")), deadline)
-        wait_until("the webhook POST", lambda: received, deadline)
-        headers, body = received[0]
-        event = json.loads(body)
-        if event.get("model") != "ranker" or "psi_age" not in event.get("metrics", {}):
-            raise Failure("unexpected webhook body %s" % body[:300])
-        h = {k.lower(): v for k, v in headers.items()}
-        signed = ("%s.%s.%s" % (h["webhook-id"], h["webhook-timestamp"], body.decode())).encode()
-        expected_sig = "v1," + base64.b64encode(hmac.new(b"lifecycle-test-secret", signed, hashlib.sha256).digest()).decode()
-        if expected_sig not in h["webhook-signature"].split():
-            raise Failure("the webhook signature does not verify with the configured secret")
-        print("ok   closed window with drift -> one signed webhook POST (psi_age=%.3f)" % event["metrics"]["psi_age"])
+        def log_message(self, *a):
+            pass
+    receiver = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=receiver.serve_forever, daemon=True).start()
+    run.on_close(receiver.shutdown)
 
-        # The reference changes: 500 rows instead of 2000.
-        def reference_count():
-            m = parse_exposition(r.metrics())
-            return m.get(("driftwatch_feature_reference_count", frozenset({("model", "ranker"), ("feature", "age")})))
-        before_total = parse_exposition(r.metrics())[("recommender_observations_total",
-                                                      frozenset({("model", "ranker"), ("feature", "age")}))]
-        if reference_count() != 2000:
-            raise Failure("reference count %s, expected 2000" % reference_count())
-        with open(reference) as f:
-            lines = f.readlines()
-        with open(reference + ".new", "w") as f:
-            f.writelines(lines[:501])
-        os.replace(reference + ".new", reference)
-        # Requests keep coming during the swap; none may be lost.
-        sent = 0
-        swap_deadline = time.monotonic() + 5
-        while not r.lines("REFERENCE refreshed") and time.monotonic() < swap_deadline:
-            post(r.api_port, "/recommend", {"features": [40.0, 20.0, 0.5, 3.0], "device": "ios"})
-            sent += 1
-        for _ in range(50):
-            post(r.api_port, "/recommend", {"features": [40.0, 20.0, 0.5, 3.0], "device": "ios"})
-            sent += 1
-        if not r.lines("REFERENCE refreshed"):
-            raise Failure("the changed reference file was not picked up")
-        wait_until("the new reference exported", lambda: reference_count() == 500, deadline)
-        after_total = parse_exposition(r.metrics())[("recommender_observations_total",
-                                                     frozenset({("model", "ranker"), ("feature", "age")}))]
-        if after_total - before_total != sent:
-            raise Failure("observations across the reference swap: %d counted, %d sent"
-                          % (after_total - before_total, sent))
-        print("ok   reference file changed -> new reference (500 rows) exported; %d requests sent across the swap, "
-              "%d observed" % (sent, after_total - before_total))
-        if stop_all(replicas) or r.proc.returncode != 0:
-            raise Failure("the service did not stop cleanly on SIGTERM (exit %s)" % r.proc.returncode)
-        if not r.lines("STOPPED"):
-            raise Failure("no STOPPED line after SIGTERM")
-        print("PASS (%.1f s)" % (time.monotonic() - start))
-        ok = True
-        return 0
-    except Failure as e:
-        print("FAIL: %s (logs in %s)" % (e, tmp))
-        return 1
-    finally:
-        stop_all(replicas)
-        if receiver:
-            receiver.shutdown()
-        if ok:
-            shutil.rmtree(tmp, ignore_errors=True)
+    # A private copy of the reference, re-read every 0.5 s; 1 s windows.
+    svc = os.path.join(os.path.abspath(args.source_dir), "examples", "service")
+    reference = os.path.join(run.tmp, "reference.csv")
+    shutil.copy(os.path.join(svc, "reference.csv"), reference)
+    config = service_config(args.source_dir, run.tmp, "lifecycle", window_seconds=1)
+    with open(config) as f:
+        text = f.read()
+    text = text.replace("  file: " + os.path.join(svc, "reference.csv"), "  file: " + reference)
+    text = text.replace("  refresh_seconds: 3600", "  refresh_seconds: 0.5")
+    text += ("retrain_webhook:\n  url: http://127.0.0.1:%d/retrain\n  payload: json\n"
+             "  signing_secret_env: LIFECYCLE_SECRET\n  cooldown_seconds: 3600\n" % receiver.server_port)
+    with open(config, "w") as f:
+        f.write(text)
+    os.environ["LIFECYCLE_SECRET"] = "lifecycle-test-secret"
+    r = run.replica(config, "lifecycle")
+    r.start(deadline)
+
+    # Drifted traffic (ages +40): the window that closes reports drift.
+    for i in range(300):
+        post(r.api_port, "/recommend", {"features": [80.0 + i % 7, 20.0, 0.5, 3.0], "device": "web"})
+    wait_until("a closed window with drift", lambda: any("drift=" in l and "drift=none" not in l
+                                                         for l in r.lines("WINDOW")), deadline)
+    wait_until("the webhook POST", lambda: received, deadline)
+    headers, body = received[0]
+    event = json.loads(body)
+    if event.get("model") != "ranker" or "psi_age" not in event.get("metrics", {}):
+        raise Failure("unexpected webhook body %s" % body[:300])
+    h = {k.lower(): v for k, v in headers.items()}
+    signed = ("%s.%s.%s" % (h["webhook-id"], h["webhook-timestamp"], body.decode())).encode()
+    expected_sig = "v1," + base64.b64encode(hmac.new(b"lifecycle-test-secret", signed, hashlib.sha256).digest()).decode()
+    if expected_sig not in h["webhook-signature"].split():
+        raise Failure("the webhook signature does not verify with the configured secret")
+    print("ok   closed window with drift -> one signed webhook POST (psi_age=%.3f)" % event["metrics"]["psi_age"])
+
+    # The reference changes: 500 rows instead of 2000.
+    def reference_count():
+        m = parse_exposition(r.metrics())
+        return m.get(("driftwatch_feature_reference_count", frozenset({("model", "ranker"), ("feature", "age")})))
+    before_total = parse_exposition(r.metrics())[("recommender_observations_total",
+                                                  frozenset({("model", "ranker"), ("feature", "age")}))]
+    if reference_count() != 2000:
+        raise Failure("reference count %s, expected 2000" % reference_count())
+    with open(reference) as f:
+        lines = f.readlines()
+    with open(reference + ".new", "w") as f:
+        f.writelines(lines[:501])
+    os.replace(reference + ".new", reference)
+    # Requests keep coming during the swap; none may be lost.
+    sent = 0
+    swap_deadline = time.monotonic() + 5
+    while not r.lines("REFERENCE refreshed") and time.monotonic() < swap_deadline:
+        post(r.api_port, "/recommend", {"features": [40.0, 20.0, 0.5, 3.0], "device": "ios"})
+        sent += 1
+    for _ in range(50):
+        post(r.api_port, "/recommend", {"features": [40.0, 20.0, 0.5, 3.0], "device": "ios"})
+        sent += 1
+    if not r.lines("REFERENCE refreshed"):
+        raise Failure("the changed reference file was not picked up")
+    wait_until("the new reference exported", lambda: reference_count() == 500, deadline)
+    after_total = parse_exposition(r.metrics())[("recommender_observations_total",
+                                                 frozenset({("model", "ranker"), ("feature", "age")}))]
+    if after_total - before_total != sent:
+        raise Failure("observations across the reference swap: %d counted, %d sent"
+                      % (after_total - before_total, sent))
+    print("ok   reference file changed -> new reference (500 rows) exported; %d requests sent across the swap, "
+          "%d observed" % (sent, after_total - before_total))
+    if r.stop() != 0:
+        raise Failure("the service did not stop cleanly on SIGTERM (exit %s)" % r.proc.returncode)
+    if not r.lines("STOPPED"):
+        raise Failure("no STOPPED line after SIGTERM")
+    print("PASS (%.1f s)" % (run.elapsed()))
 
 
 if __name__ == "__main__":
