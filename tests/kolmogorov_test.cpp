@@ -1,13 +1,15 @@
 // Tests for driftwatch/detail/kolmogorov.hpp's one-sided Smirnov distribution
 // (smirnov_sf, behind ks_test's asymptotic p-value via kstwo_sf) against
 // scipy.special.smirnov / scipy.stats.kstwo.sf (SciPy 1.10), reference values in
-// tests/reference/smirnov_cases.txt (gen_smirnov_reference.py), and the
-// truncated Birnbaum-Tingey sum against the full sum.
+// tests/reference/smirnov_cases.txt (gen_smirnov_reference.py) and
+// kstwo_mid_cases.txt (gen_kstwo_mid_reference.py), and the truncated and
+// strided Birnbaum-Tingey sums against the full sum.
 #include <driftwatch/detail/kolmogorov.hpp>
 
 #include "reference_reader.hpp"
 #include "test_support.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
@@ -56,6 +58,36 @@ TEST_CASE("smirnov_sf and kstwo_sf match SciPy at a relative tolerance", "[kolmo
   std::printf("smirnov cases: %zu, max relative error smirnov_sf = %.3g (%s), "
               "kstwo_sf (2 smirnov branch) = %.3g (%s)\n",
               cases.size(), worst_sf, worst_sf_name.c_str(), worst_kstwo, worst_kstwo_name.c_str());
+}
+
+TEST_CASE("kstwo_sf matches SciPy for n in 1e3..1e5", "[kolmogorov][reference]") {
+  // tests/reference/kstwo_mid_cases.txt (gen_kstwo_mid_reference.py): the sizes ks_2samp's
+  // asymptotic path reaches with a 1,000..100,000-value reference, every kstwo.sf branch.
+  // Tolerances as above: 1e-10 absolute everywhere, 1e-13 relative on the 2 smirnov branch
+  // (where the strided Birnbaum-Tingey sum runs) and for smirnov_sf itself. Cost: ~0.1 s.
+  const auto cases = driftwatch_test::read_cases(driftwatch_test::data_path("kstwo_mid_cases.txt"));
+  REQUIRE(cases.size() > 200);
+  double worst = 0.0;
+  int on_smirnov_branch = 0;
+  for (const auto& c : cases) {
+    INFO(c.name);
+    const auto n = static_cast<std::int64_t>(c.number("n"));
+    const double x = c.number("x");
+    const double sf = kg::smirnov_sf(n, x);
+    if (c.number("sf") > 1e-280) CHECK(relative_error(sf, c.number("sf")) <= 1e-13);
+    CHECK(std::fabs(sf - c.number("sf")) <= 1e-15);
+    const double ks = kg::kstwo_sf(n, x);
+    CHECK(std::fabs(ks - c.number("kstwo_sf")) <= 1e-10);
+    if (static_cast<double>(n) * x * x >= 2.2 && c.number("kstwo_sf") > 1e-280) {
+      const double e = relative_error(ks, c.number("kstwo_sf"));
+      CHECK(e <= 1e-13);
+      worst = std::max(worst, e);
+      ++on_smirnov_branch;
+    }
+  }
+  CHECK(on_smirnov_branch > 100);
+  std::printf("kstwo mid-n cases: %zu (%d on the 2 smirnov branch), max relative error there %.3g\n", cases.size(),
+              on_smirnov_branch, worst);
 }
 
 TEST_CASE("the truncated Birnbaum-Tingey sum equals the full sum at large n", "[kolmogorov]") {
