@@ -71,7 +71,14 @@ inline double prob_outside_square(std::int64_t n, std::int64_t h) noexcept {
 /// proportion of paths strictly inside the band |x/m - y/n| < h/lcm) directly
 /// with Viehmann's recursion, column by column over a sliding window.
 /// O(m * window) time with window <= min(n, 2 h g / m + 2); `scratch` is resized
-/// to at most n + 1 doubles (the only allocation of the exact two-sided path).
+/// to at most 2 (n + 1) + m doubles (the only allocation of the exact two-sided
+/// path). The step of the recursion, the weighted average
+/// (a i + val j) / (i + j), multiplies by 1/(i + j) from a table instead of
+/// dividing: the division was the latency of the loop-carried dependency
+/// (~3x slower; 70 ms for m = 10^4, n = 7,312, D = 0.04). The weights then sum
+/// to 1 within 2 ulps instead of 1, so the result moves by at most ~4e-12
+/// relative over the m + n steps of a path (measured: < 1e-14; the tests hold
+/// SciPy's p-values to 1e-10 absolute).
 inline double prob_outside_band(std::int64_t m, std::int64_t n, std::int64_t g, std::int64_t h,
                                 std::vector<double>& scratch) {
   if (m < n) std::swap(m, n);
@@ -82,8 +89,10 @@ inline double prob_outside_band(std::int64_t m, std::int64_t n, std::int64_t g, 
   std::int64_t hi = std::min(static_cast<std::int64_t>(std::ceil(static_cast<double>(h) / dmg)), n + 1);
   std::int64_t len = hi - lo;
   const std::int64_t size = std::min(2 * hi + 2, n + 1);
-  scratch.assign(static_cast<std::size_t>(size), 1.0);
+  scratch.assign(static_cast<std::size_t>(size + m + n + 1), 1.0);
   double* a = scratch.data();
+  double* reciprocal = a + size;  // reciprocal[k] = 1 / k, k = 1 .. m + n
+  for (std::int64_t k = 1; k <= m + n; ++k) reciprocal[k] = 1.0 / static_cast<double>(k);
   for (std::int64_t j = lo; j < hi; ++j) a[j] = 0.0;
   for (std::int64_t i = 1; i <= m; ++i) {
     const std::int64_t last_lo = lo;
@@ -96,10 +105,11 @@ inline double prob_outside_band(std::int64_t m, std::int64_t n, std::int64_t g, 
     // that already left the band; the recursion is a weighted average.
     double val = lo == 0 ? 0.0 : 1.0;
     const double di = static_cast<double>(i);
+    const double* r = reciprocal + i + lo;  // r[jj] = 1 / (i + j)
     for (std::int64_t jj = 0; jj < hi - lo; ++jj) {
-      const std::int64_t j = jj + lo;
-      const double dj = static_cast<double>(j);
-      val = (a[jj + lo - last_lo] * di + val * dj) / static_cast<double>(i + j);
+      const double dj = static_cast<double>(jj + lo);
+      // Off the dependency chain: both weights; on it: one multiply-add.
+      val = val * (dj * r[jj]) + a[jj + lo - last_lo] * (di * r[jj]);
       a[jj] = val;
     }
     len = hi - lo;
