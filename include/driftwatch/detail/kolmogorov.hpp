@@ -340,7 +340,7 @@ inline double smirnov_relative_term(const smirnov_sum_constants& c, std::int64_t
 }
 
 /// Most grid points smirnov_strided_sum evaluates (a fixed buffer, no allocation).
-constexpr std::size_t smirnov_stride_max_points = 2048;
+constexpr std::size_t smirnov_stride_max_points = 1024;  // 16 KB of stack with the logs
 
 /// The Birnbaum-Tingey terms v = 1..last (relative to exp(e0)) summed from every
 /// h-th term, h >> 1, for large n; returns false (out untouched) where that is
@@ -385,7 +385,8 @@ inline bool smirnov_strided_sum(const smirnov_sum_constants& c, std::int64_t las
   if (!(kappa0 > 0.0)) return false;
   double value[smirnov_stride_max_points];
   double logv[smirnov_stride_max_points];
-  for (auto h = static_cast<std::int64_t>(1.0 / std::sqrt(kappa0) / 8.0); h >= 4; h /= 2) {
+  const double sigma = 1.0 / std::sqrt(kappa0);
+  for (auto h = static_cast<std::int64_t>(std::min(sigma / 8.0, static_cast<double>(last / 4))); h >= 4; h /= 2) {
     const double dh = static_cast<double>(h);
     // Grid points peak + j h, j = -down .. up, stored at index j + half.
     const std::int64_t half = static_cast<std::int64_t>(smirnov_stride_max_points / 2);
