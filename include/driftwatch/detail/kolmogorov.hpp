@@ -556,8 +556,11 @@ inline long double smirnov_term_sum(std::int64_t n, std::int64_t nxfl, double al
 /// smaller still and the walk stops when (terms left) * term < 1e-20 * (sum so
 /// far): the omitted part is below 2e-20 of the sum. The v = 0 term (not part of
 /// the unimodal run when n x < e) is always added. Kahan summation in long double.
-/// For n = 500000 and x ~ 0.011 (n x^2 ~ 60) this evaluates ~60% of the
-/// n - nxfl terms; O(n) time worst case, no allocation.
+/// For n = 500000 and x ~ 0.011 (n x^2 ~ 60) that walk evaluates ~60% of the
+/// n - nxfl terms. Before it, smirnov_strided_sum tries every h-th term (h about
+/// an eighth of the terms' width), which for n >= ~5,000 applies and costs a few
+/// hundred terms (10-40 us at n ~ 10^4 instead of ~350 us); O(n) time worst
+/// case, no allocation.
 inline double smirnov_sf(std::int64_t n, double x) noexcept {
   if (!(n > 0 && x >= 0.0 && x <= 1.0)) return nan;
   if (n == 1) return 1.0 - x;
