@@ -1,13 +1,15 @@
 // Tests for driftwatch/detail/kolmogorov.hpp's one-sided Smirnov distribution
 // (smirnov_sf, behind ks_test's asymptotic p-value via kstwo_sf) against
 // scipy.special.smirnov / scipy.stats.kstwo.sf (SciPy 1.10), reference values in
-// tests/reference/smirnov_cases.txt (gen_smirnov_reference.py), and the
-// truncated Birnbaum-Tingey sum against the full sum.
+// tests/reference/smirnov_cases.txt (gen_smirnov_reference.py) and
+// kstwo_mid_cases.txt (gen_kstwo_mid_reference.py), and the truncated and
+// strided Birnbaum-Tingey sums against the full sum.
 #include <driftwatch/detail/kolmogorov.hpp>
 
 #include "reference_reader.hpp"
 #include "test_support.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
@@ -58,6 +60,36 @@ TEST_CASE("smirnov_sf and kstwo_sf match SciPy at a relative tolerance", "[kolmo
               cases.size(), worst_sf, worst_sf_name.c_str(), worst_kstwo, worst_kstwo_name.c_str());
 }
 
+TEST_CASE("kstwo_sf matches SciPy for n in 1e3..1e5", "[kolmogorov][reference]") {
+  // tests/reference/kstwo_mid_cases.txt (gen_kstwo_mid_reference.py): the sizes ks_2samp's
+  // asymptotic path reaches with a 1,000..100,000-value reference, every kstwo.sf branch.
+  // Tolerances as above: 1e-10 absolute everywhere, 1e-13 relative on the 2 smirnov branch
+  // (where the strided Birnbaum-Tingey sum runs) and for smirnov_sf itself. Cost: ~0.1 s.
+  const auto cases = driftwatch_test::read_cases(driftwatch_test::data_path("kstwo_mid_cases.txt"));
+  REQUIRE(cases.size() > 200);
+  double worst = 0.0;
+  int on_smirnov_branch = 0;
+  for (const auto& c : cases) {
+    INFO(c.name);
+    const auto n = static_cast<std::int64_t>(c.number("n"));
+    const double x = c.number("x");
+    const double sf = kg::smirnov_sf(n, x);
+    if (c.number("sf") > 1e-280) CHECK(relative_error(sf, c.number("sf")) <= 1e-13);
+    CHECK(std::fabs(sf - c.number("sf")) <= 1e-15);
+    const double ks = kg::kstwo_sf(n, x);
+    CHECK(std::fabs(ks - c.number("kstwo_sf")) <= 1e-10);
+    if (static_cast<double>(n) * x * x >= 2.2 && c.number("kstwo_sf") > 1e-280) {
+      const double e = relative_error(ks, c.number("kstwo_sf"));
+      CHECK(e <= 1e-13);
+      worst = std::max(worst, e);
+      ++on_smirnov_branch;
+    }
+  }
+  CHECK(on_smirnov_branch > 100);
+  std::printf("kstwo mid-n cases: %zu (%d on the 2 smirnov branch), max relative error there %.3g\n", cases.size(),
+              on_smirnov_branch, worst);
+}
+
 TEST_CASE("the truncated Birnbaum-Tingey sum equals the full sum at large n", "[kolmogorov]") {
   double worst = 0.0;
   for (std::int64_t n : {2000, 30000, 100000, 500000, 999999}) {
@@ -77,6 +109,60 @@ TEST_CASE("the truncated Birnbaum-Tingey sum equals the full sum at large n", "[
     }
   }
   std::printf("truncated vs full Birnbaum-Tingey sum: max relative difference %.3g\n", worst);
+}
+
+TEST_CASE("the strided Birnbaum-Tingey sum equals the full sum for n in 1e3..1e6", "[kolmogorov]") {
+  // smirnov_strided_sum (every h-th term times h, h up to ~sigma/8) against
+  // the sum of every term, on a dense grid of the kstwo.sf branch n x^2 >= 2.2
+  // (z = sqrt(n) x from 1.45 to ~19, n x^2 < 370) and n from 600 to 10^6,
+  // including the sizes ks_2samp reaches with a 10,000-value reference
+  // (en = round(n1 n2 / (n1 + n2)) ~ 9,600..10,000). Also counts how often the
+  // stride applies (it must, for the scrape cost docs/prometheus.md states).
+  // Cost: ~1.5 s (the full sums, O(n) each).
+  double worst = 0.0;
+  int cases = 0, strided = 0;
+  for (std::int64_t n : {600, 1000, 1500, 2000, 3333, 5000, 7777, 9600, 9992, 10000, 15000, 30000, 77777, 100000,
+                         250000, 999999}) {
+    const double zstep = n > 100000 ? 1.5 : 1.07;
+    for (double z = 1.45; z < 19.3; z *= zstep) {
+      const double x = z / std::sqrt(static_cast<double>(n));
+      const double nx = static_cast<double>(n) * x;
+      const auto nxfl = static_cast<std::int64_t>(std::floor(nx));
+      const double alpha = nx - std::floor(nx);
+      if (nxfl < 2 || nxfl > n - 2) continue;
+      INFO("n = " << n << ", z = " << z);
+      const long double full = kg::smirnov_term_sum(n, nxfl, alpha, false);
+      const long double cut = kg::smirnov_term_sum(n, nxfl, alpha, true, true);
+      REQUIRE(full > 0.0L);
+      const double rel = static_cast<double>(std::fabs(cut - full) / full);
+      CHECK(rel <= 1e-15);
+      worst = std::max(worst, rel);
+      ++cases;
+      // Whether the stride applied: rerun the strided part alone.
+      kg::smirnov_sum_constants c;
+      c.n = n;
+      c.nx = static_cast<long double>(nxfl) + static_cast<long double>(alpha);
+      c.rn = 1.0L / static_cast<long double>(n);
+      c.r_n = kg::stirling_remainder(n, c.rn);
+      c.half_log_factor = static_cast<double>(static_cast<long double>(n) / (2.0L * static_cast<long double>(kg::pi)));
+      const std::int64_t last = n - nxfl - 1;
+      std::int64_t peak = 1;
+      long double best = -1e300L;
+      for (std::int64_t v = 1; v <= last; v += std::max<std::int64_t>(1, last / 4096)) {
+        const long double lt = kg::smirnov_log_term(c, v);
+        if (lt > best) {
+          best = lt;
+          peak = v;
+        }
+      }
+      long double body = 0.0L;
+      const bool applied = kg::smirnov_strided_sum(c, last, peak, kg::smirnov_term_at(c, peak).expo, body);
+      if (applied) ++strided;
+      if (n >= 5000) CHECK(applied);
+    }
+  }
+  std::printf("strided vs full Birnbaum-Tingey sum: %d cases, stride applied in %d, max relative difference %.3g\n",
+              cases, strided, worst);
 }
 
 TEST_CASE("smirnov_term_at's fast and general paths agree", "[kolmogorov]") {

@@ -221,6 +221,31 @@ TEST_CASE("monitor_exporter pulls a concurrent<drift_monitor> snapshot at each s
   CHECK(has_line(r.render(), "driftwatch_feature_value_bucket{model=\"ranker\",feature=\"age\",le=\"+Inf\"} 3000"));
 }
 
+TEST_CASE("monitor_exporter: a pulled concurrent<drift_monitor> scrape exports what a published snapshot does") {
+  // collect_from(concurrent) reads the merged total in place; publishing a
+  // copy of the same state into another registry must render the same text.
+  driftwatch::concurrent<driftwatch::drift_monitor> live(make_monitor());
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 2; ++t)
+    threads.emplace_back([&live, t] {
+      for (int i = 0; i < 2000; ++i) {
+        live.observe(0, static_cast<double>((i * 13 + t) % 97) / 3.0);
+        live.observe(1, std::string_view(i % 3 ? "red" : "blue"));
+      }
+    });
+  for (auto& t : threads) t.join();
+  pm::registry pulled, pushed;
+  pm::monitor_exporter puller(pulled, "ranker");
+  puller.collect_from(live);
+  pm::monitor_exporter pusher(pushed, "ranker");
+  pusher.publish(live.snapshot());
+  const std::string text = pulled.render();
+  CHECK(text == pushed.render());
+  CHECK(has_line(text, "driftwatch_feature_value_bucket{model=\"ranker\",feature=\"age\",le=\"+Inf\"} 4000"));
+  // The scrape left the wrapper's state as it was: a later snapshot still has everything.
+  CHECK(live.snapshot().current_histogram(0).count() == 4000);
+}
+
 TEST_CASE("monitor_exporter: a throwing source fails the scrape without a partial output") {
   pm::registry r;
   pm::monitor_exporter exporter(r, "ranker");

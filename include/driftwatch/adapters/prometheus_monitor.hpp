@@ -86,11 +86,15 @@ struct monitor_exporter_options {
 ///   are never blocked: concurrent<>::snapshot() flips their shards without
 ///   waiting for them (see concurrent.hpp).
 ///
-/// Cost of a publish (and of a pulled scrape): monitor.report() -- O(B + n log n)
-/// per numeric feature for the exact KS on n current samples -- plus O(B) per
-/// numeric and O(C) per categorical feature to copy counts; it allocates. A
-/// pulled scrape also pays the snapshot (a copy of the monitor, which reserves
-/// max_current_samples doubles per numeric feature).
+/// Cost of a publish (and of a pulled scrape): monitor.report() -- O(d) per
+/// numeric feature for d distinct reference values (O(d + m log m) while the
+/// window fits its raw sample of m values) plus the KS p-value -- plus O(B)
+/// per numeric and O(C) per categorical feature to copy counts; it allocates.
+/// A pulled scrape of a concurrent<drift_monitor> also merges the shards of
+/// the threads that observed since the last scrape (O(d) per numeric feature
+/// and shard) and reads the merged total in place; a pulled scrape from a
+/// function returning a drift_monitor also pays for that copy. Measured:
+/// docs/prometheus.md, "What a scrape costs" (bench/scrape_bench.cpp).
 ///
 /// Threading: publish/collect_from/stop_collecting may be called from any
 /// thread; scrapes read the latest state under a short internal lock. The
@@ -279,7 +283,11 @@ class monitor_exporter {
   /// an earlier source.
   void collect_from(std::function<drift_monitor()> source) {
     std::lock_guard<std::mutex> lock(state_->source_mutex);
-    state_->source = std::move(source);
+    if (!source) {
+      state_->source = nullptr;
+      return;
+    }
+    state_->source = [source = std::move(source)](const monitor_visitor& use) { use(source()); };
   }
 
   /// Pull mode over a concurrent<drift_monitor>: each scrape exports
@@ -289,9 +297,13 @@ class monitor_exporter {
   /// (concurrent<>::snapshot(max_wait); exactly once, never half). This
   /// bounds a scrape's wait on a machine with more writers than cores.
   /// `monitor` must outlive this exporter, or call stop_collecting() first.
+  /// The scrape reads the merged state in place (concurrent<>::with_snapshot,
+  /// no copy of the monitor), so other readers of `monitor` wait for the
+  /// scrape's report(); its writers never do.
   void collect_from(const concurrent<drift_monitor>& monitor,
                     std::chrono::nanoseconds max_wait = std::chrono::microseconds(100)) {
-    collect_from([&monitor, max_wait] { return monitor.snapshot(max_wait); });
+    std::lock_guard<std::mutex> lock(state_->source_mutex);
+    state_->source = [&monitor, max_wait](const monitor_visitor& use) { monitor.with_snapshot(max_wait, use); };
   }
 
   /// Leaves pull mode; the last published state stays exported. Waits for a
@@ -320,6 +332,7 @@ class monitor_exporter {
     std::size_t folded = 0;
     metric_value psi, js_distance, chi2_statistic, chi2_p_value;
   };
+  using monitor_visitor = std::function<void(const drift_monitor&)>;
   struct shared {
     monitor_exporter_options options;
     std::optional<drift_exporter> numeric;
@@ -327,12 +340,14 @@ class monitor_exporter {
     std::mutex mutex;  // guards features and publishing as a whole
     std::vector<feature_state> features;
     std::mutex source_mutex;  // guards source
-    std::function<drift_monitor()> source;
+    // Calls its argument with the monitor to export (a snapshot, or the
+    // concurrent<> total in place).
+    std::function<void(const monitor_visitor&)> source;
   };
 
   static void refresh(shared& s) {
     std::lock_guard<std::mutex> lock(s.source_mutex);
-    if (s.source) publish_into(s, s.source());
+    if (s.source) s.source([&s](const drift_monitor& monitor) { publish_into(s, monitor); });
   }
 
   static metric_value of(bool valid, double v) { return valid ? metric_value::of(v) : metric_value::invalid("invalid"); }
