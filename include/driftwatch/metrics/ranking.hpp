@@ -55,7 +55,7 @@ class ranking_evaluator {
   /// default build), lists of 1..10 ids with up to 24 judgments of grades
   /// <= 1 under relevance level 1 (clicks, purchases) take one branch-free
   /// matching step (conflict detection or pairwise, as the planner timed
-  /// them: detail::match_served_unit_planned) and table lookups; every other
+  /// them: detail::avx512::match_served_unit_planned) and table lookups; every other
   /// list, and every other level, the general kernels. Same metrics, bit for
   /// bit, either way.
   ranking_metrics served(span<const item_id> served, span<const judgment> judgments) const noexcept {
@@ -131,7 +131,7 @@ class ranking_evaluator {
                                             ranking_metrics& r) const noexcept {
     using detail::bit_count;
     const std::size_t n = served.size();
-    const detail::served_unit_match m = detail::match_served_unit_planned(
+    const detail::served_unit_match m = detail::avx512::match_served_unit_planned(
         served.data(), n, reinterpret_cast<const unsigned char*>(judgments.data()), judgments.size());
     if (m.unusual) return false;  // a grade above 1 or a repeated id: the general path tells which
     const std::size_t R = bit_count(m.positive);
