@@ -26,13 +26,19 @@ struct feature_report;
 class drift_monitor;
 
 // ranking quality and canary comparison
-struct judgment;
+template <class Id>
+struct basic_judgment;
+using judgment = basic_judgment<std::uint64_t>;
 struct ranking_policy;
 struct ranking_metrics;
-class ranking_evaluator;
+template <class Score, class Id>
+class basic_ranking_evaluator;
+using ranking_evaluator = basic_ranking_evaluator<double, std::uint64_t>;
 class mean_accumulator;
 struct confidence_interval;
-class ranking_accumulator;
+template <class Score, class Id>
+class basic_ranking_accumulator;
+using ranking_accumulator = basic_ranking_accumulator<double, std::uint64_t>;
 struct comparison_result;
 class paired_comparison;
 class welch_comparison;

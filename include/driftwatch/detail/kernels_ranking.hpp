@@ -196,13 +196,14 @@ void count_above(const T* row, std::size_t n, const above_query<T>* queries, std
 /// Scalar twin: position[j] = 1-based position of item(j) in served (0 when
 /// absent), by a linear scan of served per judged item. Served ids are
 /// distinct (checked by the caller), so there is at most one position.
-/// `item` is any callable j -> std::uint64_t (an array, the judgments' ids).
-template <class Items>
-void served_positions_scalar(const std::uint64_t* served, std::size_t n, const Items& item, std::size_t m,
+/// `item` is any callable j -> T (an array, the judgments' ids). T, here and
+/// in the kernels below, is the id type: std::uint64_t or std::uint32_t.
+template <class T, class Items>
+void served_positions_scalar(const T* served, std::size_t n, const Items& item, std::size_t m,
                              std::size_t* position) noexcept {
   for (std::size_t j = 0; j < m; ++j) {
     position[j] = 0;
-    const std::uint64_t id = item(j);
+    const T id = item(j);
     for (std::size_t i = 0; i < n; ++i) {
       if (served[i] == id) {
         position[j] = i + 1;
@@ -216,16 +217,16 @@ void served_positions_scalar(const std::uint64_t* served, std::size_t n, const I
 
 /// NV batches of judged ids against every served id, unrolled (fold
 /// expressions) so the batches stay in registers.
-template <std::size_t NV, std::size_t... V>
-void served_positions_fixed(const std::uint64_t* served, std::size_t n, const std::uint64_t* ids,
-                            std::uint64_t* pos, std::index_sequence<V...>) noexcept {
-  using B = simd::batch<std::uint64_t>;
-  constexpr std::size_t L = simd::lanes<std::uint64_t>;
+template <class T, std::size_t NV, std::size_t... V>
+void served_positions_fixed(const T* served, std::size_t n, const T* ids,
+                            T* pos, std::index_sequence<V...>) noexcept {
+  using B = simd::batch<T>;
+  constexpr std::size_t L = simd::lanes<T>;
   const B idv[NV] = {simd::load(ids + V * L)...};
-  B posv[NV] = {(static_cast<void>(V), B(std::uint64_t(0)))...};
+  B posv[NV] = {(static_cast<void>(V), B(T(0)))...};
   for (std::size_t i = 0; i < n; ++i) {
     const B x(served[i]);
-    const B here(static_cast<std::uint64_t>(i + 1));
+    const B here(static_cast<T>(i + 1));
     ((posv[V] = xsimd::select(idv[V] == x, here, posv[V])), ...);
   }
   (simd::store(pos + V * L, posv[V]), ...);
@@ -236,26 +237,26 @@ void served_positions_fixed(const std::uint64_t* served, std::size_t n, const st
 /// a matching lane taking the served position by a select. n x ceil(m / L)
 /// compares and selects, no data-dependent branch (whether an id is relevant
 /// is a coin flip the branch predictor loses), no hashing.
-template <class Items>
-void served_positions_simd(const std::uint64_t* served, std::size_t n, const Items& item, std::size_t m,
+template <class T, class Items>
+void served_positions_simd(const T* served, std::size_t n, const Items& item, std::size_t m,
                            std::size_t* position) noexcept {
-  constexpr std::size_t L = simd::lanes<std::uint64_t>;
+  constexpr std::size_t L = simd::lanes<T>;
   constexpr std::size_t max_items = 64;
   if (m == 0) return;
   if (m > max_items) return served_positions_scalar(served, n, item, m, position);
-  alignas(64) std::uint64_t ids[max_items + L];
-  alignas(64) std::uint64_t pos[max_items + L];
+  alignas(64) T ids[max_items + L];
+  alignas(64) T pos[max_items + L];
   const std::size_t nv = (m + L - 1) / L;
   for (std::size_t j = 0; j < m; ++j) ids[j] = item(j);
   for (std::size_t j = m; j < nv * L; ++j) ids[j] = ids[0];  // padding lanes: results ignored
   switch (nv) {
-    case 1: served_positions_fixed<1>(served, n, ids, pos, std::make_index_sequence<1>{}); break;
-    case 2: served_positions_fixed<2>(served, n, ids, pos, std::make_index_sequence<2>{}); break;
-    case 3: served_positions_fixed<3>(served, n, ids, pos, std::make_index_sequence<3>{}); break;
-    case 4: served_positions_fixed<4>(served, n, ids, pos, std::make_index_sequence<4>{}); break;
+    case 1: served_positions_fixed<T, 1>(served, n, ids, pos, std::make_index_sequence<1>{}); break;
+    case 2: served_positions_fixed<T, 2>(served, n, ids, pos, std::make_index_sequence<2>{}); break;
+    case 3: served_positions_fixed<T, 3>(served, n, ids, pos, std::make_index_sequence<3>{}); break;
+    case 4: served_positions_fixed<T, 4>(served, n, ids, pos, std::make_index_sequence<4>{}); break;
     default:
       for (std::size_t v = 0; v < nv; v += 4)
-        served_positions_fixed<4>(served, n, ids + v * L, pos + v * L, std::make_index_sequence<4>{});
+        served_positions_fixed<T, 4>(served, n, ids + v * L, pos + v * L, std::make_index_sequence<4>{});
       break;
   }
   for (std::size_t j = 0; j < m; ++j) position[j] = static_cast<std::size_t>(pos[j]);
@@ -263,14 +264,14 @@ void served_positions_simd(const std::uint64_t* served, std::size_t n, const Ite
 
 #endif  // !DRIFTWATCH_NO_SIMD
 
-/// Dispatcher: the SIMD kernel for up to 64 judged items and 64 served ids on
-/// ISAs with at least 4 64-bit lanes (SSE2 has no 64-bit compare: the scalar
-/// twin is used there).
-template <class Items>
-void served_positions(const std::uint64_t* served, std::size_t n, const Items& item, std::size_t m,
+/// Dispatcher: the SIMD kernel for up to 64 judged items and 64 served ids
+/// when a batch holds at least 4 ids of type T (64-bit ids: AVX2 and up, SSE2
+/// has no 64-bit compare and takes the scalar twin; 32-bit ids: any level).
+template <class T, class Items>
+void served_positions(const T* served, std::size_t n, const Items& item, std::size_t m,
                       std::size_t* position) noexcept {
 #if !defined(DRIFTWATCH_NO_SIMD)
-  if (simd::lanes<std::uint64_t> >= 4 && m <= 64 && n <= 64)
+  if (simd::lanes<T> >= 4 && m <= 64 && n <= 64)
     return served_positions_simd(served, n, item, m, position);
 #endif
   served_positions_scalar(served, n, item, m, position);
@@ -280,7 +281,8 @@ void served_positions(const std::uint64_t* served, std::size_t n, const Items& i
 
 /// Scalar twin: true when two of ids[0..m) are equal. O(m^2) compares, no
 /// branch per pair; no allocation.
-inline bool has_duplicate_scalar(const std::uint64_t* ids, std::size_t m) noexcept {
+template <class T>
+inline bool has_duplicate_scalar(const T* ids, std::size_t m) noexcept {
   bool repeated = false;
   for (std::size_t i = 1; i < m; ++i) {
     bool r = false;
@@ -298,16 +300,17 @@ inline bool has_duplicate_scalar(const std::uint64_t* ids, std::size_t m) noexce
 /// and compared with every batch, the equal ids counted per lane without a
 /// branch. Without a repeat every lane counts exactly one id (its own); a
 /// repeat makes some lane count two. Fewer than L ids take the scalar twin.
-inline bool has_duplicate_simd(const std::uint64_t* ids, std::size_t m) noexcept {
-  using B = simd::batch<std::uint64_t>;
-  constexpr std::size_t L = simd::lanes<std::uint64_t>;
+template <class T>
+inline bool has_duplicate_simd(const T* ids, std::size_t m) noexcept {
+  using B = simd::batch<T>;
+  constexpr std::size_t L = simd::lanes<T>;
   constexpr std::size_t max_items = 64;
   if (m < L || m > max_items) return has_duplicate_scalar(ids, m);
-  const B one(std::uint64_t(1));
+  const B one(T(1));
   bool repeated = false;
   for (std::size_t v = 0; v < m; v += L) {
     const B y = simd::load(ids + (v + L <= m ? v : m - L));
-    B count(std::uint64_t(0));
+    B count(T(0));
     for (std::size_t i = 0; i < m; ++i) count = xsimd::select(y == B(ids[i]), count + one, count);
     repeated = repeated || simd::any(count != one);
   }
@@ -316,11 +319,12 @@ inline bool has_duplicate_simd(const std::uint64_t* ids, std::size_t m) noexcept
 
 #endif  // !DRIFTWATCH_NO_SIMD
 
-/// Dispatcher: the SIMD kernel on ISAs with at least 4 64-bit lanes (SSE2 has
-/// no 64-bit compare), else the scalar twin.
-inline bool has_duplicate(const std::uint64_t* ids, std::size_t m) noexcept {
+/// Dispatcher: the SIMD kernel when a batch holds at least 4 ids of type T
+/// (64-bit ids: not on SSE2, which has no 64-bit compare), else the scalar twin.
+template <class T>
+inline bool has_duplicate(const T* ids, std::size_t m) noexcept {
 #if !defined(DRIFTWATCH_NO_SIMD)
-  if (simd::lanes<std::uint64_t> >= 4) return has_duplicate_simd(ids, m);
+  if (simd::lanes<T> >= 4) return has_duplicate_simd(ids, m);
 #endif
   return has_duplicate_scalar(ids, m);
 }
@@ -339,8 +343,9 @@ struct served_match {
 
 /// Scalar twin, for n < 64 served ids and m judged ids (flags[j] != 0: judged
 /// id j counts as a hit). O(n * m + m^2), no allocation.
-inline served_match match_served_scalar(const std::uint64_t* served, std::size_t n, const std::uint64_t* ids,
-                                        const std::uint64_t* flags, std::size_t m) noexcept {
+template <class T>
+inline served_match match_served_scalar(const T* served, std::size_t n, const T* ids,
+                                        const T* flags, std::size_t m) noexcept {
   served_match r;
   for (std::size_t i = 0; i < n; ++i) {
     bool hit = false;
@@ -354,13 +359,13 @@ inline served_match match_served_scalar(const std::uint64_t* served, std::size_t
 
 #if !defined(DRIFTWATCH_NO_SIMD)
 
-template <std::size_t... V>
-served_match match_served_fixed(const std::uint64_t* served, std::size_t n, const std::uint64_t* ids,
-                                const std::uint64_t* flags, std::size_t m, std::index_sequence<V...>) noexcept {
-  using B = simd::batch<std::uint64_t>;
-  using BB = simd::batch_bool<std::uint64_t>;
-  constexpr std::size_t L = simd::lanes<std::uint64_t>;
-  const B zero(std::uint64_t(0)), one(std::uint64_t(1));
+template <class T, std::size_t... V>
+served_match match_served_fixed(const T* served, std::size_t n, const T* ids,
+                                const T* flags, std::size_t m, std::index_sequence<V...>) noexcept {
+  using B = simd::batch<T>;
+  using BB = simd::batch_bool<T>;
+  constexpr std::size_t L = simd::lanes<T>;
+  const B zero(T(0)), one(T(1));
   const B idv[] = {simd::load(ids + V * L)...};
   const BB flagged[] = {(simd::load(flags + V * L) != zero)...};
   served_match r;
@@ -395,9 +400,10 @@ served_match match_served_fixed(const std::uint64_t* served, std::size_t n, cons
 /// No branch per pair. `ids` and `flags` must have room for ceil(m / L) L
 /// entries: entries m and beyond are overwritten with copies of entry 0
 /// (a padding lane repeats lane 0's answer, which changes neither result).
-inline served_match match_served_simd(const std::uint64_t* served, std::size_t n, std::uint64_t* ids,
-                                      std::uint64_t* flags, std::size_t m) noexcept {
-  constexpr std::size_t L = simd::lanes<std::uint64_t>;
+template <class T>
+inline served_match match_served_simd(const T* served, std::size_t n, T* ids,
+                                      T* flags, std::size_t m) noexcept {
+  constexpr std::size_t L = simd::lanes<T>;
   if (m == 0) {
     served_match r;
     r.served_repeat = has_duplicate(served, n);
@@ -423,13 +429,14 @@ inline served_match match_served_simd(const std::uint64_t* served, std::size_t n
 #endif  // !DRIFTWATCH_NO_SIMD
 
 /// Dispatcher: the SIMD kernel for n < 64 served ids and up to 8 batches of
-/// judged ids on ISAs with at least 4 64-bit lanes, else the scalar twin
+/// judged ids when a batch holds at least 4 ids of type T, else the scalar twin
 /// (n < 64 either way: a hit is a bit of a 64-bit mask). `ids` and `flags`
 /// as for match_served_simd.
-inline served_match match_served(const std::uint64_t* served, std::size_t n, std::uint64_t* ids,
-                                 std::uint64_t* flags, std::size_t m) noexcept {
+template <class T>
+inline served_match match_served(const T* served, std::size_t n, T* ids,
+                                 T* flags, std::size_t m) noexcept {
 #if !defined(DRIFTWATCH_NO_SIMD)
-  if (simd::lanes<std::uint64_t> >= 4 && m <= 8 * simd::lanes<std::uint64_t>)
+  if (simd::lanes<T> >= 4 && m <= 8 * simd::lanes<T>)
     return match_served_simd(served, n, ids, flags, m);
 #endif
   return match_served_scalar(served, n, ids, flags, m);
@@ -514,11 +521,13 @@ inline served_unit_match match_served_unit(const std::uint64_t* served, std::siz
   return match_served_unit_scalar(served, n, records, J);
 }
 
-/// Adapts an array of ids to the `item` callable of served_positions.
-struct id_array {
-  const std::uint64_t* ids;
-  std::uint64_t operator()(std::size_t j) const noexcept { return ids[j]; }
+/// Adapts an array of ids of type T to the `item` callable of served_positions.
+template <class T>
+struct basic_id_array {
+  const T* ids;
+  T operator()(std::size_t j) const noexcept { return ids[j]; }
 };
+using id_array = basic_id_array<std::uint64_t>;
 
 }  // namespace detail
 }  // namespace driftwatch
