@@ -551,3 +551,31 @@ TEST_CASE("float score matrices: evaluate_rows equals the widened double matrix"
     check_same_metrics(got_mixed[r], want[r]);
   }
 }
+
+// The unit path's lists (1-10 served ids, up to 24 judgments) with 32-bit ids
+// (widened on the stack at the avx512 level): ids below and above 2^31,
+// grades -1..2 (a negative grade must stay negative), repeats in either list.
+TEST_CASE("short served lists with 32-bit ids: the 64-bit metrics, bit for bit", "[simd][ranking][templates]") {
+  std::mt19937_64 rng(15);
+  std::size_t valid = 0;
+  for (int trial = 0; trial < 3000; ++trial) {
+    const std::size_t n = 1 + rng() % d::served_unit_max_served, m = rng() % (d::served_unit_max_judged + 1);
+    const std::uint64_t high = trial % 2 ? 0x80000000u : 0u;
+    std::vector<std::uint64_t> served(n);
+    for (std::size_t i = 0; i < n; ++i) served[i] = high + 1000 + i * 13;
+    if (n >= 2 && trial % 11 == 0) served[rng() % n] = served[rng() % n];
+    std::vector<judgment> jd(m);
+    for (std::size_t j = 0; j < m; ++j) {
+      jd[j].item = j < n && rng() % 2 ? served[j] : high + 5000 + j;
+      jd[j].grade = trial % 5 == 0 ? static_cast<int>(rng() % 4) - 1 : static_cast<int>(rng() % 3 != 0);
+    }
+    if (m >= 2 && trial % 13 == 0) jd[rng() % m].item = jd[rng() % m].item;
+    const std::size_t k = 1 + rng() % 12;
+    const auto want = ranking_evaluator(k).served(served, jd);
+    valid += want.valid() ? 1 : 0;
+    std::vector<std::uint32_t> served32(served.begin(), served.end());
+    check_same_metrics(driftwatch::basic_ranking_evaluator<float, std::uint32_t>(k).served(served32, narrow_ids<std::uint32_t>(jd)),
+                       want);
+  }
+  CHECK(valid > 2000);
+}

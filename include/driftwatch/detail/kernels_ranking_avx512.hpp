@@ -201,6 +201,31 @@ DRIFTWATCH_SERVED_INLINE served_unit_match match_served_unit(const std::uint64_t
   return wide ? match_served_unit_conflicts<true, true>(v, n, J) : match_served_unit_conflicts<false, true>(v, n, J);
 }
 
+/// The unit path for 32-bit ids: n <= 10 served ids and J <= 24 judged
+/// records of 8 bytes (u32 id, i32 grade: basic_judgment<std::uint32_t>)
+/// widened into 64-bit ids and 16-byte records (u64 id, i32 grade, 4 zero
+/// bytes: judgment) by zero-extending every dword (vpmovzxdq), for
+/// match_served_unit. Masked loads read only the n ids and the J records;
+/// full vector stores (served_out: 16 ids, records_out: 24 records, both
+/// 64-byte aligned) that the kernel's loads then read back whole.
+DRIFTWATCH_SERVED_INLINE void widen_unit_lists(const std::uint32_t* served, std::size_t n, const unsigned char* records,
+                                               std::size_t J, std::uint64_t* served_out,
+                                               unsigned char* records_out) noexcept {
+  const __m512i s = _mm512_maskz_loadu_epi32(static_cast<__mmask16>((1u << n) - 1), served);  // n <= 10
+  _mm512_store_si512(served_out, _mm512_cvtepu32_epi64(_mm512_castsi512_si256(s)));
+  _mm512_store_si512(served_out + 8, _mm512_cvtepu32_epi64(_mm512_extracti64x4_epi64(s, 1)));
+  const std::uint64_t dwords = (std::uint64_t(1) << (2 * J)) - 1;  // J <= 24: 48 dwords, 3 loads
+  // Addresses past the records are integers, never pointers (their lanes
+  // are masked off, never read).
+  const std::uintptr_t base = reinterpret_cast<std::uintptr_t>(records);
+  for (unsigned u = 0; u < 3; ++u) {
+    const __m512i r = _mm512_maskz_loadu_epi32(static_cast<__mmask16>(dwords >> (16 * u)),
+                                               reinterpret_cast<const void*>(base + 64 * u));
+    _mm512_store_si512(records_out + 128 * u, _mm512_cvtepu32_epi64(_mm512_castsi512_si256(r)));
+    _mm512_store_si512(records_out + 128 * u + 64, _mm512_cvtepu32_epi64(_mm512_extracti64x4_epi64(r, 1)));
+  }
+}
+
 /// Times both matching variants of the unit path on synthetic lists (10
 /// served ids, 16 judged records, half of them hits) and caches the faster
 /// (planner.hpp). Cold: once per process.

@@ -98,16 +98,19 @@ class basic_ranking_evaluator {
   /// them: detail::avx512::match_served_unit_planned) and table lookups; every other
   /// list, and every other level, the general kernels. Same metrics, bit for
   /// bit, either way.
-  /// 32-bit ids take the general kernels (in lanes of 32 bits) at every level.
+  /// 32-bit ids: the same paths, the unit path's lists widened to 64 bits on
+  /// the stack first, the general kernels in 32-bit lanes.
   ranking_metrics served(span<const Id> served, span<const judgment_type> judgments) const noexcept {
     const std::size_t n = served.size();
     const std::size_t J = judgments.size();
 #if defined(DRIFTWATCH_SERVED_UNIT_AVX512)
-    if constexpr (std::is_same<Id, item_id>::value) {  // the unit kernel reads 16-byte judgment records
-      if (detail::active_level() == simd_level::avx512 && n - 1 < detail::served_unit_max_served &&
-          J <= detail::served_unit_max_judged && policy_.relevance_level == 1) {
-        ranking_metrics r;
+    if (detail::active_level() == simd_level::avx512 && n - 1 < detail::served_unit_max_served &&
+        J <= detail::served_unit_max_judged && policy_.relevance_level == 1) {
+      ranking_metrics r;
+      if constexpr (std::is_same<Id, item_id>::value) {
         if (served_unit(served, judgments, r)) return r;
+      } else {
+        if (served_unit_narrow(served, judgments, r)) return r;
       }
     }
 #endif
@@ -176,7 +179,6 @@ class basic_ranking_evaluator {
   // takes the general path (its checks, its error messages in their order).
   DRIFTWATCH_TARGET_AVX512 bool served_unit(span<const item_id> served, span<const judgment> judgments,
                                             ranking_metrics& r) const noexcept {
-    static_assert(std::is_same<Id, item_id>::value, "the unit path reads 16-byte judgment records");
     using detail::bit_count;
     const std::size_t n = served.size();
     const detail::served_unit_match m = detail::avx512::match_served_unit_planned(
@@ -230,6 +232,23 @@ class basic_ranking_evaluator {
     set(ranking_metric::ndcg, dcg / t.ideal[R < k ? R : k]);  // ideal > 0: R >= 1
     r.invalid_reason = nullptr;
     return true;
+  }
+
+  // served_unit for 32-bit ids: the lists widened to 64-bit ids and 16-byte
+  // records on the stack by one AVX-512 step (detail::avx512::widen_unit_lists),
+  // then the same kernel and tables.
+  DRIFTWATCH_TARGET_AVX512 bool served_unit_narrow(span<const Id> served, span<const judgment_type> judgments,
+                                                   ranking_metrics& r) const noexcept {
+    static_assert(sizeof(judgment_type) == 8 && offsetof(judgment_type, item) == 0 &&
+                      offsetof(judgment_type, grade) == 4,
+                  "widen_unit_lists reads basic_judgment<std::uint32_t> as {u32 item, i32 grade}");
+    alignas(64) item_id wide_served[16];
+    alignas(64) judgment wide_judged[detail::served_unit_max_judged];
+    detail::avx512::widen_unit_lists(served.data(), served.size(),
+                                     reinterpret_cast<const unsigned char*>(judgments.data()), judgments.size(),
+                                     wide_served, reinterpret_cast<unsigned char*>(wide_judged));
+    return served_unit(span<const item_id>(wide_served, served.size()),
+                       span<const judgment>(wide_judged, judgments.size()), r);
   }
 #endif
 
