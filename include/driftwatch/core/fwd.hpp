@@ -36,9 +36,12 @@ class basic_ranking_evaluator;
 using ranking_evaluator = basic_ranking_evaluator<double, std::uint64_t>;
 class mean_accumulator;
 struct confidence_interval;
+// ranking_accumulator is basic_ranking_accumulator<double, std::uint64_t>
+// (metrics/ranking_accumulator.hpp). The alias is not declared here: its
+// name is also an enumerator of state_type (accumulators/serialization.hpp),
+// which GCC's -Wshadow reports when the alias is seen first.
 template <class Score, class Id>
 class basic_ranking_accumulator;
-using ranking_accumulator = basic_ranking_accumulator<double, std::uint64_t>;
 struct comparison_result;
 class paired_comparison;
 class welch_comparison;
