@@ -6,10 +6,11 @@
 // types cannot say: each instantiation's state round-trips, records its
 // instantiation, refuses to load into another one with a message naming both,
 // rejects every single-byte corruption; ranking_accumulator's bytes are
-// today's (tests/fixtures/state_v1 holds them). Cost: < 0.5 s.
+// today's (tests/fixtures/state_v1 holds them); concurrent<> takes them. Cost: < 0.5 s.
 #include <driftwatch/accumulators/serialization.hpp>
 #include <driftwatch/metrics/ranking.hpp>
 #include <driftwatch/metrics/ranking_accumulator.hpp>
+#include <driftwatch/monitors/concurrent.hpp>
 
 #include <cstdint>
 #include <string>
@@ -214,4 +215,26 @@ TEST_CASE("a 32-bit, float ranking state rejects every corruption and truncation
   CHECK(rejected == valid.size() * 255);
   for (std::size_t n = 0; n < valid.size(); ++n)
     CHECK_THROWS_AS(deserialize<F32>(span<const std::uint8_t>(valid.data(), n)), error);
+}
+
+// concurrent<A> takes every instantiation as it takes ranking_accumulator
+// (one thread here: the threaded cases are in concurrent_test.cpp).
+TEST_CASE("concurrent<> over a float, 32-bit ranking accumulator", "[ranking][templates]") {
+  using F32 = basic_ranking_accumulator<float, std::uint32_t>;
+  concurrent<F32> c(F32("v1", 3));
+  const std::vector<std::uint32_t> served = {1, 2, 3};
+  const std::vector<basic_judgment<std::uint32_t>> judged = {{2, 1}};
+  const std::vector<float> row = {0.5f, 2.0f, 1.0f, 2.0f};
+  for (int i = 0; i < 10; ++i) {
+    c.observe(served, judged);
+    c.apply([&](F32& a) { a.observe_scores(row, judged); });
+  }
+  const F32 total = c.snapshot();
+  CHECK(total.count() == 20);
+  F32 direct("v1", 3);
+  for (int i = 0; i < 10; ++i) {
+    direct.observe(served, judged);
+    direct.observe_scores(row, judged);
+  }
+  CHECK(total.mean(ranking_metric::ndcg).value == direct.mean(ranking_metric::ndcg).value);
 }
