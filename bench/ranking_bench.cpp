@@ -5,10 +5,17 @@
 // (1-20 relevant ids each) vs a scalar linear scan (the path before the
 // kernels) and the memory-read bound of the same data. numpy_argpartition and
 // numpy_isin run in peers.py.
+// rank_types_*: the score and id types of the templates side by side in one
+// run (diagnostics, not cases of the report): the matrix's first tenth of
+// rows as float (the case's own data) and widened to double, and through a
+// float evaluator with 32-bit ids (evaluate_rows on a float matrix view); the
+// served lists with 64-bit and 32-bit ids.
 #include <benchmark/benchmark.h>
 
 #include <driftwatch/detail/kernels_ranking.hpp>
 #include <driftwatch/metrics/ranking.hpp>
+
+#include <cstdint>
 
 #include <algorithm>
 #include <cstring>
@@ -90,6 +97,52 @@ void rank_matrix_2000x100k_partial_sort(benchmark::State& s) {
 
 void rank_matrix_2000x100k_memory_read(benchmark::State& s) { bench::memory_read(s, mat().scores); }
 
+// The first tenth of the matrix's rows (200 x 100k at full size: 80 MB as
+// float, 160 MB as double, both far beyond the caches), its judgments with
+// 64-bit and 32-bit ids in CSR form.
+struct typed_matrix {
+  std::size_t rows = mat().rows / 10 ? mat().rows / 10 : 1, cols = mat().cols;
+  std::vector<double> widened;
+  std::vector<driftwatch::basic_judgment<std::uint32_t>> judged32;
+  std::vector<std::size_t> offsets;
+  typed_matrix() : widened(mat().scores.begin(), mat().scores.begin() + static_cast<std::ptrdiff_t>(rows * cols)) {
+    for (std::size_t i = 0; i < rows * bench::relevant_per_row; ++i)
+      judged32.push_back({static_cast<std::uint32_t>(mat().judged[i].item), mat().judged[i].grade});
+    for (std::size_t r = 0; r <= rows; ++r) offsets.push_back(r * bench::relevant_per_row);
+  }
+};
+const typed_matrix& typed() {
+  static const typed_matrix t;
+  return t;
+}
+
+template <class View, class Evaluator, class Judgments>
+void typed_matrix_metrics(benchmark::State& s, const View& view, const Evaluator& ev, const Judgments& judged) {
+  for (auto _ : s) {
+    double sum = 0;
+    driftwatch::evaluate_rows(ev, view, typed().offsets, judged, [&sum](std::size_t, const driftwatch::ranking_metrics& x) {
+      sum += x.precision() + x.ndcg() + x.average_precision();
+    });
+    benchmark::DoNotOptimize(sum);
+  }
+  bench::items(s, view.rows * view.cols);
+}
+void rank_types_matrix_f32_scores_ids64(benchmark::State& s) {
+  const auto& t = typed();
+  typed_matrix_metrics(s, driftwatch::basic_score_matrix_view<float>{mat().scores.data(), t.rows, t.cols, 0},
+                       driftwatch::ranking_evaluator(10), mat().judged);
+}
+void rank_types_matrix_f64_scores_ids64(benchmark::State& s) {
+  const auto& t = typed();
+  typed_matrix_metrics(s, driftwatch::score_matrix_view{t.widened.data(), t.rows, t.cols, 0},
+                       driftwatch::ranking_evaluator(10), mat().judged);
+}
+void rank_types_matrix_f32_eval_ids32(benchmark::State& s) {
+  const auto& t = typed();
+  typed_matrix_metrics(s, driftwatch::basic_score_matrix_view<float>{mat().scores.data(), t.rows, t.cols, 0},
+                       driftwatch::basic_ranking_evaluator<float, std::uint32_t>(10), t.judged32);
+}
+
 // Kernel vs twin for the CI guard: the counting pass alone.
 template <bool Simd>
 void guard_rank_count(benchmark::State& s) {
@@ -147,9 +200,9 @@ const served_data& served() {
   return s;
 }
 
-template <class Data>
+template <class Data, class Evaluator = driftwatch::ranking_evaluator>
 void served_metrics(benchmark::State& s, const Data& d) {
-  const driftwatch::ranking_evaluator ev(10);
+  const Evaluator ev(10);
   for (auto _ : s) {
     double sum = 0;
     for (std::size_t i = 0; i < d.lists; ++i) {
@@ -184,6 +237,28 @@ void rank_served_1m_k10_variant_pairwise(benchmark::State& s) { rank_served_1m_k
 void rank_served_1m_k10_wide_ids_driftwatch(benchmark::State& s) {
   static const served_data wide(std::uint64_t(1) << 40);
   served_metrics(s, wide);
+}
+
+// The served lists of the case with 32-bit ids (the same values), through
+// basic_ranking_evaluator<double, std::uint32_t>.
+struct served_data32 {
+  std::size_t lists = served().lists;
+  std::vector<std::uint32_t> ids;
+  std::vector<driftwatch::basic_judgment<std::uint32_t>> judged;
+  served_data32() : ids(served().ids.begin(), served().ids.end()) {
+    for (const auto& j : served().judged) judged.push_back({static_cast<std::uint32_t>(j.item), j.grade});
+  }
+  driftwatch::span<const std::uint32_t> list(std::size_t i) const {
+    return {ids.data() + i * bench::served_k, bench::served_k};
+  }
+  driftwatch::span<const driftwatch::basic_judgment<std::uint32_t>> rel(std::size_t i) const {
+    return {judged.data() + served().offsets[i], served().offsets[i + 1] - served().offsets[i]};
+  }
+};
+void rank_types_served_ids64(benchmark::State& s) { served_metrics(s, served()); }
+void rank_types_served_ids32(benchmark::State& s) {
+  static const served_data32 d;
+  served_metrics<served_data32, driftwatch::basic_ranking_evaluator<double, std::uint32_t>>(s, d);
 }
 
 // The bandwidth bound of the case: every byte served() reads (the served
@@ -346,5 +421,10 @@ DW_BENCH(guard_served_match_kernel);
 DW_BENCH(guard_served_match_twin);
 DW_BENCH(guard_served_unit_kernel);
 DW_BENCH(guard_served_unit_twin);
+DW_BENCH(rank_types_matrix_f32_scores_ids64);
+DW_BENCH(rank_types_matrix_f64_scores_ids64);
+DW_BENCH(rank_types_matrix_f32_eval_ids32);
+DW_BENCH(rank_types_served_ids64);
+DW_BENCH(rank_types_served_ids32);
 
 BENCHMARK_MAIN();

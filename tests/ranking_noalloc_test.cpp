@@ -105,3 +105,49 @@ TEST_CASE("observe never allocates", "[ranking][allocation]") {
   CHECK(w.valid());
   CHECK(ci.valid());
 }
+
+// The other instantiations of the ranking templates (float scores, 32-bit
+// ids) and the score-matrix path allocate nothing either.
+template <class Score, class Id>
+void check_instantiation_never_allocates() {
+  INFO("score bytes " << sizeof(Score) << ", id bytes " << sizeof(Id));
+  driftwatch_test::splitmix64 rng(2);
+  std::vector<Id> served(20);
+  std::vector<basic_judgment<Id>> judged;
+  judged.reserve(400);
+  std::vector<Score> row(300);
+  const std::size_t rows = 4;
+  std::vector<Score> matrix(rows * 300);
+  std::vector<std::size_t> offsets = {0, 0, 0, 0, 0};
+  ranking_policy avg;
+  avg.ties = tie_policy::average;
+  basic_ranking_accumulator<Score, Id> acc("v1", 10);
+  const basic_ranking_evaluator<Score, Id> ev(10), ev_avg(10, avg);
+  double sink = 0;
+  const std::size_t before = allocations.load();
+  for (int request = 0; request < 100; ++request) {
+    for (auto& s : served) s = static_cast<Id>(rng.next() % 50);
+    for (auto& v : row) v = static_cast<Score>(std::floor(rng.uniform01() * 20.0));
+    for (auto& v : matrix) v = static_cast<Score>(rng.uniform01());
+    judged.clear();
+    for (std::size_t i = 0; i < 300; ++i)
+      if (rng.uniform01() < 0.3) judged.push_back({static_cast<Id>(i), static_cast<int>(rng.next() % 3)});
+    for (std::size_t r = 1; r <= rows; ++r) offsets[r] = judged.size() * r / rows;
+    acc.observe(served, judged);
+    acc.observe_scores(row, judged);
+    sink += ev_avg.scores(row, judged).ndcg();
+    if (ev.served(served, judged).valid()) sink += 1.0;
+    evaluate_rows(ev, basic_score_matrix_view<Score>{matrix.data(), rows, 300, 0}, offsets, judged,
+                  [&](std::size_t, const ranking_metrics& m) { sink += m.valid() ? m.precision() : 0.0; });
+  }
+  CHECK(allocations.load() - before == 0);
+  CHECK(acc.count() + acc.rejected() == 200);
+  CHECK(sink == sink);
+}
+
+TEST_CASE("observe never allocates, in every ranking instantiation", "[ranking][allocation][templates]") {
+  check_instantiation_never_allocates<double, std::uint64_t>();
+  check_instantiation_never_allocates<double, std::uint32_t>();
+  check_instantiation_never_allocates<float, std::uint64_t>();
+  check_instantiation_never_allocates<float, std::uint32_t>();
+}

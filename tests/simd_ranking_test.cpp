@@ -358,3 +358,224 @@ TEST_CASE("short served lists: the unit path gives the linear scan's metrics bit
   }
   driftwatch::set_simd_target(driftwatch::simd_level::avx512);
 }
+
+// ---- the templates: 32-bit ids and float scores --------------------------------
+
+// The served kernels in 32-bit lanes against their scalar twins (the same
+// cases as the 64-bit ones above, ids below 2^32).
+TEST_CASE("32-bit id kernels equal their scalar twins", "[simd][ranking][templates]") {
+  std::mt19937_64 rng(11);
+  for (std::size_t m = 0; m <= 70; ++m) {
+    for (int trial = 0; trial < 20; ++trial) {
+      std::vector<std::uint32_t> ids(m);
+      for (std::size_t j = 0; j < m; ++j) ids[j] = (rng() % 4 == 0 ? 0xFFFF0000u : 0u) + static_cast<std::uint32_t>(j * 7);
+      if (m >= 2 && trial % 2 == 1) ids[rng() % m] = ids[rng() % m];
+      const bool expect = d::has_duplicate_scalar(ids.data(), m);
+      CHECK(d::has_duplicate(ids.data(), m) == expect);
+#if !defined(DRIFTWATCH_NO_SIMD)
+      CHECK(d::has_duplicate_simd(ids.data(), m) == expect);
+#endif
+    }
+  }
+  std::size_t repeats_seen = 0, hits_seen = 0;
+  for (std::size_t n : {0u, 1u, 3u, 10u, 16u, 17u, 33u, 40u, 63u}) {
+    for (std::size_t m : {0u, 1u, 2u, 5u, 8u, 9u, 17u, 20u, 33u, 64u}) {
+      for (int trial = 0; trial < 10; ++trial) {
+        std::vector<std::uint32_t> served(n), ids(m + 16), flags(m + 16);
+        for (std::size_t i = 0; i < n; ++i) served[i] = static_cast<std::uint32_t>(i * 3 + (rng() % 3 == 0 ? 0xFFFF0000u : 0u));
+        if (n >= 2 && trial % 3 == 0) served[rng() % n] = served[rng() % n];
+        for (std::size_t j = 0; j < m; ++j) {
+          ids[j] = n && rng() % 2 ? served[rng() % n] : static_cast<std::uint32_t>(rng());
+          flags[j] = rng() % 4 ? ~std::uint32_t(0) : 0u;
+        }
+        const auto a = d::match_served_scalar(served.data(), n, ids.data(), flags.data(), m);
+        auto ids2 = ids, flags2 = flags;
+        const auto b = d::match_served(served.data(), n, ids2.data(), flags2.data(), m);
+        CHECK(a.hits == b.hits);
+        CHECK(a.judged_repeat == b.judged_repeat);
+        CHECK(a.served_repeat == b.served_repeat);
+        repeats_seen += a.served_repeat ? 1 : 0;
+        hits_seen += a.hits != 0 ? 1 : 0;
+#if !defined(DRIFTWATCH_NO_SIMD)
+        if (m <= 8 * d::simd::lanes<std::uint32_t>) {
+          ids2 = ids;
+          flags2 = flags;
+          const auto c = d::match_served_simd(served.data(), n, ids2.data(), flags2.data(), m);
+          CHECK(a.hits == c.hits);
+          CHECK(a.judged_repeat == c.judged_repeat);
+          CHECK(a.served_repeat == c.served_repeat);
+        }
+#endif
+        if (n > 0 && !a.served_repeat) {
+          std::vector<std::size_t> pa(m), pb(m);
+          d::served_positions_scalar(served.data(), n, d::basic_id_array<std::uint32_t>{ids.data()}, m, pa.data());
+          d::served_positions(served.data(), n, d::basic_id_array<std::uint32_t>{ids.data()}, m, pb.data());
+          CHECK(pa == pb);
+        }
+      }
+    }
+  }
+  CHECK(repeats_seen > 0);  // the cases exercise both outcomes
+  CHECK(hits_seen > 0);
+}
+
+namespace {
+template <class A, class B>
+void check_same_metrics(const A& a, const B& b) {
+  REQUIRE(a.valid() == b.valid());
+  if (!a.valid()) {
+    CHECK(std::string(a.invalid_reason) == b.invalid_reason);
+    return;
+  }
+  for (std::size_t q = 0; q < driftwatch::ranking_metric_count; ++q) CHECK(a.values[q] == b.values[q]);
+}
+
+template <class Id>
+std::vector<driftwatch::basic_judgment<Id>> narrow_ids(const std::vector<judgment>& jd) {
+  std::vector<driftwatch::basic_judgment<Id>> out;
+  for (const auto& x : jd) out.push_back({static_cast<Id>(x.item), x.grade});
+  return out;
+}
+}  // namespace
+
+// Every instantiation's served() equals ranking_evaluator's on the same ids
+// (ids below 2^32 for the 32-bit ones): lists of every length around the
+// kernels' limits (unit path <= 10, fused path < 64, general path beyond),
+// repeats, graded judgments.
+TEST_CASE("served lists with 32-bit ids: the 64-bit metrics, bit for bit", "[simd][ranking][templates]") {
+  std::mt19937_64 rng(12);
+  for (int trial = 0; trial < 1500; ++trial) {
+    ranking_policy pol;
+    pol.relevance_level = 1 + static_cast<int>(trial % 5 == 0);
+    const std::size_t k = 1 + rng() % 20;
+    const std::size_t n = trial % 10 == 0 ? 64 + rng() % 40 : rng() % 70, m = rng() % 70;
+    std::vector<std::uint64_t> served(n);
+    for (std::size_t i = 0; i < n; ++i) served[i] = 1000 + i * 13;
+    if (n >= 2 && trial % 17 == 0) served[rng() % n] = served[rng() % n];
+    std::vector<judgment> jd(m);
+    for (std::size_t j = 0; j < m; ++j) {
+      jd[j].item = n && rng() % 2 ? served[rng() % n] : 5000 + j;
+      jd[j].grade = trial % 4 == 0 ? static_cast<int>(rng() % 4) - 1 : static_cast<int>(rng() % 3 != 0);
+    }
+    if (m >= 2 && trial % 13 == 0) jd[rng() % m].item = jd[rng() % m].item;
+    const auto want = ranking_evaluator(k, pol).served(served, jd);
+    std::vector<std::uint32_t> served32(served.begin(), served.end());
+    const auto jd32 = narrow_ids<std::uint32_t>(jd);
+    check_same_metrics(driftwatch::basic_ranking_evaluator<double, std::uint32_t>(k, pol).served(served32, jd32), want);
+    check_same_metrics(driftwatch::basic_ranking_evaluator<float, std::uint32_t>(k, pol).served(served32, jd32), want);
+    check_same_metrics(driftwatch::basic_ranking_evaluator<float, std::uint64_t>(k, pol).served(served, jd), want);
+  }
+}
+
+// Float scores: a float evaluator (float lanes) gives, under every tie
+// policy, the metrics of the double path on the same values widened to
+// double. The rows hold doubles that differ in double but round to the
+// same float, so the float row has ties (broken by trec_eval's rules: id
+// descending) that the original double row has not: the comparison is with
+// the widened row, and the original row's metrics differ (the test would
+// notice a float path that compared anything but the floats).
+TEST_CASE("float scores: the double path's metrics on the widened values, float ties included",
+          "[simd][ranking][templates]") {
+  std::mt19937_64 rng(13);
+  std::size_t differs_from_original = 0, float_ties = 0;
+  for (std::size_t n : {10u, 63u, 64u, 100u, 5000u}) {
+    for (auto ties : {tie_policy::id_descending, tie_policy::optimistic, tie_policy::pessimistic, tie_policy::average}) {
+      for (int trial = 0; trial < 3; ++trial) {
+        ranking_policy pol;
+        pol.ties = ties;
+        std::vector<double> original(n), widened(n);
+        std::vector<float> rowf(n);
+        for (std::size_t i = 0; i < n; ++i) {
+          // A few coarse levels, each spread by less than a float ulp (2^-23
+          // at 1.0): distinct doubles, equal floats.
+          const double level = 1.0 + static_cast<double>(rng() % 8) / 8.0;
+          original[i] = level + static_cast<double>(rng() % 1000) * 1e-12;
+          if (rng() % 101 == 0) original[i] = -std::numeric_limits<double>::infinity();
+          rowf[i] = static_cast<float>(original[i]);
+          widened[i] = static_cast<double>(rowf[i]);
+        }
+        for (std::size_t i = 1; i < n; ++i) float_ties += rowf[i] == rowf[i - 1] && original[i] != original[i - 1];
+        std::vector<judgment> jd;
+        for (std::size_t i = 0; i < n; ++i)
+          if (rng() % 5 == 0) jd.push_back({i, static_cast<int>(rng() % 3)});
+        const std::size_t k = 1 + rng() % 20;
+        const auto want = ranking_evaluator(k, pol).scores(widened, jd);
+        REQUIRE(want.valid());
+        check_same_metrics(driftwatch::basic_ranking_evaluator<float, std::uint64_t>(k, pol).scores(rowf, jd), want);
+        check_same_metrics(driftwatch::basic_ranking_evaluator<float, std::uint32_t>(k, pol).scores(
+                               rowf, narrow_ids<std::uint32_t>(jd)),
+                           want);
+        check_same_metrics(ranking_evaluator(k, pol).scores(rowf, jd), want);  // a double evaluator on a float row
+        const auto orig = ranking_evaluator(k, pol).scores(original, jd);
+        bool differs = false;
+        for (std::size_t q = 0; q < driftwatch::ranking_metric_count; ++q) differs = differs || orig.values[q] != want.values[q];
+        differs_from_original += differs ? 1 : 0;
+      }
+    }
+  }
+  CHECK(float_ties > 0);
+  CHECK(differs_from_original > 0);
+}
+
+// The score-matrix path: a float matrix through a float evaluator, and
+// through a double one, gives per row the double path on the widened matrix.
+TEST_CASE("float score matrices: evaluate_rows equals the widened double matrix", "[simd][ranking][templates]") {
+  std::mt19937_64 rng(14);
+  const std::size_t rows = 12, cols = 300, stride = 310;
+  std::vector<float> mf(rows * stride, 0.0f);
+  std::vector<double> md(rows * stride, 0.0);
+  for (std::size_t i = 0; i < mf.size(); ++i) {
+    mf[i] = static_cast<float>(static_cast<double>(rng() % 64) / 16.0 + static_cast<double>(rng() % 100) * 1e-9);
+    md[i] = mf[i];
+  }
+  std::vector<std::size_t> offsets = {0};
+  std::vector<judgment> jd;
+  for (std::size_t r = 0; r < rows; ++r) {
+    for (std::size_t c = 0; c < cols; ++c)
+      if (rng() % 9 == 0) jd.push_back({c, static_cast<int>(1 + rng() % 2)});
+    offsets.push_back(jd.size());
+  }
+  const auto jd32 = narrow_ids<std::uint32_t>(jd);
+  std::vector<driftwatch::ranking_metrics> want(rows), got_f(rows), got_mixed(rows);
+  const ranking_evaluator ev(10);
+  driftwatch::evaluate_rows(ev, driftwatch::score_matrix_view{md.data(), rows, cols, stride}, offsets, jd,
+                            [&](std::size_t r, const driftwatch::ranking_metrics& m) { want[r] = m; });
+  const driftwatch::basic_ranking_evaluator<float, std::uint32_t> evf(10);
+  driftwatch::evaluate_rows(evf, driftwatch::basic_score_matrix_view<float>{mf.data(), rows, cols, stride}, offsets, jd32,
+                            [&](std::size_t r, const driftwatch::ranking_metrics& m) { got_f[r] = m; });
+  driftwatch::evaluate_rows(ev, driftwatch::basic_score_matrix_view<float>{mf.data(), rows, cols, stride}, offsets, jd,
+                            [&](std::size_t r, const driftwatch::ranking_metrics& m) { got_mixed[r] = m; });
+  for (std::size_t r = 0; r < rows; ++r) {
+    REQUIRE(want[r].valid());
+    check_same_metrics(got_f[r], want[r]);
+    check_same_metrics(got_mixed[r], want[r]);
+  }
+}
+
+// The unit path's lists (1-10 served ids, up to 24 judgments) with 32-bit ids
+// (widened on the stack at the avx512 level): ids below and above 2^31,
+// grades -1..2 (a negative grade must stay negative), repeats in either list.
+TEST_CASE("short served lists with 32-bit ids: the 64-bit metrics, bit for bit", "[simd][ranking][templates]") {
+  std::mt19937_64 rng(15);
+  std::size_t valid = 0;
+  for (int trial = 0; trial < 3000; ++trial) {
+    const std::size_t n = 1 + rng() % d::served_unit_max_served, m = rng() % (d::served_unit_max_judged + 1);
+    const std::uint64_t high = trial % 2 ? 0x80000000u : 0u;
+    std::vector<std::uint64_t> served(n);
+    for (std::size_t i = 0; i < n; ++i) served[i] = high + 1000 + i * 13;
+    if (n >= 2 && trial % 11 == 0) served[rng() % n] = served[rng() % n];
+    std::vector<judgment> jd(m);
+    for (std::size_t j = 0; j < m; ++j) {
+      jd[j].item = j < n && rng() % 2 ? served[j] : high + 5000 + j;
+      jd[j].grade = trial % 5 == 0 ? static_cast<int>(rng() % 4) - 1 : static_cast<int>(rng() % 3 != 0);
+    }
+    if (m >= 2 && trial % 13 == 0) jd[rng() % m].item = jd[rng() % m].item;
+    const std::size_t k = 1 + rng() % 12;
+    const auto want = ranking_evaluator(k).served(served, jd);
+    valid += want.valid() ? 1 : 0;
+    std::vector<std::uint32_t> served32(served.begin(), served.end());
+    check_same_metrics(driftwatch::basic_ranking_evaluator<float, std::uint32_t>(k).served(served32, narrow_ids<std::uint32_t>(jd)),
+                       want);
+  }
+  CHECK(valid > 2000);
+}

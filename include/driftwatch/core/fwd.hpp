@@ -26,13 +26,22 @@ struct feature_report;
 class drift_monitor;
 
 // ranking quality and canary comparison
-struct judgment;
+template <class Id>
+struct basic_judgment;
+using judgment = basic_judgment<std::uint64_t>;
 struct ranking_policy;
 struct ranking_metrics;
-class ranking_evaluator;
+template <class Score, class Id>
+class basic_ranking_evaluator;
+using ranking_evaluator = basic_ranking_evaluator<double, std::uint64_t>;
 class mean_accumulator;
 struct confidence_interval;
-class ranking_accumulator;
+// ranking_accumulator is basic_ranking_accumulator<double, std::uint64_t>
+// (metrics/ranking_accumulator.hpp). The alias is not declared here: its
+// name is also an enumerator of state_type (accumulators/serialization.hpp),
+// which GCC's -Wshadow reports when the alias is seen first.
+template <class Score, class Id>
+class basic_ranking_accumulator;
 struct comparison_result;
 class paired_comparison;
 class welch_comparison;

@@ -9,20 +9,39 @@
 #include <cstdint>
 #include <limits>
 #include <string>
+#include <type_traits>
 
 namespace driftwatch {
 
 /// An item (document, product) identifier. In the score-row path it is the
-/// column index of the item's score.
+/// column index of the item's score. The default id type; the evaluators and
+/// accumulators also take 32-bit ids (basic_ranking_evaluator<Score, Id>).
 using item_id = std::uint64_t;
 
-/// One judged item of a request: `grade` is its relevance level (0 = judged
-/// not relevant; 1, 2, ... graded relevance; negative = in the pool but not
-/// judged, treated as 0 like trec_eval). Clicked/bought items are grade 1.
-struct judgment {
-  item_id item = 0;
+/// The id types the ranking templates take: std::uint64_t (item_id, the
+/// default) and std::uint32_t.
+template <class Id>
+struct is_ranking_id : std::integral_constant<bool, std::is_same<Id, std::uint64_t>::value ||
+                                                        std::is_same<Id, std::uint32_t>::value> {};
+
+/// The score types the ranking templates take: double (the default) and float.
+template <class Score>
+struct is_ranking_score
+    : std::integral_constant<bool, std::is_same<Score, double>::value || std::is_same<Score, float>::value> {};
+
+/// One judged item of a request with ids of type Id: `grade` is its
+/// relevance level (0 = judged not relevant; 1, 2, ... graded relevance;
+/// negative = in the pool but not judged, treated as 0 like trec_eval).
+/// Clicked/bought items are grade 1.
+template <class Id>
+struct basic_judgment {
+  static_assert(is_ranking_id<Id>::value, "basic_judgment<Id>: Id must be std::uint64_t or std::uint32_t");
+  Id item = 0;
   int grade = 0;
 };
+
+/// A judgment with 64-bit ids (item_id): what every API takes by default.
+using judgment = basic_judgment<item_id>;
 
 /// Denominator of precision@k.
 enum class precision_denominator {

@@ -2,7 +2,11 @@
 // score row, the items above each relevant item (score-row path), and finding
 // the served positions of the judged items (served-list path). Each SIMD
 // kernel has a scalar twin; tests/simd_ranking_test.cpp proves they agree
-// exactly and bench/ranking_bench.cpp measures one against the other.
+// exactly and bench/ranking_bench.cpp measures one against the other. The
+// per-ISA bodies live in their own files, included below between
+// isa_begin.hpp and isa_end.hpp: kernels_ranking_isa.hpp (count_above for
+// AVX2 and AVX-512) and kernels_ranking_avx512.hpp (the served-list unit
+// path's raw AVX-512 matching kernel).
 #pragma once
 
 #include <cmath>
@@ -192,13 +196,14 @@ void count_above(const T* row, std::size_t n, const above_query<T>* queries, std
 /// Scalar twin: position[j] = 1-based position of item(j) in served (0 when
 /// absent), by a linear scan of served per judged item. Served ids are
 /// distinct (checked by the caller), so there is at most one position.
-/// `item` is any callable j -> std::uint64_t (an array, the judgments' ids).
-template <class Items>
-void served_positions_scalar(const std::uint64_t* served, std::size_t n, const Items& item, std::size_t m,
+/// `item` is any callable j -> T (an array, the judgments' ids). T, here and
+/// in the kernels below, is the id type: std::uint64_t or std::uint32_t.
+template <class T, class Items>
+void served_positions_scalar(const T* served, std::size_t n, const Items& item, std::size_t m,
                              std::size_t* position) noexcept {
   for (std::size_t j = 0; j < m; ++j) {
     position[j] = 0;
-    const std::uint64_t id = item(j);
+    const T id = item(j);
     for (std::size_t i = 0; i < n; ++i) {
       if (served[i] == id) {
         position[j] = i + 1;
@@ -212,16 +217,16 @@ void served_positions_scalar(const std::uint64_t* served, std::size_t n, const I
 
 /// NV batches of judged ids against every served id, unrolled (fold
 /// expressions) so the batches stay in registers.
-template <std::size_t NV, std::size_t... V>
-void served_positions_fixed(const std::uint64_t* served, std::size_t n, const std::uint64_t* ids,
-                            std::uint64_t* pos, std::index_sequence<V...>) noexcept {
-  using B = simd::batch<std::uint64_t>;
-  constexpr std::size_t L = simd::lanes<std::uint64_t>;
+template <class T, std::size_t NV, std::size_t... V>
+void served_positions_fixed(const T* served, std::size_t n, const T* ids,
+                            T* pos, std::index_sequence<V...>) noexcept {
+  using B = simd::batch<T>;
+  constexpr std::size_t L = simd::lanes<T>;
   const B idv[NV] = {simd::load(ids + V * L)...};
-  B posv[NV] = {(static_cast<void>(V), B(std::uint64_t(0)))...};
+  B posv[NV] = {(static_cast<void>(V), B(T(0)))...};
   for (std::size_t i = 0; i < n; ++i) {
     const B x(served[i]);
-    const B here(static_cast<std::uint64_t>(i + 1));
+    const B here(static_cast<T>(i + 1));
     ((posv[V] = xsimd::select(idv[V] == x, here, posv[V])), ...);
   }
   (simd::store(pos + V * L, posv[V]), ...);
@@ -232,26 +237,26 @@ void served_positions_fixed(const std::uint64_t* served, std::size_t n, const st
 /// a matching lane taking the served position by a select. n x ceil(m / L)
 /// compares and selects, no data-dependent branch (whether an id is relevant
 /// is a coin flip the branch predictor loses), no hashing.
-template <class Items>
-void served_positions_simd(const std::uint64_t* served, std::size_t n, const Items& item, std::size_t m,
+template <class T, class Items>
+void served_positions_simd(const T* served, std::size_t n, const Items& item, std::size_t m,
                            std::size_t* position) noexcept {
-  constexpr std::size_t L = simd::lanes<std::uint64_t>;
+  constexpr std::size_t L = simd::lanes<T>;
   constexpr std::size_t max_items = 64;
   if (m == 0) return;
   if (m > max_items) return served_positions_scalar(served, n, item, m, position);
-  alignas(64) std::uint64_t ids[max_items + L];
-  alignas(64) std::uint64_t pos[max_items + L];
+  alignas(64) T ids[max_items + L];
+  alignas(64) T pos[max_items + L];
   const std::size_t nv = (m + L - 1) / L;
   for (std::size_t j = 0; j < m; ++j) ids[j] = item(j);
   for (std::size_t j = m; j < nv * L; ++j) ids[j] = ids[0];  // padding lanes: results ignored
   switch (nv) {
-    case 1: served_positions_fixed<1>(served, n, ids, pos, std::make_index_sequence<1>{}); break;
-    case 2: served_positions_fixed<2>(served, n, ids, pos, std::make_index_sequence<2>{}); break;
-    case 3: served_positions_fixed<3>(served, n, ids, pos, std::make_index_sequence<3>{}); break;
-    case 4: served_positions_fixed<4>(served, n, ids, pos, std::make_index_sequence<4>{}); break;
+    case 1: served_positions_fixed<T, 1>(served, n, ids, pos, std::make_index_sequence<1>{}); break;
+    case 2: served_positions_fixed<T, 2>(served, n, ids, pos, std::make_index_sequence<2>{}); break;
+    case 3: served_positions_fixed<T, 3>(served, n, ids, pos, std::make_index_sequence<3>{}); break;
+    case 4: served_positions_fixed<T, 4>(served, n, ids, pos, std::make_index_sequence<4>{}); break;
     default:
       for (std::size_t v = 0; v < nv; v += 4)
-        served_positions_fixed<4>(served, n, ids + v * L, pos + v * L, std::make_index_sequence<4>{});
+        served_positions_fixed<T, 4>(served, n, ids + v * L, pos + v * L, std::make_index_sequence<4>{});
       break;
   }
   for (std::size_t j = 0; j < m; ++j) position[j] = static_cast<std::size_t>(pos[j]);
@@ -259,14 +264,14 @@ void served_positions_simd(const std::uint64_t* served, std::size_t n, const Ite
 
 #endif  // !DRIFTWATCH_NO_SIMD
 
-/// Dispatcher: the SIMD kernel for up to 64 judged items and 64 served ids on
-/// ISAs with at least 4 64-bit lanes (SSE2 has no 64-bit compare: the scalar
-/// twin is used there).
-template <class Items>
-void served_positions(const std::uint64_t* served, std::size_t n, const Items& item, std::size_t m,
+/// Dispatcher: the SIMD kernel for up to 64 judged items and 64 served ids
+/// when a batch holds at least 4 ids of type T (64-bit ids: AVX2 and up, SSE2
+/// has no 64-bit compare and takes the scalar twin; 32-bit ids: any level).
+template <class T, class Items>
+void served_positions(const T* served, std::size_t n, const Items& item, std::size_t m,
                       std::size_t* position) noexcept {
 #if !defined(DRIFTWATCH_NO_SIMD)
-  if (simd::lanes<std::uint64_t> >= 4 && m <= 64 && n <= 64)
+  if (simd::lanes<T> >= 4 && m <= 64 && n <= 64)
     return served_positions_simd(served, n, item, m, position);
 #endif
   served_positions_scalar(served, n, item, m, position);
@@ -276,7 +281,8 @@ void served_positions(const std::uint64_t* served, std::size_t n, const Items& i
 
 /// Scalar twin: true when two of ids[0..m) are equal. O(m^2) compares, no
 /// branch per pair; no allocation.
-inline bool has_duplicate_scalar(const std::uint64_t* ids, std::size_t m) noexcept {
+template <class T>
+inline bool has_duplicate_scalar(const T* ids, std::size_t m) noexcept {
   bool repeated = false;
   for (std::size_t i = 1; i < m; ++i) {
     bool r = false;
@@ -294,16 +300,17 @@ inline bool has_duplicate_scalar(const std::uint64_t* ids, std::size_t m) noexce
 /// and compared with every batch, the equal ids counted per lane without a
 /// branch. Without a repeat every lane counts exactly one id (its own); a
 /// repeat makes some lane count two. Fewer than L ids take the scalar twin.
-inline bool has_duplicate_simd(const std::uint64_t* ids, std::size_t m) noexcept {
-  using B = simd::batch<std::uint64_t>;
-  constexpr std::size_t L = simd::lanes<std::uint64_t>;
+template <class T>
+inline bool has_duplicate_simd(const T* ids, std::size_t m) noexcept {
+  using B = simd::batch<T>;
+  constexpr std::size_t L = simd::lanes<T>;
   constexpr std::size_t max_items = 64;
   if (m < L || m > max_items) return has_duplicate_scalar(ids, m);
-  const B one(std::uint64_t(1));
+  const B one(T(1));
   bool repeated = false;
   for (std::size_t v = 0; v < m; v += L) {
     const B y = simd::load(ids + (v + L <= m ? v : m - L));
-    B count(std::uint64_t(0));
+    B count(T(0));
     for (std::size_t i = 0; i < m; ++i) count = xsimd::select(y == B(ids[i]), count + one, count);
     repeated = repeated || simd::any(count != one);
   }
@@ -312,11 +319,12 @@ inline bool has_duplicate_simd(const std::uint64_t* ids, std::size_t m) noexcept
 
 #endif  // !DRIFTWATCH_NO_SIMD
 
-/// Dispatcher: the SIMD kernel on ISAs with at least 4 64-bit lanes (SSE2 has
-/// no 64-bit compare), else the scalar twin.
-inline bool has_duplicate(const std::uint64_t* ids, std::size_t m) noexcept {
+/// Dispatcher: the SIMD kernel when a batch holds at least 4 ids of type T
+/// (64-bit ids: not on SSE2, which has no 64-bit compare), else the scalar twin.
+template <class T>
+inline bool has_duplicate(const T* ids, std::size_t m) noexcept {
 #if !defined(DRIFTWATCH_NO_SIMD)
-  if (simd::lanes<std::uint64_t> >= 4) return has_duplicate_simd(ids, m);
+  if (simd::lanes<T> >= 4) return has_duplicate_simd(ids, m);
 #endif
   return has_duplicate_scalar(ids, m);
 }
@@ -335,8 +343,9 @@ struct served_match {
 
 /// Scalar twin, for n < 64 served ids and m judged ids (flags[j] != 0: judged
 /// id j counts as a hit). O(n * m + m^2), no allocation.
-inline served_match match_served_scalar(const std::uint64_t* served, std::size_t n, const std::uint64_t* ids,
-                                        const std::uint64_t* flags, std::size_t m) noexcept {
+template <class T>
+inline served_match match_served_scalar(const T* served, std::size_t n, const T* ids,
+                                        const T* flags, std::size_t m) noexcept {
   served_match r;
   for (std::size_t i = 0; i < n; ++i) {
     bool hit = false;
@@ -350,13 +359,13 @@ inline served_match match_served_scalar(const std::uint64_t* served, std::size_t
 
 #if !defined(DRIFTWATCH_NO_SIMD)
 
-template <std::size_t... V>
-served_match match_served_fixed(const std::uint64_t* served, std::size_t n, const std::uint64_t* ids,
-                                const std::uint64_t* flags, std::size_t m, std::index_sequence<V...>) noexcept {
-  using B = simd::batch<std::uint64_t>;
-  using BB = simd::batch_bool<std::uint64_t>;
-  constexpr std::size_t L = simd::lanes<std::uint64_t>;
-  const B zero(std::uint64_t(0)), one(std::uint64_t(1));
+template <class T, std::size_t... V>
+served_match match_served_fixed(const T* served, std::size_t n, const T* ids,
+                                const T* flags, std::size_t m, std::index_sequence<V...>) noexcept {
+  using B = simd::batch<T>;
+  using BB = simd::batch_bool<T>;
+  constexpr std::size_t L = simd::lanes<T>;
+  const B zero(T(0)), one(T(1));
   const B idv[] = {simd::load(ids + V * L)...};
   const BB flagged[] = {(simd::load(flags + V * L) != zero)...};
   served_match r;
@@ -391,9 +400,10 @@ served_match match_served_fixed(const std::uint64_t* served, std::size_t n, cons
 /// No branch per pair. `ids` and `flags` must have room for ceil(m / L) L
 /// entries: entries m and beyond are overwritten with copies of entry 0
 /// (a padding lane repeats lane 0's answer, which changes neither result).
-inline served_match match_served_simd(const std::uint64_t* served, std::size_t n, std::uint64_t* ids,
-                                      std::uint64_t* flags, std::size_t m) noexcept {
-  constexpr std::size_t L = simd::lanes<std::uint64_t>;
+template <class T>
+inline served_match match_served_simd(const T* served, std::size_t n, T* ids,
+                                      T* flags, std::size_t m) noexcept {
+  constexpr std::size_t L = simd::lanes<T>;
   if (m == 0) {
     served_match r;
     r.served_repeat = has_duplicate(served, n);
@@ -419,13 +429,14 @@ inline served_match match_served_simd(const std::uint64_t* served, std::size_t n
 #endif  // !DRIFTWATCH_NO_SIMD
 
 /// Dispatcher: the SIMD kernel for n < 64 served ids and up to 8 batches of
-/// judged ids on ISAs with at least 4 64-bit lanes, else the scalar twin
+/// judged ids when a batch holds at least 4 ids of type T, else the scalar twin
 /// (n < 64 either way: a hit is a bit of a 64-bit mask). `ids` and `flags`
 /// as for match_served_simd.
-inline served_match match_served(const std::uint64_t* served, std::size_t n, std::uint64_t* ids,
-                                 std::uint64_t* flags, std::size_t m) noexcept {
+template <class T>
+inline served_match match_served(const T* served, std::size_t n, T* ids,
+                                 T* flags, std::size_t m) noexcept {
 #if !defined(DRIFTWATCH_NO_SIMD)
-  if (simd::lanes<std::uint64_t> >= 4 && m <= 8 * simd::lanes<std::uint64_t>)
+  if (simd::lanes<T> >= 4 && m <= 8 * simd::lanes<T>)
     return match_served_simd(served, n, ids, flags, m);
 #endif
   return match_served_scalar(served, n, ids, flags, m);
@@ -486,252 +497,17 @@ inline served_unit_match match_served_unit_scalar(const std::uint64_t* served, s
   return r;
 }
 
-// Compiled for AVX-512 (F/CD/BW/VL) in a target region whatever the build's
-// flags; used when the level in use is avx512 (dispatch.hpp).
+// The AVX-512 matching kernel of the unit path (raw intrinsics, its own file:
+// kernels_ranking_avx512.hpp), in detail::avx512; used when the level in use
+// is avx512 (dispatch.hpp).
 #if defined(DRIFTWATCH_ISA_AVX512)
 #define DRIFTWATCH_SERVED_UNIT_AVX512 1
-DRIFTWATCH_TARGET_AVX512_BEGIN
-
-// The served-list kernel is inlined into its caller's loop, where its index
-// vectors and constants are loaded once for all the lists (a call reloads
-// them for every list).
-#if defined(__GNUC__) || defined(__clang__)
-#define DRIFTWATCH_SERVED_INLINE inline __attribute__((always_inline))
-#else
-#define DRIFTWATCH_SERVED_INLINE inline
+#define DRIFTWATCH_ISA 3
+#include <driftwatch/detail/isa_begin.hpp>
+#include <driftwatch/detail/kernels_ranking_avx512.hpp>
+#include <driftwatch/detail/isa_end.hpp>
+#undef DRIFTWATCH_ISA
 #endif
-
-/// The bits of a mask as a 32-bit value in a general register. (Left to
-/// itself GCC 12 may keep a 16-bit mask in a mask register, spill it with a
-/// 16-bit store and reload 32 bits for a broadcast: a failed store
-/// forwarding, ~20 cycles on the critical path of every list.)
-DRIFTWATCH_SERVED_INLINE std::uint32_t mask_bits(__mmask32 k) noexcept {
-  std::uint32_t v = _cvtmask32_u32(k);
-#if defined(__GNUC__) || defined(__clang__)
-  __asm__("" : "+r"(v));
-#endif
-  return v;
-}
-
-/// The judged records and served ids of match_served_unit_avx512 in
-/// registers: L0..L5 hold records 4u .. 4u+3 (16 dwords: low half, high
-/// half, grade, padding per record), S0/S1 the served ids 0-7 / 8-9.
-/// Lanes past J or n hold id 0 and grade 0.
-struct served_unit_regs {
-  __m512i L0, L1, L2, L3, L4, L5, S0, S1;
-};
-
-template <bool Wide>
-DRIFTWATCH_SERVED_INLINE __m512i served_unit_block6(const __m512i& J, const __m512i& JH, const __m512i& idx, const __m512i& SL,
-                                  const __m512i& SH) noexcept {
-  const __m512i c = _mm512_conflict_epi32(_mm512_permutex2var_epi32(J, idx, SL));
-  if (!Wide) return c;
-  return _mm512_and_si512(c, _mm512_conflict_epi32(_mm512_permutex2var_epi32(JH, idx, SH)));
-}
-
-/// The all-pairs equalities of match_served_unit from AVX-512 conflict
-/// detection (vpconflictd: for each of 16 lanes, which earlier lanes hold the
-/// same 32-bit value; 120 pairs per instruction, about one instruction per
-/// cycle on Zen 4, where a 64-bit compare gives 8 pairs per cycle). The ids
-/// are compared on their low 32 bits, exact when every id is below 2^32
-/// (Wide = false: checked by the caller), else on both halves with the two
-/// conflict masks ANDed (Wide = true). Vectors of 16 lanes:
-///   - judged ids [0..16) (JA); with Long also [8..24) (JB) and [0..8) +
-///     [16..24): every judged pair (judged repeats);
-///   - membership blocks [6 judged ids | the 10 served ids], cut from JA and
-///     JB (3 blocks for up to 16 judged records, 4 for 24): a served lane's
-///     bits 0-5 are the equal judged ids, bits 6.. the equal earlier served
-///     ids (served repeats).
-/// No branch on the data. Lanes past J or n (id 0, grade 0) are excluded by
-/// the masks of the tests and, being later than every valid lane of their
-/// vector, never appear in a valid lane's conflict bits. Written without
-/// arrays or loops so that the vectors stay in registers at -O2.
-/// Long: up to 24 judged records (6 loads), else up to 16 (4 loads; L4 and
-/// L5 unused).
-template <bool Wide, bool Long>
-DRIFTWATCH_SERVED_INLINE served_unit_match match_served_unit_conflicts(const served_unit_regs& v, std::size_t n,
-                                                     std::size_t J) noexcept {
-  // Dword indices into a pair of record loads (a, b): record r at dwords
-  // 4r .. 4r+3 of a (r < 4), 16 + 4(r - 4) .. of b.
-  const __m512i grade_low = _mm512_setr_epi32(2, 6, 10, 14, 18, 22, 26, 30, 0, 4, 8, 12, 16, 20, 24, 28);
-  const __m512i high = _mm512_setr_epi32(3, 7, 11, 15, 19, 23, 27, 31, 1, 5, 9, 13, 17, 21, 25, 29);
-  const __m512i zero = _mm512_setzero_si512();
-  const __m512i one = _mm512_set1_epi32(1);
-  served_unit_match r;
-  const std::uint32_t valid = static_cast<std::uint32_t>((std::uint64_t(1) << J) - 1);
-  __mmask16 unusual;  // lanes with a grade above 1, a repeated judged id, a repeated served id
-  // X_t: lanes 0-7 the grades, lanes 8-15 the low halves of records 8t .. 8t+7.
-  const __m512i X0 = _mm512_permutex2var_epi32(v.L0, grade_low, v.L1);
-  const __m512i X1 = _mm512_permutex2var_epi32(v.L2, grade_low, v.L3);
-  const __m512i X2 = Long ? _mm512_permutex2var_epi32(v.L4, grade_low, v.L5) : zero;
-  // Y_t: the high halves (lanes 8-15), compared only for ids above 2^32.
-  const __m512i Y0 = Wide ? _mm512_permutex2var_epi32(v.L0, high, v.L1) : zero;
-  const __m512i Y1 = Wide ? _mm512_permutex2var_epi32(v.L2, high, v.L3) : zero;
-  const __m512i Y2 = Wide && Long ? _mm512_permutex2var_epi32(v.L4, high, v.L5) : zero;
-  // Grades: records past J read 0, so no mask of valid lanes.
-  const __m512i GA = _mm512_shuffle_i64x2(X0, X1, 0x44);  // grades 0-15
-  // Judged repeats: ids 0-15 (JA); with Long also 8-23 (JB), 0-7 + 16-23 (JC).
-  const __m512i JA = _mm512_shuffle_i64x2(X0, X1, 0xEE), JAH = _mm512_shuffle_i64x2(Y0, Y1, 0xEE);
-  const __m512i JB = _mm512_shuffle_i64x2(X1, X2, 0xEE), JBH = _mm512_shuffle_i64x2(Y1, Y2, 0xEE);
-  __m512i cA = _mm512_conflict_epi32(JA);
-  if (Wide) cA = _mm512_and_si512(cA, _mm512_conflict_epi32(JAH));
-  __mmask16 repeat = _mm512_mask_test_epi32_mask(static_cast<__mmask16>(valid), cA, cA);
-  if (Long) {
-    const __mmask32 pos =
-        _mm512_kunpackw(_mm512_mask_cmpgt_epi32_mask(0xFF, X2, zero), _mm512_cmpgt_epi32_mask(GA, zero));
-    r.positive = mask_bits(pos);
-    unusual = _mm512_cmpgt_epi32_mask(_mm512_mask_max_epi32(GA, 0xFF, GA, X2), one);  // a grade above 1
-    __m512i cB = _mm512_conflict_epi32(JB);
-    __m512i cC = _mm512_conflict_epi32(_mm512_shuffle_i64x2(X0, X2, 0xEE));
-    if (Wide) {
-      cB = _mm512_and_si512(cB, _mm512_conflict_epi32(JBH));
-      cC = _mm512_and_si512(cC, _mm512_conflict_epi32(_mm512_shuffle_i64x2(Y0, Y2, 0xEE)));
-    }
-    repeat = static_cast<__mmask16>(
-        repeat | _mm512_mask_test_epi32_mask(static_cast<__mmask16>(valid >> 8), cB, cB) |
-        _mm512_mask_test_epi32_mask(static_cast<__mmask16>((valid & 0xFF) | ((valid >> 8) & 0xFF00)), cC, cC));
-  } else {
-    r.positive = mask_bits(_mm512_cmpgt_epi32_mask(GA, zero));
-    unusual = _mm512_cmpgt_epi32_mask(GA, one);
-  }
-  unusual = static_cast<__mmask16>(unusual | repeat);
-  // Membership: M collects, per served lane, the judged records (bit j for
-  // record j) holding the same id: block b's judged bits shifted to 6b.
-  constexpr unsigned first_served = 6;  // the lane of served[0]
-  // Served: lanes 6 + i hold served[i]'s half (S0: ids 0-7, S1: ids 8-9).
-  const __m512i served_low = _mm512_setr_epi32(0, 0, 0, 0, 0, 0, 0, 2, 4, 6, 8, 10, 12, 14, 16, 18);
-  const __m512i served_high = _mm512_setr_epi32(1, 1, 1, 1, 1, 1, 1, 3, 5, 7, 9, 11, 13, 15, 17, 19);
-  const __m512i SL = _mm512_permutex2var_epi32(v.S0, served_low, v.S1);
-  const __m512i SH = Wide ? _mm512_permutex2var_epi32(v.S0, served_high, v.S1) : zero;
-  const __m512i b0 = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31);
-  const __m512i b1 = _mm512_setr_epi32(6, 7, 8, 9, 10, 11, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31);
-  // Short: records 12-15 of JA (lanes 4 and 5 repeat record 12: bits 16
-  // and 17 are never positive). Long: records 12-17 and 18-23 of JB.
-  const __m512i b2 = Long ? _mm512_setr_epi32(4, 5, 6, 7, 8, 9, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31)
-                          : _mm512_setr_epi32(12, 13, 14, 15, 12, 12, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31);
-  const __m512i b3 = _mm512_setr_epi32(10, 11, 12, 13, 14, 15, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31);
-  // A served lane's bits 6.. are its repeats among the served ids: all zero
-  // unless the list is unusual (then the hits are not used), so the blocks'
-  // conflicts are ORed in shifted, unmasked. (Bits 16 and 17 that block 2's
-  // repeated lanes may add to a short list are never positive.)
-  const __m512i C0 = served_unit_block6<Wide>(JA, JAH, b0, SL, SH);
-  const __m512i C1 = served_unit_block6<Wide>(JA, JAH, b1, SL, SH);
-  const __m512i C2 = Long ? served_unit_block6<Wide>(JB, JBH, b2, SL, SH) : served_unit_block6<Wide>(JA, JAH, b2, SL, SH);
-  __m512i M = _mm512_ternarylogic_epi32(C0, _mm512_slli_epi32(C1, 6), _mm512_slli_epi32(C2, 12), 0xFE);
-  if (Long) M = _mm512_or_si512(M, _mm512_slli_epi32(served_unit_block6<Wide>(JB, JBH, b3, SL, SH), 18));
-  const __mmask16 served_lanes = static_cast<__mmask16>(((1u << n) - 1) << first_served);
-  const std::uint32_t hit_lanes =
-      _mm512_mask_test_epi32_mask(served_lanes, M, _mm512_set1_epi32(static_cast<int>(r.positive)));
-  r.hits = hit_lanes >> (first_served - 1);  // lane first_served + i -> bit i + 1
-  // Served repeats: a served lane of block 0 with a bit above 5.
-  unusual = static_cast<__mmask16>(unusual | _mm512_mask_cmpgt_epu32_mask(served_lanes, C0, _mm512_set1_epi32(63)));
-  r.unusual = !_kortestz_mask16_u8(unusual, unusual);
-  return r;
-}
-
-/// SIMD kernel (AVX-512 F/CD/BW/VL), for 1 <= n <= 10 served ids and J <= 24
-/// judged records: zero-masked loads of the records and the served ids (a
-/// lane past J or n reads id 0 and grade 0), one check that every id is
-/// below 2^32, then match_served_unit_conflicts on the low halves alone
-/// (exact for such ids) or on both.
-DRIFTWATCH_SERVED_INLINE served_unit_match match_served_unit_avx512(const std::uint64_t* served, std::size_t n,
-                                                  const unsigned char* records, std::size_t J) noexcept {
-  const __mmask64 qwords = _cvtu64_mask64((std::uint64_t(1) << (2 * J)) - 1);  // J <= 24
-  // Addresses past the records are integers, never pointers (their lanes
-  // are masked off, never read).
-  const std::uintptr_t base = reinterpret_cast<std::uintptr_t>(records);
-  // u is a compile-time constant (kshift takes an immediate: Clang insists).
-  const auto load = [&](auto uc) {
-    constexpr unsigned u = decltype(uc)::value;
-    return _mm512_maskz_loadu_epi64(static_cast<__mmask8>(_cvtmask64_u64(_kshiftri_mask64(qwords, 8 * u))),
-                                    reinterpret_cast<const void*>(base + 64 * u));
-  };
-  using u0 = std::integral_constant<unsigned, 0>;
-  using u1 = std::integral_constant<unsigned, 1>;
-  using u2 = std::integral_constant<unsigned, 2>;
-  using u3 = std::integral_constant<unsigned, 3>;
-  using u4 = std::integral_constant<unsigned, 4>;
-  using u5 = std::integral_constant<unsigned, 5>;
-  const std::uint32_t sq = (1u << n) - 1;
-  const __m512i S0 = _mm512_maskz_loadu_epi64(static_cast<__mmask8>(sq), served);
-  const __m512i S1 = _mm512_maskz_loadu_epi64(
-      static_cast<__mmask8>(sq >> 8), reinterpret_cast<const void*>(reinterpret_cast<std::uintptr_t>(served) + 64));
-  // High halves: item ids at qwords 0, 2, 4, 6 of a record load (high
-  // dwords 1, 5, 9, 13; dwords 2 and 3 are the grade and padding), every
-  // qword of a served load (odd dwords).
-  const __m512i L0 = load(u0{}), L1 = load(u1{}), L2 = load(u2{}), L3 = load(u3{});
-  const __m512i s = _mm512_or_si512(S0, S1);
-  // d: the OR of the record loads, s: of the served loads. One test of the
-  // odd dwords of (d & item high dwords) | s.
-  const auto above_2_32 = [&](const __m512i& records_or, const __m512i& served_or) {
-    const __m512i item_high = _mm512_setr_epi32(0, -1, 0, 0, 0, -1, 0, 0, 0, -1, 0, 0, 0, -1, 0, 0);
-    const __m512i t = _mm512_ternarylogic_epi32(records_or, served_or, item_high, 0xEC);  // (r & item_high) | s
-    return !_kortestz_mask16_u8(_mm512_mask_test_epi32_mask(0xAAAA, t, t), _mm512_mask_test_epi32_mask(0xAAAA, t, t));
-  };
-  __m512i d = _mm512_ternarylogic_epi64(L0, L1, L2, 0xFE);  // L0 | L1 | L2
-  if (J <= 16) {  // 4 of every 5 lists in the benchmark: 4 loads, 3 blocks, one judged vector
-    d = _mm512_or_si512(d, L3);
-    const bool wide = above_2_32(d, s);
-    const served_unit_regs v{L0, L1, L2, L3, L3, L3, S0, S1};
-    return wide ? match_served_unit_conflicts<true, false>(v, n, J) : match_served_unit_conflicts<false, false>(v, n, J);
-  }
-  const __m512i L4 = load(u4{}), L5 = load(u5{});
-  d = _mm512_ternarylogic_epi64(d, L3, _mm512_or_si512(L4, L5), 0xFE);
-  const bool wide = above_2_32(d, s);
-  const served_unit_regs v{L0, L1, L2, L3, L4, L5, S0, S1};
-  return wide ? match_served_unit_conflicts<true, true>(v, n, J) : match_served_unit_conflicts<false, true>(v, n, J);
-}
-
-/// Times both matching variants of the unit path on synthetic lists (10
-/// served ids, 16 judged records, half of them hits) and caches the faster
-/// (planner.hpp). Cold: once per process.
-inline int plan_served() noexcept {
-  constexpr std::size_t lists = 32, n = 10, J = 16;
-  std::uint64_t served[lists * n];
-  alignas(16) unsigned char records[lists * J * 16] = {};
-  for (std::size_t l = 0; l < lists; ++l) {
-    for (std::size_t i = 0; i < n; ++i) served[l * n + i] = 1000 + 37 * l + 3 * i;
-    for (std::size_t j = 0; j < J; ++j) {
-      const std::uint64_t id = j % 2 ? 1000 + 37 * l + 3 * (j / 2) : 900000 + j;
-      const std::int32_t grade = j % 3 ? 1 : 0;
-      std::memcpy(records + (l * J + j) * 16, &id, 8);
-      std::memcpy(records + (l * J + j) * 16 + 8, &grade, 4);
-    }
-  }
-  volatile std::uint64_t sink = 0;
-  const int pick = fastest_candidate(2, 5, [&](int c) {
-    std::uint64_t acc = 0;
-    for (int pass = 0; pass < 8; ++pass)
-      for (std::size_t l = 0; l < lists; ++l) {
-        const served_unit_match m = c == 0 ? match_served_unit_avx512(served + l * n, n, records + l * J * 16, J)
-                                           : match_served_unit_scalar(served + l * n, n, records + l * J * 16, J);
-        acc += m.hits + m.positive + (m.unusual ? 1 : 0);
-      }
-    sink = sink + acc;
-  });
-  set_served_plan(pick);
-  return pick;
-}
-
-/// The unit path's matching step by the served plan: conflict detection or
-/// pairwise compares (the scalar twin), the same findings either way.
-DRIFTWATCH_SERVED_INLINE served_unit_match match_served_unit_planned(const std::uint64_t* served, std::size_t n,
-                                                                     const unsigned char* records,
-                                                                     std::size_t J) noexcept {
-  int plan = served_plan_slot().load(std::memory_order_relaxed);
-  if (plan < 0) plan = plan_served();
-  if (plan == static_cast<int>(served_variant::pairwise)) return match_served_unit_scalar(served, n, records, J);
-  return match_served_unit_avx512(served, n, records, J);
-}
-
-/// match_served_unit_avx512 behind a call, for callers outside the region.
-inline served_unit_match match_served_unit_avx512_call(const std::uint64_t* served, std::size_t n,
-                                                       const unsigned char* records, std::size_t J) noexcept {
-  return match_served_unit_avx512(served, n, records, J);
-}
-
-DRIFTWATCH_TARGET_END
-#endif  // AVX-512
 
 /// Dispatcher: the AVX-512 kernel for 1 <= n <= served_unit_max_served and
 /// J <= served_unit_max_judged when the level in use is avx512, else the
@@ -740,16 +516,18 @@ inline served_unit_match match_served_unit(const std::uint64_t* served, std::siz
                                            std::size_t J) noexcept {
 #if defined(DRIFTWATCH_SERVED_UNIT_AVX512)
   if (active_level() == simd_level::avx512 && n - 1 < served_unit_max_served && J <= served_unit_max_judged)
-    return match_served_unit_avx512_call(served, n, records, J);
+    return avx512::match_served_unit_call(served, n, records, J);
 #endif
   return match_served_unit_scalar(served, n, records, J);
 }
 
-/// Adapts an array of ids to the `item` callable of served_positions.
-struct id_array {
-  const std::uint64_t* ids;
-  std::uint64_t operator()(std::size_t j) const noexcept { return ids[j]; }
+/// Adapts an array of ids of type T to the `item` callable of served_positions.
+template <class T>
+struct basic_id_array {
+  const T* ids;
+  T operator()(std::size_t j) const noexcept { return ids[j]; }
 };
+using id_array = basic_id_array<std::uint64_t>;
 
 }  // namespace detail
 }  // namespace driftwatch

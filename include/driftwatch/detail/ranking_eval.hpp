@@ -17,6 +17,16 @@ namespace driftwatch {
 
 namespace detail {
 
+/// A span of judgments with ids of type Id, in a parameter from which Id is
+/// never deduced: summarize(judgments, ...) takes a vector of judgment (Id
+/// defaults to item_id), summarize<std::uint32_t>(...) the 32-bit ones.
+template <class Id>
+struct judgments_of_t {
+  using type = span<const basic_judgment<Id>>;
+};
+template <class Id>
+using judgments_of = typename judgments_of_t<Id>::type;
+
 inline double ranking_gain(gain_function g, int grade, int level) noexcept {
   if (grade <= 0) return 0.0;
   switch (g) {
@@ -212,7 +222,8 @@ struct grade_tally {
 /// without the duplicate check (`duplicate` stays false). O(1) when every
 /// positive grade is the same, else O(J * L) for L distinct positive grades;
 /// no allocation.
-inline judgment_summary summarize_tally(const grade_tally& t, span<const judgment> judgments, std::size_t k,
+template <class Id = item_id>
+inline judgment_summary summarize_tally(const grade_tally& t, judgments_of<Id> judgments, std::size_t k,
                                         const ranking_policy& policy) noexcept {
   judgment_summary s;
   const std::size_t n = judgments.size();
@@ -271,18 +282,20 @@ inline judgment_summary summarize_tally(const grade_tally& t, span<const judgmen
 /// R, the positive count and the ideal DCG@k, without the duplicate check
 /// (`duplicate` stays false). O(J * L) for J judgments with L distinct
 /// positive grades, O(J) when every positive grade is the same; no allocation.
-inline judgment_summary summarize_counts(span<const judgment> judgments, std::size_t k,
+template <class Id = item_id>
+inline judgment_summary summarize_counts(judgments_of<Id> judgments, std::size_t k,
                                          const ranking_policy& policy) noexcept {
   grade_tally t;
-  for (const judgment& jd : judgments) t.add(jd.grade, policy.relevance_level);
-  return summarize_tally(t, judgments, k, policy);
+  for (const auto& jd : judgments) t.add(jd.grade, policy.relevance_level);
+  return summarize_tally<Id>(t, judgments, k, policy);
 }
 
 /// summarize_counts plus the duplicate-id check (O(J^2) compares, no branch
 /// per pair); no allocation.
-inline judgment_summary summarize(span<const judgment> judgments, std::size_t k,
+template <class Id = item_id>
+inline judgment_summary summarize(judgments_of<Id> judgments, std::size_t k,
                                   const ranking_policy& policy) noexcept {
-  judgment_summary s = summarize_counts(judgments, k, policy);
+  judgment_summary s = summarize_counts<Id>(judgments, k, policy);
   const std::size_t n = judgments.size();
   bool duplicate = false;
   for (std::size_t i = 1; i < n; ++i)
@@ -463,7 +476,8 @@ class average_tie_kernel {
   double rr_ = 0.0, hit_ = 0.0;
 };
 
-/// A positive judged item present in a score row.
+/// A positive judged item present in a score row (a float score widened
+/// exactly to double, a 32-bit id to 64 bits: the order is the same).
 struct ranked_candidate {
   double score = 0.0;
   int grade = 0;

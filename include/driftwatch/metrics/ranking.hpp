@@ -11,6 +11,12 @@
 // On the same data (the served list is the row's ranking) both give bit-identical
 // metrics: they feed the same rank-ordered kernel in the same order.
 // Definitions, policies and how other tools differ: docs/ranking.md.
+//
+// Templates over what users vary: the score type (double, float) and the id
+// type (std::uint64_t, std::uint32_t): basic_ranking_evaluator<Score, Id>,
+// basic_score_matrix_view<Score>. Today's names are the defaults:
+// ranking_evaluator = basic_ranking_evaluator<double, item_id>,
+// score_matrix_view = basic_score_matrix_view<double> (docs/ranking-types.md).
 #pragma once
 
 #include <array>
@@ -19,6 +25,7 @@
 #include <cstdint>
 #include <limits>
 #include <string>
+#include <type_traits>
 
 #include <driftwatch/core/ranking_types.hpp>
 #include <driftwatch/detail/kernels_ranking.hpp>
@@ -28,13 +35,46 @@
 
 namespace driftwatch {
 
-/// Computes the per-request ranking metrics at one cutoff k under one policy.
-/// A small value type; construction validates the configuration (throws
-/// driftwatch::error), evaluation never throws and never allocates.
-class ranking_evaluator {
+/// A dense, read-only, row-major matrix of scores of type Score (users x
+/// items): row r's scores are data[r * row_stride + 0 .. cols - 1]. No
+/// ownership. score_matrix_view is the double one.
+template <class Score>
+struct basic_score_matrix_view {
+  static_assert(is_ranking_score<Score>::value, "basic_score_matrix_view<Score>: Score must be double or float");
+  const Score* data = nullptr;
+  std::size_t rows = 0;
+  std::size_t cols = 0;
+  std::size_t row_stride = 0;  ///< elements between row starts; 0 means cols
+
+  span<const Score> row(std::size_t r) const noexcept {
+    return span<const Score>(data + r * (row_stride ? row_stride : cols), cols);
+  }
+};
+using score_matrix_view = basic_score_matrix_view<double>;
+
+/// Computes the per-request ranking metrics at one cutoff k under one policy,
+/// for score rows of type Score (double or float) and item ids of type Id
+/// (std::uint64_t or std::uint32_t). A small value type; construction
+/// validates the configuration (throws driftwatch::error), evaluation never
+/// throws and never allocates. The score type and the id type change what
+/// the evaluator reads, never a metric: a float row gives the metrics of the
+/// double row holding the same values (ties included, trec_eval's rules), a
+/// 32-bit id those of the same id in 64 bits. ranking_evaluator is
+/// basic_ranking_evaluator<double, item_id> (which also reads float rows).
+template <class Score, class Id>
+class basic_ranking_evaluator {
+  static_assert(is_ranking_score<Score>::value, "basic_ranking_evaluator<Score, Id>: Score must be double or float");
+  static_assert(is_ranking_id<Id>::value,
+                "basic_ranking_evaluator<Score, Id>: Id must be std::uint64_t or std::uint32_t");
+
  public:
+  using score_type = Score;
+  using id_type = Id;
+  using judgment_type = basic_judgment<Id>;
+  using matrix_view = basic_score_matrix_view<Score>;
+
   /// k >= 1 is the cutoff of the _k metrics; policy.relevance_level >= 1.
-  explicit ranking_evaluator(std::size_t k, ranking_policy policy = ranking_policy{})
+  explicit basic_ranking_evaluator(std::size_t k, ranking_policy policy = ranking_policy{})
       : k_(k), policy_(policy) {
     if (k == 0) detail::fail("ranking cutoff k must be at least 1: k = 0");
     if (policy.relevance_level < 1)
@@ -55,21 +95,27 @@ class ranking_evaluator {
   /// default build), lists of 1..10 ids with up to 24 judgments of grades
   /// <= 1 under relevance level 1 (clicks, purchases) take one branch-free
   /// matching step (conflict detection or pairwise, as the planner timed
-  /// them: detail::match_served_unit_planned) and table lookups; every other
+  /// them: detail::avx512::match_served_unit_planned) and table lookups; every other
   /// list, and every other level, the general kernels. Same metrics, bit for
   /// bit, either way.
-  ranking_metrics served(span<const item_id> served, span<const judgment> judgments) const noexcept {
+  /// 32-bit ids: the same paths, the unit path's lists widened to 64 bits on
+  /// the stack first, the general kernels in 32-bit lanes.
+  ranking_metrics served(span<const Id> served, span<const judgment_type> judgments) const noexcept {
     const std::size_t n = served.size();
     const std::size_t J = judgments.size();
 #if defined(DRIFTWATCH_SERVED_UNIT_AVX512)
     if (detail::active_level() == simd_level::avx512 && n - 1 < detail::served_unit_max_served &&
         J <= detail::served_unit_max_judged && policy_.relevance_level == 1) {
       ranking_metrics r;
-      if (served_unit(served, judgments, r)) return r;
+      if constexpr (std::is_same<Id, item_id>::value) {
+        if (served_unit(served, judgments, r)) return r;
+      } else {
+        if (served_unit_narrow(served, judgments, r)) return r;
+      }
     }
 #endif
     if (n < detail::served_fast_max && J <= detail::served_fast_max) return served_small(served, judgments);
-    const detail::judgment_summary s = detail::summarize(judgments, k_, policy_);
+    const detail::judgment_summary s = detail::summarize<Id>(judgments, k_, policy_);
     if (s.duplicate) return ranking_metrics::invalid("duplicate judged item");
     for (std::size_t i = 1; i < n; ++i) {
       bool repeated = false;  // no early exit inside: the compiler vectorizes the row
@@ -79,8 +125,8 @@ class ranking_evaluator {
     detail::rank_kernel kernel(k_, policy_, s);
     if (s.positive > 0) {
       for (std::size_t i = 0; i < n; ++i) {
-        const item_id id = served[i];
-        for (const judgment& jd : judgments) {
+        const Id id = served[i];
+        for (const judgment_type& jd : judgments) {
           if (jd.item == id) {
             if (jd.grade > 0) kernel.visit(i + 1, jd.grade);
             break;
@@ -100,13 +146,17 @@ class ranking_evaluator {
   /// O(n * P + P * J) for n items, P positive judged items, J judged items;
   /// no allocation. Invalid when a score is NaN ("NaN score") or an item is
   /// judged twice ("duplicate judged item"). +-inf scores are ordered normally.
-  ranking_metrics scores(span<const double> scores, span<const judgment> judgments) const noexcept {
+  /// A float row is read as is, in float lanes where the kernel is SIMD
+  /// (never converted to a double copy): identical metrics to the double row
+  /// holding the same values, float ties included.
+  ranking_metrics scores(span<const Score> scores, span<const judgment_type> judgments) const noexcept {
     return scores_row(scores, judgments);
   }
 
-  /// The same for a row of float scores (read as is, never converted to a
-  /// double copy): identical metrics to the double row holding the same values.
-  ranking_metrics scores(span<const float> scores, span<const judgment> judgments) const noexcept {
+  /// A double evaluator also reads float rows (as above: the metrics of the
+  /// same values widened to double). A float evaluator reads float rows only.
+  template <class S = Score, std::enable_if_t<std::is_same<S, double>::value, int> = 0>
+  ranking_metrics scores(span<const float> scores, span<const judgment_type> judgments) const noexcept {
     return scores_row(scores, judgments);
   }
 
@@ -131,7 +181,7 @@ class ranking_evaluator {
                                             ranking_metrics& r) const noexcept {
     using detail::bit_count;
     const std::size_t n = served.size();
-    const detail::served_unit_match m = detail::match_served_unit_planned(
+    const detail::served_unit_match m = detail::avx512::match_served_unit_planned(
         served.data(), n, reinterpret_cast<const unsigned char*>(judgments.data()), judgments.size());
     if (m.unusual) return false;  // a grade above 1 or a repeated id: the general path tells which
     const std::size_t R = bit_count(m.positive);
@@ -183,6 +233,23 @@ class ranking_evaluator {
     r.invalid_reason = nullptr;
     return true;
   }
+
+  // served_unit for 32-bit ids: the lists widened to 64-bit ids and 16-byte
+  // records on the stack by one AVX-512 step (detail::avx512::widen_unit_lists),
+  // then the same kernel and tables.
+  DRIFTWATCH_TARGET_AVX512 bool served_unit_narrow(span<const Id> served, span<const judgment_type> judgments,
+                                                   ranking_metrics& r) const noexcept {
+    static_assert(sizeof(judgment_type) == 8 && offsetof(judgment_type, item) == 0 &&
+                      offsetof(judgment_type, grade) == 4,
+                  "widen_unit_lists reads basic_judgment<std::uint32_t> as {u32 item, i32 grade}");
+    alignas(64) item_id wide_served[16];
+    alignas(64) judgment wide_judged[detail::served_unit_max_judged];
+    detail::avx512::widen_unit_lists(served.data(), served.size(),
+                                     reinterpret_cast<const unsigned char*>(judgments.data()), judgments.size(),
+                                     wide_served, reinterpret_cast<unsigned char*>(wide_judged));
+    return served_unit(span<const item_id>(wide_served, served.size()),
+                       span<const judgment>(wide_judged, judgments.size()), r);
+  }
 #endif
 
   // served() for fewer than served_fast_max served ids (a rank is a bit of a
@@ -190,16 +257,18 @@ class ranking_evaluator {
   // checks and the membership test are the served_positions kernel (ids in
   // registers, broadcast compares, no branch per pair), then one branch-free
   // pass over the ranks.
-  ranking_metrics served_small(span<const item_id> served, span<const judgment> judgments) const noexcept {
+  ranking_metrics served_small(span<const Id> served, span<const judgment_type> judgments) const noexcept {
     constexpr std::size_t M = detail::served_fast_max;
+    // Room for match_served's padding: at most 8 lanes of 64-bit ids, 16 of 32-bit ones.
+    constexpr std::size_t pad = sizeof(Id) == 8 ? 8 : 16;
     const std::size_t n = served.size();
     const std::size_t J = judgments.size();
-    item_id ids[M + 8];           // room for match_served's padding (at most 8 lanes)
-    std::uint64_t positive[M + 8];  // flags: grade > 0
+    Id ids[M + pad];
+    Id positive[M + pad];  // flags: grade > 0
     detail::grade_tally tally;
     for (std::size_t j = 0; j < J; ++j) {
       ids[j] = judgments[j].item;
-      positive[j] = judgments[j].grade > 0 ? ~std::uint64_t(0) : 0;
+      positive[j] = judgments[j].grade > 0 ? static_cast<Id>(~Id(0)) : Id(0);
       tally.add(judgments[j].grade, policy_.relevance_level);
     }
     // Membership of the positive judged ids and both duplicate checks in
@@ -207,7 +276,7 @@ class ranking_evaluator {
     // registers, broadcast compares, no branch per pair.
     // Also checks the served ids for repeats. (The summary first gives the
     // scalar stores above time to retire before the kernel loads them as vectors.)
-    const detail::judgment_summary s = detail::summarize_tally(tally, judgments, k_, policy_);
+    const detail::judgment_summary s = detail::summarize_tally<Id>(tally, judgments, k_, policy_);
     const detail::served_match match = detail::match_served(served.data(), n, ids, positive, J);
     if (match.judged_repeat) return ranking_metrics::invalid("duplicate judged item");
     if (match.served_repeat) return ranking_metrics::invalid("duplicate item in served list");
@@ -219,7 +288,7 @@ class ranking_evaluator {
     } else {
       std::size_t position[M];
       int grade_at[M + 1];  // [0] collects the judged items not served
-      detail::served_positions(served.data(), n, detail::id_array{ids}, J, position);
+      detail::served_positions(served.data(), n, detail::basic_id_array<Id>{ids}, J, position);
       for (std::size_t j = 0; j < J; ++j) grade_at[position[j]] = judgments[j].grade;
       for (std::uint64_t b = match.hits; b != 0; b &= b - 1) {
         const std::size_t i = detail::lowest_bit(b);
@@ -230,13 +299,13 @@ class ranking_evaluator {
   }
 
   template <class T>
-  ranking_metrics scores_row(span<const T> scores, span<const judgment> judgments) const noexcept {
-    const detail::judgment_summary s = detail::summarize(judgments, k_, policy_);
+  ranking_metrics scores_row(span<const T> scores, span<const judgment_type> judgments) const noexcept {
+    const detail::judgment_summary s = detail::summarize<Id>(judgments, k_, policy_);
     if (s.duplicate) return ranking_metrics::invalid("duplicate judged item");
     const std::size_t n = scores.size();
     // Positive judged items inside the row, needed to decide if there is any work.
     std::size_t present = 0;
-    for (const judgment& jd : judgments) {
+    for (const judgment_type& jd : judgments) {
       if (jd.grade > 0 && jd.item < n) ++present;
     }
     if (present == 0) {
@@ -245,7 +314,7 @@ class ranking_evaluator {
       }
       return detail::rank_kernel(k_, policy_, s).finish(n);
     }
-    for (const judgment& jd : judgments) {
+    for (const judgment_type& jd : judgments) {
       if (jd.grade > 0 && jd.item < n && std::isnan(scores[static_cast<std::size_t>(jd.item)]))
         return ranking_metrics::invalid("NaN score");
     }
@@ -255,7 +324,7 @@ class ranking_evaluator {
 
   // Deterministic tie policies: visit positive items in rank order, 64 at a time.
   template <class T>
-  ranking_metrics scores_ordered(span<const T> row, span<const judgment> judgments,
+  ranking_metrics scores_ordered(span<const T> row, span<const judgment_type> judgments,
                                  const detail::judgment_summary& s) const noexcept {
     using detail::ranked_candidate;
     const std::size_t n = row.size();
@@ -270,7 +339,7 @@ class ranking_evaluator {
     for (;;) {
       // The next (up to) 64 positive items after `last`, sorted by rank.
       std::size_t m = 0;
-      for (const judgment& jd : judgments) {
+      for (const judgment_type& jd : judgments) {
         if (jd.grade <= 0 || jd.item >= n) continue;
         const ranked_candidate c{row[static_cast<std::size_t>(jd.item)], jd.grade, jd.item};
         if (have_last && !detail::precedes(last, c, ties)) continue;
@@ -291,7 +360,7 @@ class ranking_evaluator {
         if (ties != tie_policy::id_descending) {
           // Placement inside the tie is decided among the positive judged items.
           std::size_t pos_before = 0, pos_tied = 0;
-          for (const judgment& jd : judgments) {
+          for (const judgment_type& jd : judgments) {
             if (jd.grade <= 0 || jd.item >= n) continue;
             const ranked_candidate c{row[static_cast<std::size_t>(jd.item)], jd.grade, jd.item};
             if (c.score != chunk[j].score) continue;
@@ -312,7 +381,7 @@ class ranking_evaluator {
 
   // tie_policy::average: visit groups of equal score, 64 distinct scores per pass.
   template <class T>
-  ranking_metrics scores_average(span<const T> row, span<const judgment> judgments,
+  ranking_metrics scores_average(span<const T> row, span<const judgment_type> judgments,
                                  const detail::judgment_summary& s) const noexcept {
     const std::size_t n = row.size();
     detail::average_tie_kernel kernel(k_, policy_, s);
@@ -323,7 +392,7 @@ class ranking_evaluator {
     double last = 0.0;
     for (;;) {
       std::size_t m = 0;
-      for (const judgment& jd : judgments) {
+      for (const judgment_type& jd : judgments) {
         if (jd.grade <= 0 || jd.item >= n) continue;
         const double v = row[static_cast<std::size_t>(jd.item)];
         if (have_last && !(v < last)) continue;
@@ -343,7 +412,7 @@ class ranking_evaluator {
       for (std::size_t j = 0; j < m; ++j) {
         std::size_t relevant = 0;
         double gain_sum = 0.0;
-        for (const judgment& jd : judgments) {
+        for (const judgment_type& jd : judgments) {
           if (jd.grade <= 0 || jd.item >= n) continue;
           if (row[static_cast<std::size_t>(jd.item)] != group_score[j]) continue;
           if (jd.grade >= policy_.relevance_level) ++relevant;
@@ -451,18 +520,8 @@ class ranking_evaluator {
   ranking_policy policy_;
 };
 
-/// A dense, read-only, row-major matrix of scores (users x items): row r's
-/// scores are data[r * row_stride + 0 .. cols - 1]. No ownership.
-struct score_matrix_view {
-  const double* data = nullptr;
-  std::size_t rows = 0;
-  std::size_t cols = 0;
-  std::size_t row_stride = 0;  ///< elements between row starts; 0 means cols
-
-  span<const double> row(std::size_t r) const noexcept {
-    return span<const double>(data + r * (row_stride ? row_stride : cols), cols);
-  }
-};
+/// Today's evaluator: double scores (float rows read too), 64-bit ids.
+using ranking_evaluator = basic_ranking_evaluator<double, item_id>;
 
 /// The offline path: evaluates every row of `scores` against its judged items,
 /// given in CSR form (row r's judgments are judgments[row_offsets[r] ..
@@ -484,15 +543,33 @@ inline void check_row_offsets(std::size_t rows, span<const std::size_t> row_offs
 }
 }  // namespace detail
 
-template <class Sink>
-void evaluate_rows(const ranking_evaluator& evaluator, score_matrix_view scores,
-                   span<const std::size_t> row_offsets, span<const judgment> judgments, Sink&& sink) {
-  detail::check_row_offsets(scores.rows, row_offsets, judgments.size());
+namespace detail {
+template <class Evaluator, class View, class Judgments, class Sink>
+void evaluate_view_rows(const Evaluator& evaluator, View scores, span<const std::size_t> row_offsets,
+                        Judgments judgments, Sink& sink) {
+  check_row_offsets(scores.rows, row_offsets, judgments.size());
   for (std::size_t r = 0; r < scores.rows; ++r) {
-    const auto row_judgments =
-        judgments.subspan(row_offsets[r], row_offsets[r + 1] - row_offsets[r]);
+    const auto row_judgments = judgments.subspan(row_offsets[r], row_offsets[r + 1] - row_offsets[r]);
     sink(r, evaluator.scores(scores.row(r), row_judgments));
   }
+}
+}  // namespace detail
+
+/// The matrix holds the evaluator's score type (a float matrix for a float
+/// evaluator: read in float lanes, no conversion); judgments hold its id type.
+template <class Score, class Id, class Sink>
+void evaluate_rows(const basic_ranking_evaluator<Score, Id>& evaluator,
+                   typename basic_ranking_evaluator<Score, Id>::matrix_view scores,
+                   span<const std::size_t> row_offsets, detail::judgments_of<Id> judgments, Sink&& sink) {
+  detail::evaluate_view_rows(evaluator, scores, row_offsets, judgments, sink);
+}
+
+/// A double evaluator also reads a float matrix in place (the metrics of the
+/// same values widened to double).
+template <class Id, class Sink>
+void evaluate_rows(const basic_ranking_evaluator<double, Id>& evaluator, basic_score_matrix_view<float> scores,
+                   span<const std::size_t> row_offsets, detail::judgments_of<Id> judgments, Sink&& sink) {
+  detail::evaluate_view_rows(evaluator, scores, row_offsets, judgments, sink);
 }
 
 }  // namespace driftwatch
