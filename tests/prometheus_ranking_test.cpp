@@ -58,3 +58,19 @@ TEST_CASE("canary delta and p-value gauges; an invalid comparison removes them")
   exporter.publish_canary(driftwatch::ranking_metric::precision, 10, "v1", "v2", driftwatch::comparison_result{});
   CHECK_FALSE(contains(metrics.render(), "driftwatch_canary_delta{"));
 }
+
+TEST_CASE("any ranking accumulator instantiation publishes the same series as the default one") {
+  pm::registry a_metrics, b_metrics;
+  pm::ranking_exporter a(a_metrics, "ranker"), b(b_metrics, "ranker");
+  driftwatch::ranking_accumulator wide("v1", 10);
+  driftwatch::basic_ranking_accumulator<float, std::uint32_t> narrow("v1", 10);
+  for (double x : {0.5, 0.25, 0.75}) {
+    wide.observe(metrics_with(x));
+    narrow.observe(metrics_with(x));
+  }
+  a.publish(wide);
+  b.publish(narrow);
+  const std::string text = b_metrics.render();
+  CHECK(contains(text, "driftwatch_ranking_metric_count{model=\"ranker\",model_version=\"v1\",metric=\"P\",k=\"10\"} 3\n"));
+  CHECK(text == a_metrics.render());
+}

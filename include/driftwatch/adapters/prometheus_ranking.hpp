@@ -92,7 +92,9 @@ class ranking_exporter {
 
   /// Replaces the exported state of (acc.model_version(), acc.k()) with the
   /// accumulator's current sums and counts. O(metrics), allocates on first use.
-  void publish(const ranking_accumulator& acc) {
+  /// Any instantiation (float or double scores, 32- or 64-bit ids).
+  template <class Score, class Id>
+  void publish(const basic_ranking_accumulator<Score, Id>& acc) {
     version_state st;
     st.count = acc.count();
     st.skipped = acc.skipped();
