@@ -37,7 +37,12 @@ struct weight_sums {
 
 // ---- scalar twins -----------------------------------------------------------
 
-inline weight_sums weight_sums_scalar(const double* p, const double* q, std::size_t n) noexcept {
+// Each kernel takes double or float weights (T); float weights are widened
+// exactly (per value in the twins, in the lanes in the SIMD kernels), so a float
+// vector gives what the double kernels give for its widened copy.
+
+template <class T>
+inline weight_sums weight_sums_scalar(const T* p, const T* q, std::size_t n) noexcept {
   weight_sums w;
   compensated_sum sp, sq;
   for (std::size_t i = 0; i < n; ++i) {
@@ -56,12 +61,13 @@ inline weight_sums weight_sums_scalar(const double* p, const double* q, std::siz
 }
 
 /// sum (q - p) ln(q / p) over proportions p = ref/tp, q = cur/tq, zeros -> eps.
-inline double psi_sum_scalar(const double* ref, const double* cur, std::size_t n, double tp, double tq,
+template <class T>
+inline double psi_sum_scalar(const T* ref, const T* cur, std::size_t n, double tp, double tq,
                              double epsilon) noexcept {
   compensated_sum sum;
   for (std::size_t i = 0; i < n; ++i) {
-    double p = ref[i] / tp;
-    double q = cur[i] / tq;
+    double p = static_cast<double>(ref[i]) / tp;
+    double q = static_cast<double>(cur[i]) / tq;
     if (p == 0) p = epsilon;
     if (q == 0) q = epsilon;
     sum.add((q - p) * std::log(q / p));
@@ -118,12 +124,13 @@ constexpr double js_tiny_scale = 0x1p600;
 
 /// js_sum = sum m f(d) = sum p ln(p/m) + sum q ln(q/m) (nats), m = (p + q)/2,
 /// 0 ln 0 = 0; see the derivation above.
-inline double js_sum_scalar(const double* ref, const double* cur, std::size_t n, double tp, double tq) noexcept {
+template <class T>
+inline double js_sum_scalar(const T* ref, const T* cur, std::size_t n, double tp, double tq) noexcept {
   const double ia = 1.0 / tp, ib = 1.0 / tq;
   compensated_sum sum;
   for (std::size_t i = 0; i < n; ++i) {
-    const double p = ref[i] * ia;
-    const double q = cur[i] * ib;
+    const double p = static_cast<double>(ref[i]) * ia;
+    const double q = static_cast<double>(cur[i]) * ib;
     const double s = p + q;
     if (!(s > 0)) continue;
     // d, r1, r2 are ratios: for s below 2^-900 take them from p, q scaled by 2^600
@@ -145,11 +152,12 @@ inline double js_sum_scalar(const double* ref, const double* cur, std::size_t n,
 }
 
 /// sum (sqrt p - sqrt q)^2.
-inline double hellinger_sum_scalar(const double* ref, const double* cur, std::size_t n, double tp,
+template <class T>
+inline double hellinger_sum_scalar(const T* ref, const T* cur, std::size_t n, double tp,
                                    double tq) noexcept {
   compensated_sum sum;
   for (std::size_t i = 0; i < n; ++i) {
-    const double d = std::sqrt(ref[i] / tp) - std::sqrt(cur[i] / tq);
+    const double d = std::sqrt(static_cast<double>(ref[i]) / tp) - std::sqrt(static_cast<double>(cur[i]) / tq);
     sum.add(d * d);
   }
   return sum.value();
@@ -181,6 +189,10 @@ struct lane_sum {
   }
 };
 
+/// A batch of doubles from doubles, or from floats widened in the lanes (exact).
+inline simd::batch<double> load_wide(const double* p) noexcept { return simd::load(p); }
+inline simd::batch<double> load_wide(const float* p) noexcept { return simd::batch<double>::load_unaligned(p); }
+
 /// ln(x) for x >= 0 that stays exact-to-an-ulp below DBL_MIN (subnormals).
 inline simd::batch<double> log_nonneg(const simd::batch<double>& x) noexcept {
   using B = simd::batch<double>;
@@ -199,8 +211,8 @@ inline simd::batch<double> log_nonneg(const simd::batch<double>& x) noexcept {
 /// an overflowing one of valid weights) falls back to the scalar twin, which
 /// then decides.
 
-template <class = void>
-weight_sums weight_sums_simd(const double* p, const double* q, std::size_t n) noexcept {
+template <class T>
+weight_sums weight_sums_simd(const T* p, const T* q, std::size_t n) noexcept {
   using B = simd::batch<double>;
   constexpr std::size_t L = simd::lanes<double>;
   constexpr std::size_t block = 64 * L;  // 2 accumulators x 32 batches
@@ -212,8 +224,8 @@ weight_sums weight_sums_simd(const double* p, const double* q, std::size_t n) no
     const std::size_t end = std::min(n, i + block);
     B ap0(0.0), ap1(0.0), aq0(0.0), aq1(0.0);
     for (; i + 2 * L <= end; i += 2 * L) {
-      const B a0 = simd::load(p + i), a1 = simd::load(p + i + L);
-      const B b0 = simd::load(q + i), b1 = simd::load(q + i + L);
+      const B a0 = load_wide(p + i), a1 = load_wide(p + i + L);
+      const B b0 = load_wide(q + i), b1 = load_wide(q + i + L);
       ap0 += a0;
       ap1 += a1;
       aq0 += b0;
@@ -254,8 +266,8 @@ weight_sums weight_sums_simd(const double* p, const double* q, std::size_t n) no
 }
 
 /// Runs in the hot loop of a metric read: measure before changing.
-template <class = void>
-double psi_sum_simd(const double* ref, const double* cur, std::size_t n, double tp, double tq,
+template <class T>
+double psi_sum_simd(const T* ref, const T* cur, std::size_t n, double tp, double tq,
                     double epsilon) noexcept {
   using B = simd::batch<double>;
   constexpr std::size_t L = simd::lanes<double>;
@@ -263,8 +275,8 @@ double psi_sum_simd(const double* ref, const double* cur, std::size_t n, double 
   lane_sum sum;
   std::size_t i = 0;
   for (; i + L <= n; i += L) {
-    B p = simd::load(ref + i) / vtp;
-    B q = simd::load(cur + i) / vtq;
+    B p = load_wide(ref + i) / vtp;
+    B q = load_wide(cur + i) / vtq;
     p = xsimd::select(p == zero, eps, p);
     q = xsimd::select(q == zero, eps, q);
     sum.add((q - p) * log_nonneg(q / p));
@@ -328,16 +340,16 @@ inline void log_small_big(const simd::batch<double>& small, const simd::batch<do
 /// DBL_MIN (its term r ln r is < 2e-305 in size, against f >= 0.0099 on that
 /// path) and r = 0 is selected away (0 ln 0 = 0). Per-lane Kahan sums (the
 /// terms are >= 0).
-template <class = void>
-double js_sum_generic(const double* ref, const double* cur, std::size_t n, double tp, double tq) noexcept {
+template <class T>
+double js_sum_generic(const T* ref, const T* cur, std::size_t n, double tp, double tq) noexcept {
   using B = simd::batch<double>;
   constexpr std::size_t L = simd::lanes<double>;
   const B ia(1.0 / tp), ib(1.0 / tq), zero(0.0), one(1.0), two(2.0), tiny(DBL_MIN), cut(js_series_max);
   B sum(0.0), comp(0.0);
   std::size_t i = 0;
   for (; i + L <= n; i += L) {
-    const B p = simd::load(ref + i) * ia;
-    const B q = simd::load(cur + i) * ib;
+    const B p = load_wide(ref + i) * ia;
+    const B q = load_wide(cur + i) * ib;
     const B s = p + q;
     const auto pos = s > zero;
     B ps = p, qs = q;
@@ -378,20 +390,20 @@ double js_sum_generic(const double* ref, const double* cur, std::size_t n, doubl
 
 /// The generic JS kernel at the xsimd width of the build (SSE2 in a default
 /// build, AVX2 or AVX-512 under -mavx2 / -march=native).
-template <class = void>
-double js_sum_simd(const double* ref, const double* cur, std::size_t n, double tp, double tq) noexcept {
+template <class T>
+double js_sum_simd(const T* ref, const T* cur, std::size_t n, double tp, double tq) noexcept {
   return js_sum_generic(ref, cur, n, tp, tq);
 }
 
-template <class = void>
-double hellinger_sum_simd(const double* ref, const double* cur, std::size_t n, double tp, double tq) noexcept {
+template <class T>
+double hellinger_sum_simd(const T* ref, const T* cur, std::size_t n, double tp, double tq) noexcept {
   using B = simd::batch<double>;
   constexpr std::size_t L = simd::lanes<double>;
   const B vtp(tp), vtq(tq);
   lane_sum sum;
   std::size_t i = 0;
   for (; i + L <= n; i += L) {
-    const B d = xsimd::sqrt(simd::load(ref + i) / vtp) - xsimd::sqrt(simd::load(cur + i) / vtq);
+    const B d = xsimd::sqrt(load_wide(ref + i) / vtp) - xsimd::sqrt(load_wide(cur + i) / vtq);
     sum.add(d * d);
   }
   compensated_sum total;
@@ -450,6 +462,48 @@ inline double js_sum(const double* ref, const double* cur, std::size_t n, double
 }
 
 inline double hellinger_sum(const double* ref, const double* cur, std::size_t n, double tp, double tq) noexcept {
+#if !defined(DRIFTWATCH_NO_SIMD)
+  if (n >= divergence_simd_min && active_level() != simd_level::scalar)
+    return hellinger_sum_simd(ref, cur, n, tp, tq);
+#endif
+  return hellinger_sum_scalar(ref, cur, n, tp, tq);
+}
+
+// The same dispatchers for float weights (each value widened exactly, in the
+// lanes): results as for the widened copy, within the kernels' bounds. The
+// weight pass at avx512 is the xsimd one (the AVX-512 pass reads the bit
+// patterns of doubles).
+
+inline weight_sums weight_sums_of(const float* p, const float* q, std::size_t n) noexcept {
+#if !defined(DRIFTWATCH_NO_SIMD)
+  if (n >= divergence_simd_min && active_level() != simd_level::scalar) return weight_sums_simd(p, q, n);
+#endif
+  return weight_sums_scalar(p, q, n);
+}
+
+inline double psi_sum(const float* ref, const float* cur, std::size_t n, double tp, double tq,
+                      double epsilon) noexcept {
+#if !defined(DRIFTWATCH_NO_SIMD)
+  if (n >= divergence_simd_min && active_level() != simd_level::scalar)
+    return psi_sum_simd(ref, cur, n, tp, tq, epsilon);
+#endif
+  return psi_sum_scalar(ref, cur, n, tp, tq, epsilon);
+}
+
+inline double js_sum(const float* ref, const float* cur, std::size_t n, double tp, double tq) noexcept {
+#if !defined(DRIFTWATCH_NO_SIMD)
+  if (n >= divergence_simd_min) {
+    const simd_level level = active_level();
+#if defined(DRIFTWATCH_ISA_AVX512)
+    if (level == simd_level::avx512) return js_sum_avx512_all(ref, cur, n, tp, tq);
+#endif
+    if (level != simd_level::scalar) return js_sum_generic(ref, cur, n, tp, tq);
+  }
+#endif
+  return js_sum_scalar(ref, cur, n, tp, tq);
+}
+
+inline double hellinger_sum(const float* ref, const float* cur, std::size_t n, double tp, double tq) noexcept {
 #if !defined(DRIFTWATCH_NO_SIMD)
   if (n >= divergence_simd_min && active_level() != simd_level::scalar)
     return hellinger_sum_simd(ref, cur, n, tp, tq);

@@ -139,6 +139,10 @@ alignas(64) constexpr double nlog_table[16] = {
     0x1.b44f77bcc8f64p-2, 0x1.dd46a04c1c4a1p-2, 0x1.02552a5a5d0ffp-1, 0x1.154c3d2f4d5eap-1,
     0x1.2795e1289b11bp-1, 0x1.393e0d3562a1ap-1, 0x1.4a4f85db03ebbp-1, 0x1.5ad404c359f2dp-1};
 
+/// 8 weights as doubles: loaded, or 8 floats widened in the register (exact).
+inline __m512d load8(const double* p) noexcept { return _mm512_loadu_pd(p); }
+inline __m512d load8(const float* p) noexcept { return _mm512_cvtps_pd(_mm256_loadu_ps(p)); }
+
 /// The table in four registers.
 struct log_table {
   __m512d inv_lo, inv_hi, nlog_lo, nlog_hi;
@@ -229,7 +233,8 @@ struct lane_total {
 }  // namespace js512
 
 /// js_sum over the multiple-of-8 head of n bins with AVX-512; `done` = bins summed.
-inline double js_sum_avx512(const double* ref, const double* cur, std::size_t n, double tp, double tq,
+template <class T>
+inline double js_sum_avx512(const T* ref, const T* cur, std::size_t n, double tp, double tq,
                             std::size_t& done) noexcept {
   const js512::log_table t;
   const __m512d va = _mm512_set1_pd(1.0 / tp), vb = _mm512_set1_pd(1.0 / tq);
@@ -248,17 +253,17 @@ inline double js_sum_avx512(const double* ref, const double* cur, std::size_t n,
     const std::size_t end = std::min(n, i + block);
     __m512d acc0 = _mm512_setzero_pd(), acc1 = _mm512_setzero_pd();
     for (; i + 16 <= end; i += 16) {
-      const __m512d p0 = scale(_mm512_loadu_pd(ref + i), va);
-      const __m512d q0 = scale(_mm512_loadu_pd(cur + i), vb);
-      const __m512d p1 = scale(_mm512_loadu_pd(ref + i + 8), va);
-      const __m512d q1 = scale(_mm512_loadu_pd(cur + i + 8), vb);
+      const __m512d p0 = scale(js512::load8(ref + i), va);
+      const __m512d q0 = scale(js512::load8(cur + i), vb);
+      const __m512d p1 = scale(js512::load8(ref + i + 8), va);
+      const __m512d q1 = scale(js512::load8(cur + i + 8), vb);
       acc0 = _mm512_add_pd(acc0, js512::js_terms(p0, q0, t));
       acc1 = _mm512_add_pd(acc1, js512::js_terms(p1, q1, t));
     }
     total.add(_mm512_add_pd(acc0, acc1));
   }
   if (i + 8 <= n) {
-    total.add(js512::js_terms(scale(_mm512_loadu_pd(ref + i), va), scale(_mm512_loadu_pd(cur + i), vb), t));
+    total.add(js512::js_terms(scale(js512::load8(ref + i), va), scale(js512::load8(cur + i), vb), t));
     i += 8;
   }
   done = i;
@@ -270,7 +275,8 @@ DRIFTWATCH_TARGET_END
 
 /// The AVX-512 JS kernel over all n bins (its head, then the twin's tail).
 /// Called out of line from a default build (it is compiled for AVX-512).
-inline double js_sum_avx512_all(const double* ref, const double* cur, std::size_t n, double tp, double tq) noexcept {
+template <class T>
+inline double js_sum_avx512_all(const T* ref, const T* cur, std::size_t n, double tp, double tq) noexcept {
   std::size_t done = 0;
   compensated_sum total;
   total.add(js_sum_avx512(ref, cur, n, tp, tq, done));
