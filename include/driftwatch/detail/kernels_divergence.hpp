@@ -189,9 +189,25 @@ struct lane_sum {
   }
 };
 
-/// A batch of doubles from doubles, or from floats widened in the lanes (exact).
+/// A batch of doubles from doubles, or from floats widened in the lanes (exact):
+/// one converting load where the build's xsimd width is known (xsimd 8's own
+/// converting load goes through memory and measured at half the rate).
 inline simd::batch<double> load_wide(const double* p) noexcept { return simd::load(p); }
-inline simd::batch<double> load_wide(const float* p) noexcept { return simd::batch<double>::load_unaligned(p); }
+inline simd::batch<double> load_wide(const float* p) noexcept {
+  using B = simd::batch<double>;
+  // The arch xsimd picks for the build's flags, best first (one branch compiled).
+#if defined(__AVX512F__)
+  return B(_mm512_cvtps_pd(_mm256_loadu_ps(p)));
+#elif defined(__AVX__)
+  return B(_mm256_cvtps_pd(_mm_loadu_ps(p)));
+#elif defined(__SSE2__) && (defined(__x86_64__) || defined(_M_X64))
+  return B(_mm_cvtps_pd(_mm_castsi128_ps(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(p)))));
+#elif defined(__aarch64__) && defined(__ARM_NEON)
+  return B(vcvt_f64_f32(vld1_f32(p)));
+#else
+  return B::load_unaligned(p);
+#endif
+}
 
 /// ln(x) for x >= 0 that stays exact-to-an-ulp below DBL_MIN (subnormals).
 inline simd::batch<double> log_nonneg(const simd::batch<double>& x) noexcept {
