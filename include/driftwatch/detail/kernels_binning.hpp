@@ -22,6 +22,10 @@
 //     many non-uniform bins.
 // Scalar twins: bin_count_scalar (std::lower_bound per value, exactly what
 // bin_edges::index does) and bin_count_uniform_scalar (direct index per value).
+// Float values: every kernel, twin and bin_count itself has an overload taking
+// `const float*` that runs in float lanes against the edges' float thresholds
+// and counts exactly what the double path counts for double(v) (see "float
+// values" below; docs/simd.md).
 #pragma once
 
 #include <algorithm>
