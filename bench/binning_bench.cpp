@@ -1,6 +1,7 @@
 // bin_quantile_b10 and bin_uniform_b64: histogram::observe (the SIMD kernels)
 // vs its scalar twins, Boost.Histogram and the memory-read limit, on the same
-// array of doubles. Python peers (numpy_histogram) run in bench/peers/peers.py.
+// array of doubles (and bin_*_f32 / _f64: the same values as floats and as
+// doubles through bin_count). Python peers (numpy_histogram) run in bench/peers/peers.py.
 #include <benchmark/benchmark.h>
 
 #include <driftwatch/accumulators/bin_edges.hpp>
@@ -47,8 +48,10 @@ void run_observe(benchmark::State& state, const driftwatch::bin_edges& edges) {
   bench::items(state, x.size());
 }
 
-template <class Kernel>
-void run_kernel(benchmark::State& state, const driftwatch::bin_edges& edges, Kernel kernel) {
+// (A function pointer type: the kernels are overloaded for float values.)
+using double_kernel = std::uint64_t (*)(const double*, std::size_t, const double*, std::size_t,
+                                        std::uint64_t*) noexcept;
+void run_kernel(benchmark::State& state, const driftwatch::bin_edges& edges, double_kernel kernel) {
   const auto& x = data();
   const auto& e = edges.interior();
   std::vector<std::uint64_t> counts(e.size() + 1);
@@ -150,6 +153,40 @@ void small_observe_n10_b10_driftwatch(benchmark::State& s) {
   bench::items(s, 10);
 }
 
+// Float values against double values (issue 16): bin_count on the same
+// values, once as doubles and once as floats (float lanes: twice the lanes,
+// half the bytes read), for the compare-and-count kernel (10 quantile bins),
+// the pair-table kernel (64 uniform bins) and the four-way kernel (200
+// uniform bins); *_memory_read is one SIMD pass over the float array.
+const std::vector<float>& data_f32() {
+  static const std::vector<float> x(data().begin(), data().end());
+  return x;
+}
+template <class T>
+void run_bin_count(benchmark::State& state, const driftwatch::bin_edges& edges, const std::vector<T>& x) {
+  const auto& e = edges.interior();
+  const bool uniform = edges.kind() == driftwatch::binning::uniform;
+  std::vector<std::uint64_t> counts(e.size() + 1);
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(driftwatch::detail::bin_count(e.data(), e.size(), uniform, x.data(), x.size(), counts.data()));
+    benchmark::ClobberMemory();
+  }
+  bench::items(state, x.size());
+}
+void bin_quantile_b10_f64(benchmark::State& s) { run_bin_count(s, quantile_edges(), data()); }
+void bin_quantile_b10_f32(benchmark::State& s) { run_bin_count(s, quantile_edges(), data_f32()); }
+void bin_uniform_b64_f64(benchmark::State& s) { run_bin_count(s, uniform_edges(), data()); }
+void bin_uniform_b64_f32(benchmark::State& s) {
+  run_bin_count(s, uniform_edges(), data_f32());
+#if defined(DRIFTWATCH_ISA_AVX2) || defined(DRIFTWATCH_ISA_AVX512)
+  const int plan = driftwatch::detail::uniform_plan_slot_f32().load();
+  if (plan >= 0) s.SetLabel(std::string("plan ") + driftwatch::detail::variant_name(driftwatch::detail::uniform_variant(plan)));
+#endif
+}
+void bin_uniform_b200_f64(benchmark::State& s) { run_bin_count(s, wide_uniform_edges(), data()); }
+void bin_uniform_b200_f32(benchmark::State& s) { run_bin_count(s, wide_uniform_edges(), data_f32()); }
+void bin_f32_memory_read(benchmark::State& s) { bench::memory_read(s, data_f32()); }
+
 }  // namespace
 
 BENCHMARK(small_observe_n10_b10_driftwatch);
@@ -173,5 +210,12 @@ DW_BENCH(guard_uniform_b64_inexact_kernel);
 DW_BENCH(guard_uniform_b64_inexact_twin);
 DW_BENCH(guard_uniform_b200_kernel);
 DW_BENCH(guard_uniform_b200_twin);
+DW_BENCH(bin_quantile_b10_f64);
+DW_BENCH(bin_quantile_b10_f32);
+DW_BENCH(bin_uniform_b64_f64);
+DW_BENCH(bin_uniform_b64_f32);
+DW_BENCH(bin_uniform_b200_f64);
+DW_BENCH(bin_uniform_b200_f32);
+DW_BENCH(bin_f32_memory_read);
 
 BENCHMARK_MAIN();

@@ -88,9 +88,47 @@ void js_1m_memory_read(benchmark::State& s) {
   }
   bench::items(s, n);
 }
+// Float weights against double weights (issue 16): the same 1M-bin vectors as
+// floats (widened exactly in the lanes; the kernels compute in double), the JS
+// and Hellinger kernels with the totals known, and one pass over the floats.
+const std::vector<float>& p_f32() {
+  static const std::vector<float> x(p().begin(), p().end());
+  return x;
+}
+const std::vector<float>& q_f32() {
+  static const std::vector<float> x(q().begin(), q().end());
+  return x;
+}
+void js_1m_f32_kernel_only(benchmark::State& s) {
+  const std::size_t n = bench::js_n();
+  for (auto _ : s) benchmark::DoNotOptimize(d::js_sum(p_f32().data(), q_f32().data(), n, 500000.0, 500000.0));
+  bench::items(s, n);
+}
+void hellinger_1m_f64_kernel_only(benchmark::State& s) {
+  const std::size_t n = bench::js_n();
+  for (auto _ : s) benchmark::DoNotOptimize(d::hellinger_sum(p().data(), q().data(), n, 500000.0, 500000.0));
+  bench::items(s, n);
+}
+void hellinger_1m_f32_kernel_only(benchmark::State& s) {
+  const std::size_t n = bench::js_n();
+  for (auto _ : s) benchmark::DoNotOptimize(d::hellinger_sum(p_f32().data(), q_f32().data(), n, 500000.0, 500000.0));
+  bench::items(s, n);
+}
+void js_1m_f32_memory_read(benchmark::State& s) {
+  const std::size_t n = bench::js_n();
+  for (auto _ : s) {
+    benchmark::DoNotOptimize(bench::simd_sum(p_f32().data(), n));
+    benchmark::DoNotOptimize(bench::simd_sum(q_f32().data(), n));
+  }
+  bench::items(s, n);
+}
 }  // namespace
 
 DW_BENCH(js_1m_kernel_only);
+DW_BENCH(js_1m_f32_kernel_only);
+DW_BENCH(js_1m_f32_memory_read);
+DW_BENCH(hellinger_1m_f64_kernel_only);
+DW_BENCH(hellinger_1m_f32_kernel_only);
 DW_BENCH(js_1m_memory_read);
 DW_BENCH(js_1m_driftwatch);
 DW_BENCH(js_1m_scalar_log);

@@ -49,6 +49,22 @@ inline vi count_gt(vi acc, vf a, vf b) noexcept {
 inline vi add64(vi a, vi b) noexcept { return _mm512_add_epi64(a, b); }
 inline void store(std::uint64_t* p, vi v) noexcept { _mm512_storeu_si512(p, v); }
 inline vi add32(vi a, vi b) noexcept { return _mm512_add_epi32(a, b); }
+// Float lanes (the float binning kernels).
+inline void store(float* p, vf v) noexcept { _mm512_storeu_ps(p, v); }
+inline mf lt(vf a, vf b) noexcept { return _mm512_cmp_ps_mask(a, b, _CMP_LT_OQ); }
+inline mf le(vf a, vf b) noexcept { return _mm512_cmp_ps_mask(a, b, _CMP_LE_OQ); }
+inline mf eq(vf a, vf b) noexcept { return _mm512_cmp_ps_mask(a, b, _CMP_EQ_OQ); }
+inline bool any(mf m) noexcept { return m != 0; }
+inline mf and_m(mf a, mf b) noexcept { return static_cast<mf>(a & b); }
+inline mf or_m(mf a, mf b) noexcept { return static_cast<mf>(a | b); }
+inline vf select(mf m, vf a, vf b) noexcept { return _mm512_mask_blend_ps(m, b, a); }
+inline vf min(vf a, vf b) noexcept { return _mm512_min_ps(a, b); }
+inline vf max(vf a, vf b) noexcept { return _mm512_max_ps(a, b); }
+inline vf abs(vf a) noexcept { return _mm512_abs_ps(a); }
+inline vf floor(vf a) noexcept { return _mm512_roundscale_ps(a, _MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC); }
+inline vf nearbyint(vf a) noexcept { return _mm512_roundscale_ps(a, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC); }
+inline vf fma(vf a, vf b, vf c) noexcept { return _mm512_fmadd_ps(a, b, c); }
+inline bool all_ordered(vf a) noexcept { return _mm512_cmp_ps_mask(a, a, _CMP_ORD_Q) == 0xFFFF; }
 
 #else  // AVX2 + FMA
 
@@ -90,6 +106,22 @@ inline vi count_gt(vi acc, vf a, vf b) noexcept {
 inline vi add64(vi a, vi b) noexcept { return _mm256_add_epi64(a, b); }
 inline void store(std::uint64_t* p, vi v) noexcept { _mm256_storeu_si256(reinterpret_cast<__m256i*>(p), v); }
 inline vi add32(vi a, vi b) noexcept { return _mm256_add_epi32(a, b); }
+// Float lanes (the float binning kernels).
+inline void store(float* p, vf v) noexcept { _mm256_storeu_ps(p, v); }
+inline mf lt(vf a, vf b) noexcept { return _mm256_cmp_ps(a, b, _CMP_LT_OQ); }
+inline mf le(vf a, vf b) noexcept { return _mm256_cmp_ps(a, b, _CMP_LE_OQ); }
+inline mf eq(vf a, vf b) noexcept { return _mm256_cmp_ps(a, b, _CMP_EQ_OQ); }
+inline bool any(mf m) noexcept { return _mm256_movemask_ps(m) != 0; }
+inline mf and_m(mf a, mf b) noexcept { return _mm256_and_ps(a, b); }
+inline mf or_m(mf a, mf b) noexcept { return _mm256_or_ps(a, b); }
+inline vf select(mf m, vf a, vf b) noexcept { return _mm256_blendv_ps(b, a, m); }
+inline vf min(vf a, vf b) noexcept { return _mm256_min_ps(a, b); }
+inline vf max(vf a, vf b) noexcept { return _mm256_max_ps(a, b); }
+inline vf abs(vf a) noexcept { return _mm256_andnot_ps(_mm256_set1_ps(-0.0f), a); }
+inline vf floor(vf a) noexcept { return _mm256_round_ps(a, _MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC); }
+inline vf nearbyint(vf a) noexcept { return _mm256_round_ps(a, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC); }
+inline vf fma(vf a, vf b, vf c) noexcept { return _mm256_fmadd_ps(a, b, c); }
+inline bool all_ordered(vf a) noexcept { return _mm256_movemask_ps(_mm256_cmp_ps(a, a, _CMP_ORD_Q)) == 0xFF; }
 
 #endif
 
@@ -119,5 +151,12 @@ struct finite_probe {
   vd sum;
   finite_probe() noexcept : sum(set1(0.0)) {}  // user-provided: compiled for the region's ISA
   void add(vd v) noexcept { sum = fma(v, set1(0.0), sum); }
+  bool all_finite() const noexcept { return all_ordered(sum); }
+};
+/// finite_probe for float lanes.
+struct finite_probe_f32 {
+  vf sum;
+  finite_probe_f32() noexcept : sum(set1(0.0f)) {}
+  void add(vf v) noexcept { sum = fma(v, set1(0.0f), sum); }
   bool all_finite() const noexcept { return all_ordered(sum); }
 };

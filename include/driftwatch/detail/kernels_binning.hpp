@@ -22,6 +22,10 @@
 //     many non-uniform bins.
 // Scalar twins: bin_count_scalar (std::lower_bound per value, exactly what
 // bin_edges::index does) and bin_count_uniform_scalar (direct index per value).
+// Float values: every kernel, twin and bin_count itself has an overload taking
+// `const float*` that runs in float lanes against the edges' float thresholds
+// and counts exactly what the double path counts for double(v) (see "float
+// values" below; docs/simd.md).
 #pragma once
 
 #include <algorithm>
@@ -135,6 +139,135 @@ inline std::uint64_t bin_count_uniform_scalar(const double* edges, std::size_t n
     ++counts[b];
   }
   return invalid;
+}
+
+// ---- float values -----------------------------------------------------------
+//
+// A float value v falls in the bin the double path gives for double(v) (exact:
+// every float is a double). The scalar twins below widen each value; the SIMD
+// kernels compare in float lanes against float thresholds of the double edges:
+//
+//   t(e) = the largest float <= e (-inf below -FLT_MAX, FLT_MAX above it).
+//
+// Then for every float v: v > t(e) exactly when double(v) > e. (If double(v) > e,
+// then v > e >= t(e). If v > t(e), v is a float above the largest float <= e, so
+// v > e.) So "edges strictly below v" are counted exactly by the thresholds,
+// for finite, infinite and NaN v alike; t is non-decreasing (distinct edges may
+// share a threshold, which counting never minds). Subnormal floats, signed
+// zeros and edges outside the float range are covered by the same argument
+// (tests/simd_binning_test.cpp checks each, and nextafter neighbours in float
+// and in double of every edge).
+
+/// The float threshold of a double edge (see above). Never given NaN.
+inline float float_threshold(double e) noexcept {
+  const float inf = std::numeric_limits<float>::infinity();
+  if (!(e < std::numeric_limits<double>::infinity())) return inf;  // only padding edges
+  if (e >= static_cast<double>(std::numeric_limits<float>::max())) return std::numeric_limits<float>::max();
+  if (e < -static_cast<double>(std::numeric_limits<float>::max())) return -inf;
+  float f = static_cast<float>(e);  // in range: rounded to nearest
+  if (static_cast<double>(f) > e) f = std::nextafter(f, -inf);
+  return f;
+}
+
+/// Scalar twin and reference for float values: bin_count_scalar on double(v).
+inline std::uint64_t bin_count_scalar(const double* edges, std::size_t ne, const float* x, std::size_t n,
+                                      std::uint64_t* counts) noexcept {
+  std::uint64_t invalid = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    const double v = static_cast<double>(x[i]);
+    if (!std::isfinite(v)) {
+      ++invalid;
+      continue;
+    }
+    ++counts[bin_of(edges, ne, v)];
+  }
+  return invalid;
+}
+
+/// The branch-free search for float values (each widened: one conversion
+/// beside ~log2(ne) compare-and-move steps; the double edges are searched as
+/// they are, nothing to round or store).
+inline std::uint64_t bin_count_search_scalar(const double* edges, std::size_t ne, const float* x, std::size_t n,
+                                             std::uint64_t* counts) noexcept {
+  if (ne == 0) return bin_count_scalar(edges, ne, x, n, counts);
+  std::uint64_t invalid = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    const double v = static_cast<double>(x[i]);
+    if (!std::isfinite(v)) {
+      ++invalid;
+      continue;
+    }
+    ++counts[bin_of_branchless(edges, ne, v)];
+  }
+  return invalid;
+}
+
+/// bin_count_uniform_scalar for float values (each widened).
+inline std::uint64_t bin_count_uniform_scalar(const double* edges, std::size_t ne, const float* x, std::size_t n,
+                                              std::uint64_t* counts) noexcept {
+  const uniform_geometry g = uniform_geometry_of(edges, ne);
+  if (!g.usable) return bin_count_scalar(edges, ne, x, n, counts);
+  const double top = static_cast<double>(ne);
+  std::uint64_t invalid = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    const double v = static_cast<double>(x[i]);
+    if (!std::isfinite(v)) {
+      ++invalid;
+      continue;
+    }
+    double t = std::ceil((v - g.origin) * g.inv_width) - 1.0;
+    t = t < 0 ? 0 : (t > top ? top : t);
+    auto b = static_cast<std::size_t>(t);
+    while (b > 0 && v <= edges[b - 1]) --b;
+    while (b < ne && v > edges[b]) ++b;
+    ++counts[b];
+  }
+  return invalid;
+}
+
+/// Geometry of the float thresholds t[0 .. ne) of near-uniform edges, for the
+/// float direct-index kernels: position(v) = (v - origin) * inv_width in float
+/// arithmetic (a subtraction and a product, each rounded: monotonic in v), and
+/// the largest distance `slack` of a threshold's position from its integer
+/// (j + 1 for t[j]); `exact` when every position is exactly its integer.
+/// Usable only if slack < 0.25 (else thresholds too close for float positions:
+/// the caller takes the scalar twin).
+struct uniform_geometry_f32 {
+  float origin = 0, inv_width = 0, slack = 1;
+  bool usable = false, exact = false;
+};
+
+inline uniform_geometry_f32 uniform_geometry_of(const float* t, std::size_t ne) noexcept {
+  uniform_geometry_f32 g;
+  if (ne < 2) return g;
+  const double width = (static_cast<double>(t[ne - 1]) - static_cast<double>(t[0])) / static_cast<double>(ne - 1);
+  const double origin = static_cast<double>(t[0]) - width;
+  const double flt_max = static_cast<double>(std::numeric_limits<float>::max());
+  if (!(width > 0) || !(std::fabs(origin) < flt_max) || !(1.0 / width < flt_max)) return g;
+  g.origin = static_cast<float>(origin);
+  g.inv_width = static_cast<float>(1.0 / width);
+  if (!(g.inv_width > 0)) return g;
+  double slack = 0;
+  bool exact = true;
+  for (std::size_t j = 0; j < ne; ++j) {
+    const float p = (t[j] - g.origin) * g.inv_width;  // float ops, as the kernels' lanes
+    if (!std::isfinite(p)) return g;
+    // Exact in double (p and j + 1 are floats of at most 24 bits): no rounding
+    // that an FMA could change.
+    const double d = std::fabs(static_cast<double>(p) - static_cast<double>(j + 1));
+    slack = d > slack ? d : slack;
+    exact = exact && d == 0;
+  }
+  g.slack = static_cast<float>(slack + 1e-4);  // margin: well above one float rounding at 512
+  g.exact = exact;
+  g.usable = slack + 1e-4 < 0.25;
+  return g;
+}
+
+/// The float thresholds of ne <= max edges into t; their geometry.
+inline uniform_geometry_f32 float_thresholds(const double* edges, std::size_t ne, float* t) noexcept {
+  for (std::size_t j = 0; j < ne; ++j) t[j] = float_threshold(edges[j]);
+  return uniform_geometry_of(t, ne);
 }
 
 #if !defined(DRIFTWATCH_NO_SIMD)
@@ -511,6 +644,281 @@ std::uint64_t bin_count_uniform_pairs_simd(const double* edges, std::size_t ne, 
   return invalid + bin_count_uniform_simd(edges, ne, x + i, n - i, counts);
 }
 
+// ---- float values in float lanes (twice the lanes of double) ---------------
+
+/// Compare-and-count for float values: bin_count_compare_fixed in float lanes
+/// against the float thresholds of the edges (float_threshold: the same counts
+/// as double(v) against the edges). Per-lane counters are floats, exact up to
+/// 2^24, folded into 64-bit totals every 16384 values (at most 16384 per lane).
+template <std::size_t NE>
+std::uint64_t bin_count_compare_fixed(const double* edges, std::size_t ne, const float* x, std::size_t n,
+                                      std::uint64_t* counts) noexcept {
+  using B = simd::batch<float>;
+  constexpr std::size_t L = simd::lanes<float>;
+  constexpr std::size_t chunk = 256;  // multiple of every L
+  constexpr std::size_t chunks_per_fold = 64;
+  const float inf = std::numeric_limits<float>::infinity();
+  B e[NE];
+  B above[NE];
+  std::uint64_t cum[NE];
+  for (std::size_t j = 0; j < NE; ++j) {
+    e[j] = B(j < ne ? float_threshold(edges[j]) : inf);
+    above[j] = B(0.0f);
+    cum[j] = 0;
+  }
+  const B one(1.0f);
+  auto fold = [&]() {
+    for (std::size_t j = 0; j < NE; ++j) {
+      cum[j] += static_cast<std::uint64_t>(simd::reduce_add(above[j]));
+      above[j] = B(0.0f);
+    }
+  };
+  std::uint64_t invalid = 0, pos_inf = 0;
+  std::size_t i = 0, since_fold = 0;
+  for (; i + chunk <= n; i += chunk) {
+    finite_probe<B> probe;
+    for (std::size_t j = i; j < i + chunk; j += L) {
+      const B v = simd::load(x + j);
+      probe.add(v);
+      compare_count_step(v, above, e, one, std::make_index_sequence<NE>{});
+    }
+    if (!probe.all_finite()) {  // rare: the chunk holds NaN or +-Inf
+      for (std::size_t j = i; j < i + chunk; ++j) {
+        invalid += std::isfinite(x[j]) ? 0 : 1;
+        pos_inf += x[j] == inf ? 1 : 0;
+      }
+    }
+    if (++since_fold == chunks_per_fold) {
+      fold();
+      since_fold = 0;
+    }
+  }
+  fold();
+  for (std::size_t j = 0; j < NE; ++j) cum[j] -= pos_inf;
+  const std::uint64_t valid = static_cast<std::uint64_t>(i) - invalid;
+  if (ne == 0) {
+    counts[0] += valid;
+  } else {
+    counts[0] += valid - cum[0];
+    for (std::size_t j = 1; j < ne && j < NE; ++j) counts[j] += cum[j - 1] - cum[j];
+    counts[ne] += cum[ne - 1];
+  }
+  return invalid + bin_count_scalar(edges, ne, x + i, n - i, counts);
+}
+
+/// Compare-and-count for float values, ne <= 16.
+inline std::uint64_t bin_count_compare_simd(const double* edges, std::size_t ne, const float* x, std::size_t n,
+                                            std::uint64_t* counts) noexcept {
+  switch (ne) {
+    case 0:
+    case 1: return bin_count_compare_fixed<1>(edges, ne, x, n, counts);
+    case 2: return bin_count_compare_fixed<2>(edges, ne, x, n, counts);
+    case 3: return bin_count_compare_fixed<3>(edges, ne, x, n, counts);
+    case 4: return bin_count_compare_fixed<4>(edges, ne, x, n, counts);
+    case 5: return bin_count_compare_fixed<5>(edges, ne, x, n, counts);
+    case 6: return bin_count_compare_fixed<6>(edges, ne, x, n, counts);
+    case 7: return bin_count_compare_fixed<7>(edges, ne, x, n, counts);
+    case 8: return bin_count_compare_fixed<8>(edges, ne, x, n, counts);
+    case 9: return bin_count_compare_fixed<9>(edges, ne, x, n, counts);
+    case 10: return bin_count_compare_fixed<10>(edges, ne, x, n, counts);
+    case 11: return bin_count_compare_fixed<11>(edges, ne, x, n, counts);
+    case 12: return bin_count_compare_fixed<12>(edges, ne, x, n, counts);
+    default: return bin_count_compare_fixed<16>(edges, ne, x, n, counts);
+  }
+}
+
+/// 2^23: adding it to an integer-valued float 0 <= b < 2^23 leaves b in the
+/// low 23 bits of the representation (the float kernels' bin slots).
+constexpr float two_pow_23 = 8388608.0f;
+constexpr std::uint32_t low_23_bits = 0x7FFFFFu;
+
+/// The bin a slot of the float kernels holds (b + 2^23, see two_pow_23).
+inline std::uint32_t slot_bin(const float* slot) noexcept {
+  std::uint32_t u;
+  std::memcpy(&u, slot, 4);
+  return u & low_23_bits;
+}
+
+/// bin_of for a float kernel's slow lane, as a float slot value (+ 2^23).
+inline float exact_lane_slot(const double* edges, std::size_t ne, float x) noexcept {
+  return static_cast<float>(exact_lane_bin(edges, ne, static_cast<double>(x))) + two_pow_23;
+}
+
+/// uniform_lane_bins for float lanes over the float thresholds' geometry
+/// (uniform_geometry_f32): the same clamp, floor and near-an-edge test.
+template <class B>
+struct uniform_lane_bins_f32 {
+  B origin, inv, lo, hi, trash, pos_inf, near_limit;
+  uniform_lane_bins_f32(const uniform_geometry_f32& g, std::size_t ne) noexcept
+      : origin(g.origin),
+        inv(g.inv_width),
+        lo(0.5f),
+        hi(static_cast<float>(ne) + 0.5f),
+        trash(static_cast<float>(ne + 1)),
+        pos_inf(std::numeric_limits<float>::infinity()),
+        near_limit(g.slack) {}
+  auto operator()(const B& v, B& bin) const noexcept {
+    const auto finite = xsimd::abs(v) < pos_inf;
+    const B t = xsimd::min(xsimd::max((v - origin) * inv, lo), hi);
+    bin = xsimd::select(finite, xsimd::floor(t), trash);
+    return finite & (xsimd::abs(t - xsimd::nearbyint(t)) <= near_limit);
+  }
+  template <bool Exact>
+  auto unchecked(const B& v, B& bin, finite_probe<B>& probe) const noexcept {
+    const B t = xsimd::min(xsimd::max((v - origin) * inv, lo), hi);
+    bin = xsimd::floor(t);
+    probe.add(v);
+    if (Exact) return t == bin;
+    return xsimd::abs(t - xsimd::nearbyint(t)) <= near_limit;
+  }
+};
+
+/// bin_count_uniform_simd for float values, in float lanes: the direct index
+/// over the float thresholds (exact by the same monotonicity argument, with
+/// positions computed in float), the near-an-edge lanes from bin_of on
+/// double(v), four sub-histograms. Thresholds too close for float positions
+/// (slack >= 0.25, e.g. a narrow range far from 0) take the scalar twin.
+template <class = void>
+std::uint64_t bin_count_uniform_simd(const double* edges, std::size_t ne, const float* x, std::size_t n,
+                                     std::uint64_t* counts) noexcept {
+  using B = simd::batch<float>;
+  constexpr std::size_t L = simd::lanes<float>;
+  constexpr std::size_t chunk = 512;
+  constexpr std::size_t ways = 4;
+  if (ne < 2 || ne + 1 > uniform_simd_max_bins) return bin_count_scalar(edges, ne, x, n, counts);
+  float thr[uniform_simd_max_bins];
+  const uniform_geometry_f32 g = float_thresholds(edges, ne, thr);
+  if (!g.usable) return bin_count_uniform_scalar(edges, ne, x, n, counts);
+  const std::size_t bins = ne + 1;
+  const std::size_t stride = bins + 1;  // slot `bins` collects non-finite values
+  std::uint32_t sub[ways * (uniform_simd_max_bins + 1)];
+  std::memset(sub, 0, ways * stride * sizeof(std::uint32_t));
+  alignas(64) float slot[chunk];
+  const uniform_lane_bins_f32<B> lanes_bins(g, ne);
+  const B magic(two_pow_23);
+  std::uint64_t invalid = 0;
+  std::size_t since_flush = 0;
+  auto flush = [&]() {
+    for (std::size_t w = 0; w < ways; ++w) {
+      for (std::size_t b = 0; b < bins; ++b) counts[b] += sub[w * stride + b];
+      invalid += sub[w * stride + bins];
+    }
+    std::memset(sub, 0, ways * stride * sizeof(std::uint32_t));
+  };
+  std::size_t i = 0;
+  for (; i + chunk <= n; i += chunk) {
+    const float* xc = x + i;
+    for (std::size_t j = 0; j < chunk; j += L) {
+      B bin;
+      const auto near = lanes_bins(simd::load(xc + j), bin);
+      simd::store(slot + j, bin + magic);
+      if (simd::any(near)) {  // rare: within rounding of an edge
+        for (std::size_t l = 0; l < L; ++l) slot[j + l] = exact_lane_slot(edges, ne, xc[j + l]);
+      }
+    }
+    for (std::size_t j = 0; j < chunk; j += ways) {
+      ++sub[0 * stride + slot_bin(slot + j)];
+      ++sub[1 * stride + slot_bin(slot + j + 1)];
+      ++sub[2 * stride + slot_bin(slot + j + 2)];
+      ++sub[3 * stride + slot_bin(slot + j + 3)];
+    }
+    since_flush += chunk / ways;
+    if (since_flush >= (std::size_t{1} << 31)) {
+      flush();
+      since_flush = 0;
+    }
+  }
+  flush();
+  return invalid + bin_count_uniform_scalar(edges, ne, x + i, n - i, counts);
+}
+
+/// bin_count_uniform_pairs_simd for float values, in float lanes (pair index
+/// a * stride + b computed in the lanes: exact, < 80 * 80).
+template <class = void>
+std::uint64_t bin_count_uniform_pairs_simd(const double* edges, std::size_t ne, const float* x, std::size_t n,
+                                           std::uint64_t* counts) noexcept {
+  using B = simd::batch<float>;
+  constexpr std::size_t L = simd::lanes<float>;
+  constexpr std::size_t half = 256;
+  constexpr std::size_t max_stride = uniform_pairs_max_stride;
+  const std::size_t bins = ne + 1;
+  const std::size_t stride = bins + 1;
+  if (ne < 2 || stride > max_stride) return bin_count_uniform_simd(edges, ne, x, n, counts);
+  float thr[uniform_pairs_max_stride];
+  const uniform_geometry_f32 g = float_thresholds(edges, ne, thr);
+  if (!g.usable) return bin_count_uniform_scalar(edges, ne, x, n, counts);
+  alignas(64) std::uint16_t table[max_stride * max_stride];
+  const std::size_t cells = stride * stride;
+  std::memset(table, 0, cells * sizeof(std::uint16_t));
+  alignas(64) float slot[half];
+  const uniform_lane_bins_f32<B> lanes_bins(g, ne);
+  const B magic(two_pow_23), wide(static_cast<float>(stride));
+  std::uint64_t invalid = 0;
+  auto fold = [&]() {
+    std::uint64_t col[max_stride] = {};
+    for (std::size_t a = 0; a < stride; ++a) {
+      std::uint64_t row = 0;
+      for (std::size_t b = 0; b < stride; ++b) {
+        row += table[a * stride + b];
+        col[b] += table[a * stride + b];
+      }
+      if (a < bins)
+        counts[a] += row;
+      else
+        invalid += row;
+    }
+    for (std::size_t b = 0; b < bins; ++b) counts[b] += col[b];
+    invalid += col[bins];
+    std::memset(table, 0, cells * sizeof(std::uint16_t));
+  };
+  auto pair_phase = [&](const float* xc, auto mode) {
+    constexpr bool checked = std::is_same<decltype(mode), std::nullptr_t>::value;
+    finite_probe<B> probe;
+    for (std::size_t j = 0; j < half; j += L) {
+      const float* xa = xc + 2 * j;
+      const float* xb = xa + L;
+      B ba, bb;
+      bool near;
+      if constexpr (checked) {
+        near = simd::any(lanes_bins(simd::load(xa), ba) | lanes_bins(simd::load(xb), bb));
+      } else {
+        constexpr bool exact_edges = decltype(mode)::value;
+        near = simd::any(lanes_bins.template unchecked<exact_edges>(simd::load(xa), ba, probe) |
+                         lanes_bins.template unchecked<exact_edges>(simd::load(xb), bb, probe));
+      }
+      simd::store(slot + j, ba * wide + bb + magic);
+      if (near) {
+        for (std::size_t l = 0; l < L; ++l)
+          slot[j + l] = static_cast<float>(exact_lane_bin(edges, ne, static_cast<double>(xa[l])) *
+                                               static_cast<double>(stride) +
+                                           exact_lane_bin(edges, ne, static_cast<double>(xb[l]))) +
+                        two_pow_23;
+      }
+    }
+    return checked || probe.all_finite();
+  };
+  std::size_t since_fold = 0;
+  std::size_t i = 0;
+  for (; i + 2 * half <= n; i += 2 * half) {
+    const float* xc = x + i;
+    const bool finite = g.exact ? pair_phase(xc, std::true_type{}) : pair_phase(xc, std::false_type{});
+    if (!finite) pair_phase(xc, nullptr);
+    for (std::size_t j = 0; j < half; j += 4) {
+      ++table[slot_bin(slot + j)];
+      ++table[slot_bin(slot + j + 1)];
+      ++table[slot_bin(slot + j + 2)];
+      ++table[slot_bin(slot + j + 3)];
+    }
+    since_fold += half;
+    if (since_fold + half > 65535) {
+      fold();
+      since_fold = 0;
+    }
+  }
+  fold();
+  return invalid + bin_count_uniform_simd(edges, ne, x + i, n - i, counts);
+}
+
 #endif  // !DRIFTWATCH_NO_SIMD
 
 // The same kernels for AVX2 and AVX-512 (detail::avx2, detail::avx512),
@@ -535,10 +943,11 @@ std::uint64_t bin_count_uniform_pairs_simd(const double* edges, std::size_t ne, 
 constexpr std::size_t bin_count_simd_min = 64;
 
 #if defined(DRIFTWATCH_ISA_AVX2) || defined(DRIFTWATCH_ISA_AVX512)
-/// One uniform-binning variant (planner.hpp) over x[0 .. n); a 512-bit
-/// variant at the avx2 level runs as its 256-bit twin.
-inline std::uint64_t bin_count_uniform_variant(int v, simd_level level, const double* edges, std::size_t ne,
-                                               const double* x, std::size_t n, std::uint64_t* counts) noexcept {
+/// One uniform-binning variant (planner.hpp) over x[0 .. n) (T: double or
+/// float); a 512-bit variant at the avx2 level runs as its 256-bit twin.
+template <class T>
+inline std::uint64_t bin_count_uniform_variant(int v, simd_level level, const double* edges, std::size_t ne, const T* x,
+                                        std::size_t n, std::uint64_t* counts) noexcept {
   (void)level;
 #if defined(DRIFTWATCH_ISA_AVX512)
   if (level == simd_level::avx512) {
@@ -557,9 +966,10 @@ inline std::uint64_t bin_count_uniform_variant(int v, simd_level level, const do
 }
 
 /// Times the variants the level can run on the first batch (65536 values per
-/// timing, into scratch counts) and caches the fastest (planner.hpp).
-inline int plan_uniform(simd_level level, const double* edges, std::size_t ne, const double* x,
-                        std::size_t n) noexcept {
+/// timing, into scratch counts) and caches the fastest (planner.hpp; one plan
+/// per value type T).
+template <class T>
+inline int plan_uniform(simd_level level, const double* edges, std::size_t ne, const T* x, std::size_t n) noexcept {
   int candidates[4], count = 0;  // 256-bit first (fastest_candidate)
 #if defined(DRIFTWATCH_ISA_AVX2)
   candidates[count++] = static_cast<int>(uniform_variant::pairs256);
@@ -582,10 +992,10 @@ inline int plan_uniform(simd_level level, const double* edges, std::size_t ne, c
   int run = 0;
   const int pick = fastest_candidate(count, reps, [&](int c) {
     for (std::size_t b = 0; b <= ne; ++b) scratch[b] = 0;
-    const double* xs = slices ? x + chunk * static_cast<std::size_t>(run++) : x;  // slice 5c + r
+    const T* xs = slices ? x + chunk * static_cast<std::size_t>(run++) : x;  // slice 5c + r
     bin_count_uniform_variant(candidates[c], level, edges, ne, xs, m, scratch);
   });
-  set_uniform_plan(candidates[pick]);
+  uniform_plan_slot_of(x).store(candidates[pick], std::memory_order_relaxed);
   return candidates[pick];
 }
 #endif
@@ -597,7 +1007,7 @@ inline int plan_uniform(simd_level level, const double* edges, std::size_t ne, c
     if (ne <= 16) return ns::bin_count_compare(edges, ne, x, n, counts);                                 \
     if (uniform && ne + 2 <= uniform_pairs_max_stride &&                                                 \
         n >= uniform_pairs_min_values_per_cell * (ne + 2) * (ne + 2)) {                                  \
-      int plan = uniform_plan_slot().load(std::memory_order_relaxed);                                    \
+      int plan = uniform_plan_slot_of(x).load(std::memory_order_relaxed);                                \
       if (plan < 0) plan = plan_uniform(level, edges, ne, x, n);                                         \
       return bin_count_uniform_variant(plan, level, edges, ne, x, n, counts);                            \
     }                                                                                                    \
@@ -609,6 +1019,35 @@ inline int plan_uniform(simd_level level, const double* edges, std::size_t ne, c
 /// once at run time). `uniform` says the edges were made equal-width
 /// (bin_edges::uniform).
 inline std::uint64_t bin_count(const double* edges, std::size_t ne, bool uniform, const double* x, std::size_t n,
+                               std::uint64_t* counts) noexcept {
+#if !defined(DRIFTWATCH_NO_SIMD)
+  if (n >= bin_count_simd_min) {
+    const simd_level level = active_level();
+#if defined(DRIFTWATCH_ISA_AVX512)
+    if (level == simd_level::avx512) DRIFTWATCH_BIN_COUNT_ISA(avx512);
+#endif
+#if defined(DRIFTWATCH_ISA_AVX2)
+    if (level == simd_level::avx2) DRIFTWATCH_BIN_COUNT_ISA(avx2);
+#endif
+    if (level == simd_level::sse2) {
+      if (ne <= 16) return bin_count_compare_simd(edges, ne, x, n, counts);
+      if (uniform && ne + 2 <= uniform_pairs_max_stride &&
+          n >= uniform_pairs_min_values_per_cell * (ne + 2) * (ne + 2))
+        return bin_count_uniform_pairs_simd(edges, ne, x, n, counts);
+      if (uniform && ne + 1 <= uniform_simd_max_bins) return bin_count_uniform_simd(edges, ne, x, n, counts);
+    }
+  }
+#endif
+  if (uniform && ne >= 2) return bin_count_uniform_scalar(edges, ne, x, n, counts);
+  if (ne > 16) return bin_count_search_scalar(edges, ne, x, n, counts);
+  return bin_count_scalar(edges, ne, x, n, counts);
+}
+
+/// bin_count for float values: the same choice of kernel, in float lanes
+/// (twice the lanes of double), counting exactly what bin_count gives for the
+/// values widened to double (float_threshold). Many non-uniform bins (> 16
+/// edges, not uniform): the branch-free search on double(v), as for doubles.
+inline std::uint64_t bin_count(const double* edges, std::size_t ne, bool uniform, const float* x, std::size_t n,
                                std::uint64_t* counts) noexcept {
 #if !defined(DRIFTWATCH_NO_SIMD)
   if (n >= bin_count_simd_min) {

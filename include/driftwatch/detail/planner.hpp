@@ -13,6 +13,8 @@
 //     counted twice; a different slice per timing when the batch has
 //     20 x 65536 values, so that each reads from memory as the real call
 //     does). ~2-3 ms, once.
+//   - uniform_plan_f32: the same choice for float values (float lanes),
+//     timed the same way on the first float batch that takes this path.
 //   - served_plan: the served-list unit path's matching step: AVX-512
 //     conflict detection or pairwise scalar compares. Timed on synthetic
 //     lists (10 served ids, 16 judged records) on the first served list.
@@ -55,8 +57,19 @@ inline std::atomic<int>& served_plan_slot() noexcept {
   return slot;
 }
 
+/// The uniform plan for float values (float lanes: its own timing, since
+/// the SIMD half weighs less against the increments than with doubles).
+inline std::atomic<int>& uniform_plan_slot_f32() noexcept {
+  static std::atomic<int> slot{-1};
+  return slot;
+}
+/// The uniform plan slot for a value type (the binning dispatchers).
+inline std::atomic<int>& uniform_plan_slot_of(const double*) noexcept { return uniform_plan_slot(); }
+inline std::atomic<int>& uniform_plan_slot_of(const float*) noexcept { return uniform_plan_slot_f32(); }
+
 /// Fixes a plan (benchmarks, tests); -1 re-plans on the next use.
 inline void set_uniform_plan(int v) noexcept { uniform_plan_slot().store(v, std::memory_order_relaxed); }
+inline void set_uniform_plan_f32(int v) noexcept { uniform_plan_slot_f32().store(v, std::memory_order_relaxed); }
 inline void set_served_plan(int v) noexcept { served_plan_slot().store(v, std::memory_order_relaxed); }
 
 #if defined(DRIFTWATCH_X86_KERNELS)
