@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 
 namespace driftwatch {
 
@@ -14,7 +15,17 @@ struct metric_value;
 
 // drift: bins, accumulators, metrics, monitor
 class bin_edges;
-class histogram;
+// accumulator policies (accumulators/storage.hpp) and the templates whose
+// default instantiations are histogram, category_counts and ks_stream
+struct unweighted;
+struct weighted;
+struct counter64;
+struct counter32;
+struct atomic_counter64;
+template <class Value = double, class Weight = unweighted, class Storage = counter64,
+          class Allocator = std::allocator<std::uint64_t>>
+class basic_histogram;
+using histogram = basic_histogram<>;
 class category_counts;
 class ks_stream;
 struct js_result;
