@@ -26,7 +26,9 @@ template <class Value = double, class Weight = unweighted, class Storage = count
           class Allocator = std::allocator<std::uint64_t>>
 class basic_histogram;
 using histogram = basic_histogram<>;
-class category_counts;
+template <class Weight = unweighted, class Storage = counter64, class Allocator = std::allocator<char>>
+class basic_category_counts;
+using category_counts = basic_category_counts<>;
 class ks_stream;
 struct js_result;
 struct ks_result;

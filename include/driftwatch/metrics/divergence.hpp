@@ -183,8 +183,23 @@ metric_value psi(const H1& reference, const H2& current, double epsilon = 1e-4) 
   return psi(detail::histogram_weights(reference), detail::histogram_weights(current), epsilon);
 }
 
-/// PSI of two categorical features over the union of their categories.
-inline metric_value psi(const category_counts& reference, const category_counts& current, double epsilon = 1e-4) {
+namespace detail {
+template <class C1, class C2>
+using if_category_counts =
+    std::enable_if_t<is_basic_category_counts<C1>::value && is_basic_category_counts<C2>::value, int>;
+template <class C1, class C2>
+const char* category_refusal(const C1& a, const C2& b) noexcept {
+  if (a.saturated_count() != 0) return "a 32-bit counter of the reference saturated (saturated_count() > 0)";
+  if (b.saturated_count() != 0) return "a 32-bit counter of the current window saturated (saturated_count() > 0)";
+  return nullptr;
+}
+}  // namespace detail
+
+/// PSI of two categorical features over the union of their categories (any
+/// basic_category_counts instantiations; weighted ones give their weight sums).
+template <class C1, class C2, detail::if_category_counts<C1, C2> = 0>
+metric_value psi(const C1& reference, const C2& current, double epsilon = 1e-4) {
+  if (const char* why = detail::category_refusal(reference, current)) return metric_value::invalid(why);
   const auto a = align(reference, current);
   return psi(a.reference, a.current, epsilon);
 }
@@ -227,7 +242,10 @@ js_result jensen_shannon(const H1& reference, const H2& current, double base = 2
   return jensen_shannon(detail::histogram_weights(reference), detail::histogram_weights(current), base);
 }
 
-inline js_result jensen_shannon(const category_counts& reference, const category_counts& current, double base = 2.0) {
+template <class C1, class C2, detail::if_category_counts<C1, C2> = 0>
+js_result jensen_shannon(const C1& reference, const C2& current, double base = 2.0) {
+  if (const char* why = detail::category_refusal(reference, current))
+    return js_result{metric_value::invalid(why), metric_value::invalid(why)};
   const auto a = align(reference, current);
   return jensen_shannon(a.reference, a.current, base);
 }
@@ -258,7 +276,9 @@ metric_value hellinger(const H1& reference, const H2& current) {
   return hellinger(detail::histogram_weights(reference), detail::histogram_weights(current));
 }
 
-inline metric_value hellinger(const category_counts& reference, const category_counts& current) {
+template <class C1, class C2, detail::if_category_counts<C1, C2> = 0>
+metric_value hellinger(const C1& reference, const C2& current) {
+  if (const char* why = detail::category_refusal(reference, current)) return metric_value::invalid(why);
   const auto a = align(reference, current);
   return hellinger(a.reference, a.current);
 }
