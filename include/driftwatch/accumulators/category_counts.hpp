@@ -237,7 +237,7 @@ class basic_category_counts {
     std::uint64_t total = 0;
     for (std::uint64_t i = 0; i < n; ++i) {
       const std::string name = r.string("category name");
-      c.names_.emplace_back(name.data(), name.size(), c.names_.get_allocator());
+      c.names_.emplace_back(name.data(), name.size());
       if constexpr (is_weighted) {
         const double v = r.f64("category weight");
         if (!(v >= 0) || !std::isfinite(v)) r.fail_at(r.position() - 8, "category weight is negative or not finite");
@@ -306,7 +306,7 @@ class basic_category_counts {
       return;
     }
     const auto index = static_cast<std::uint32_t>(names_.size());
-    names_.emplace_back(category.data(), category.size(), names_.get_allocator());
+    names_.emplace_back(category.data(), category.size());  // pmr: uses-allocator construction
     counts_.push_back(0);
     order_.insert(it, index);
     bump(index, n);
