@@ -274,6 +274,14 @@ class basic_category_counts {
   }
 
  private:
+  // Only a counter32 can leave observations out; atomic storages never touch
+  // the plain saturated_ counter from the (concurrent) hot path.
+  void add_saturated(std::uint64_t n) noexcept {
+    if constexpr (Storage::saturates)
+      saturated_ += n;
+    else
+      (void)n;
+  }
   using overflow_cell = std::conditional_t<Storage::is_atomic, detail::relaxed_atomic_u64, std::uint64_t>;
 
   static container_type make_counts(const Allocator& alloc) {
@@ -316,7 +324,7 @@ class basic_category_counts {
       counts_[i] += n;
       sum_w2_ += n * n;
     } else {
-      saturated_ += detail::cell_add(counts_[i], n);
+      add_saturated(detail::cell_add(counts_[i], n));
     }
   }
 

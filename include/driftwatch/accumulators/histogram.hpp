@@ -135,7 +135,7 @@ class basic_histogram {
         for (std::size_t b = 0; b < bins; ++b) scratch[b] = 0;
         add_invalid(bin_span(values.data() + i, m, scratch));
         for (std::size_t b = 0; b < bins; ++b)
-          if (scratch[b] != 0) saturated_ += detail::cell_add(counts_[b], scratch[b]);
+          if (scratch[b] != 0) add_saturated(detail::cell_add(counts_[b], scratch[b]));
       }
     }
   }
@@ -167,7 +167,7 @@ class basic_histogram {
       if constexpr (is_weighted)
         counts_[i] += other.counts_[i];
       else
-        saturated_ += detail::cell_add(counts_[i], detail::cell_load(other.counts_[i]));
+        add_saturated(detail::cell_add(counts_[i], detail::cell_load(other.counts_[i])));
     }
     add_invalid(detail::cell_load(other.invalid_));
     saturated_ += other.saturated_;
@@ -280,6 +280,14 @@ class basic_histogram {
   }
 
  private:
+  // Only a counter32 can leave observations out; atomic storages never touch
+  // the plain saturated_ counter from the (concurrent) hot path.
+  void add_saturated(std::uint64_t n) noexcept {
+    if constexpr (Storage::saturates)
+      saturated_ += n;
+    else
+      (void)n;
+  }
   using invalid_cell = std::conditional_t<Storage::is_atomic, detail::relaxed_atomic_u64, std::uint64_t>;
 
   static auto container_alloc(const Allocator& alloc) {
@@ -299,7 +307,7 @@ class basic_histogram {
       counts_[b] += 1.0;
       sum_w2_ += 1.0;
     } else {
-      saturated_ += detail::cell_add(counts_[b], 1);
+      add_saturated(detail::cell_add(counts_[b], 1));
     }
   }
   void add_invalid(std::uint64_t n) noexcept {
