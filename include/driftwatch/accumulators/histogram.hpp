@@ -123,7 +123,7 @@ class basic_histogram {
     } else {
       // counter32 / atomic: count a chunk into 64-bit scratch on the stack,
       // then add each bin once (saturating / one relaxed fetch_add per bin).
-      constexpr std::size_t max_bins = 256, chunk = 4096;
+      constexpr std::size_t max_bins = 256, chunk = std::size_t{1} << 16;
       const std::size_t bins = counts_.size();
       if (bins > max_bins) {
         for (Value x : values) (*this)(x);
