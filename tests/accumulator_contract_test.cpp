@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <iterator>
 #include <limits>
+#include <memory_resource>
 #include <string>
 #include <string_view>
 #include <type_traits>
@@ -107,6 +108,116 @@ static_assert(std::is_void<decltype(std::declval<drift_monitor&>()(drift_monitor
 static_assert(noexcept(std::declval<drift_monitor&>().observe(drift_monitor::feature_id{}, span<const double>())),
               "monitor.observe(feature, span)");
 
+// The templated accumulators (issue 16): every instantiation meets the same
+// contract. pmr allocators do not propagate on move assignment, so a pmr
+// instantiation's move assignment may allocate (copy into its own resource):
+// it is checked for the rest of the contract.
+template <class A>
+constexpr bool shared_contract_pmr() {
+  static_assert(std::is_copy_constructible<A>::value && std::is_copy_assignable<A>::value, "copyable");
+  static_assert(std::is_nothrow_move_constructible<A>::value, "accumulators move-construct without throwing");
+  static_assert(same_type_merge<A>(), "a += b returns A&");
+  static_assert(noexcept(std::declval<A&>().reset()), "reset() noexcept");
+  static_assert(std::is_same<decltype(std::declval<const A&>().invalid_count()), std::uint64_t>::value, "");
+  static_assert(detail::is_serializable<A>::value, "state_tag, state_name, save_state, load_state");
+  return true;
+}
+template <class H>
+constexpr bool histogram_contract() {
+  using V = typename H::value_type;
+  static_assert(std::is_constructible<H, bin_edges>::value, "basic_histogram(bin_edges)");
+  static_assert(noexcept(std::declval<H&>()(V())), "h(x) is noexcept");
+  static_assert(noexcept(std::declval<H&>().observe(span<const V>())), "h.observe(span) is noexcept");
+  static_assert(noexcept(std::declval<H&>().count_bin(0)), "h.count_bin(b) is noexcept");
+  return true;
+}
+template <class V, class W, class S>
+constexpr bool histogram_all_allocators() {
+  static_assert(shared_contract<basic_histogram<V, W, S>>(), "");
+  static_assert(histogram_contract<basic_histogram<V, W, S>>(), "");
+  using P = basic_histogram<V, W, S, std::pmr::polymorphic_allocator<std::uint64_t>>;
+  static_assert(shared_contract_pmr<P>() && histogram_contract<P>(), "");
+  return true;
+}
+static_assert(histogram_all_allocators<double, unweighted, counter64>(), "");
+static_assert(histogram_all_allocators<double, unweighted, counter32>(), "");
+static_assert(histogram_all_allocators<double, unweighted, atomic_counter64>(), "");
+static_assert(histogram_all_allocators<double, weighted, counter64>(), "");
+static_assert(histogram_all_allocators<float, unweighted, counter64>(), "");
+static_assert(histogram_all_allocators<float, unweighted, counter32>(), "");
+static_assert(histogram_all_allocators<float, unweighted, atomic_counter64>(), "");
+static_assert(histogram_all_allocators<float, weighted, counter64>(), "");
+static_assert(histogram_all_allocators<std::int32_t, unweighted, counter64>(), "");
+static_assert(histogram_all_allocators<std::uint64_t, unweighted, counter32>(), "");
+static_assert(histogram_all_allocators<std::int8_t, weighted, counter64>(), "");
+static_assert(noexcept(std::declval<basic_histogram<float, weighted>&>()(0.0f, 1.0)), "h(x, w) is noexcept");
+
+template <class W, class S>
+constexpr bool category_all_allocators() {
+  using C = basic_category_counts<W, S>;
+  static_assert(shared_contract<C>(), "");
+  static_assert(std::is_default_constructible<C>::value && std::is_constructible<C, std::size_t>::value, "");
+  static_assert(std::is_void<decltype(std::declval<C&>()(std::string_view()))>::value, "c(category)");
+  static_assert(shared_contract_pmr<basic_category_counts<W, S, std::pmr::polymorphic_allocator<char>>>(), "");
+  return true;
+}
+static_assert(category_all_allocators<unweighted, counter64>(), "");
+static_assert(category_all_allocators<unweighted, counter32>(), "");
+static_assert(category_all_allocators<unweighted, atomic_counter64>(), "");
+static_assert(category_all_allocators<weighted, counter64>(), "");
+
+template <class V, class W>
+constexpr bool ks_all_allocators() {
+  using K = basic_ks_stream<V, W>;
+  static_assert(shared_contract<K>(), "");
+  static_assert(std::is_constructible<K, span<const V>>::value, "ks_stream(reference)");
+  static_assert(noexcept(std::declval<K&>()(V())), "s(x) is noexcept");
+  static_assert(noexcept(std::declval<K&>().observe(span<const V>())), "s.observe(span) is noexcept");
+  static_assert(shared_contract_pmr<basic_ks_stream<V, W, std::pmr::polymorphic_allocator<double>>>(), "");
+  return true;
+}
+static_assert(ks_all_allocators<double, unweighted>(), "");
+static_assert(ks_all_allocators<double, weighted>(), "");
+static_assert(ks_all_allocators<float, unweighted>(), "");
+static_assert(ks_all_allocators<float, weighted>(), "");
+static_assert(ks_all_allocators<std::int64_t, unweighted>(), "");
+
+// Each instantiation has its own state type number, in the family of its template.
+constexpr state_type instantiation_tags[] = {
+    histogram::state_tag,
+    basic_histogram<float>::state_tag,
+    basic_histogram<double, weighted>::state_tag,
+    basic_histogram<double, unweighted, counter32>::state_tag,
+    basic_histogram<double, unweighted, atomic_counter64>::state_tag,
+    basic_histogram<float, weighted>::state_tag,
+    basic_histogram<std::int32_t>::state_tag,
+    basic_histogram<std::uint32_t>::state_tag,
+    basic_histogram<std::int64_t, unweighted, counter32>::state_tag,
+    category_counts::state_tag,
+    basic_category_counts<weighted>::state_tag,
+    basic_category_counts<unweighted, counter32>::state_tag,
+    basic_category_counts<unweighted, atomic_counter64>::state_tag,
+    ks_stream::state_tag,
+    basic_ks_stream<float>::state_tag,
+    basic_ks_stream<double, weighted>::state_tag,
+    basic_ks_stream<std::int16_t, weighted>::state_tag,
+    mean_accumulator::state_tag,
+    ranking_accumulator::state_tag,
+    paired_comparison::state_tag,
+    welch_comparison::state_tag,
+    drift_monitor::state_tag};
+constexpr bool instantiation_tags_distinct() {
+  for (std::size_t i = 0; i < std::size(instantiation_tags); ++i)
+    for (std::size_t j = i + 1; j < std::size(instantiation_tags); ++j)
+      if (instantiation_tags[i] == instantiation_tags[j]) return false;
+  return true;
+}
+static_assert(instantiation_tags_distinct(), "two instantiations share a state type number");
+static_assert(static_cast<unsigned>(basic_histogram<float, weighted>::state_tag) % 256 == 1 &&
+                  static_cast<unsigned>(basic_category_counts<weighted>::state_tag) % 256 == 2 &&
+                  static_cast<unsigned>(basic_ks_stream<float>::state_tag) % 256 == 8,
+              "the low byte is the template's family number");
+
 // Every state type number is distinct (numbers are never reused).
 constexpr state_type all_tags[] = {histogram::state_tag,           category_counts::state_tag,
                                    mean_accumulator::state_tag,    ranking_accumulator::state_tag,
@@ -158,6 +269,37 @@ TEST_CASE("count accumulators: reset empties, invalid inputs are counted, += is 
                          true);
   check_runtime_contract(ks_stream(reference),
                          [](ks_stream& s, const std::vector<double>& xs) { s.observe(xs); }, true);
+}
+
+TEST_CASE("templated instantiations: reset empties, invalid inputs are counted, += is exact") {
+  const auto edges = bin_edges::from_quantiles(reference, 3);
+  auto as_float = [](const std::vector<double>& xs) { return std::vector<float>(xs.begin(), xs.end()); };
+  check_runtime_contract(basic_histogram<float>(edges),
+                         [&](basic_histogram<float>& h, const std::vector<double>& xs) { h.observe(as_float(xs)); }, true);
+  check_runtime_contract(basic_histogram<float, unweighted, counter32>(edges),
+                         [&](basic_histogram<float, unweighted, counter32>& h, const std::vector<double>& xs) {
+                           h.observe(as_float(xs));
+                         },
+                         true);
+  check_runtime_contract(basic_histogram<double, unweighted, atomic_counter64>(edges),
+                         [](basic_histogram<double, unweighted, atomic_counter64>& h, const std::vector<double>& xs) {
+                           h.observe(xs);
+                         },
+                         true);
+  // Weights that are multiples of 1/4: sums are exact, so the merge is too.
+  check_runtime_contract(basic_histogram<double, weighted>(edges),
+                         [](basic_histogram<double, weighted>& h, const std::vector<double>& xs) {
+                           for (double x : xs) h(x, 0.25 + (std::isfinite(x) && x > 2 ? 0.5 : 0.0));
+                         },
+                         true);
+  const std::vector<float> ref_f = as_float(reference);
+  check_runtime_contract(basic_ks_stream<float>(ref_f),
+                         [&](basic_ks_stream<float>& s, const std::vector<double>& xs) { s.observe(as_float(xs)); }, true);
+  check_runtime_contract(basic_ks_stream<double, weighted>(reference),
+                         [](basic_ks_stream<double, weighted>& s, const std::vector<double>& xs) {
+                           for (double x : xs) s(x, 0.5);
+                         },
+                         true);
 }
 
 TEST_CASE("moment accumulators: reset empties, invalid inputs are counted, += matches") {

@@ -115,3 +115,29 @@ TEST_CASE("ks_stream::observe allocates nothing", "[ks_stream][alloc]") {
   for (double v : cur) s(v);
   CHECK(driftwatch_test::allocation_count() == before);
 }
+
+TEST_CASE("basic_ks_stream<float> and integer values: exactly the double stream of the converted values",
+          "[ks_stream][policies]") {
+  std::mt19937_64 rng(77);
+  const auto ref = sample(rng, 600, 0);
+  const auto cur = sample(rng, 450, 0);
+  std::vector<float> rf(ref.begin(), ref.end()), cf(cur.begin(), cur.end());
+  cf[3] = std::numeric_limits<float>::quiet_NaN();
+  const std::vector<double> rd(rf.begin(), rf.end()), cd(cf.begin(), cf.end());
+  driftwatch::basic_ks_stream<float> sf(rf);
+  driftwatch::ks_stream sd(rd);
+  const long before = driftwatch_test::allocation_count();
+  sf.observe(cf);
+  sd.observe(cd);
+  CHECK(driftwatch_test::allocation_count() == before);
+  check_same(sf.result(), sd.result());
+  check_same(sf.result(driftwatch::alternative::less), sd.result(driftwatch::alternative::less));
+  CHECK(sf.invalid_count() == 1);
+  std::vector<std::int32_t> ri, ci;
+  for (double x : ref) ri.push_back(static_cast<std::int32_t>(std::floor(x * 4)));
+  for (double x : cur) ci.push_back(static_cast<std::int32_t>(std::floor(x * 4 + 1)));
+  driftwatch::basic_ks_stream<std::int32_t> si(ri);
+  si.observe(ci);
+  const std::vector<double> rid(ri.begin(), ri.end()), cid(ci.begin(), ci.end());
+  check_same(si.result(), driftwatch::ks_test(rid, cid));
+}

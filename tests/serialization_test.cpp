@@ -291,6 +291,29 @@ TEST_CASE("every single-byte corruption and every truncation of small states is 
     r.observe(served, judged);
     check_rejects_every_corruption_and_truncation<ranking_accumulator>(serialize(r));
   }
+  SECTION("templated instantiations (issue 16)") {
+    const auto edges = bin_edges::from_edges({1.0, 2.0});
+    basic_histogram<float, weighted> hw(edges);
+    hw(0.5f, 0.25);
+    hw(1.5f, 2.0);
+    check_rejects_every_corruption_and_truncation<basic_histogram<float, weighted>>(serialize(hw));
+    basic_histogram<std::int32_t, unweighted, counter32> h32(edges);
+    h32(1);
+    h32(5);
+    check_rejects_every_corruption_and_truncation<basic_histogram<std::int32_t, unweighted, counter32>>(serialize(h32));
+    basic_histogram<double, unweighted, atomic_counter64> ha(edges);
+    ha(1.5);
+    check_rejects_every_corruption_and_truncation<basic_histogram<double, unweighted, atomic_counter64>>(serialize(ha));
+    basic_category_counts<weighted> cw(3);
+    cw("a", 0.5);
+    cw("b", -1.0);
+    check_rejects_every_corruption_and_truncation<basic_category_counts<weighted>>(serialize(cw));
+    const std::vector<float> ref = {1.0f, 2.0f, 2.0f};
+    basic_ks_stream<float, weighted> kw(ref);
+    kw(0.5f, 2.0);
+    kw(2.0f, 0.0);
+    check_rejects_every_corruption_and_truncation<basic_ks_stream<float, weighted>>(serialize(kw));
+  }
   SECTION("ks_stream") {
     const std::vector<double> ref = {1.0, 2.0, 2.0};
     ks_stream s(ref);
@@ -421,4 +444,34 @@ TEST_CASE("decoded states keep the library's invariants") {
                     driftwatch_test::contains("outside the gap"));
   CHECK_THROWS_WITH(deserialize<ks_stream>(seal(8, ks_payload(2.0, 2, 1.5, 2))),
                     driftwatch_test::contains("differs from the sum"));
+}
+
+TEST_CASE("decoded templated states keep their invariants (weights, 32-bit counts)") {
+  // Overwrite 8 bytes at `at` and fix the checksum: reaches the semantic checks.
+  auto patch = [](bytes_t b, std::size_t at, std::uint64_t v) {
+    for (int i = 0; i < 8; ++i) b[at + i] = static_cast<std::uint8_t>(v >> (8 * i));
+    const std::size_t end = b.size() - 4;
+    const std::uint32_t crc = detail::crc32(b.data(), end);
+    for (int i = 0; i < 4; ++i) b[end + i] = static_cast<std::uint8_t>(crc >> (8 * i));
+    return b;
+  };
+  using hw_t = basic_histogram<double, weighted>;
+  using h32_t = basic_histogram<double, unweighted, counter32>;
+  const auto edges = bin_edges::from_edges({0.0});
+  hw_t hw(edges);
+  hw(-1.0, 1.5);
+  const bytes_t w = serialize(hw);
+  const std::size_t w_bin0 = w.size() - 4 - 8 /*sum w^2*/ - 8 /*invalid*/ - 2 * 8;
+  CHECK(deserialize<hw_t>(patch(w, w_bin0, bits(1.5))) == hw);
+  CHECK_THROWS_WITH(deserialize<hw_t>(patch(w, w_bin0, bits(-1.5))),
+                    driftwatch_test::contains("bin weight is negative or not finite"));
+  CHECK_THROWS_WITH(deserialize<hw_t>(patch(w, w.size() - 12, bits(std::nan("")))),
+                    driftwatch_test::contains("sum of squared weights"));
+  h32_t h32(edges);
+  const bytes_t c = serialize(h32);
+  const std::size_t c_bin0 = c.size() - 4 - 8 /*saturated*/ - 8 /*invalid*/ - 2 * 8;
+  CHECK(deserialize<h32_t>(patch(c, c_bin0, 0xFFFFFFFFull)).count() ==
+        0xFFFFFFFFull);
+  CHECK_THROWS_WITH(deserialize<h32_t>(patch(c, c_bin0, 0x100000000ull)),
+                    driftwatch_test::contains("does not fit a 32-bit counter"));
 }

@@ -37,6 +37,15 @@
 // changes raises its own state_version and keeps reading the older layouts
 // (r.format_version() tells which one it reads). This header includes no
 // accumulator: each type includes it.
+//
+// Templated accumulators (basic_histogram, basic_category_counts,
+// basic_ks_stream) record their instantiation in the type number: the low byte
+// is the family (1 histogram, 2 category_counts, 8 ks_stream), the high byte
+// value type | weight << 4 | storage << 5 (accumulators/storage.hpp,
+// detail::instantiation_tag), 0 for the default instantiation, whose states
+// are therefore unchanged. A state of one instantiation refuses to load into
+// another, naming both ("holds a histogram<float, weighted, counter64>, not a
+// histogram<double, unweighted, counter64>").
 #pragma once
 
 #include <cstddef>
@@ -47,6 +56,7 @@
 #include <vector>
 
 #include <driftwatch/core/error.hpp>
+#include <driftwatch/accumulators/storage.hpp>
 #include <driftwatch/core/span.hpp>
 #include <driftwatch/detail/byte_io.hpp>
 
@@ -63,6 +73,13 @@ constexpr std::uint16_t state_format_version = 1;
 /// enumerators name the first seven; a type added later declares its number
 /// in its own header as `state_type{N}` (ks_stream: 8; docs/design.md lists
 /// every number in use).
+// The enumerators share names with the accumulator aliases of core/fwd.hpp
+// (histogram, category_counts); being scoped, they shadow nothing a user
+// writes, but GCC's -Wshadow reports them against the aliases.
+#if defined(__GNUC__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wshadow"
+#endif
 enum class state_type : std::uint16_t {
   histogram = 1,
   category_counts = 2,
@@ -72,6 +89,9 @@ enum class state_type : std::uint16_t {
   welch_comparison = 6,
   drift_monitor = 7,
 };
+#if defined(__GNUC__)
+#pragma GCC diagnostic pop
+#endif
 
 inline const char* to_string(state_type t) noexcept {
   switch (t) {
@@ -142,6 +162,8 @@ std::vector<std::uint8_t> seal(state_type type, const T& value) {
 }
 
 inline std::string state_type_name(state_type t) {
+  const std::string inst = instantiation_name(static_cast<std::uint16_t>(t));
+  if (!inst.empty()) return inst;
   const char* name = to_string(t);
   return std::string(name) == "unknown" ? "state of type " + std::to_string(static_cast<unsigned>(t)) : name;
 }
@@ -204,8 +226,14 @@ T deserialize(span<const std::uint8_t> bytes, const deserialize_limits& limits =
   static_assert(detail::is_serializable<T>::value,
                 "deserialize: T lacks state_tag, state_name, save_state or load_state (docs/design.md)");
   const state_header h = inspect_state(bytes);
-  if (h.type != T::state_tag)
-    detail::fail("state: holds a " + detail::state_type_name(h.type) + ", not a " + T::state_name);
+  if (h.type != T::state_tag) {
+    const auto held = static_cast<std::uint16_t>(h.type), want = static_cast<std::uint16_t>(T::state_tag);
+    if ((held & 0xffu) == (want & 0xffu))  // two instantiations of one template: name both in full
+      detail::fail("state: holds a " + detail::instantiation_name(held, true) + ", not a " +
+                   detail::instantiation_name(want, true));
+    detail::fail("state: holds a " + detail::state_type_name(h.type) + ", not a " +
+                 (detail::instantiation_name(want).empty() ? std::string(T::state_name) : detail::instantiation_name(want)));
+  }
   detail::byte_reader r(span<const std::uint8_t>(bytes.data(), bytes.size() - detail::state_trailer_size));
   if (h.version > T::state_version)
     r.fail_at(4, "format version " + std::to_string(h.version) + " is not supported (this build reads versions 1 to " +

@@ -3,6 +3,7 @@
 
 #include <cstddef>
 #include <limits>
+#include <type_traits>
 #include <string>
 #include <vector>
 
@@ -20,6 +21,11 @@ struct chi2_result {
   std::size_t dof = 0;
   /// nullptr when valid, else why there is no result (an empty side).
   const char* invalid_reason = "no data";
+  /// nullptr when the test is the exact-count Pearson test above; otherwise a
+  /// static string saying which approximation was computed (weighted counts:
+  /// see chi_square of basic_category_counts). Every output shows it.
+  const char* approximation = nullptr;
+  bool approximate() const noexcept { return approximation != nullptr; }
   bool valid() const noexcept { return invalid_reason == nullptr; }
 };
 
@@ -78,10 +84,40 @@ inline chi2_result chi_square(span<const double> reference, span<const double> c
   return out;
 }
 
-/// The test on two categorical features over the union of their categories.
-inline chi2_result chi_square(const category_counts& reference, const category_counts& current) {
-  const auto a = align(reference, current);
-  return chi_square(a.reference, a.current);
+/// The approximation a weighted chi-square states (chi2_result::approximation).
+constexpr const char* chi2_weighted_approximation =
+    "approximate: weighted counts, Pearson's test on each side's weight sums scaled to its Kish effective "
+    "sample size (sum w)^2 / sum w^2";
+
+/// The test on two categorical features over the union of their categories
+/// (any basic_category_counts instantiations). Unweighted: the exact test
+/// above. When either side is weighted there is no exact Pearson test; the
+/// result is an approximation, marked in `approximation`: each side's weight
+/// sums are scaled to its Kish effective sample size n_eff = (sum w)^2 /
+/// sum w^2 (so O'_c = O_c * n_eff / sum w), and Pearson's test runs on those
+/// pseudo-counts (equal to scipy.stats.chi2_contingency on the scaled table,
+/// tests/reference/gen_weighted_reference.py). With unit weights it equals the
+/// unweighted test. Invalid (with a reason) when a counter32 saturated.
+template <class C1, class C2,
+          std::enable_if_t<detail::is_basic_category_counts<C1>::value && detail::is_basic_category_counts<C2>::value,
+                           int> = 0>
+chi2_result chi_square(const C1& reference, const C2& current) {
+  if (reference.saturated_count() != 0 || current.saturated_count() != 0) {
+    chi2_result out;
+    out.invalid_reason = "a 32-bit counter saturated (saturated_count() > 0): the counts are not exact";
+    return out;
+  }
+  auto a = align(reference, current);
+  if (!C1::is_weighted && !C2::is_weighted) return chi_square(a.reference, a.current);
+  auto scale = [](std::vector<double>& row, double total, double n_eff) {
+    if (total > 0)
+      for (auto& x : row) x = x * (n_eff / total);
+  };
+  scale(a.reference, static_cast<double>(reference.count()), reference.effective_count());
+  scale(a.current, static_cast<double>(current.count()), current.effective_count());
+  chi2_result out = chi_square(a.reference, a.current);
+  out.approximation = chi2_weighted_approximation;
+  return out;
 }
 
 }  // namespace driftwatch

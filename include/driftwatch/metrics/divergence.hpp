@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include <driftwatch/accumulators/category_counts.hpp>
@@ -70,11 +71,32 @@ inline std::vector<double> to_double(const std::vector<std::uint64_t>& counts) {
   return std::vector<double>(counts.begin(), counts.end());
 }
 
-inline void check_same_edges(const histogram& a, const histogram& b, const char* who) {
+/// The counts (or weight sums) of any basic_histogram as doubles.
+template <class H>
+std::vector<double> histogram_weights(const H& h) {
+  std::vector<double> out(h.bin_count());
+  for (std::size_t i = 0; i < out.size(); ++i) out[i] = static_cast<double>(h.count_at(i));
+  return out;
+}
+
+template <class H1, class H2>
+void check_same_edges(const H1& a, const H2& b, const char* who) {
   if (a.edges() != b.edges())
     fail(std::string(who) + ": reference and current histograms have different bin edges (" +
          std::to_string(a.bin_count()) + " vs " + std::to_string(b.bin_count()) + " bins)");
 }
+
+/// Why a metric refuses a pair of histograms (a saturated counter32: its
+/// counts are no longer exact), or nullptr.
+template <class H1, class H2>
+const char* histogram_refusal(const H1& a, const H2& b) noexcept {
+  if (a.saturated_count() != 0) return "a 32-bit counter of the reference saturated (saturated_count() > 0)";
+  if (b.saturated_count() != 0) return "a 32-bit counter of the current window saturated (saturated_count() > 0)";
+  return nullptr;
+}
+
+template <class H1, class H2>
+using if_histograms = std::enable_if_t<is_basic_histogram<H1>::value && is_basic_histogram<H2>::value, int>;
 
 // Weights whose proportions leave the normal double range (a total below
 // ~1e-290, where the kernels' reciprocal of the total overflows, or a non-zero
@@ -150,14 +172,34 @@ inline metric_value psi(span<const double> reference, span<const double> current
                                           totals.current, epsilon));
 }
 
-/// PSI of two histograms over identical edges (throws if the edges differ).
-inline metric_value psi(const histogram& reference, const histogram& current, double epsilon = 1e-4) {
+/// PSI of two histograms over identical edges (throws if the edges differ):
+/// any instantiations of basic_histogram; weighted ones give the PSI of their
+/// weight sums per bin, as of numpy.histogram(x, edges, weights=w). Invalid
+/// when a counter32 saturated.
+template <class H1, class H2, detail::if_histograms<H1, H2> = 0>
+metric_value psi(const H1& reference, const H2& current, double epsilon = 1e-4) {
   detail::check_same_edges(reference, current, "psi");
-  return psi(detail::to_double(reference.counts()), detail::to_double(current.counts()), epsilon);
+  if (const char* why = detail::histogram_refusal(reference, current)) return metric_value::invalid(why);
+  return psi(detail::histogram_weights(reference), detail::histogram_weights(current), epsilon);
 }
 
-/// PSI of two categorical features over the union of their categories.
-inline metric_value psi(const category_counts& reference, const category_counts& current, double epsilon = 1e-4) {
+namespace detail {
+template <class C1, class C2>
+using if_category_counts =
+    std::enable_if_t<is_basic_category_counts<C1>::value && is_basic_category_counts<C2>::value, int>;
+template <class C1, class C2>
+const char* category_refusal(const C1& a, const C2& b) noexcept {
+  if (a.saturated_count() != 0) return "a 32-bit counter of the reference saturated (saturated_count() > 0)";
+  if (b.saturated_count() != 0) return "a 32-bit counter of the current window saturated (saturated_count() > 0)";
+  return nullptr;
+}
+}  // namespace detail
+
+/// PSI of two categorical features over the union of their categories (any
+/// basic_category_counts instantiations; weighted ones give their weight sums).
+template <class C1, class C2, detail::if_category_counts<C1, C2> = 0>
+metric_value psi(const C1& reference, const C2& current, double epsilon = 1e-4) {
+  if (const char* why = detail::category_refusal(reference, current)) return metric_value::invalid(why);
   const auto a = align(reference, current);
   return psi(a.reference, a.current, epsilon);
 }
@@ -191,12 +233,19 @@ inline js_result jensen_shannon(span<const double> reference, span<const double>
   return js_result{metric_value::of(divergence), metric_value::of(std::sqrt(divergence))};
 }
 
-inline js_result jensen_shannon(const histogram& reference, const histogram& current, double base = 2.0) {
+/// Jensen-Shannon of two histograms (any basic_histogram instantiations, as psi).
+template <class H1, class H2, detail::if_histograms<H1, H2> = 0>
+js_result jensen_shannon(const H1& reference, const H2& current, double base = 2.0) {
   detail::check_same_edges(reference, current, "jensen_shannon");
-  return jensen_shannon(detail::to_double(reference.counts()), detail::to_double(current.counts()), base);
+  if (const char* why = detail::histogram_refusal(reference, current))
+    return js_result{metric_value::invalid(why), metric_value::invalid(why)};
+  return jensen_shannon(detail::histogram_weights(reference), detail::histogram_weights(current), base);
 }
 
-inline js_result jensen_shannon(const category_counts& reference, const category_counts& current, double base = 2.0) {
+template <class C1, class C2, detail::if_category_counts<C1, C2> = 0>
+js_result jensen_shannon(const C1& reference, const C2& current, double base = 2.0) {
+  if (const char* why = detail::category_refusal(reference, current))
+    return js_result{metric_value::invalid(why), metric_value::invalid(why)};
   const auto a = align(reference, current);
   return jensen_shannon(a.reference, a.current, base);
 }
@@ -219,12 +268,17 @@ inline metric_value hellinger(span<const double> reference, span<const double> c
   return metric_value::of(std::sqrt(h2 < 1 ? h2 : 1.0));
 }
 
-inline metric_value hellinger(const histogram& reference, const histogram& current) {
+/// Hellinger of two histograms (any basic_histogram instantiations, as psi).
+template <class H1, class H2, detail::if_histograms<H1, H2> = 0>
+metric_value hellinger(const H1& reference, const H2& current) {
   detail::check_same_edges(reference, current, "hellinger");
-  return hellinger(detail::to_double(reference.counts()), detail::to_double(current.counts()));
+  if (const char* why = detail::histogram_refusal(reference, current)) return metric_value::invalid(why);
+  return hellinger(detail::histogram_weights(reference), detail::histogram_weights(current));
 }
 
-inline metric_value hellinger(const category_counts& reference, const category_counts& current) {
+template <class C1, class C2, detail::if_category_counts<C1, C2> = 0>
+metric_value hellinger(const C1& reference, const C2& current) {
+  if (const char* why = detail::category_refusal(reference, current)) return metric_value::invalid(why);
   const auto a = align(reference, current);
   return hellinger(a.reference, a.current);
 }

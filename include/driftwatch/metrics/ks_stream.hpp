@@ -7,10 +7,14 @@
 #include <cstddef>
 #include <cstdint>
 #include <limits>
+#include <memory>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include <driftwatch/accumulators/serialization.hpp>
+#include <driftwatch/accumulators/storage.hpp>
+#include <driftwatch/core/fwd.hpp>
 #include <driftwatch/detail/kernels_binning.hpp>
 #include <driftwatch/detail/kernels_ks.hpp>
 #include <driftwatch/core/error.hpp>
@@ -18,6 +22,13 @@
 #include <driftwatch/core/span.hpp>
 
 namespace driftwatch {
+
+namespace detail {
+/// What a weighted ks_stream's result computes (ks_result::approximation).
+constexpr const char* ks_weighted_approximation =
+    "approximate: weighted ECDF statistic, asymptotic p-value at Kish's effective sample size "
+    "(sum w)^2 / sum w^2 of the current window";
+}  // namespace detail
 
 /// A frozen, sorted reference sample and the current window's counts against
 /// it, from which ks_test(reference, window) is recomputed exactly: the same
@@ -43,10 +54,46 @@ namespace driftwatch {
 ///   gap maxima take the max): observe(A); observe(B) equals A += B.
 ///   A different reference is a programmer error (throws).
 /// - Memory: 3 values per distinct reference value plus the sorted values.
-class ks_stream {
+///
+/// A class template (docs/accumulators.md): Value (double, float, integer
+/// types: the reference and the observations, compared as the doubles they
+/// convert to), Weight and Allocator (of the state's vectors). `ks_stream` is
+/// basic_ks_stream<double, unweighted>: today's behaviour and state bytes.
+/// Weighted (s(x, w), w >= 0 finite, else counted invalid): the reference stays
+/// unweighted, the window's ECDF is weighted, G(x) = (weight of the window
+/// values <= x) / (total weight), and result() gives the weighted ECDF
+/// statistic sup |F - G| (or D+ / D-, exact) with an APPROXIMATE p-value: the
+/// asymptotic KS distribution at the current side's Kish effective sample size
+/// m = round((sum w)^2 / sum w^2); ks_result::approximation says so. Merging
+/// weighted windows is exact up to floating-point rounding (order-dependent).
+/// (Default arguments, declared in core/fwd.hpp: double, unweighted,
+/// std::allocator<double>.)
+template <class Value, class Weight, class Allocator>
+class basic_ks_stream {
+  static_assert(detail::is_accumulator_value<Value>::value,
+                "basic_ks_stream: Value must be double, float or an integer type");
+  static_assert(detail::is_weight_policy<Weight>::value, "basic_ks_stream: Weight must be unweighted or weighted");
+  template <class T>
+  using vec = std::vector<T, typename std::allocator_traits<Allocator>::template rebind_alloc<T>>;
+
  public:
-  explicit ks_stream(span<const double> reference) {
-    const detail::sorted_sample sorted = detail::sort_finite_radix(reference.data(), reference.size());
+  using value_type = Value;
+  using weight_policy = Weight;
+  using allocator_type = Allocator;
+  static constexpr bool is_weighted = Weight::is_weighted;
+  /// What the window's counts are: std::uint64_t, or double weight sums.
+  using count_type = std::conditional_t<is_weighted, double, std::uint64_t>;
+
+  explicit basic_ks_stream(span<const Value> reference, const Allocator& alloc = Allocator())
+      : distinct_(alloc), ref_at_or_below_(alloc), equal_(alloc), below_(alloc), gap_max_(alloc) {
+    std::vector<double> widened;
+    if constexpr (!std::is_same<Value, double>::value) widened.assign(reference.begin(), reference.end());
+    const double* ref_data;
+    if constexpr (std::is_same<Value, double>::value)
+      ref_data = reference.data();
+    else
+      ref_data = widened.data();
+    const detail::sorted_sample sorted = detail::sort_finite_radix(ref_data, reference.size());
     if (sorted.size == 0)
       detail::fail("ks_stream: the reference sample has no finite value (" + std::to_string(reference.size()) +
                    " values given)");
@@ -67,30 +114,37 @@ class ks_stream {
   }
 
   /// Adds one current observation. Runs in the hot loop: measure before changing.
-  void operator()(double x) noexcept {
-    if (!std::isfinite(x)) {
+  void operator()(Value v) noexcept { add(v, count_type(1)); }
+
+  /// Adds one current observation of weight w (weighted only).
+  template <class W = Weight, class = std::enable_if_t<W::is_weighted>>
+  void operator()(Value v, double w) noexcept {
+    if (!(w >= 0) || !std::isfinite(w)) {
       ++invalid_;
       return;
     }
-    const std::size_t k = detail::bin_of_branchless(distinct_.data(), distinct_.size(), x);  // #{u < x}
-    if (k < distinct_.size() && distinct_[k] == x) {
-      ++equal_[k];
-    } else {
-      ++below_[k];
-      if (x > gap_max_[k]) gap_max_[k] = x;
-    }
-    ++count_;
+    add(v, w);
   }
 
   /// Adds every value of `values`.
-  void observe(span<const double> values) noexcept {
-    for (double x : values) (*this)(x);
+  void observe(span<const Value> values) noexcept {
+    for (Value x : values) (*this)(x);
+  }
+
+  /// Adds every values[i] with weight weights[i] (weighted only). Throws
+  /// driftwatch::error if the lengths differ, before counting anything.
+  template <class W = Weight, class = std::enable_if_t<W::is_weighted>>
+  void observe(span<const Value> values, span<const double> weights) {
+    if (values.size() != weights.size())
+      detail::fail("ks_stream::observe: " + std::to_string(values.size()) + " values but " +
+                   std::to_string(weights.size()) + " weights");
+    for (std::size_t i = 0; i < values.size(); ++i) (*this)(values[i], weights[i]);
   }
 
   /// Merges another window over the same reference (throws driftwatch::error
   /// otherwise). Merge algebra: counts add, gap maxima take the max; the empty
   /// window is the identity.
-  ks_stream& operator+=(const ks_stream& other) {
+  basic_ks_stream& operator+=(const basic_ks_stream& other) {
     if (distinct_ != other.distinct_ || ref_at_or_below_ != other.ref_at_or_below_)
       detail::fail("ks_stream::operator+=: cannot merge windows over different reference samples (" +
                    std::to_string(n_reference_) + " vs " + std::to_string(other.n_reference_) + " values)");
@@ -101,6 +155,8 @@ class ks_stream {
     }
     count_ += other.count_;
     invalid_ += other.invalid_;
+    n_obs_ += other.n_obs_;
+    sum_w2_ += other.sum_w2_;
     return *this;
   }
 
@@ -109,59 +165,93 @@ class ks_stream {
     for (auto& c : equal_) c = 0;
     for (auto& c : below_) c = 0;
     for (auto& g : gap_max_) g = -std::numeric_limits<double>::infinity();
-    count_ = invalid_ = 0;
+    count_ = 0;
+    invalid_ = n_obs_ = 0;
+    sum_w2_ = 0;
   }
 
   /// ks_test(reference, window, alt, method), exactly. O(d) plus the p-value's
   /// cost (see ks_test_sorted). An empty window gives an invalid result
   /// ("empty current sample"), never an exception.
+  /// Weighted: the weighted ECDF statistic and the approximate p-value of the
+  /// class comment (asymptotic whatever `method` asks), r.approximation set,
+  /// r.n_current the number of valid observations; invalid when the window's
+  /// weights sum to 0.
   ks_result result(alternative alt = alternative::two_sided, ks_method method = ks_method::automatic) const {
     ks_result r;
     r.method = method;
     r.n_reference = n_reference_;
-    r.n_current = static_cast<std::size_t>(count_);
+    r.n_current = static_cast<std::size_t>(n_obs_);
     r.n_invalid_current = static_cast<std::size_t>(invalid_);
     r.n_invalid_reference = n_invalid_reference_;
-    if (count_ == 0) {
+    if constexpr (is_weighted) r.approximation = detail::ks_weighted_approximation;
+    if (n_obs_ == 0) {
       r.invalid_reason = invalid_ != 0 ? "current sample has no finite values" : "empty current sample";
       return r;
     }
-    detail::ks_extreme_tracker t(static_cast<double>(n_reference_), static_cast<double>(count_));
-    std::uint64_t j = 0;
-    std::size_t i = 0;
-    const std::size_t d = distinct_.size();
-    for (std::size_t k = 0; k <= d; ++k) {
-      if (below_[k] != 0) {  // window values strictly between u_{k-1} and u_k
-        j += below_[k];
-        t.at(gap_max_[k], i, j, false, true);
+    if constexpr (is_weighted) {
+      if (!(count_ > 0)) {
+        r.invalid_reason = "the current window's weights sum to 0";
+        return r;
       }
-      if (k == d) break;
-      j += equal_[k];
-      i = ref_at_or_below_[k];
-      t.at(distinct_[k], i, j, true, equal_[k] != 0);
+      return weighted_result(r, alt);
+    } else {
+      detail::ks_extreme_tracker t(static_cast<double>(n_reference_), static_cast<double>(count_));
+      std::uint64_t j = 0;
+      std::size_t i = 0;
+      const std::size_t d = distinct_.size();
+      for (std::size_t k = 0; k <= d; ++k) {
+        if (below_[k] != 0) {  // window values strictly between u_{k-1} and u_k
+          j += below_[k];
+          t.at(gap_max_[k], i, j, false, true);
+        }
+        if (k == d) break;
+        j += equal_[k];
+        i = ref_at_or_below_[k];
+        t.at(distinct_[k], i, j, true, equal_[k] != 0);
+      }
+      detail::ks_finish(r, t.extremes(), alt, method);
+      return r;
     }
-    detail::ks_finish(r, t.extremes(), alt, method);
-    return r;
   }
 
   std::size_t reference_size() const noexcept { return n_reference_; }
   /// Number of distinct finite reference values (the state has O(this) size).
   std::size_t distinct_reference_values() const noexcept { return distinct_.size(); }
-  /// Finite current observations so far.
-  std::uint64_t count() const noexcept { return count_; }
+  /// Finite current observations so far (weighted: their weight sum).
+  count_type count() const noexcept { return count_; }
+  /// Finite current observations with a valid weight (= count() unweighted).
+  std::uint64_t observation_count() const noexcept { return n_obs_; }
+  /// Kish's effective size of the window, (sum w)^2 / sum w^2 (= count() unweighted).
+  double effective_count() const noexcept {
+    if constexpr (is_weighted)
+      return sum_w2_ > 0 ? count_ * count_ / sum_w2_ : 0.0;
+    else
+      return static_cast<double>(count_);
+  }
   /// NaN / +-Inf current observations excluded.
   std::uint64_t invalid_count() const noexcept { return invalid_; }
 
-  /// State format (accumulators/serialization.hpp), type number 8. Payload:
-  /// u64 n_reference, u64 n_invalid_reference, u64 d >= 1, d x (f64 u_k,
-  /// u64 #{reference <= u_k}) (finite, strictly increasing; the last count is
-  /// n_reference), d x u64 equal, (d + 1) x (u64 below, f64 gap max),
-  /// u64 count, u64 invalid. A gap's max is -inf iff the gap is empty, else
-  /// inside the gap; the window counts add up to count.
-  static constexpr state_type state_tag = state_type{8};
+  /// State format (accumulators/serialization.hpp), type number 8 for
+  /// `ks_stream` (other instantiations carry value type and weight in the high
+  /// byte). Payload: u64 n_reference, u64 n_invalid_reference, u64 d >= 1,
+  /// d x (f64 u_k, u64 #{reference <= u_k}) (finite, strictly increasing; the
+  /// last count is n_reference), d x u64 equal, (d + 1) x (u64 below, f64 gap
+  /// max), u64 count, u64 invalid. A gap's max is -inf iff the gap is empty,
+  /// else inside the gap; the window counts add up to count. Weighted: every
+  /// window count is an f64 weight sum (a gap holding only zero weights may
+  /// have a finite max), then u64 observations, f64 sum of squared weights.
+  static constexpr state_type state_tag =
+      state_type{detail::instantiation_tag(8, detail::value_code<Value>(), Weight::code, 0)};
   static constexpr const char* state_name = "ks_stream";
   static constexpr std::uint16_t state_version = 1;
   void save_state(detail::byte_writer& w) const {
+    auto count_out = [&w](count_type c) {
+      if constexpr (is_weighted)
+        w.f64(c);
+      else
+        w.u64(c);
+    };
     w.u64(n_reference_);
     w.u64(n_invalid_reference_);
     w.u64(distinct_.size());
@@ -169,16 +259,20 @@ class ks_stream {
       w.f64(distinct_[k]);
       w.u64(ref_at_or_below_[k]);
     }
-    for (auto c : equal_) w.u64(c);
+    for (auto c : equal_) count_out(c);
     for (std::size_t k = 0; k < below_.size(); ++k) {
-      w.u64(below_[k]);
+      count_out(below_[k]);
       w.f64(gap_max_[k]);
     }
-    w.u64(count_);
+    count_out(count_);
     w.u64(invalid_);
+    if constexpr (is_weighted) {
+      w.u64(n_obs_);
+      w.f64(sum_w2_);
+    }
   }
-  static ks_stream load_state(detail::byte_reader& r, const deserialize_limits& = {}) {
-    ks_stream s;
+  static basic_ks_stream load_state(detail::byte_reader& r, const deserialize_limits& = {}) {
+    basic_ks_stream s;
     std::size_t at = r.position();
     const std::uint64_t n_ref = r.u64("reference size");
     const std::uint64_t n_invalid_ref = r.u64("invalid reference count");
@@ -208,42 +302,144 @@ class ks_stream {
       r.fail_at(at + 8, "the reference counts end at " + std::to_string(s.ref_at_or_below_.back()) + ", not at " +
                             std::to_string(n_ref));
     std::uint64_t total = 0;
-    auto add = [&](std::uint64_t c) {
-      if (c > std::numeric_limits<std::uint64_t>::max() - total) r.fail_at(r.position() - 8, "window counts overflow");
-      total += c;
+    double wtotal = 0;
+    auto read = [&](const char* what) -> count_type {
+      if constexpr (is_weighted) {
+        const double c = r.f64(what);
+        if (!(c >= 0) || !std::isfinite(c)) r.fail_at(r.position() - 8, std::string(what) + " is negative or not finite");
+        wtotal += c;
+        return c;
+      } else {
+        const std::uint64_t c = r.u64(what);
+        if (c > std::numeric_limits<std::uint64_t>::max() - total) r.fail_at(r.position() - 8, "window counts overflow");
+        total += c;
+        return c;
+      }
     };
     s.equal_.resize(static_cast<std::size_t>(d));
-    for (auto& c : s.equal_) add(c = r.u64("window count at a reference value"));
+    for (auto& c : s.equal_) c = read("window count at a reference value");
     s.below_.resize(static_cast<std::size_t>(d) + 1);
     s.gap_max_.resize(static_cast<std::size_t>(d) + 1);
     for (std::size_t k = 0; k <= d; ++k) {
       at = r.position();
-      add(s.below_[k] = r.u64("window count in a gap"));
+      s.below_[k] = read("window count in a gap");
       const double g = s.gap_max_[k] = r.f64("gap maximum");
-      const bool empty_ok = s.below_[k] == 0 && g == -std::numeric_limits<double>::infinity();
-      const bool inside = s.below_[k] != 0 && std::isfinite(g) && (k == 0 || s.distinct_[k - 1] < g) &&
-                          (k == d || g < s.distinct_[k]);
-      if (!empty_ok && !inside) r.fail_at(at, "gap " + std::to_string(k) + " has a maximum outside the gap");
+      const bool is_empty = g == -std::numeric_limits<double>::infinity();
+      const bool inside = std::isfinite(g) && (k == 0 || s.distinct_[k - 1] < g) && (k == d || g < s.distinct_[k]);
+      const bool ok = is_weighted ? (is_empty ? s.below_[k] == 0 : inside)
+                                  : (s.below_[k] == 0 ? is_empty : inside);
+      if (!ok) r.fail_at(at, "gap " + std::to_string(k) + " has a maximum outside the gap");
     }
     at = r.position();
-    s.count_ = r.u64("window count");
-    if (s.count_ != total)
-      r.fail_at(at, "window count " + std::to_string(s.count_) + " differs from the sum of its counts " +
-                        std::to_string(total));
+    if constexpr (is_weighted) {
+      (void)total;
+      (void)wtotal;  // weight sums added in another order need not agree bit for bit
+      s.count_ = r.f64("window weight");
+      if (!(s.count_ >= 0) || !std::isfinite(s.count_)) r.fail_at(at, "window weight is negative or not finite");
+    } else {
+      (void)wtotal;
+      s.count_ = r.u64("window count");
+      if (s.count_ != total)
+        r.fail_at(at, "window count " + std::to_string(s.count_) + " differs from the sum of its counts " +
+                          std::to_string(total));
+    }
     s.invalid_ = r.u64("window invalid count");
+    if constexpr (is_weighted) {
+      s.n_obs_ = r.u64("window observations");
+      s.sum_w2_ = r.f64("sum of squared weights");
+      if (!(s.sum_w2_ >= 0) || !std::isfinite(s.sum_w2_))
+        r.fail_at(r.position() - 8, "sum of squared weights is negative or not finite");
+    } else {
+      s.n_obs_ = s.count_;
+    }
     return s;
   }
 
  private:
-  std::vector<double> distinct_;                // u_0 < ... < u_{d-1}
-  std::vector<std::size_t> ref_at_or_below_;    // #{reference <= u_k}
-  std::vector<std::uint64_t> equal_;            // window values == u_k
-  std::vector<std::uint64_t> below_;            // window values in (u_{k-1}, u_k), k = 0..d
-  std::vector<double> gap_max_;                 // largest window value in that gap
-  std::size_t n_reference_ = 0, n_invalid_reference_ = 0;
-  std::uint64_t count_ = 0, invalid_ = 0;
+  void add(Value v, count_type w) noexcept {
+    if constexpr (std::is_floating_point<Value>::value) {
+      if (!std::isfinite(v)) {
+        ++invalid_;
+        return;
+      }
+    }
+    const auto x = static_cast<double>(v);
+    const std::size_t k = detail::bin_of_branchless(distinct_.data(), distinct_.size(), x);  // #{u < x}
+    if (k < distinct_.size() && distinct_[k] == x) {
+      equal_[k] += w;
+    } else {
+      below_[k] += w;
+      if (x > gap_max_[k]) gap_max_[k] = x;
+    }
+    count_ += w;
+    ++n_obs_;
+    if constexpr (is_weighted) sum_w2_ += w * w;
+  }
 
-  ks_stream() = default;  // load_state only
+  // The weighted ECDF walk: the same evaluation points as the unweighted one,
+  // with G = (window weight at or below) / (total weight).
+  ks_result weighted_result(ks_result& r, alternative alt) const {
+    const double n = static_cast<double>(n_reference_), total = static_cast<double>(count_);
+    detail::ks_extremes e;
+    bool max_has_ref = false, min_has_ref = false;
+    double max_cur = 0, min_cur = 0;
+    auto at = [&](double v, std::size_t i, double j, bool in_ref) {
+      const double diff = static_cast<double>(i) / n - j / total;
+      if (diff > e.max_diff) {
+        e.max_diff = diff;
+        max_has_ref = in_ref;
+        e.max_location = max_cur = v;
+      } else if (diff == e.max_diff && in_ref && !max_has_ref) {
+        max_has_ref = true;
+        e.max_location = v;
+      }
+      if (diff < e.min_diff) {
+        e.min_diff = diff;
+        min_has_ref = in_ref;
+        e.min_location = min_cur = v;
+      } else if (diff == e.min_diff && in_ref && !min_has_ref) {
+        min_has_ref = true;
+        e.min_location = v;
+      }
+    };
+    (void)max_cur;
+    (void)min_cur;
+    double j = 0;
+    std::size_t i = 0;
+    const std::size_t d = distinct_.size();
+    for (std::size_t k = 0; k <= d; ++k) {
+      if (below_[k] != 0) {
+        j += below_[k];
+        at(gap_max_[k], i, j, false);
+      }
+      if (k == d) break;
+      j += equal_[k];
+      i = ref_at_or_below_[k];
+      at(distinct_[k], i, j, true);
+    }
+    const double m_eff = effective_count();
+    const double m = std::floor(m_eff + 0.5) < 1 ? 1.0 : std::floor(m_eff + 0.5);
+    const std::size_t n_obs = r.n_current;
+    r.n_current = static_cast<std::size_t>(m);
+    detail::ks_finish(r, e, alt, ks_method::asymptotic);
+    r.n_current = n_obs;
+    return r;
+  }
+
+  vec<double> distinct_;                // u_0 < ... < u_{d-1}
+  vec<std::size_t> ref_at_or_below_;    // #{reference <= u_k}
+  vec<count_type> equal_;               // window values == u_k (weight sums when weighted)
+  vec<count_type> below_;               // window values in (u_{k-1}, u_k), k = 0..d
+  vec<double> gap_max_;                 // largest window value in that gap
+  std::size_t n_reference_ = 0, n_invalid_reference_ = 0;
+  count_type count_ = 0;
+  std::uint64_t invalid_ = 0, n_obs_ = 0;
+  double sum_w2_ = 0;
+
+  basic_ks_stream() = default;  // load_state only
 };
+
+/// The default instantiation: double values, unweighted.
+using ks_stream = basic_ks_stream<>;
 
 }  // namespace driftwatch

@@ -56,8 +56,13 @@ struct ks_result {
   std::size_t n_invalid_reference = 0, n_invalid_current = 0;
   /// nullptr when valid; otherwise a static, human-readable reason.
   const char* invalid_reason = "no data";
+  /// nullptr for the test above (SciPy's ks_2samp); otherwise a static string
+  /// saying which approximation was computed instead (a weighted window:
+  /// basic_ks_stream<..., weighted>), to be shown wherever the result is.
+  const char* approximation = nullptr;
 
   bool valid() const noexcept { return invalid_reason == nullptr; }
+  bool approximate() const noexcept { return approximation != nullptr; }
 };
 
 namespace detail {
