@@ -315,15 +315,16 @@ class basic_histogram {
   }
 
   /// THE binning entry point of every span: counts x[0 .. n) into counts[0 ..
-  /// bin_count()) (64-bit) and returns how many were not finite. double goes
-  /// straight to the dispatched kernel; other value types are converted to
-  /// double in fixed-size chunks on the stack (no allocation) and go to the same
-  /// kernel, so the result equals operator() per value. A float kernel plugs in
-  /// here (the `else` branch), nowhere else.
+  /// bin_count()) (64-bit) and returns how many were not finite. double and
+  /// float go straight to the dispatched kernel (float in float lanes, against
+  /// each edge's float threshold: the same counts as double(x) per value, see
+  /// detail/kernels_binning.hpp); other value types are converted to double in
+  /// fixed-size chunks on the stack (no allocation) and go to the double
+  /// kernel, so the result equals operator() per value.
   std::uint64_t bin_span(const Value* x, std::size_t n, std::uint64_t* counts) const noexcept {
     const auto& e = edges_.interior();
     const bool uniform = edges_.kind() == binning::uniform;
-    if constexpr (std::is_same<Value, double>::value) {
+    if constexpr (std::is_same<Value, double>::value || std::is_same<Value, float>::value) {
       return detail::bin_count(e.data(), e.size(), uniform, x, n, counts);
     } else {
       constexpr std::size_t chunk = 2048;  // 16 KiB of doubles
