@@ -27,8 +27,14 @@
 #include <type_traits>
 #include <vector>
 
+// The headers moved under monitors/ after the base commit ca1031c.
+#if __has_include(<driftwatch/monitors/concurrent.hpp>)
 #include <driftwatch/monitors/concurrent.hpp>
 #include <driftwatch/monitors/monitor.hpp>
+#else
+#include <driftwatch/concurrent.hpp>
+#include <driftwatch/monitor.hpp>
+#endif
 
 #ifndef NDEBUG
 #error "driftwatch benchmarks must be built with NDEBUG (Release): assertions distort every number"
