@@ -740,16 +740,14 @@ class drift_monitor {
         if (fb.ks_count != 0 && fa.ks_count <= config_.max_current_samples - fb.ks_count) {
           const bool both_complete = fa.sample_complete() && fb.sample_complete();
           flush_pending(fa);
-          if (fb.n_pending == 0) {
-            fa.window += fb.window;
-            fa.below_sum.merge(fb.below_sum);
-            fa.above_sum.merge(fb.above_sum);
-          } else {
-            const settled_window sb = settled(fb);
-            fa.window += sb.window;
-            fa.below_sum.merge(sb.below);
-            fa.above_sum.merge(sb.above);
-          }
+          // The other side's waiting values are counted straight into this
+          // (now wide) window, no copy of the other's; its tail sums get them
+          // first, in order, as if they had been counted there.
+          fa.window += fb.window;
+          detail::mergeable_sum below = fb.below_sum, above = fb.above_sum;
+          count_values(*fb.reference, fb.pending.data(), fb.n_pending, fa.window, below, above);
+          fa.below_sum.merge(below);
+          fa.above_sum.merge(above);
           fa.ks_count += fb.ks_count;
           fa.lowest = std::min(fa.lowest, fb.lowest);
           fa.highest = std::max(fa.highest, fb.highest);
