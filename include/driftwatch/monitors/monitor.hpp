@@ -500,8 +500,8 @@ inline wasserstein_estimate wasserstein_from_slots(const numeric_reference_data&
 ///   exact_wasserstein_samples values, then within a reported bound; the
 ///   state does not grow with the window (docs/metrics.md, "Memory": per
 ///   numeric feature 16 d + 8 min(exact_wasserstein_samples,
-///   max_current_samples) bytes per copy for d distinct reference values,
-///   plus 16 d shared by all copies).
+///   max_current_samples) + 512 bytes per copy for d distinct reference
+///   values, plus 20 d shared by all copies).
 /// - Not thread-safe by itself: use one monitor per thread and merge with +=
 ///   (exact), concurrent<drift_monitor>, or an external lock.
 /// - report() allocates and costs O(d) per numeric feature (O(d + m log m)
