@@ -679,8 +679,14 @@ class drift_monitor {
   /// observe(id, values) observes a numeric feature's values in order.
   void operator()(feature_id id, double x) noexcept { observe(id, x); }
   void operator()(feature_id id, std::string_view category) { observe(id, category); }
+  /// The histogram counts the whole span at once (its SIMD kernel, the same
+  /// counts as one value at a time); the window counts it in observe's
+  /// batches of 64.
   void observe(feature_id id, span<const double> values) noexcept {
-    for (double x : values) observe(id, x);
+    const std::size_t index = numeric_of_[id];
+    if (index == not_numeric) return;
+    numerics_[index].current_hist.observe(values);
+    for (double x : values) observe_window(index, x);
   }
 
   /// Counts a missing current value (reported, not used).
