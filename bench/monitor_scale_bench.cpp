@@ -27,8 +27,14 @@
 #include <type_traits>
 #include <vector>
 
+// The headers moved under monitors/ after the base commit ca1031c.
+#if __has_include(<driftwatch/monitors/concurrent.hpp>)
 #include <driftwatch/monitors/concurrent.hpp>
 #include <driftwatch/monitors/monitor.hpp>
+#else
+#include <driftwatch/concurrent.hpp>
+#include <driftwatch/monitor.hpp>
+#endif
 
 #ifndef NDEBUG
 #error "driftwatch benchmarks must be built with NDEBUG (Release): assertions distort every number"
@@ -96,7 +102,7 @@ int scale(std::size_t features, unsigned threads, std::size_t per_thread) {
   const long rss_start = status_kib("VmRSS:");
   driftwatch::concurrent<driftwatch::drift_monitor> live(make_monitor(features, 10000));
   const long rss_built = status_kib("VmRSS:");
-  std::vector<double> rate(threads);
+  std::vector<double> rate(threads), cpu_rate(threads);
   std::atomic<unsigned> ready{0};
   std::atomic<bool> go{false};
   std::vector<std::thread> pool;
@@ -107,6 +113,7 @@ int scale(std::size_t features, unsigned threads, std::size_t per_thread) {
       ready.fetch_add(1);
       while (!go.load()) std::this_thread::yield();
       const auto start = clock_type::now();
+      const double cpu_start = thread_cpu_ms();
       std::size_t f = t % features;
       for (std::size_t i = 0; i < per_thread; ++i) {
         live.observe(f, v[i & 0xFFFF]);
@@ -114,6 +121,7 @@ int scale(std::size_t features, unsigned threads, std::size_t per_thread) {
       }
       const double s = std::chrono::duration<double>(clock_type::now() - start).count();
       rate[t] = static_cast<double>(per_thread) / s;
+      cpu_rate[t] = static_cast<double>(per_thread) / ((thread_cpu_ms() - cpu_start) / 1e3);
     });
   while (ready.load() < threads) std::this_thread::yield();
   go.store(true);
@@ -127,12 +135,15 @@ int scale(std::size_t features, unsigned threads, std::size_t per_thread) {
   const double scrape_ms = std::chrono::duration<double, std::milli>(clock_type::now() - t0).count();
   const unsigned long long n0 = snap.current_histogram(0).count();
   std::sort(rate.begin(), rate.end());
+  std::sort(cpu_rate.begin(), cpu_rate.end());
   double sum = 0;
   for (double r : rate) sum += r;
   std::printf("scale: %zu features x 10,000-value references, %u threads x %zu observes\n", features, threads,
               per_thread);
   std::printf("  per-thread observe rate: min %.2f  median %.2f  mean %.2f  max %.2f M/s\n", rate.front() / 1e6,
               rate[rate.size() / 2] / 1e6, sum / rate.size() / 1e6, rate.back() / 1e6);
+  std::printf("  per thread CPU second (the cost without waiting for a core): min %.2f  median %.2f  max %.2f M/s\n",
+              cpu_rate.front() / 1e6, cpu_rate[cpu_rate.size() / 2] / 1e6, cpu_rate.back() / 1e6);
   std::printf("  resident: start %.0f MiB, monitor built %.0f MiB, after observing %.0f MiB, peak (VmHWM) %.0f MiB\n",
               rss_start / 1024.0, rss_built / 1024.0, rss_observed / 1024.0, status_kib("VmHWM:") / 1024.0);
   std::printf("  snapshot of all features: %.0f ms (feature 0: %llu values)\n", scrape_ms, n0);

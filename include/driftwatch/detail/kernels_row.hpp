@@ -35,6 +35,15 @@ inline void prefetch_write(const void* p) noexcept {
 #endif
 }
 
+/// A hint that *p will be read soon.
+inline void prefetch_read(const void* p) noexcept {
+#if defined(__GNUC__) || defined(__clang__)
+  __builtin_prefetch(p, 0, 3);
+#else
+  (void)p;
+#endif
+}
+
 /// Most edges per feature the row kernels take (17 bins, the compare-and-count
 /// limit of kernels_binning.hpp); features with more are binned per value.
 constexpr std::size_t row_max_edges = 16;
