@@ -34,6 +34,7 @@
 
 #include "csv_stream.hpp"
 #include "csv_input.hpp"
+#include "drift_numbers.hpp"
 #include "numeral.hpp"
 
 namespace driftwatch_cli {
@@ -243,7 +244,7 @@ struct ref_column {
   kind_choice forced = kind_choice::infer;
   bool parse_numbers = true, track_categories = true, dropped = false;
   std::uint64_t missing = 0, present = 0, numerals = 0, text = 0, non_finite = 0;
-  std::vector<double> values;  // finite numerals
+  number_column values;  // finite numerals
   category_counter cats;
 
   void add(std::string_view cell) {
@@ -254,9 +255,14 @@ struct ref_column {
     ++present;
     if (parse_numbers) {
       double v;
-      if (parse_numeral(cell, v)) {
+      std::uint32_t key;
+      const cell_number kind = read_number(cell, v, key);
+      if (kind == cell_number::keyed) {
         ++numerals;
-        if (std::isfinite(v)) values.push_back(v);
+        values.add_key(key);
+      } else if (kind == cell_number::plain) {
+        ++numerals;
+        if (std::isfinite(v)) values.add_value(v);
         else ++non_finite;
       } else {
         ++text;
@@ -281,8 +287,7 @@ struct ref_column {
     numerals += o.numerals;
     text += o.text;
     non_finite += o.non_finite;
-    values.insert(values.end(), o.values.begin(), o.values.end());
-    std::vector<double>().swap(o.values);
+    values.append(o.values);
     if (dropped || o.dropped) {
       dropped = true;
       track_categories = false;
@@ -592,18 +597,31 @@ struct frozen_feature {
 // One worker's current-side state of a numeric feature.
 struct numeric_current {
   frozen_feature* frozen = nullptr;
-  std::vector<double> values;  // kept finite values (all of them until folded)
+  // Kept finite values (all of them until folded): as keys (drift_numbers.hpp)
+  // while every one has a key and nothing was folded, else as doubles.
+  std::vector<std::uint32_t> keys;
+  std::vector<double> values;
+  bool keyed = true;
   std::uint64_t missing = 0, non_finite = 0, non_numeric = 0;
   std::unique_ptr<driftwatch::histogram> hist;
   std::unique_ptr<gap_summary> summary;
-  std::size_t binned = 0;  // values[0, binned) are in hist already
+  std::size_t binned = 0;  // values[0, binned) are in hist already (keys are binned once sorted)
 
+  // The keys as doubles, for good (values is empty while keyed).
+  void unkey() {
+    if (!keyed) return;
+    values.reserve(keys.size());
+    for (const std::uint32_t k : keys) values.push_back(numkey::decode(k));
+    std::vector<std::uint32_t>().swap(keys);
+    keyed = false;
+  }
   void bin_rest() {
     if (binned < values.size()) hist->observe(driftwatch::span<const double>(values.data() + binned, values.size() - binned));
     binned = values.size();
   }
   // Moves the kept values into the summary (sorting them first).
   void flush() {
+    unkey();
     bin_rest();
     if (!summary) summary = std::make_unique<gap_summary>(frozen->get_steps());
     std::sort(values.begin(), values.end());
@@ -810,12 +828,19 @@ struct current_worker {
           continue;
         }
         double v;
-        if (!parse_numeral(cell, v)) {
+        std::uint32_t key;
+        const cell_number kind = read_number(cell, v, key);
+        if (kind == cell_number::text) {
           ++n.non_numeric;
-        } else if (!std::isfinite(v)) {
+        } else if (kind == cell_number::plain && !std::isfinite(v)) {
           ++n.non_finite;
         } else {
-          n.values.push_back(v);
+          if (kind == cell_number::keyed && n.keyed) {
+            n.keys.push_back(key);
+          } else {
+            n.unkey();
+            n.values.push_back(kind == cell_number::keyed ? numkey::decode(key) : v);
+          }
           if (folded) {
             if (n.values.size() >= chunk) n.flush();
           } else if (++kept > budget_values) {
@@ -996,8 +1021,8 @@ drift_outcome compute_drift(const drift_settings& s) {
         throw csv_error(s.reference + ": column '" + f.name + "' has no finite number (" +
                         (c.numerals ? "all NaN or infinite" : "no numeral at all") + ")");
       {
-        f.sorted_storage = driftwatch::detail::sort_finite_radix(c.values.data(), c.values.size());
-        std::vector<double>().swap(c.values);
+        f.sorted_storage = sort_column(c.values);
+        c.values.release();
         f.sorted = driftwatch::span<const double>(f.sorted_storage.data.get(), f.sorted_storage.size);
       }
       f.reference.valid = f.sorted.size();
@@ -1115,6 +1140,11 @@ drift_outcome compute_drift(const drift_settings& s) {
       r.current.non_finite = a.non_finite + (b ? b->non_finite : 0);
       r.current.non_numeric = a.non_numeric + (b ? b->non_numeric : 0);
       const bool folded = a.summary || (b && b->summary) || cw[0].folded || (two && cw[1].folded);
+      const bool keyed = !folded && a.keyed && (!b || b->keyed);
+      if (!keyed) {
+        a.unkey();
+        if (b) b->unkey();
+      }
       a.bin_rest();
       if (b) {
         b->bin_rest();
@@ -1139,13 +1169,19 @@ drift_outcome compute_drift(const drift_settings& s) {
         if (s.ecdf_points > 0) sketch_summary(r.ecdf, f.sorted, *a.summary, r.ks, s.ecdf_points);
       } else {
         if (b) {
+          a.keys.insert(a.keys.end(), b->keys.begin(), b->keys.end());
           a.values.insert(a.values.end(), b->values.begin(), b->values.end());
+          std::vector<std::uint32_t>().swap(b->keys);
           std::vector<double>().swap(b->values);
         }
-        r.current.valid = a.values.size();
-        if (!a.values.empty()) {
-          driftwatch::detail::sorted_sample cur = driftwatch::detail::sort_finite_radix(a.values.data(), a.values.size());
+        r.current.valid = keyed ? a.keys.size() : a.values.size();
+        if (r.current.valid > 0) {
+          driftwatch::detail::sorted_sample cur =
+              keyed ? sort_keys(a.keys.data(), a.keys.size())
+                    : driftwatch::detail::sort_finite_radix(a.values.data(), a.values.size());
+          std::vector<std::uint32_t>().swap(a.keys);
           std::vector<double>().swap(a.values);
+          if (keyed) a.hist->observe(driftwatch::span<const double>(cur.data.get(), cur.size));
           r.ks = driftwatch::ks_test_sorted(f.sorted, driftwatch::span<const double>(cur.data.get(), cur.size));
           r.wasserstein = w1_sorted(f.sorted.data(), f.sorted.size(), cur.data.get(), cur.size);
           if (s.ecdf_points > 0) sketch_exact(r.ecdf, f.sorted, cur.data.get(), cur.size, r.ks, s.ecdf_points);

@@ -1,0 +1,230 @@
+// The numeric cells of `driftwatch drift` as 32-bit order keys.
+//
+// Most numeric CSV columns hold short decimals ("%.6g", prices, rates): at
+// most 7 significant digits and a decimal exponent in a small range. Such a
+// numeral is read into a 32-bit key whose unsigned order is the order of the
+// doubles (docs/cli-drift.md, "Speed"):
+//
+//   value = +-M * 10^(E-6), M in [10^6, 10^7) (the digits, normalised), E in [-16, 28]
+//   key   = 2^31 +- (1 + (E+16) * 9e6 + (M - 10^6)),  zero (+0 only) = 2^31
+//
+// The key gives back exactly the double parse_numeral gives: both are one
+// correctly rounded IEEE operation (M times or divided by an exact power of
+// ten up to 1e22) on the same real number. Two numerals of at most 15
+// significant digits are the same double only if they are the same decimal,
+// so key equality is double equality. A column keeps keys while every value
+// has one (half the memory of doubles) and is sorted by an LSD radix sort of
+// at most 3 passes (11-bit digits of key - min), against 8 passes over the 64
+// bits of a double; the first
+// numeral without a key ("-0", more digits, a far exponent) turns the column
+// into doubles for good.
+#pragma once
+
+#include <cstdint>
+#include <cstring>
+#include <memory>
+#include <string_view>
+#include <vector>
+
+#include <driftwatch/detail/kernels_ks.hpp>
+
+#include "numeral.hpp"
+
+namespace driftwatch_cli {
+
+namespace numkey {
+
+constexpr std::uint32_t zero = std::uint32_t{1} << 31;
+constexpr std::uint32_t mantissa_span = 9000000;  // M - 10^6 in [0, 9e6)
+constexpr int min_exp = -16, max_exp = 28;         // E; E - 6 in [-22, 22]
+
+inline constexpr double pow10_table[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
+                                         1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+
+/// The double of a key (exactly the one parse_numeral gives for its numeral).
+inline double decode(std::uint32_t k) noexcept {
+  if (k == zero) return 0.0;
+  const bool negative = k < zero;
+  const std::uint32_t p = (negative ? zero - k : k - zero) - 1;
+  const int e = static_cast<int>(p / mantissa_span) + min_exp - 6;
+  const double m = static_cast<double>(p % mantissa_span + 1000000);
+  const double v = e >= 0 ? m * pow10_table[e] : m / pow10_table[-e];
+  return negative ? -v : v;
+}
+
+}  // namespace numkey
+
+/// What a cell is: text, a numeral with a key, or a numeral without one.
+enum class cell_number { text, keyed, plain };
+
+/// Reads `s` like parse_numeral. For a numeral, `out` is its double and, when
+/// it has one, `key` its key (then `out` is not set: decode(key) is it).
+inline cell_number read_number(std::string_view s, double& out, std::uint32_t& key) noexcept {
+  const char* p = s.data();
+  const char* const e = p + s.size();
+  if (p == e) return cell_number::text;
+  bool negative = false;
+  if (*p == '-' || *p == '+') {
+    negative = *p == '-';
+    ++p;
+  }
+  // [digits][.digits][e[+-]digits], at most 7 significant digits.
+  std::uint32_t m = 0;
+  int digits = 0, scale = 0;
+  bool any = false;
+  while (p < e && static_cast<unsigned>(*p - '0') < 10) {
+    const unsigned d = static_cast<unsigned>(*p - '0');
+    digits += (m | d) != 0;
+    m = m * 10 + d;
+    any = true;
+    ++p;
+    if (digits > 7) goto general;
+  }
+  if (p < e && *p == '.') {
+    ++p;
+    while (p < e && static_cast<unsigned>(*p - '0') < 10) {
+      const unsigned d = static_cast<unsigned>(*p - '0');
+      digits += (m | d) != 0;
+      m = m * 10 + d;
+      --scale;
+      any = true;
+      ++p;
+      if (digits > 7) goto general;
+    }
+  }
+  if (!any) goto general;
+  if (p < e) {
+    if (*p != 'e' && *p != 'E') goto general;
+    ++p;
+    bool neg = false;
+    if (p < e && (*p == '+' || *p == '-')) neg = *p++ == '-';
+    if (p == e) goto general;
+    int k = 0;
+    while (p < e && static_cast<unsigned>(*p - '0') < 10 && k < 1000) k = k * 10 + (*p++ - '0');
+    if (p != e) goto general;
+    scale += neg ? -k : k;
+  }
+  if (m == 0) {
+    if (negative) goto general;  // -0.0: a double of its own
+    key = numkey::zero;
+    return cell_number::keyed;
+  }
+  {
+    // Normalise: M = m * 10^(7 - digits), E = scale + digits - 1.
+    const int exp10 = scale + digits - 1;
+    if (exp10 < numkey::min_exp || exp10 > numkey::max_exp || scale < -22 || scale > 22) goto general;
+    static constexpr std::uint32_t up[] = {1, 10, 100, 1000, 10000, 100000, 1000000, 10000000};
+    const std::uint32_t M = m * up[7 - digits];
+    const std::uint32_t pos = 1 + static_cast<std::uint32_t>(exp10 - numkey::min_exp) * numkey::mantissa_span + (M - 1000000);
+    key = negative ? numkey::zero - pos : numkey::zero + pos;
+    return cell_number::keyed;
+  }
+general:
+  return parse_numeral(s, out) ? cell_number::plain : cell_number::text;
+}
+
+/// Keys, or doubles once a value had no key.
+struct number_column {
+  std::vector<std::uint32_t> keys;
+  std::vector<double> values;
+  bool keyed = true;
+
+  std::size_t size() const noexcept { return keyed ? keys.size() : values.size(); }
+  bool empty() const noexcept { return size() == 0; }
+  /// Turns the keys into doubles (for good).
+  void unkey() {
+    if (!keyed) return;
+    values.reserve(values.size() + keys.size());
+    for (const std::uint32_t k : keys) values.push_back(numkey::decode(k));
+    std::vector<std::uint32_t>().swap(keys);
+    keyed = false;
+  }
+  void add_key(std::uint32_t k) {
+    if (keyed) keys.push_back(k);
+    else values.push_back(numkey::decode(k));
+  }
+  void add_value(double v) {
+    unkey();
+    values.push_back(v);
+  }
+  void append(number_column& o) {
+    if (keyed && o.keyed) {
+      keys.insert(keys.end(), o.keys.begin(), o.keys.end());
+    } else {
+      unkey();
+      o.unkey();
+      values.insert(values.end(), o.values.begin(), o.values.end());
+    }
+    o.release();
+  }
+  void release() {
+    std::vector<std::uint32_t>().swap(keys);
+    std::vector<double>().swap(values);
+  }
+};
+
+/// Sorted doubles of keys: LSD radix sort of (key - min) in 11-bit digits,
+/// only the passes the key range needs, then decoded in order (runs of equal
+/// keys decoded once).
+inline driftwatch::detail::sorted_sample sort_keys(const std::uint32_t* keys, std::size_t n) {
+  driftwatch::detail::sorted_sample out;
+  out.data.reset(new double[n > 0 ? n : 1]);
+  out.size = n;
+  if (n == 0) return out;
+  std::uint32_t lo = keys[0], hi = keys[0];
+  for (std::size_t i = 1; i < n; ++i) {
+    lo = keys[i] < lo ? keys[i] : lo;
+    hi = keys[i] > hi ? keys[i] : hi;
+  }
+  const std::uint32_t span = hi - lo;
+  unsigned bits = 0;
+  while (bits < 32 && (span >> bits) != 0) ++bits;
+  constexpr unsigned digit = 11;
+  constexpr std::uint32_t radix = 1u << digit;
+  const unsigned passes = (bits + digit - 1) / digit;
+  std::unique_ptr<std::uint32_t[]> a(new std::uint32_t[n]), b(new std::uint32_t[passes > 0 ? n : 1]);
+  std::vector<std::size_t> hist(static_cast<std::size_t>(passes) * radix, 0);
+  for (std::size_t i = 0; i < n; ++i) {
+    const std::uint32_t k = keys[i] - lo;
+    a[i] = k;
+    for (unsigned p = 0; p < passes; ++p) ++hist[p * radix + ((k >> (p * digit)) & (radix - 1))];
+  }
+  for (unsigned p = 0; p < passes; ++p) {
+    std::size_t sum = 0;
+    for (std::uint32_t d = 0; d < radix; ++d) {
+      const std::size_t c = hist[p * radix + d];
+      hist[p * radix + d] = sum;
+      sum += c;
+    }
+  }
+  std::uint32_t* from = a.get();
+  std::uint32_t* to = b.get();
+  for (unsigned p = 0; p < passes; ++p) {
+    std::size_t* h = &hist[p * radix];
+    const unsigned shift = p * digit;
+    for (std::size_t i = 0; i < n; ++i) {
+      const std::uint32_t k = from[i];
+      to[h[(k >> shift) & (radix - 1)]++] = k;
+    }
+    std::swap(from, to);
+  }
+  double* const result = out.data.get();
+  std::uint32_t last = from[0];
+  double v = numkey::decode(last + lo);
+  for (std::size_t i = 0; i < n; ++i) {
+    if (from[i] != last) {
+      last = from[i];
+      v = numkey::decode(last + lo);
+    }
+    result[i] = v;
+  }
+  return out;
+}
+
+/// The sorted finite values of a column.
+inline driftwatch::detail::sorted_sample sort_column(const number_column& c) {
+  return c.keyed ? sort_keys(c.keys.data(), c.keys.size())
+                 : driftwatch::detail::sort_finite_radix(c.values.data(), c.values.size());
+}
+
+}  // namespace driftwatch_cli
