@@ -20,6 +20,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cmath>
+#include <cstring>
 #include <exception>
 #include <functional>
 #include <memory>
@@ -154,7 +155,34 @@ class category_table {
   std::size_t size() const noexcept { return names_.size(); }
   const std::vector<std::string>& names() const noexcept { return names_; }
 
-  static std::size_t hash_of(std::string_view s) noexcept { return std::hash<std::string_view>{}(s); }
+  // A short multiply-xor hash, inline: category cells are mostly a few bytes,
+  // where std::hash's out-of-line murmur costs more than the lookup.
+  static std::size_t hash_of(std::string_view s) noexcept {
+    constexpr std::uint64_t mul = 0x9E3779B97F4A7C15ull;
+    const unsigned char* p = reinterpret_cast<const unsigned char*>(s.data());
+    std::size_t n = s.size();
+    std::uint64_t h = (n + 1) * mul;
+    while (n >= 8) {
+      std::uint64_t w;
+      std::memcpy(&w, p, 8);
+      h = (h ^ w) * mul;
+      h ^= h >> 29;
+      p += 8;
+      n -= 8;
+    }
+    std::uint64_t w = 0;
+    for (std::size_t i = 0; i < n; ++i) w |= static_cast<std::uint64_t>(p[i]) << (8 * i);
+    h = (h ^ w) * mul;
+    h ^= h >> 32;
+    return static_cast<std::size_t>(h);
+  }
+  static bool same(const std::string& a, std::string_view b) noexcept {
+    if (a.size() != b.size()) return false;
+    if (b.size() > 16) return std::memcmp(a.data(), b.data(), b.size()) == 0;
+    for (std::size_t i = 0; i < b.size(); ++i)
+      if (a[i] != b[i]) return false;
+    return true;
+  }
 
   /// Index of s, or -1 when absent.
   std::ptrdiff_t find(std::string_view s, std::size_t h) const noexcept {
@@ -163,7 +191,7 @@ class category_table {
     for (std::size_t k = h & mask;; k = (k + 1) & mask) {
       const std::uint32_t v = slots_[k];
       if (v == 0) return -1;
-      if (hashes_[v - 1] == h && names_[v - 1] == s) return static_cast<std::ptrdiff_t>(v - 1);
+      if (hashes_[v - 1] == h && same(names_[v - 1], s)) return static_cast<std::ptrdiff_t>(v - 1);
     }
   }
   /// Index of s, added when new (the caller checks the cap first).

@@ -63,6 +63,14 @@ inline cell_number read_number(std::string_view s, double& out, std::uint32_t& k
   const char* p = s.data();
   const char* const e = p + s.size();
   if (p == e) return cell_number::text;
+  {
+    // Text at a glance: a numeral starts with a sign, a digit, '.', space,
+    // or the i/n of inf/infinity/nan (parse_numeral's rules).
+    const char c = *p;
+    if (!((c >= '0' && c <= '9') || c == '-' || c == '+' || c == '.' || numeral_space(c) || c == 'i' || c == 'I' ||
+          c == 'n' || c == 'N'))
+      return cell_number::text;
+  }
   bool negative = false;
   if (*p == '-' || *p == '+') {
     negative = *p == '-';
