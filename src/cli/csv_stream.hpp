@@ -177,19 +177,6 @@ class csv_stream {
     }
   }
 
-  // The first special byte at or after i (end_ when none).
-  std::size_t next_special(std::size_t i) const noexcept {
-    if (i >= end_) return end_;
-    std::size_t w = i / 64;
-    std::uint64_t m = specials_[w] & (~std::uint64_t{0} << (i % 64));
-    const std::size_t words = (end_ + 63) / 64;
-    while (m == 0) {
-      if (++w >= words) return end_;
-      m = specials_[w];
-    }
-    return w * 64 + static_cast<std::size_t>(__builtin_ctzll(m));
-  }
-
   // A record of exactly width_ fields ended by \n, with no quote and no CR,
   // read in one sweep over specials_; false (nothing consumed) for anything
   // else, which the general parser then reads (and reports).
@@ -199,9 +186,16 @@ class csv_stream {
     std::string_view* out = fields.data();
     const char* const b = buf_.data();
     std::size_t start = pos_, k = 0;
+    const std::size_t words = (end_ + 63) / 64;
+    std::size_t w = start / 64;
+    std::uint64_t m = specials_[w] & (~std::uint64_t{0} << (start % 64));
     while (true) {
-      const std::size_t j = next_special(start);
-      if (j >= end_) return false;
+      while (m == 0) {
+        if (++w >= words) return false;
+        m = specials_[w];
+      }
+      const std::size_t j = w * 64 + static_cast<std::size_t>(__builtin_ctzll(m));
+      m &= m - 1;
       const char c = b[j];
       if (c != ',' && c != '\n') return false;
       if (k == width_) return false;
