@@ -42,7 +42,7 @@ class csv_stream {
   /// input and on line `first_line`.
   csv_stream(byte_reader& src, std::uint64_t start_offset = 0, std::uint64_t first_line = 1)
       : src_(src), base_(start_offset), line_(first_line) {
-    buf_.resize(std::size_t{1} << 20);
+    buf_.resize((std::size_t{1} << 20) + slack);
     scratch_.reserve(buf_.size());
     for (const char c : {',', '\n', '\r', '"'}) special_[static_cast<unsigned char>(c)] = true;
   }
@@ -80,6 +80,10 @@ class csv_stream {
   void on_read(std::function<void()> f) { on_read_ = std::move(f); }
   /// Stop before the first record starting at or after this absolute offset.
   void set_stop(std::uint64_t offset) noexcept { stop_ = offset; }
+
+  /// Bytes that may be read (not used) past the end of any field next() gives:
+  /// the buffers keep this much slack, so a word load need not check bounds.
+  static constexpr std::size_t slack = 16;
 
   /// The next data record (exactly width() fields), or false at the end (or
   /// at the stop offset). Throws csv_position_error.
@@ -133,11 +137,11 @@ class csv_stream {
       end_ -= pos_;
       pos_ = 0;
     }
-    if (end_ == buf_.size()) {  // a record longer than the buffer
+    if (end_ == buf_.size() - slack) {  // a record longer than the buffer
       buf_.resize(buf_.size() * 2);
       scratch_.reserve(buf_.size());
     }
-    const std::size_t k = src_.read(buf_.data() + end_, buf_.size() - end_);
+    const std::size_t k = src_.read(buf_.data() + end_, buf_.size() - slack - end_);
     end_ += k;
     mark_specials();
     if (k == 0) {

@@ -162,81 +162,114 @@ double w1_sorted(const double* a, std::size_t n, const double* b, std::size_t m)
 
 // ---- categories --------------------------------------------------------------
 
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+constexpr bool kLittleEndian = true;
+#else
+constexpr bool kLittleEndian = false;
+#endif
+
 // Category -> index, in first-seen order, capped.
 class category_table {
  public:
   std::size_t size() const noexcept { return names_.size(); }
   const std::vector<std::string>& names() const noexcept { return names_; }
 
-  // A short multiply-xor hash, inline: category cells are mostly a few bytes,
-  // where std::hash's out-of-line murmur costs more than the lookup.
-  static std::size_t hash_of(std::string_view s) noexcept {
+  // A category's hash and first (up to) 8 bytes. A short multiply-xor hash,
+  // inline: category cells are mostly a few bytes, where std::hash's
+  // out-of-line murmur costs more than the lookup; names of at most 8 bytes
+  // are then compared as one word.
+  struct key {
+    std::string_view s;
+    std::size_t hash;
+    std::uint64_t head;  // the first min(8, size) bytes, zero-padded
+  };
+  static std::uint64_t load_word(const unsigned char* p) noexcept {
+    std::uint64_t w;
+    std::memcpy(&w, p, 8);
+    return w;
+  }
+  // over_read: s may be read 8 bytes past its end (a csv_stream field).
+  template <bool over_read>
+  static key key_of(std::string_view s) noexcept {
     constexpr std::uint64_t mul = 0x9E3779B97F4A7C15ull;
     const unsigned char* p = reinterpret_cast<const unsigned char*>(s.data());
-    std::size_t n = s.size();
-    std::uint64_t h = (n + 1) * mul;
+    const std::size_t size = s.size();
+    std::size_t n = size;
+    std::uint64_t h = (n + 1) * mul, head = 0;
+    bool first = true;
     while (n >= 8) {
-      std::uint64_t w;
-      std::memcpy(&w, p, 8);
+      const std::uint64_t w = load_word(p);
+      if (first) head = w, first = false;
       h = (h ^ w) * mul;
       h ^= h >> 29;
       p += 8;
       n -= 8;
     }
     std::uint64_t w = 0;
-    for (std::size_t i = 0; i < n; ++i) w |= static_cast<std::uint64_t>(p[i]) << (8 * i);
+    if (over_read) {
+      if (n != 0) w = load_word(p) & (~std::uint64_t{0} >> (64 - 8 * n));  // little-endian byte order
+    } else {
+      for (std::size_t i = 0; i < n; ++i) w |= static_cast<std::uint64_t>(p[i]) << (8 * i);
+    }
+    if (first) head = w;
     h = (h ^ w) * mul;
     h ^= h >> 32;
-    return static_cast<std::size_t>(h);
+    return {s, static_cast<std::size_t>(h), head};
   }
-  static bool same(const std::string& a, std::string_view b) noexcept {
-    if (a.size() != b.size()) return false;
-    if (b.size() > 16) return std::memcmp(a.data(), b.data(), b.size()) == 0;
-    for (std::size_t i = 0; i < b.size(); ++i)
-      if (a[i] != b[i]) return false;
-    return true;
+  static key key_of(std::string_view s) noexcept { return key_of<false>(s); }
+  static key key_of_cell(std::string_view s) noexcept {
+    static_assert(csv_stream::slack >= 8, "key_of_cell reads a word past a field");
+    return key_of<kLittleEndian>(s);
   }
 
-  /// Index of s, or -1 when absent.
-  std::ptrdiff_t find(std::string_view s, std::size_t h) const noexcept {
+  /// Index of the key's name, or -1 when absent.
+  std::ptrdiff_t find(const key& k) const noexcept {
     if (slots_.empty()) return -1;
     const std::size_t mask = slots_.size() - 1;
-    for (std::size_t k = h & mask;; k = (k + 1) & mask) {
-      const std::uint32_t v = slots_[k];
+    for (std::size_t i = k.hash & mask;; i = (i + 1) & mask) {
+      const std::uint32_t v = slots_[i];
       if (v == 0) return -1;
-      if (hashes_[v - 1] == h && same(names_[v - 1], s)) return static_cast<std::ptrdiff_t>(v - 1);
+      const entry& e = entries_[v - 1];
+      if (e.hash == k.hash && e.head == k.head && e.size == k.s.size() &&
+          (k.s.size() <= 8 || std::memcmp(names_[v - 1].data() + 8, k.s.data() + 8, k.s.size() - 8) == 0))
+        return static_cast<std::ptrdiff_t>(v - 1);
     }
   }
-  /// Index of s, added when new (the caller checks the cap first).
-  std::size_t add(std::string_view s, std::size_t h) {
+  /// Index of the key's name, added when new (the caller checks the cap first).
+  std::size_t add(const key& k) {
     if ((names_.size() + 1) * 2 > slots_.size()) grow();
     const std::size_t mask = slots_.size() - 1;
-    std::size_t k = h & mask;
-    while (slots_[k] != 0) k = (k + 1) & mask;
-    names_.emplace_back(s);
-    hashes_.push_back(h);
-    slots_[k] = static_cast<std::uint32_t>(names_.size());
+    std::size_t i = k.hash & mask;
+    while (slots_[i] != 0) i = (i + 1) & mask;
+    names_.emplace_back(k.s);
+    entries_.push_back({k.hash, k.head, k.s.size()});
+    slots_[i] = static_cast<std::uint32_t>(names_.size());
     return names_.size() - 1;
   }
   void clear() {
     std::vector<std::string>().swap(names_);
-    std::vector<std::size_t>().swap(hashes_);
+    std::vector<entry>().swap(entries_);
     std::vector<std::uint32_t>().swap(slots_);
   }
 
  private:
+  struct entry {
+    std::size_t hash;
+    std::uint64_t head;
+    std::size_t size;
+  };
   void grow() {
     std::vector<std::uint32_t> slots(std::max<std::size_t>(64, slots_.size() * 2), 0);
     const std::size_t mask = slots.size() - 1;
     for (std::size_t i = 0; i < names_.size(); ++i) {
-      std::size_t k = hashes_[i] & mask;
+      std::size_t k = entries_[i].hash & mask;
       while (slots[k] != 0) k = (k + 1) & mask;
       slots[k] = static_cast<std::uint32_t>(i + 1);
     }
     slots_.swap(slots);
   }
   std::vector<std::string> names_;
-  std::vector<std::size_t> hashes_;
+  std::vector<entry> entries_;
   std::vector<std::uint32_t> slots_;
 };
 
@@ -247,13 +280,14 @@ struct category_counter {
   std::uint64_t overflow = 0;
   std::size_t cap = 0;
 
-  void count(std::string_view s) {
-    const std::size_t h = category_table::hash_of(s);
-    const std::ptrdiff_t i = table.find(s, h);
+  // A csv_stream field (see category_table::key_of_cell).
+  void count_cell(std::string_view s) {
+    const category_table::key k = category_table::key_of_cell(s);
+    const std::ptrdiff_t i = table.find(k);
     if (i >= 0) {
       ++counts[static_cast<std::size_t>(i)];
     } else if (table.size() < cap) {
-      table.add(s, h);
+      table.add(k);
       counts.push_back(1);
     } else {
       ++overflow;
@@ -262,12 +296,12 @@ struct category_counter {
   void merge(const category_counter& o) {
     for (std::size_t i = 0; i < o.table.size(); ++i) {
       const auto& s = o.table.names()[i];
-      const std::size_t h = category_table::hash_of(s);
-      const std::ptrdiff_t k = table.find(s, h);
+      const category_table::key key = category_table::key_of(s);
+      const std::ptrdiff_t k = table.find(key);
       if (k >= 0) {
         counts[static_cast<std::size_t>(k)] += o.counts[i];
       } else if (table.size() < cap) {
-        table.add(s, h);
+        table.add(key);
         counts.push_back(o.counts[i]);
       } else {
         overflow += o.counts[i];
@@ -310,7 +344,7 @@ struct ref_column {
       }
     }
     if (track_categories) {
-      cats.count(cell);
+      cats.count_cell(cell);
       // A column whose first cells are mostly numerals is almost surely
       // numeric: stop counting its categories (time and memory). Should the
       // majority turn by the end, the reference is read again for it.
@@ -679,17 +713,17 @@ struct categorical_current {
   std::uint64_t missing = 0;
 
   void add(std::string_view s) {
-    const std::size_t h = category_table::hash_of(s);
-    const std::ptrdiff_t i = frozen->categories.table.find(s, h);
+    const category_table::key key = category_table::key_of_cell(s);
+    const std::ptrdiff_t i = frozen->categories.table.find(key);
     if (i >= 0) {
       ++known[static_cast<std::size_t>(i)];
       return;
     }
-    const std::ptrdiff_t k = fresh.table.find(s, h);
+    const std::ptrdiff_t k = fresh.table.find(key);
     if (k >= 0) {
       ++fresh.counts[static_cast<std::size_t>(k)];
     } else if (frozen->categories.table.size() + fresh.table.size() < fresh.cap) {
-      fresh.table.add(s, h);
+      fresh.table.add(key);
       fresh.counts.push_back(1);
     } else {
       ++fresh.overflow;
