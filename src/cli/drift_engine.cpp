@@ -124,40 +124,70 @@ namespace {
 // c * w where a zero coefficient contributes 0 even over an infinite width.
 double term(double c, double w) noexcept { return c == 0 ? 0.0 : c * w; }
 
-// scipy.stats.wasserstein_distance on sorted finite samples; a distance
-// beyond DBL_MAX is +inf (as SciPy), never NaN. One merged walk, one value per
-// step, the sample to step in chosen by a select rather than a branch (which
-// random data mispredicts half the time): between consecutive merged values x
-// and h it adds |F_a(x) - F_b(x)| (h - x); ties add exact zeros, which leave
-// the compensated sum as it was, so the terms and their order are those of a
-// walk over the distinct values.
-double w1_sorted(const double* a, std::size_t n, const double* b, std::size_t m) {
+// The two-sample KS test and W1 of sorted finite non-empty samples in one
+// merged walk. KS: the extremes exactly as ks_test_sorted's walk finds them
+// (the same steps as driftwatch::detail::ks_merge_walk_branchless), finished
+// by the library. W1: between consecutive merged values x < h it adds
+// |F_a(x) - F_b(x)| (h - x) to a compensated sum, the CDF gap taken from the
+// walk's exact integer K = i m - j n as |K| / (n m) (one rounding, where
+// i/n - j/m had three). A distance beyond DBL_MAX is +inf (as SciPy).
+struct ks_w1 {
+  driftwatch::ks_result ks;
+  double w1 = 0;
+};
+
+ks_w1 ks_and_w1_sorted(const double* a, std::size_t n, const double* b, std::size_t m) {
+  ks_w1 out;
   const double dn = static_cast<double>(n), dm = static_cast<double>(m);
+  driftwatch::detail::ks_extreme_tracker t(dn, dm);
+  const bool exact_k = dn * dm <= 562949953421312.0;  // 2^49: distinct K are told apart by the double diff
+  const auto step_a = static_cast<std::int64_t>(m), step_b = -static_cast<std::int64_t>(n);
+  std::int64_t k = 0;
+  std::int64_t k_max = std::numeric_limits<std::int64_t>::min();
+  std::int64_t k_min = std::numeric_limits<std::int64_t>::max();
+  const double inf = std::numeric_limits<double>::infinity();
+  const double inv_nm = 1.0 / (dn * dm);
   driftwatch::detail::compensated_sum sum;
-  bool inf = false;
+  bool w1_inf = false;
+  bool in1 = false, in2 = false;
   std::size_t i = 0, j = 0;
-  const bool first_a = a[0] <= b[0];
-  double x = first_a ? a[0] : b[0];
-  i += first_a;
-  j += !first_a;
-  auto step = [&](double h) {
-    const double gap = std::fabs(static_cast<double>(i) / dn - static_cast<double>(j) / dm);
-    const double t = term(gap, h - x);
-    if (std::isinf(t)) inf = true;
-    else sum.add(t);
-    x = h;
-  };
-  while (i < n && j < m) {
-    const double va = a[i], vb = b[j];
-    const bool take_a = va <= vb;
-    step(take_a ? va : vb);
+  double x = a[0], y = b[0];
+  double prev = x < y ? x : y;
+  while (i < n || j < m) {
+    const std::size_t take_a = x <= y ? 1 : 0;
+    const double v = y < x ? y : x;
+    {
+      const double gap = static_cast<double>(k < 0 ? -k : k) * inv_nm;
+      const double w = term(gap, v - prev);
+      if (std::isinf(w)) w1_inf = true;
+      else sum.add(w);
+      prev = v;
+    }
     i += take_a;
-    j += !take_a;
+    j += 1 - take_a;
+    k += step_b + static_cast<std::int64_t>(take_a) * (step_a - step_b);
+    in1 = in1 || take_a != 0;
+    in2 = in2 || take_a == 0;
+    x = i < n ? a[i] : inf;
+    y = j < m ? b[j] : inf;
+    if (x == v || y == v) continue;  // v repeats: evaluate at its last copy
+    if (exact_k && k < k_max && k > k_min) {
+      in1 = in2 = false;
+      continue;
+    }
+    k_max = k > k_max ? k : k_max;
+    k_min = k < k_min ? k : k_min;
+    t.at(v, i, j, in1, in2);
+    in1 = in2 = false;
   }
-  for (; i < n; ++i) step(a[i]);
-  for (; j < m; ++j) step(b[j]);
-  const double v = sum.value();
-  return inf || std::isinf(v) ? HUGE_VAL : v;
+  out.ks.method = driftwatch::ks_method::automatic;
+  out.ks.n_reference = n;
+  out.ks.n_current = m;
+  driftwatch::detail::ks_finish(out.ks, t.extremes(), driftwatch::alternative::two_sided,
+                                driftwatch::ks_method::automatic);
+  const double w1 = sum.value();
+  out.w1 = w1_inf || std::isinf(w1) ? HUGE_VAL : w1;
+  return out;
 }
 
 // ---- categories --------------------------------------------------------------
@@ -1257,8 +1287,9 @@ drift_outcome compute_drift(const drift_settings& s) {
           std::vector<std::uint32_t>().swap(a.keys);
           std::vector<double>().swap(a.values);
           if (keyed) a.hist->observe(driftwatch::span<const double>(cur.data.get(), cur.size));
-          r.ks = driftwatch::ks_test_sorted(f.sorted, driftwatch::span<const double>(cur.data.get(), cur.size));
-          r.wasserstein = w1_sorted(f.sorted.data(), f.sorted.size(), cur.data.get(), cur.size);
+          const ks_w1 both = ks_and_w1_sorted(f.sorted.data(), f.sorted.size(), cur.data.get(), cur.size);
+          r.ks = both.ks;
+          r.wasserstein = both.w1;
           if (s.ecdf_points > 0) sketch_exact(r.ecdf, f.sorted, cur.data.get(), cur.size, r.ks, s.ecdf_points);
         } else if (s.ecdf_points > 0) {
           sketch_exact(r.ecdf, f.sorted, nullptr, 0, r.ks, s.ecdf_points);
