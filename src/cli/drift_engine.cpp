@@ -1274,17 +1274,18 @@ drift_outcome compute_drift(const drift_settings& s) {
         if (s.ecdf_points > 0) sketch_summary(r.ecdf, f.sorted, *a.summary, r.ks, s.ecdf_points);
       } else {
         if (b) {
-          a.keys.insert(a.keys.end(), b->keys.begin(), b->keys.end());
           a.values.insert(a.values.end(), b->values.begin(), b->values.end());
-          std::vector<std::uint32_t>().swap(b->keys);
           std::vector<double>().swap(b->values);
         }
-        r.current.valid = keyed ? a.keys.size() : a.values.size();
+        std::vector<std::uint32_t> none;
+        const std::vector<std::uint32_t>& keys2 = b ? b->keys : none;  // read in place, not appended
+        r.current.valid = keyed ? a.keys.size() + keys2.size() : a.values.size();
         if (r.current.valid > 0) {
           driftwatch::detail::sorted_sample cur =
-              keyed ? sort_keys(a.keys.data(), a.keys.size())
+              keyed ? sort_keys(a.keys.data(), a.keys.size(), keys2.data(), keys2.size())
                     : driftwatch::detail::sort_finite_radix(a.values.data(), a.values.size());
           std::vector<std::uint32_t>().swap(a.keys);
+          if (b) std::vector<std::uint32_t>().swap(b->keys);
           std::vector<double>().swap(a.values);
           if (keyed) a.hist->observe(driftwatch::span<const double>(cur.data.get(), cur.size));
           const ks_w1 both = ks_and_w1_sorted(f.sorted.data(), f.sorted.size(), cur.data.get(), cur.size);

@@ -134,18 +134,20 @@ general:
 
 /// Keys, or doubles once a value had no key.
 struct number_column {
-  std::vector<std::uint32_t> keys;
+  std::vector<std::uint32_t> keys, keys2;  // keys2: a merged-in worker's keys (not copied)
   std::vector<double> values;
   bool keyed = true;
 
-  std::size_t size() const noexcept { return keyed ? keys.size() : values.size(); }
+  std::size_t size() const noexcept { return keyed ? keys.size() + keys2.size() : values.size(); }
   bool empty() const noexcept { return size() == 0; }
   /// Turns the keys into doubles (for good).
   void unkey() {
     if (!keyed) return;
-    values.reserve(values.size() + keys.size());
+    values.reserve(values.size() + keys.size() + keys2.size());
     for (const std::uint32_t k : keys) values.push_back(numkey::decode(k));
+    for (const std::uint32_t k : keys2) values.push_back(numkey::decode(k));
     std::vector<std::uint32_t>().swap(keys);
+    std::vector<std::uint32_t>().swap(keys2);
     keyed = false;
   }
   void add_key(std::uint32_t k) {
@@ -158,7 +160,12 @@ struct number_column {
   }
   void append(number_column& o) {
     if (keyed && o.keyed) {
-      keys.insert(keys.end(), o.keys.begin(), o.keys.end());
+      if (keys2.empty() && o.keys2.empty()) {
+        keys2.swap(o.keys);
+      } else {
+        keys.insert(keys.end(), o.keys.begin(), o.keys.end());
+        keys.insert(keys.end(), o.keys2.begin(), o.keys2.end());
+      }
     } else {
       unkey();
       o.unkey();
@@ -168,6 +175,7 @@ struct number_column {
   }
   void release() {
     std::vector<std::uint32_t>().swap(keys);
+    std::vector<std::uint32_t>().swap(keys2);
     std::vector<double>().swap(values);
   }
 };
@@ -177,16 +185,23 @@ struct number_column {
 /// cache -- sorted by at most two LSD passes over the remaining bits (or
 /// std::sort when tiny) and decoded in order, runs of equal keys once. One
 /// pass over main memory instead of three (or eight for doubles).
-inline driftwatch::detail::sorted_sample sort_keys(const std::uint32_t* keys, std::size_t n) {
+/// The keys are two arrays (the two workers' halves), read in place.
+inline driftwatch::detail::sorted_sample sort_keys(const std::uint32_t* keys, std::size_t n1,
+                                                   const std::uint32_t* keys2 = nullptr, std::size_t n2 = 0) {
   driftwatch::detail::sorted_sample out;
+  const std::size_t n = n1 + n2;
   out.data.reset(new double[n > 0 ? n : 1]);
   out.size = n;
   if (n == 0) return out;
-  std::uint32_t lo = keys[0], hi = keys[0];
-  for (std::size_t i = 1; i < n; ++i) {
-    lo = keys[i] < lo ? keys[i] : lo;
-    hi = keys[i] > hi ? keys[i] : hi;
-  }
+  auto each = [&](auto&& fn) {
+    for (std::size_t i = 0; i < n1; ++i) fn(keys[i]);
+    for (std::size_t i = 0; i < n2; ++i) fn(keys2[i]);
+  };
+  std::uint32_t lo = n1 ? keys[0] : keys2[0], hi = lo;
+  each([&](std::uint32_t k) {
+    lo = k < lo ? k : lo;
+    hi = k > hi ? k : hi;
+  });
   const std::uint32_t span = hi - lo;
   unsigned bits = 0;
   while (bits < 32 && (span >> bits) != 0) ++bits;
@@ -196,14 +211,14 @@ inline driftwatch::detail::sorted_sample sort_keys(const std::uint32_t* keys, st
   const std::size_t buckets = std::size_t{1} << top;
   std::vector<std::size_t> start(buckets + 1, 0);
   std::unique_ptr<std::uint32_t[]> a(new std::uint32_t[n]), b(new std::uint32_t[n]);
-  for (std::size_t i = 0; i < n; ++i) ++start[((keys[i] - lo) >> low) + 1];
+  each([&](std::uint32_t k) { ++start[((k - lo) >> low) + 1]; });
   for (std::size_t d = 0; d < buckets; ++d) start[d + 1] += start[d];
   {
     std::vector<std::size_t> pos(start.begin(), start.end() - 1);
-    for (std::size_t i = 0; i < n; ++i) {
-      const std::uint32_t k = keys[i] - lo;
+    each([&](std::uint32_t key) {
+      const std::uint32_t k = key - lo;
       a[pos[k >> low]++] = k;
-    }
+    });
   }
   double* const result = out.data.get();
   std::vector<std::size_t> h1(std::size_t{1} << d1), h2(std::size_t{1} << d2);
@@ -257,7 +272,7 @@ inline driftwatch::detail::sorted_sample sort_keys(const std::uint32_t* keys, st
 
 /// The sorted finite values of a column.
 inline driftwatch::detail::sorted_sample sort_column(const number_column& c) {
-  return c.keyed ? sort_keys(c.keys.data(), c.keys.size())
+  return c.keyed ? sort_keys(c.keys.data(), c.keys.size(), c.keys2.data(), c.keys2.size())
                  : driftwatch::detail::sort_finite_radix(c.values.data(), c.values.size());
 }
 
