@@ -15,9 +15,8 @@
 // so key equality is double equality. A column keeps keys while every value
 // has one (half the memory of doubles) and is sorted by a radix sort that
 // crosses main memory once (sort_keys), against 8 passes over the 64 bits of
-// a double; the first
-// numeral without a key ("-0", more digits, a far exponent) turns the column
-// into doubles for good.
+// a double; the first numeral without a key ("-0", more digits, a far
+// exponent, nan) turns the column into doubles for good.
 #pragma once
 
 #include <algorithm>
