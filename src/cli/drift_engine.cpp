@@ -10,11 +10,11 @@
 // thread. The reference is read whole first (its values are the frozen
 // reference), then the current file streams.
 //
-// Library functionality implemented here for now (the integrator reconciles it
-// with include/driftwatch once the library gains it): overflow-safe NumPy
-// quantile/linspace edges, a Wasserstein-1 that overflows to +inf like SciPy,
-// and the bounded summary of a current sample (exact KS like ks_stream, plus
-// the sums that give W1 with a stated error bound).
+// Bin edges are the library's (bin_edges::from_sorted_quantiles / uniform).
+// Implemented here: KS and W1 in one merged walk (W1 overflowing to +inf like
+// SciPy), and the bounded summary of a current sample (exact KS like
+// ks_stream, plus the sums that give W1 with a stated error bound), which the
+// library's drift_monitor keeps in its own slot-count form.
 #include "drift_engine.hpp"
 
 #include <algorithm>
@@ -47,74 +47,6 @@ const char* to_string(feature_status s) noexcept {
     case feature_status::insufficient: return "insufficient_data";
     default: return "ok";
   }
-}
-
-namespace {
-
-// ---- edges -------------------------------------------------------------------
-
-double rounded_product(double a, double b) noexcept {
-  volatile double p = a * b;  // see bin_edges.hpp: keep NumPy's two roundings
-  return p;
-}
-
-std::vector<double> finish_edges(std::vector<double> e) {
-  std::sort(e.begin(), e.end());
-  e.erase(std::unique(e.begin(), e.end()), e.end());
-  return e;
-}
-
-}  // namespace
-
-std::vector<double> quantile_edges(driftwatch::span<const double> sorted, std::size_t bins) {
-  std::vector<double> edges;
-  const std::size_t n = sorted.size();
-  for (std::size_t i = 1; i < bins; ++i) {
-    const double q = static_cast<double>(i) / static_cast<double>(bins);
-    const double vi = rounded_product(static_cast<double>(n - 1), q);
-    double x;
-    if (vi >= static_cast<double>(n - 1)) {
-      x = sorted[n - 1];
-    } else {
-      const double below = std::floor(vi);
-      const auto lo = static_cast<std::size_t>(below);
-      const double a = sorted[lo], b = sorted[lo + 1];
-      const double t = vi - below;
-      const double diff = b - a;
-      if (std::isfinite(diff)) {
-        x = t >= 0.5 ? b - rounded_product(diff, 1 - t) : a + rounded_product(diff, t);
-      } else {
-        // b - a overflows (a reference spanning more than DBL_MAX): NumPy gives
-        // +-inf here; we interpolate without the difference and stay in [a, b].
-        x = a * (1 - t) + b * t;
-        x = std::min(std::max(x, a), b);
-      }
-    }
-    edges.push_back(x);
-  }
-  return finish_edges(std::move(edges));
-}
-
-std::vector<double> uniform_edges(double lo, double hi, std::size_t bins) {
-  std::vector<double> edges;
-  if (lo == hi) return {lo};
-  const double div = static_cast<double>(bins);
-  const double delta = hi - lo;
-  const double step = delta / div;
-  for (std::size_t i = 1; i < bins; ++i) {
-    const double k = static_cast<double>(i);
-    double x;
-    if (!std::isfinite(delta)) {
-      const double w = k / div;  // np.linspace overflows here; a weighted mean does not
-      x = std::min(std::max(lo * (1 - w) + hi * w, lo), hi);
-    } else if (step == 0) {
-      x = rounded_product(k / div, delta) + lo;  // np.linspace's any_step_zero branch
-    } else {
-      x = rounded_product(k, step) + lo;
-    }
-    edges.push_back(x);
-  }
-  return finish_edges(std::move(edges));
 }
 
 namespace {
@@ -1131,10 +1063,13 @@ drift_outcome compute_drift(const drift_settings& s) {
         f.sorted = driftwatch::span<const double>(f.sorted_storage.data.get(), f.sorted_storage.size);
       }
       f.reference.valid = f.sorted.size();
-      f.edges = f.settings.method == driftwatch::binning::uniform
-                    ? uniform_edges(f.sorted[0], f.sorted[f.sorted.size() - 1], f.settings.bins)
-                    : quantile_edges(f.sorted, f.settings.bins);
-      f.reference_hist = std::make_unique<driftwatch::histogram>(driftwatch::bin_edges::from_edges(f.edges));
+      // The library's NumPy-exact edges (np.unique(np.quantile) / np.linspace,
+      // finite and increasing where NumPy overflows: docs/cli-drift.md).
+      f.reference_hist = std::make_unique<driftwatch::histogram>(
+          f.settings.method == driftwatch::binning::uniform
+              ? driftwatch::bin_edges::uniform(f.sorted[0], f.sorted[f.sorted.size() - 1], f.settings.bins)
+              : driftwatch::bin_edges::from_sorted_quantiles(f.sorted, f.settings.bins));
+      f.edges = f.reference_hist->edges().interior();
       f.reference_hist->observe(f.sorted);
     } else {
       f.categories = std::move(c.cats);
