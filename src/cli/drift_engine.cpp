@@ -293,7 +293,7 @@ struct ref_column {
     if (parse_numbers) {
       double v;
       std::uint32_t key;
-      const cell_number kind = read_number(cell, v, key);
+      const cell_number kind = read_number<true>(cell, v, key);
       if (kind == cell_number::keyed) {
         ++numerals;
         values.add_key(key);
@@ -866,7 +866,7 @@ struct current_worker {
         }
         double v;
         std::uint32_t key;
-        const cell_number kind = read_number(cell, v, key);
+        const cell_number kind = read_number<true>(cell, v, key);
         if (kind == cell_number::text) {
           ++n.non_numeric;
         } else if (kind == cell_number::plain && !std::isfinite(v)) {

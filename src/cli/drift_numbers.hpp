@@ -57,8 +57,39 @@ inline double decode(std::uint32_t k) noexcept {
 /// What a cell is: text, a numeral with a key, or a numeral without one.
 enum class cell_number { text, keyed, plain };
 
+/// The key of +-m * 10^scale, m < 10^7 (false: it has none).
+inline bool make_key(std::uint64_t m, int scale, bool negative, std::uint32_t& key) noexcept {
+  if (m == 0) {
+    if (negative) return false;  // -0.0: a double of its own
+    key = numkey::zero;
+    return true;
+  }
+  if (m >= 10000000) return false;
+  // Normalise: M = m * 10^(7 - digits), E = scale + digits - 1.
+  const auto small = static_cast<std::uint32_t>(m);
+  const int digits = small >= 1000000 ? 7 : small >= 100000 ? 6 : small >= 10000 ? 5 : small >= 1000 ? 4
+                   : small >= 100   ? 3 : small >= 10     ? 2 : 1;
+  const int exp10 = scale + digits - 1;
+  if (exp10 < numkey::min_exp || exp10 > numkey::max_exp || scale < -22 || scale > 22) return false;
+  static constexpr std::uint32_t up[] = {1, 10, 100, 1000, 10000, 100000, 1000000, 10000000};
+  const std::uint32_t M = small * up[7 - digits];
+  const std::uint32_t pos = 1 + static_cast<std::uint32_t>(exp10 - numkey::min_exp) * numkey::mantissa_span + (M - 1000000);
+  key = negative ? numkey::zero - pos : numkey::zero + pos;
+  return true;
+}
+
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+constexpr bool numkey_little_endian = true;
+#else
+constexpr bool numkey_little_endian = false;
+#endif
+
 /// Reads `s` like parse_numeral. For a numeral, `out` is its double and, when
 /// it has one, `key` its key (then `out` is not set: decode(key) is it).
+/// over_read: `s` may be read 8 bytes past its start even when shorter (a
+/// csv_stream field: its buffers keep slack), so 1 to 8 bytes of digits with
+/// at most one '.' are read as one word, with no branch per character.
+template <bool over_read = false>
 inline cell_number read_number(std::string_view s, double& out, std::uint32_t& key) noexcept {
   const char* p = s.data();
   const char* const e = p + s.size();
@@ -76,56 +107,79 @@ inline cell_number read_number(std::string_view s, double& out, std::uint32_t& k
     negative = *p == '-';
     ++p;
   }
-  // [digits][.digits][e[+-]digits], at most 7 significant digits.
-  std::uint32_t m = 0;
-  int digits = 0, scale = 0;
-  bool any = false;
-  while (p < e && static_cast<unsigned>(*p - '0') < 10) {
-    const unsigned d = static_cast<unsigned>(*p - '0');
-    digits += (m | d) != 0;
-    m = m * 10 + d;
-    any = true;
-    ++p;
-    if (digits > 7) goto general;
+  if (over_read && numkey_little_endian && e - p >= 1 && e - p <= 8) {
+    const auto len = static_cast<unsigned>(e - p);
+    std::uint64_t w;
+    std::memcpy(&w, p, 8);
+    const std::uint64_t keep = len == 8 ? ~std::uint64_t{0} : (std::uint64_t{1} << (8 * len)) - 1;
+    // Per byte: x = byte ^ '0' is 0..9 for a digit; the high bit of x + 0x76,
+    // or of x itself, marks every other byte (a byte >= 0x80 marks itself, so
+    // a carry it causes cannot hide it).
+    const std::uint64_t x = (w ^ 0x3030303030303030ull) & keep;
+    const std::uint64_t other = ((x + 0x7676767676767676ull) | x) & 0x8080808080808080ull & keep;
+    std::uint64_t digits = x;
+    unsigned count = len;
+    int scale = 0;
+    bool plain_word = other == 0;
+    if (!plain_word && (other & (other - 1)) == 0) {  // exactly one other byte: the '.'?
+      const unsigned dot = static_cast<unsigned>(__builtin_ctzll(other)) / 8;
+      if (p[dot] == '.') {
+        const std::uint64_t below = (std::uint64_t{1} << (8 * dot)) - 1;
+        digits = (x & below) | ((x >> 8) & ~below);  // drop the '.' byte
+        count = len - 1;
+        scale = -static_cast<int>(len - 1 - dot);
+        plain_word = count > 0;
+      }
+    }
+    if (plain_word) {
+      // `count` digit values, the first in the lowest byte: shift them to the
+      // top (zeros lead) and combine pairs, quads, then the two halves.
+      std::uint64_t v = digits << (8 * (8 - count));
+      v = (v * 10 + (v >> 8)) & 0x00FF00FF00FF00FFull;
+      v = (v * 100 + (v >> 16)) & 0x0000FFFF0000FFFFull;
+      v = (v * 10000 + (v >> 32)) & 0xFFFFFFFFull;
+      return make_key(v, scale, negative, key) ? cell_number::keyed
+                                               : (parse_numeral(s, out) ? cell_number::plain : cell_number::text);
+    }
   }
-  if (p < e && *p == '.') {
-    ++p;
+  {
+    // [digits][.digits][e[+-]digits], at most 7 significant digits.
+    std::uint32_t m = 0;
+    int digits = 0, scale = 0;
+    bool any = false;
     while (p < e && static_cast<unsigned>(*p - '0') < 10) {
       const unsigned d = static_cast<unsigned>(*p - '0');
       digits += (m | d) != 0;
       m = m * 10 + d;
-      --scale;
       any = true;
       ++p;
       if (digits > 7) goto general;
     }
-  }
-  if (!any) goto general;
-  if (p < e) {
-    if (*p != 'e' && *p != 'E') goto general;
-    ++p;
-    bool neg = false;
-    if (p < e && (*p == '+' || *p == '-')) neg = *p++ == '-';
-    if (p == e) goto general;
-    int k = 0;
-    while (p < e && static_cast<unsigned>(*p - '0') < 10 && k < 1000) k = k * 10 + (*p++ - '0');
-    if (p != e) goto general;
-    scale += neg ? -k : k;
-  }
-  if (m == 0) {
-    if (negative) goto general;  // -0.0: a double of its own
-    key = numkey::zero;
-    return cell_number::keyed;
-  }
-  {
-    // Normalise: M = m * 10^(7 - digits), E = scale + digits - 1.
-    const int exp10 = scale + digits - 1;
-    if (exp10 < numkey::min_exp || exp10 > numkey::max_exp || scale < -22 || scale > 22) goto general;
-    static constexpr std::uint32_t up[] = {1, 10, 100, 1000, 10000, 100000, 1000000, 10000000};
-    const std::uint32_t M = m * up[7 - digits];
-    const std::uint32_t pos = 1 + static_cast<std::uint32_t>(exp10 - numkey::min_exp) * numkey::mantissa_span + (M - 1000000);
-    key = negative ? numkey::zero - pos : numkey::zero + pos;
-    return cell_number::keyed;
+    if (p < e && *p == '.') {
+      ++p;
+      while (p < e && static_cast<unsigned>(*p - '0') < 10) {
+        const unsigned d = static_cast<unsigned>(*p - '0');
+        digits += (m | d) != 0;
+        m = m * 10 + d;
+        --scale;
+        any = true;
+        ++p;
+        if (digits > 7) goto general;
+      }
+    }
+    if (!any) goto general;
+    if (p < e) {
+      if (*p != 'e' && *p != 'E') goto general;
+      ++p;
+      bool neg = false;
+      if (p < e && (*p == '+' || *p == '-')) neg = *p++ == '-';
+      if (p == e) goto general;
+      int k = 0;
+      while (p < e && static_cast<unsigned>(*p - '0') < 10 && k < 1000) k = k * 10 + (*p++ - '0');
+      if (p != e) goto general;
+      scale += neg ? -k : k;
+    }
+    if (make_key(m, scale, negative, key)) return cell_number::keyed;
   }
 general:
   return parse_numeral(s, out) ? cell_number::plain : cell_number::text;
