@@ -10,6 +10,7 @@
 // threads (see drift_engine.cpp for how a wrong guess is detected).
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -18,6 +19,10 @@
 #include <string>
 #include <string_view>
 #include <vector>
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include "csv.hpp"
 #include "csv_input.hpp"
@@ -37,7 +42,7 @@ class csv_stream {
   /// input and on line `first_line`.
   csv_stream(byte_reader& src, std::uint64_t start_offset = 0, std::uint64_t first_line = 1)
       : src_(src), base_(start_offset), line_(first_line) {
-    buf_.resize(std::size_t{1} << 20);
+    buf_.resize((std::size_t{1} << 20) + slack);
     scratch_.reserve(buf_.size());
     for (const char c : {',', '\n', '\r', '"'}) special_[static_cast<unsigned char>(c)] = true;
   }
@@ -75,6 +80,10 @@ class csv_stream {
   void on_read(std::function<void()> f) { on_read_ = std::move(f); }
   /// Stop before the first record starting at or after this absolute offset.
   void set_stop(std::uint64_t offset) noexcept { stop_ = offset; }
+
+  /// Bytes that may be read (not used) past the end of any field next() gives:
+  /// the buffers keep this much slack, so a word load need not check bounds.
+  static constexpr std::size_t slack = 16;
 
   /// The next data record (exactly width() fields), or false at the end (or
   /// at the stop offset). Throws csv_position_error.
@@ -128,17 +137,80 @@ class csv_stream {
       end_ -= pos_;
       pos_ = 0;
     }
-    if (end_ == buf_.size()) {  // a record longer than the buffer
+    if (end_ == buf_.size() - slack) {  // a record longer than the buffer
       buf_.resize(buf_.size() * 2);
       scratch_.reserve(buf_.size());
     }
-    const std::size_t k = src_.read(buf_.data() + end_, buf_.size() - end_);
+    const std::size_t k = src_.read(buf_.data() + end_, buf_.size() - slack - end_);
+    end_ += k;
+    mark_specials();
     if (k == 0) {
       eof_ = true;
       return false;
     }
-    end_ += k;
     if (on_read_) on_read_();
+    return true;
+  }
+
+  // specials_: bit i set when buf_[i] is one of , \n \r " (i < end_), so
+  // the fast path finds field ends a word of 64 bytes at a time.
+  void mark_specials() {
+    const std::size_t words = (end_ + 63) / 64;
+    if (specials_.size() < words) specials_.resize(words);
+    const unsigned char* b = reinterpret_cast<const unsigned char*>(buf_.data());
+    std::size_t w = 0;
+#if defined(__SSE2__)
+    const __m128i comma = _mm_set1_epi8(','), nl = _mm_set1_epi8('\n'), cr = _mm_set1_epi8('\r'),
+                  quote = _mm_set1_epi8('"');
+    for (; (w + 1) * 64 <= end_; ++w) {
+      std::uint64_t m = 0;
+      for (unsigned q = 0; q < 4; ++q) {
+        const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(b + w * 64 + q * 16));
+        const __m128i hit = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, comma), _mm_cmpeq_epi8(x, nl)),
+                                         _mm_or_si128(_mm_cmpeq_epi8(x, cr), _mm_cmpeq_epi8(x, quote)));
+        m |= static_cast<std::uint64_t>(static_cast<std::uint32_t>(_mm_movemask_epi8(hit)) & 0xFFFFu) << (q * 16);
+      }
+      specials_[w] = m;
+    }
+#endif
+    for (; w < words; ++w) {
+      std::uint64_t m = 0;
+      const std::size_t top = std::min<std::size_t>(64, end_ - w * 64);
+      for (std::size_t i = 0; i < top; ++i) m |= static_cast<std::uint64_t>(special_[b[w * 64 + i]]) << i;
+      specials_[w] = m;
+    }
+  }
+
+  // A record of exactly width_ fields ended by \n, with no quote and no CR,
+  // read in one sweep over specials_; false (nothing consumed) for anything
+  // else, which the general parser then reads (and reports).
+  bool parse_plain(std::vector<std::string_view>& fields) {
+    if (width_ == 0 || pos_ >= end_) return false;
+    if (fields.size() != width_) fields.resize(width_);
+    std::string_view* out = fields.data();
+    const char* const b = buf_.data();
+    std::size_t start = pos_, k = 0;
+    const std::size_t words = (end_ + 63) / 64;
+    std::size_t w = start / 64;
+    std::uint64_t m = specials_[w] & (~std::uint64_t{0} << (start % 64));
+    while (true) {
+      while (m == 0) {
+        if (++w >= words) return false;
+        m = specials_[w];
+      }
+      const std::size_t j = w * 64 + static_cast<std::size_t>(__builtin_ctzll(m));
+      m &= m - 1;
+      const char c = b[j];
+      if (c != ',' && c != '\n') return false;
+      if (k == width_) return false;
+      out[k++] = std::string_view(b + start, j - start);
+      start = j + 1;
+      if (c == '\n') break;
+    }
+    if (k != width_) return false;
+    record_line_ = line_;
+    ++line_;
+    pos_ = start;
     return true;
   }
 
@@ -155,6 +227,7 @@ class csv_stream {
 
   // Parses one record at pos_. On `more` nothing is consumed.
   outcome parse(std::vector<std::string_view>& fields) {
+    if (parse_plain(fields)) return outcome::record;
     fields.clear();
     scratch_.clear();
     const char* const start = buf_.data() + pos_;
@@ -297,6 +370,7 @@ class csv_stream {
   std::size_t width_ = 0;
   bool eof_ = false;
   bool special_[256] = {};
+  std::vector<std::uint64_t> specials_;
   std::function<void()> on_read_;
 };
 

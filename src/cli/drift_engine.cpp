@@ -10,16 +10,17 @@
 // thread. The reference is read whole first (its values are the frozen
 // reference), then the current file streams.
 //
-// Library functionality implemented here for now (the integrator reconciles it
-// with include/driftwatch once the library gains it): overflow-safe NumPy
-// quantile/linspace edges, a Wasserstein-1 that overflows to +inf like SciPy,
-// and the bounded summary of a current sample (exact KS like ks_stream, plus
-// the sums that give W1 with a stated error bound).
+// Bin edges are the library's (bin_edges::from_sorted_quantiles / uniform).
+// Implemented here: KS and W1 in one merged walk (W1 overflowing to +inf like
+// SciPy), and the bounded summary of a current sample (exact KS like
+// ks_stream, plus the sums that give W1 with a stated error bound), which the
+// library's drift_monitor keeps in its own slot-count form.
 #include "drift_engine.hpp"
 
 #include <algorithm>
 #include <atomic>
 #include <cmath>
+#include <cstring>
 #include <exception>
 #include <functional>
 #include <memory>
@@ -34,6 +35,7 @@
 
 #include "csv_stream.hpp"
 #include "csv_input.hpp"
+#include "drift_numbers.hpp"
 #include "numeral.hpp"
 
 namespace driftwatch_cli {
@@ -49,103 +51,84 @@ const char* to_string(feature_status s) noexcept {
 
 namespace {
 
-// ---- edges -------------------------------------------------------------------
-
-double rounded_product(double a, double b) noexcept {
-  volatile double p = a * b;  // see bin_edges.hpp: keep NumPy's two roundings
-  return p;
-}
-
-std::vector<double> finish_edges(std::vector<double> e) {
-  std::sort(e.begin(), e.end());
-  e.erase(std::unique(e.begin(), e.end()), e.end());
-  return e;
-}
-
-}  // namespace
-
-std::vector<double> quantile_edges(driftwatch::span<const double> sorted, std::size_t bins) {
-  std::vector<double> edges;
-  const std::size_t n = sorted.size();
-  for (std::size_t i = 1; i < bins; ++i) {
-    const double q = static_cast<double>(i) / static_cast<double>(bins);
-    const double vi = rounded_product(static_cast<double>(n - 1), q);
-    double x;
-    if (vi >= static_cast<double>(n - 1)) {
-      x = sorted[n - 1];
-    } else {
-      const double below = std::floor(vi);
-      const auto lo = static_cast<std::size_t>(below);
-      const double a = sorted[lo], b = sorted[lo + 1];
-      const double t = vi - below;
-      const double diff = b - a;
-      if (std::isfinite(diff)) {
-        x = t >= 0.5 ? b - rounded_product(diff, 1 - t) : a + rounded_product(diff, t);
-      } else {
-        // b - a overflows (a reference spanning more than DBL_MAX): NumPy gives
-        // +-inf here; we interpolate without the difference and stay in [a, b].
-        x = a * (1 - t) + b * t;
-        x = std::min(std::max(x, a), b);
-      }
-    }
-    edges.push_back(x);
-  }
-  return finish_edges(std::move(edges));
-}
-
-std::vector<double> uniform_edges(double lo, double hi, std::size_t bins) {
-  std::vector<double> edges;
-  if (lo == hi) return {lo};
-  const double div = static_cast<double>(bins);
-  const double delta = hi - lo;
-  const double step = delta / div;
-  for (std::size_t i = 1; i < bins; ++i) {
-    const double k = static_cast<double>(i);
-    double x;
-    if (!std::isfinite(delta)) {
-      const double w = k / div;  // np.linspace overflows here; a weighted mean does not
-      x = std::min(std::max(lo * (1 - w) + hi * w, lo), hi);
-    } else if (step == 0) {
-      x = rounded_product(k / div, delta) + lo;  // np.linspace's any_step_zero branch
-    } else {
-      x = rounded_product(k, step) + lo;
-    }
-    edges.push_back(x);
-  }
-  return finish_edges(std::move(edges));
-}
-
-namespace {
-
 // ---- Wasserstein-1 -----------------------------------------------------------
 
 // c * w where a zero coefficient contributes 0 even over an infinite width.
 double term(double c, double w) noexcept { return c == 0 ? 0.0 : c * w; }
 
-// scipy.stats.wasserstein_distance on sorted finite samples; a distance
-// beyond DBL_MAX is +inf (as SciPy), never NaN.
-double w1_sorted(const double* a, std::size_t n, const double* b, std::size_t m) {
+// The two-sample KS test and W1 of sorted finite non-empty samples in one
+// merged walk. KS: the extremes exactly as ks_test_sorted's walk finds them
+// (the same steps as driftwatch::detail::ks_merge_walk_branchless), finished
+// by the library. W1: between consecutive merged values x < h it adds
+// |F_a(x) - F_b(x)| (h - x) to a compensated sum, the CDF gap taken from the
+// walk's exact integer K = i m - j n as |K| / (n m) (one rounding, where
+// i/n - j/m had three). A distance beyond DBL_MAX is +inf (as SciPy).
+struct ks_w1 {
+  driftwatch::ks_result ks;
+  double w1 = 0;
+};
+
+ks_w1 ks_and_w1_sorted(const double* a, std::size_t n, const double* b, std::size_t m) {
+  ks_w1 out;
   const double dn = static_cast<double>(n), dm = static_cast<double>(m);
-  std::size_t i = 0, j = 0;
+  driftwatch::detail::ks_extreme_tracker t(dn, dm);
+  const bool exact_k = dn * dm <= 562949953421312.0;  // 2^49: distinct K are told apart by the double diff
+  const auto step_a = static_cast<std::int64_t>(m), step_b = -static_cast<std::int64_t>(n);
+  std::int64_t k = 0;
+  std::int64_t k_max = std::numeric_limits<std::int64_t>::min();
+  std::int64_t k_min = std::numeric_limits<std::int64_t>::max();
+  const double inf = std::numeric_limits<double>::infinity();
+  const double inv_nm = 1.0 / (dn * dm);
   driftwatch::detail::compensated_sum sum;
-  double x = std::min(a[0], b[0]);
-  bool inf = false;
-  while (true) {
-    while (i < n && a[i] <= x) ++i;
-    while (j < m && b[j] <= x) ++j;
-    if (i == n && j == m) break;
-    const double next = (i < n && (j == m || a[i] < b[j])) ? a[i] : b[j];
-    const double gap = std::fabs(static_cast<double>(i) / dn - static_cast<double>(j) / dm);
-    const double t = term(gap, next - x);
-    if (std::isinf(t)) inf = true;
-    else sum.add(t);
-    x = next;
+  bool w1_inf = false;
+  bool in1 = false, in2 = false;
+  std::size_t i = 0, j = 0;
+  double x = a[0], y = b[0];
+  double prev = x < y ? x : y;
+  while (i < n || j < m) {
+    const std::size_t take_a = x <= y ? 1 : 0;
+    const double v = y < x ? y : x;
+    {
+      const double gap = static_cast<double>(k < 0 ? -k : k) * inv_nm;
+      const double w = term(gap, v - prev);
+      if (std::isinf(w)) w1_inf = true;
+      else sum.add(w);
+      prev = v;
+    }
+    i += take_a;
+    j += 1 - take_a;
+    k += step_b + static_cast<std::int64_t>(take_a) * (step_a - step_b);
+    in1 = in1 || take_a != 0;
+    in2 = in2 || take_a == 0;
+    x = i < n ? a[i] : inf;
+    y = j < m ? b[j] : inf;
+    if (x == v || y == v) continue;  // v repeats: evaluate at its last copy
+    if (exact_k && k < k_max && k > k_min) {
+      in1 = in2 = false;
+      continue;
+    }
+    k_max = k > k_max ? k : k_max;
+    k_min = k < k_min ? k : k_min;
+    t.at(v, i, j, in1, in2);
+    in1 = in2 = false;
   }
-  const double v = sum.value();
-  return inf || std::isinf(v) ? HUGE_VAL : v;
+  out.ks.method = driftwatch::ks_method::automatic;
+  out.ks.n_reference = n;
+  out.ks.n_current = m;
+  driftwatch::detail::ks_finish(out.ks, t.extremes(), driftwatch::alternative::two_sided,
+                                driftwatch::ks_method::automatic);
+  const double w1 = sum.value();
+  out.w1 = w1_inf || std::isinf(w1) ? HUGE_VAL : w1;
+  return out;
 }
 
 // ---- categories --------------------------------------------------------------
+
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+constexpr bool kLittleEndian = true;
+#else
+constexpr bool kLittleEndian = false;
+#endif
 
 // Category -> index, in first-seen order, capped.
 class category_table {
@@ -153,48 +136,102 @@ class category_table {
   std::size_t size() const noexcept { return names_.size(); }
   const std::vector<std::string>& names() const noexcept { return names_; }
 
-  static std::size_t hash_of(std::string_view s) noexcept { return std::hash<std::string_view>{}(s); }
+  // A category's hash and first (up to) 8 bytes. A short multiply-xor hash,
+  // inline: category cells are mostly a few bytes, where std::hash's
+  // out-of-line murmur costs more than the lookup; names of at most 8 bytes
+  // are then compared as one word.
+  struct key {
+    std::string_view s;
+    std::size_t hash;
+    std::uint64_t head;  // the first min(8, size) bytes, zero-padded
+  };
+  static std::uint64_t load_word(const unsigned char* p) noexcept {
+    std::uint64_t w;
+    std::memcpy(&w, p, 8);
+    return w;
+  }
+  // over_read: s may be read 8 bytes past its end (a csv_stream field).
+  template <bool over_read>
+  static key key_of(std::string_view s) noexcept {
+    constexpr std::uint64_t mul = 0x9E3779B97F4A7C15ull;
+    const unsigned char* p = reinterpret_cast<const unsigned char*>(s.data());
+    const std::size_t size = s.size();
+    std::size_t n = size;
+    std::uint64_t h = (n + 1) * mul, head = 0;
+    bool first = true;
+    while (n >= 8) {
+      const std::uint64_t w = load_word(p);
+      if (first) head = w, first = false;
+      h = (h ^ w) * mul;
+      h ^= h >> 29;
+      p += 8;
+      n -= 8;
+    }
+    std::uint64_t w = 0;
+    if (over_read) {
+      if (n != 0) w = load_word(p) & (~std::uint64_t{0} >> (64 - 8 * n));  // little-endian byte order
+    } else {
+      for (std::size_t i = 0; i < n; ++i) w |= static_cast<std::uint64_t>(p[i]) << (8 * i);
+    }
+    if (first) head = w;
+    h = (h ^ w) * mul;
+    h ^= h >> 32;
+    return {s, static_cast<std::size_t>(h), head};
+  }
+  static key key_of(std::string_view s) noexcept { return key_of<false>(s); }
+  static key key_of_cell(std::string_view s) noexcept {
+    static_assert(csv_stream::slack >= 8, "key_of_cell reads a word past a field");
+    return key_of<kLittleEndian>(s);
+  }
 
-  /// Index of s, or -1 when absent.
-  std::ptrdiff_t find(std::string_view s, std::size_t h) const noexcept {
+  /// Index of the key's name, or -1 when absent.
+  std::ptrdiff_t find(const key& k) const noexcept {
     if (slots_.empty()) return -1;
     const std::size_t mask = slots_.size() - 1;
-    for (std::size_t k = h & mask;; k = (k + 1) & mask) {
-      const std::uint32_t v = slots_[k];
+    for (std::size_t i = k.hash & mask;; i = (i + 1) & mask) {
+      const std::uint32_t v = slots_[i];
       if (v == 0) return -1;
-      if (hashes_[v - 1] == h && names_[v - 1] == s) return static_cast<std::ptrdiff_t>(v - 1);
+      const entry& e = entries_[v - 1];
+      if (e.hash == k.hash && e.head == k.head && e.size == k.s.size() &&
+          (k.s.size() <= 8 || std::memcmp(names_[v - 1].data() + 8, k.s.data() + 8, k.s.size() - 8) == 0))
+        return static_cast<std::ptrdiff_t>(v - 1);
     }
   }
-  /// Index of s, added when new (the caller checks the cap first).
-  std::size_t add(std::string_view s, std::size_t h) {
+  /// Index of the key's name, added when new (the caller checks the cap first).
+  std::size_t add(const key& k) {
     if ((names_.size() + 1) * 2 > slots_.size()) grow();
     const std::size_t mask = slots_.size() - 1;
-    std::size_t k = h & mask;
-    while (slots_[k] != 0) k = (k + 1) & mask;
-    names_.emplace_back(s);
-    hashes_.push_back(h);
-    slots_[k] = static_cast<std::uint32_t>(names_.size());
+    std::size_t i = k.hash & mask;
+    while (slots_[i] != 0) i = (i + 1) & mask;
+    names_.emplace_back(k.s);
+    entries_.push_back({k.hash, k.head, k.s.size()});
+    slots_[i] = static_cast<std::uint32_t>(names_.size());
     return names_.size() - 1;
   }
   void clear() {
     std::vector<std::string>().swap(names_);
-    std::vector<std::size_t>().swap(hashes_);
+    std::vector<entry>().swap(entries_);
     std::vector<std::uint32_t>().swap(slots_);
   }
 
  private:
+  struct entry {
+    std::size_t hash;
+    std::uint64_t head;
+    std::size_t size;
+  };
   void grow() {
     std::vector<std::uint32_t> slots(std::max<std::size_t>(64, slots_.size() * 2), 0);
     const std::size_t mask = slots.size() - 1;
     for (std::size_t i = 0; i < names_.size(); ++i) {
-      std::size_t k = hashes_[i] & mask;
+      std::size_t k = entries_[i].hash & mask;
       while (slots[k] != 0) k = (k + 1) & mask;
       slots[k] = static_cast<std::uint32_t>(i + 1);
     }
     slots_.swap(slots);
   }
   std::vector<std::string> names_;
-  std::vector<std::size_t> hashes_;
+  std::vector<entry> entries_;
   std::vector<std::uint32_t> slots_;
 };
 
@@ -205,13 +242,14 @@ struct category_counter {
   std::uint64_t overflow = 0;
   std::size_t cap = 0;
 
-  void count(std::string_view s) {
-    const std::size_t h = category_table::hash_of(s);
-    const std::ptrdiff_t i = table.find(s, h);
+  // A csv_stream field (see category_table::key_of_cell).
+  void count_cell(std::string_view s) {
+    const category_table::key k = category_table::key_of_cell(s);
+    const std::ptrdiff_t i = table.find(k);
     if (i >= 0) {
       ++counts[static_cast<std::size_t>(i)];
     } else if (table.size() < cap) {
-      table.add(s, h);
+      table.add(k);
       counts.push_back(1);
     } else {
       ++overflow;
@@ -220,12 +258,12 @@ struct category_counter {
   void merge(const category_counter& o) {
     for (std::size_t i = 0; i < o.table.size(); ++i) {
       const auto& s = o.table.names()[i];
-      const std::size_t h = category_table::hash_of(s);
-      const std::ptrdiff_t k = table.find(s, h);
+      const category_table::key key = category_table::key_of(s);
+      const std::ptrdiff_t k = table.find(key);
       if (k >= 0) {
         counts[static_cast<std::size_t>(k)] += o.counts[i];
       } else if (table.size() < cap) {
-        table.add(s, h);
+        table.add(key);
         counts.push_back(o.counts[i]);
       } else {
         overflow += o.counts[i];
@@ -243,7 +281,7 @@ struct ref_column {
   kind_choice forced = kind_choice::infer;
   bool parse_numbers = true, track_categories = true, dropped = false;
   std::uint64_t missing = 0, present = 0, numerals = 0, text = 0, non_finite = 0;
-  std::vector<double> values;  // finite numerals
+  number_column values;  // finite numerals
   category_counter cats;
 
   void add(std::string_view cell) {
@@ -254,16 +292,21 @@ struct ref_column {
     ++present;
     if (parse_numbers) {
       double v;
-      if (parse_numeral(cell, v)) {
+      std::uint32_t key;
+      const cell_number kind = read_number<true>(cell, v, key);
+      if (kind == cell_number::keyed) {
         ++numerals;
-        if (std::isfinite(v)) values.push_back(v);
+        values.add_key(key);
+      } else if (kind == cell_number::plain) {
+        ++numerals;
+        if (std::isfinite(v)) values.add_value(v);
         else ++non_finite;
       } else {
         ++text;
       }
     }
     if (track_categories) {
-      cats.count(cell);
+      cats.count_cell(cell);
       // A column whose first cells are mostly numerals is almost surely
       // numeric: stop counting its categories (time and memory). Should the
       // majority turn by the end, the reference is read again for it.
@@ -281,8 +324,7 @@ struct ref_column {
     numerals += o.numerals;
     text += o.text;
     non_finite += o.non_finite;
-    values.insert(values.end(), o.values.begin(), o.values.end());
-    std::vector<double>().swap(o.values);
+    values.append(o.values);
     if (dropped || o.dropped) {
       dropped = true;
       track_categories = false;
@@ -592,18 +634,31 @@ struct frozen_feature {
 // One worker's current-side state of a numeric feature.
 struct numeric_current {
   frozen_feature* frozen = nullptr;
-  std::vector<double> values;  // kept finite values (all of them until folded)
+  // Kept finite values (all of them until folded): as keys (drift_numbers.hpp)
+  // while every one has a key and nothing was folded, else as doubles.
+  std::vector<std::uint32_t> keys;
+  std::vector<double> values;
+  bool keyed = true;
   std::uint64_t missing = 0, non_finite = 0, non_numeric = 0;
   std::unique_ptr<driftwatch::histogram> hist;
   std::unique_ptr<gap_summary> summary;
-  std::size_t binned = 0;  // values[0, binned) are in hist already
+  std::size_t binned = 0;  // values[0, binned) are in hist already (keys are binned once sorted)
 
+  // The keys as doubles, for good (values is empty while keyed).
+  void unkey() {
+    if (!keyed) return;
+    values.reserve(keys.size());
+    for (const std::uint32_t k : keys) values.push_back(numkey::decode(k));
+    std::vector<std::uint32_t>().swap(keys);
+    keyed = false;
+  }
   void bin_rest() {
     if (binned < values.size()) hist->observe(driftwatch::span<const double>(values.data() + binned, values.size() - binned));
     binned = values.size();
   }
   // Moves the kept values into the summary (sorting them first).
   void flush() {
+    unkey();
     bin_rest();
     if (!summary) summary = std::make_unique<gap_summary>(frozen->get_steps());
     std::sort(values.begin(), values.end());
@@ -620,17 +675,17 @@ struct categorical_current {
   std::uint64_t missing = 0;
 
   void add(std::string_view s) {
-    const std::size_t h = category_table::hash_of(s);
-    const std::ptrdiff_t i = frozen->categories.table.find(s, h);
+    const category_table::key key = category_table::key_of_cell(s);
+    const std::ptrdiff_t i = frozen->categories.table.find(key);
     if (i >= 0) {
       ++known[static_cast<std::size_t>(i)];
       return;
     }
-    const std::ptrdiff_t k = fresh.table.find(s, h);
+    const std::ptrdiff_t k = fresh.table.find(key);
     if (k >= 0) {
       ++fresh.counts[static_cast<std::size_t>(k)];
     } else if (frozen->categories.table.size() + fresh.table.size() < fresh.cap) {
-      fresh.table.add(s, h);
+      fresh.table.add(key);
       fresh.counts.push_back(1);
     } else {
       ++fresh.overflow;
@@ -810,12 +865,19 @@ struct current_worker {
           continue;
         }
         double v;
-        if (!parse_numeral(cell, v)) {
+        std::uint32_t key;
+        const cell_number kind = read_number<true>(cell, v, key);
+        if (kind == cell_number::text) {
           ++n.non_numeric;
-        } else if (!std::isfinite(v)) {
+        } else if (kind == cell_number::plain && !std::isfinite(v)) {
           ++n.non_finite;
         } else {
-          n.values.push_back(v);
+          if (kind == cell_number::keyed && n.keyed) {
+            n.keys.push_back(key);
+          } else {
+            n.unkey();
+            n.values.push_back(kind == cell_number::keyed ? numkey::decode(key) : v);
+          }
           if (folded) {
             if (n.values.size() >= chunk) n.flush();
           } else if (++kept > budget_values) {
@@ -996,15 +1058,18 @@ drift_outcome compute_drift(const drift_settings& s) {
         throw csv_error(s.reference + ": column '" + f.name + "' has no finite number (" +
                         (c.numerals ? "all NaN or infinite" : "no numeral at all") + ")");
       {
-        f.sorted_storage = driftwatch::detail::sort_finite_radix(c.values.data(), c.values.size());
-        std::vector<double>().swap(c.values);
+        f.sorted_storage = sort_column(c.values);
+        c.values.release();
         f.sorted = driftwatch::span<const double>(f.sorted_storage.data.get(), f.sorted_storage.size);
       }
       f.reference.valid = f.sorted.size();
-      f.edges = f.settings.method == driftwatch::binning::uniform
-                    ? uniform_edges(f.sorted[0], f.sorted[f.sorted.size() - 1], f.settings.bins)
-                    : quantile_edges(f.sorted, f.settings.bins);
-      f.reference_hist = std::make_unique<driftwatch::histogram>(driftwatch::bin_edges::from_edges(f.edges));
+      // The library's NumPy-exact edges (np.unique(np.quantile) / np.linspace,
+      // finite and increasing where NumPy overflows: docs/cli-drift.md).
+      f.reference_hist = std::make_unique<driftwatch::histogram>(
+          f.settings.method == driftwatch::binning::uniform
+              ? driftwatch::bin_edges::uniform(f.sorted[0], f.sorted[f.sorted.size() - 1], f.settings.bins)
+              : driftwatch::bin_edges::from_sorted_quantiles(f.sorted, f.settings.bins));
+      f.edges = f.reference_hist->edges().interior();
       f.reference_hist->observe(f.sorted);
     } else {
       f.categories = std::move(c.cats);
@@ -1115,6 +1180,11 @@ drift_outcome compute_drift(const drift_settings& s) {
       r.current.non_finite = a.non_finite + (b ? b->non_finite : 0);
       r.current.non_numeric = a.non_numeric + (b ? b->non_numeric : 0);
       const bool folded = a.summary || (b && b->summary) || cw[0].folded || (two && cw[1].folded);
+      const bool keyed = !folded && a.keyed && (!b || b->keyed);
+      if (!keyed) {
+        a.unkey();
+        if (b) b->unkey();
+      }
       a.bin_rest();
       if (b) {
         b->bin_rest();
@@ -1142,12 +1212,20 @@ drift_outcome compute_drift(const drift_settings& s) {
           a.values.insert(a.values.end(), b->values.begin(), b->values.end());
           std::vector<double>().swap(b->values);
         }
-        r.current.valid = a.values.size();
-        if (!a.values.empty()) {
-          driftwatch::detail::sorted_sample cur = driftwatch::detail::sort_finite_radix(a.values.data(), a.values.size());
+        std::vector<std::uint32_t> none;
+        const std::vector<std::uint32_t>& keys2 = b ? b->keys : none;  // read in place, not appended
+        r.current.valid = keyed ? a.keys.size() + keys2.size() : a.values.size();
+        if (r.current.valid > 0) {
+          driftwatch::detail::sorted_sample cur =
+              keyed ? sort_keys(a.keys.data(), a.keys.size(), keys2.data(), keys2.size())
+                    : driftwatch::detail::sort_finite_radix(a.values.data(), a.values.size());
+          std::vector<std::uint32_t>().swap(a.keys);
+          if (b) std::vector<std::uint32_t>().swap(b->keys);
           std::vector<double>().swap(a.values);
-          r.ks = driftwatch::ks_test_sorted(f.sorted, driftwatch::span<const double>(cur.data.get(), cur.size));
-          r.wasserstein = w1_sorted(f.sorted.data(), f.sorted.size(), cur.data.get(), cur.size);
+          if (keyed) a.hist->observe(driftwatch::span<const double>(cur.data.get(), cur.size));
+          const ks_w1 both = ks_and_w1_sorted(f.sorted.data(), f.sorted.size(), cur.data.get(), cur.size);
+          r.ks = both.ks;
+          r.wasserstein = both.w1;
           if (s.ecdf_points > 0) sketch_exact(r.ecdf, f.sorted, cur.data.get(), cur.size, r.ks, s.ecdf_points);
         } else if (s.ecdf_points > 0) {
           sketch_exact(r.ecdf, f.sorted, nullptr, 0, r.ks, s.ecdf_points);

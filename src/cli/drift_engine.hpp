@@ -111,9 +111,4 @@ struct drift_outcome {
 /// input and usage_error (exit 2) for a config naming an unknown column.
 drift_outcome compute_drift(const drift_settings& s);
 
-/// Interior edges like np.unique(np.quantile(sorted, i/B)) / np.linspace,
-/// always finite and strictly increasing (docs/cli-drift.md, "Bin edges").
-std::vector<double> quantile_edges(driftwatch::span<const double> sorted, std::size_t bins);
-std::vector<double> uniform_edges(double lo, double hi, std::size_t bins);
-
 }  // namespace driftwatch_cli

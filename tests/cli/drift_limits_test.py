@@ -264,6 +264,63 @@ class ExtremeValues(Tmp):
         self.assertGreater(len(expected), 1)
 
 
+class NumeralKeys(Tmp):
+    """Issue 15: short decimals are kept as 32-bit order keys and sorted as
+    such (src/cli/drift_numbers.hpp); any other numeral turns its column into
+    doubles. Both forms, and a column that switches between them, must give
+    SciPy's numbers on float() of the same cells (about 1 s)."""
+
+    def expect(self, f, ref_cells, cur_cells):
+        ref = np.array([float(c) for c in ref_cells if c.strip()])
+        cur = np.array([float(c) for c in cur_cells if c.strip()])
+        ref, cur = ref[np.isfinite(ref)], cur[np.isfinite(cur)]
+        self.assertEqual(f["kind"], "numeric")
+        self.assertEqual((f["n_reference"], f["n_current"]), (len(ref), len(cur)))
+        ks = scipy.stats.ks_2samp(ref, cur)
+        self.assertTrue(close(f["ks_statistic"], ks.statistic, 0, 1e-12), (f["ks_statistic"], ks.statistic))
+        self.assertLess(abs(f["ks_pvalue"] - ks.pvalue), 1e-9)
+        w1 = scipy.stats.wasserstein_distance(ref, cur)
+        self.assertTrue(close(f["wasserstein"], w1, 1e-12), (f["wasserstein"], w1))
+        edges = np.unique(np.quantile(ref, np.arange(1, 10) / 10))
+        self.assertEqual(f["bin_edges"], edges.tolist())
+        a = np.bincount(np.searchsorted(edges, ref, side="left"), minlength=len(edges) + 1).astype(float)
+        b = np.bincount(np.searchsorted(edges, cur, side="left"), minlength=len(edges) + 1).astype(float)
+        # 1e-9: SciPy's JS of two near-equal histograms loses digits to cancellation (the old tool agrees with us).
+        js = float(scipy.spatial.distance.jensenshannon(a, b, base=2))
+        self.assertTrue(close(f["js_distance"], js, 1e-9), (f["js_distance"], js))
+
+    def test_edge_numerals_and_a_column_switching_to_doubles(self):
+        # Keyed: up to 7 significant digits, decimal exponent -16..28, +0.
+        # Not keyed: -0, 8+ digits, exponents outside, whitespace, nan/inf.
+        # Equal doubles written both ways (0.5 / 5.0000000000e-1) must tie.
+        keyed = ["0", "+0.0", ".5", "5.", "5e-1", "1E+2", "1234567", "-1234567", "0.0001234567", "9.999999e28",
+                 "1e-16", "-3.5", "100", "1.000000", "0.000", "7e0", "-.25", "2.5E-3"]
+        plain = ["-0", "-0.0", "12345678", "0.50000000000", "1e-17", "1e29", " 3 ", "nan", "-inf", "5.0000000000e-1",
+                 "1.00000001", "123456789012345678901234567890"]
+        rng = np.random.default_rng(15)
+        ref_cells = [str(x) for x in np.round(rng.normal(0, 2, 300), 4).tolist()] + keyed
+        cur_keyed = [str(x) for x in np.round(rng.normal(0.3, 2, 300), 4).tolist()] + keyed
+        for first, second, name in ((ref_cells, cur_keyed + plain, "current switches"),
+                                    (ref_cells + plain, cur_keyed, "reference switches"),
+                                    (ref_cells + plain, cur_keyed + plain, "both switch"),
+                                    (ref_cells, cur_keyed, "all keyed")):
+            with self.subTest(name):
+                ref = self.column("ref.csv", "x", first)
+                cur = self.column("cur.csv", "x", second)
+                self.expect(report("--reference", ref, "--current", cur)[0]["features"][0], first, second)
+
+    def test_dense_seven_digit_values_sort_like_numpy(self):
+        # 300,000 values with 7 digits in [1, 10): buckets of the key sort
+        # large enough for its in-bucket radix passes, and many ties.
+        rng = np.random.default_rng(16)
+        ref_cells = ["%.6f" % x for x in rng.uniform(1, 10, 300_000).tolist()]
+        cur_cells = ["%.6f" % x for x in rng.uniform(1.001, 10, 200_000).tolist()] + ["%.2f" % x for x in
+                                                                                    rng.uniform(1, 10, 100).tolist()]
+        ref = self.column("ref.csv", "x", ref_cells)
+        cur = self.column("cur.csv", "x", cur_cells)
+        self.expect(report("--reference", ref, "--current", cur)[0]["features"][0], ref_cells, cur_cells)
+
+
 class SafeGate(Tmp):
     """Issue 11 point 5: --fail-on-drift fails closed; every exit code."""
 
