@@ -41,10 +41,17 @@ TEST_CASE("observers, a scraper and a merger-serializer: totals are exact, snaps
   std::atomic<int> running{observers};
   std::atomic<bool> torn{false};
   std::atomic<std::uint64_t> scrapes{0}, merges{0};
+  // The observers start once the scraper and the merger run (and have each
+  // read the wrappers once), so the readers always overlap the writes: on a
+  // busy machine the observers could otherwise finish before a reader thread
+  // is even scheduled, and the test would prove nothing (or, scrapes == 0,
+  // fail).
+  std::atomic<int> readers_up{0};
 
   std::vector<std::thread> threads;
   for (int t = 0; t < observers; ++t)
     threads.emplace_back([&, t] {
+      while (readers_up.load() < 2) std::this_thread::yield();
       for (int i = 0; i < per_observer; ++i) {
         pairs(0.25 * (i % 8), 0.5 * ((i + t) % 4));
         hist(static_cast<double>(i % 4) - 0.5);
@@ -54,13 +61,16 @@ TEST_CASE("observers, a scraper and a merger-serializer: totals are exact, snaps
 
   // Scraper: snapshots must be internally consistent.
   threads.emplace_back([&] {
-    while (running.load() > 0) {
+    bool first = true;
+    do {
       const paired_comparison s = pairs.snapshot();
       const auto n = s.count();
       if (s.differences().count() != n || s.invalid_count() != 0) torn = true;
       (void)hist.snapshot();
       scrapes.fetch_add(1);
-    }
+      if (first) readers_up.fetch_add(1);
+      first = false;
+    } while (running.load() > 0);
   });
 
   // Merger: takes deltas, ships them through bytes, merges them.
@@ -72,6 +82,8 @@ TEST_CASE("observers, a scraper and a merger-serializer: totals are exact, snaps
       merged_hist += deserialize<histogram>(serialize(hist.take()));
       merges.fetch_add(1);
     };
+    ship();
+    readers_up.fetch_add(1);
     while (running.load() > 0) ship();
     ship();
   });
