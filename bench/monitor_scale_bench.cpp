@@ -32,8 +32,8 @@
 #include <driftwatch/monitors/concurrent.hpp>
 #include <driftwatch/monitors/monitor.hpp>
 #else
-#include <driftwatch/concurrent.hpp>
-#include <driftwatch/monitor.hpp>
+#include <driftwatch/concurrent.hpp>  // old-layout: the base commit's path
+#include <driftwatch/monitor.hpp>     // old-layout: the base commit's path
 #endif
 
 #ifndef NDEBUG

@@ -85,6 +85,8 @@ for top in ("include", "src", "tests", "bench", "examples"):
             with open(path, encoding="utf-8", errors="replace") as f:
                 for lineno, line in enumerate(f, 1):
                     m = include_line.match(line)
+                    if m and "old-layout" in line:
+                        continue  # a bench built against an older commit's headers too (marked)
                     if m and not os.path.exists(os.path.join(include_root, m.group(1))):
                         failures.append(f"{os.path.relpath(path, root)}:{lineno}: includes {m.group(1)}, "
                                         "which is not under include/ (a deprecated path? see docs/design.md)")
