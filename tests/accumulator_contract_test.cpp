@@ -166,14 +166,16 @@ static_assert(category_all_allocators<unweighted, counter32>(), "");
 static_assert(category_all_allocators<unweighted, atomic_counter64>(), "");
 static_assert(category_all_allocators<weighted, counter64>(), "");
 
-template <class V, class W>
+template <class V, class W, class S = counter64>
 constexpr bool ks_all_allocators() {
-  using K = basic_ks_stream<V, W>;
+  using K = basic_ks_stream<V, W, S>;
   static_assert(shared_contract<K>(), "");
   static_assert(std::is_constructible<K, span<const V>>::value, "ks_stream(reference)");
   static_assert(noexcept(std::declval<K&>()(V())), "s(x) is noexcept");
   static_assert(noexcept(std::declval<K&>().observe(span<const V>())), "s.observe(span) is noexcept");
-  static_assert(shared_contract_pmr<basic_ks_stream<V, W, std::pmr::polymorphic_allocator<double>>>(), "");
+  static_assert(std::is_same<decltype(std::declval<const K&>().saturated_count()), std::uint64_t>::value,
+                "s.saturated_count()");
+  static_assert(shared_contract_pmr<basic_ks_stream<V, W, S, std::pmr::polymorphic_allocator<double>>>(), "");
   return true;
 }
 static_assert(ks_all_allocators<double, unweighted>(), "");
@@ -181,6 +183,12 @@ static_assert(ks_all_allocators<double, weighted>(), "");
 static_assert(ks_all_allocators<float, unweighted>(), "");
 static_assert(ks_all_allocators<float, weighted>(), "");
 static_assert(ks_all_allocators<std::int64_t, unweighted>(), "");
+static_assert(ks_all_allocators<double, unweighted, counter32>(), "");
+static_assert(ks_all_allocators<double, unweighted, atomic_counter64>(), "");
+static_assert(ks_all_allocators<float, unweighted, counter32>(), "");
+static_assert(ks_all_allocators<std::int32_t, unweighted, atomic_counter64>(), "");
+static_assert(std::is_same<ks_stream, basic_ks_stream<double, unweighted, counter64, std::allocator<double>>>::value,
+              "ks_stream is the default instantiation");
 
 // Each instantiation has its own state type number, in the family of its template.
 constexpr state_type instantiation_tags[] = {
@@ -201,6 +209,9 @@ constexpr state_type instantiation_tags[] = {
     basic_ks_stream<float>::state_tag,
     basic_ks_stream<double, weighted>::state_tag,
     basic_ks_stream<std::int16_t, weighted>::state_tag,
+    basic_ks_stream<double, unweighted, counter32>::state_tag,
+    basic_ks_stream<double, unweighted, atomic_counter64>::state_tag,
+    basic_ks_stream<float, unweighted, counter32>::state_tag,
     mean_accumulator::state_tag,
     ranking_accumulator::state_tag,
     paired_comparison::state_tag,
@@ -215,7 +226,8 @@ constexpr bool instantiation_tags_distinct() {
 static_assert(instantiation_tags_distinct(), "two instantiations share a state type number");
 static_assert(static_cast<unsigned>(basic_histogram<float, weighted>::state_tag) % 256 == 1 &&
                   static_cast<unsigned>(basic_category_counts<weighted>::state_tag) % 256 == 2 &&
-                  static_cast<unsigned>(basic_ks_stream<float>::state_tag) % 256 == 8,
+                  static_cast<unsigned>(basic_ks_stream<float>::state_tag) % 256 == 8 &&
+                  static_cast<unsigned>(basic_ks_stream<double, unweighted, atomic_counter64>::state_tag) % 256 == 8,
               "the low byte is the template's family number");
 
 // Every state type number is distinct (numbers are never reused).
@@ -295,6 +307,10 @@ TEST_CASE("templated instantiations: reset empties, invalid inputs are counted, 
   const std::vector<float> ref_f = as_float(reference);
   check_runtime_contract(basic_ks_stream<float>(ref_f),
                          [&](basic_ks_stream<float>& s, const std::vector<double>& xs) { s.observe(as_float(xs)); }, true);
+  using ks32 = basic_ks_stream<float, unweighted, counter32>;
+  check_runtime_contract(ks32(ref_f), [&](ks32& s, const std::vector<double>& xs) { s.observe(as_float(xs)); }, true);
+  using ksa = basic_ks_stream<double, unweighted, atomic_counter64>;
+  check_runtime_contract(ksa(reference), [](ksa& s, const std::vector<double>& xs) { s.observe(xs); }, true);
   check_runtime_contract(basic_ks_stream<double, weighted>(reference),
                          [](basic_ks_stream<double, weighted>& s, const std::vector<double>& xs) {
                            for (double x : xs) s(x, 0.5);

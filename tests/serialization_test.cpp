@@ -313,6 +313,28 @@ TEST_CASE("every single-byte corruption and every truncation of small states is 
     kw(0.5f, 2.0);
     kw(2.0f, 0.0);
     check_rejects_every_corruption_and_truncation<basic_ks_stream<float, weighted>>(serialize(kw));
+    using k32_t = basic_ks_stream<std::int32_t, unweighted, counter32>;
+    const std::vector<std::int32_t> iref = {1, 2, 2};
+    k32_t k32(iref);
+    k32(0);
+    k32(2);
+    k32(7);
+    const bytes_t k32_bytes = serialize(k32);
+    CHECK(serialize(deserialize<k32_t>(k32_bytes)) == k32_bytes);
+    CHECK(deserialize<k32_t>(k32_bytes).result().statistic == k32.result().statistic);
+    check_rejects_every_corruption_and_truncation<k32_t>(k32_bytes);
+    using ka_t = basic_ks_stream<double, unweighted, atomic_counter64>;
+    ka_t ka(std::vector<double>{1.0, 2.0, 2.0});
+    ka(0.5);
+    ka(2.0);
+    check_rejects_every_corruption_and_truncation<ka_t>(serialize(ka));
+    // Same payload, other storage: refused, naming both.
+    CHECK_THROWS_WITH(deserialize<ks_stream>(serialize(ka)),
+                      driftwatch_test::contains("holds a ks_stream<double, unweighted, atomic_counter64>, not a "
+                                                "ks_stream<double, unweighted>"));
+    CHECK_THROWS_WITH(deserialize<basic_ks_stream<std::int32_t>>(k32_bytes),
+                      driftwatch_test::contains("holds a ks_stream<int32_t, unweighted, counter32>, not a "
+                                                "ks_stream<int32_t, unweighted>"));
   }
   SECTION("ks_stream") {
     const std::vector<double> ref = {1.0, 2.0, 2.0};

@@ -130,7 +130,9 @@ inline std::string instantiation_name(std::uint16_t tag, bool even_default = fal
   std::string out = std::string(fam) + "<";
   if (family != 2) out += std::string(value_code_name(code & 15u)) + ", ";
   out += w;
-  if (family != 8) out += std::string(", ") + st;
+  // ks_stream names its storage only when it is not the default counter64
+  // (its names before the storage parameter: "ks_stream<double, weighted>").
+  if (family != 8 || storage != 0) out += std::string(", ") + st;
   return out + ">";
 }
 

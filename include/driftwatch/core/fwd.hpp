@@ -36,7 +36,8 @@ using histogram = basic_histogram<>;
 template <class Weight = unweighted, class Storage = counter64, class Allocator = std::allocator<char>>
 class basic_category_counts;
 using category_counts = basic_category_counts<>;
-template <class Value = double, class Weight = unweighted, class Allocator = std::allocator<double>>
+template <class Value = double, class Weight = unweighted, class Storage = counter64,
+          class Allocator = std::allocator<double>>
 class basic_ks_stream;
 using ks_stream = basic_ks_stream<>;
 struct js_result;
