@@ -189,8 +189,7 @@ class basic_category_counts {
   }
   /// Kish's effective sample size (sum w)^2 / sum w^2 (= count() unweighted; 0 if empty).
   double effective_count() const noexcept {
-    const double s = static_cast<double>(count()), s2 = sum_of_squared_weights();
-    return s2 > 0 ? s * s / s2 : 0.0;
+    return detail::kish_effective_size(static_cast<double>(count()), sum_of_squared_weights());
   }
 
   /// State format (accumulators/serialization.hpp). Type number 2 for

@@ -78,6 +78,12 @@ struct atomic_counter64 {
 
 namespace detail {
 
+/// Kish's effective sample size (sum w)^2 / sum w^2, 0 when sum w^2 is 0:
+/// the effective_count() of every weighted accumulator.
+constexpr double kish_effective_size(double sum_w, double sum_w2) noexcept {
+  return sum_w2 > 0 ? sum_w * sum_w / sum_w2 : 0.0;
+}
+
 template <class T>
 struct is_weight_policy : std::bool_constant<std::is_same<T, unweighted>::value || std::is_same<T, weighted>::value> {};
 template <class T>

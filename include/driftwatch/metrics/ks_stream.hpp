@@ -303,7 +303,7 @@ class basic_ks_stream {
   /// Kish's effective size of the window, (sum w)^2 / sum w^2 (= count() unweighted).
   double effective_count() const noexcept {
     if constexpr (is_weighted)
-      return sum_w2_ > 0 ? count_ * count_ / sum_w2_ : 0.0;
+      return detail::kish_effective_size(count_, sum_w2_);
     else
       return static_cast<double>(count());
   }
