@@ -270,6 +270,66 @@ inline uniform_geometry_f32 float_thresholds(const double* edges, std::size_t ne
   return uniform_geometry_of(t, ne);
 }
 
+/// The threshold a kernel in T lanes compares with edge e: e itself in double
+/// lanes, float_threshold(e) in float lanes (the same counts as double(v)).
+template <class T>
+inline T edge_threshold(double e) noexcept {
+  return e;
+}
+template <>
+inline float edge_threshold<float>(double e) noexcept {
+  return float_threshold(e);
+}
+
+/// The scalar recount of a chunk whose finite probe failed: its non-finite
+/// values into `invalid`, its +Inf ones also into `pos_inf` (the SIMD pass took
+/// a +Inf lane as above every edge; the caller takes those back out).
+template <class T>
+inline void count_non_finite(const T* x, std::size_t n, std::uint64_t& invalid, std::uint64_t& pos_inf) noexcept {
+  const T inf = std::numeric_limits<T>::infinity();
+  for (std::size_t j = 0; j < n; ++j) {
+    invalid += std::isfinite(x[j]) ? 0 : 1;
+    pos_inf += x[j] == inf ? 1 : 0;
+  }
+}
+
+/// Adds to counts the bins of a compare-and-count pass over `valid` finite
+/// values, from cum[j] = how many of them are above edge j (non-increasing).
+inline void add_compare_counts(const std::uint64_t* cum, std::size_t ne, std::uint64_t valid,
+                               std::uint64_t* counts) noexcept {
+  if (ne == 0) {
+    counts[0] += valid;
+    return;
+  }
+  counts[0] += valid - cum[0];
+  for (std::size_t j = 1; j < ne; ++j) counts[j] += cum[j - 1] - cum[j];
+  counts[ne] += cum[ne - 1];
+}
+
+/// Calls f(std::integral_constant<std::size_t, NE>{}) with the edge capacity of
+/// the compare-and-count instantiation for ne <= 16 edges: exactly ne up to 12
+/// (a padded edge would cost as much as a real one), else 16.
+template <class F>
+inline std::uint64_t with_edge_capacity(std::size_t ne, F&& f) noexcept {
+  using std::integral_constant;
+  switch (ne) {
+    case 0:
+    case 1: return f(integral_constant<std::size_t, 1>{});
+    case 2: return f(integral_constant<std::size_t, 2>{});
+    case 3: return f(integral_constant<std::size_t, 3>{});
+    case 4: return f(integral_constant<std::size_t, 4>{});
+    case 5: return f(integral_constant<std::size_t, 5>{});
+    case 6: return f(integral_constant<std::size_t, 6>{});
+    case 7: return f(integral_constant<std::size_t, 7>{});
+    case 8: return f(integral_constant<std::size_t, 8>{});
+    case 9: return f(integral_constant<std::size_t, 9>{});
+    case 10: return f(integral_constant<std::size_t, 10>{});
+    case 11: return f(integral_constant<std::size_t, 11>{});
+    case 12: return f(integral_constant<std::size_t, 12>{});
+    default: return f(integral_constant<std::size_t, 16>{});
+  }
+}
+
 #if !defined(DRIFTWATCH_NO_SIMD)
 
 /// Whether a run of batches held only finite values, for kernels that first
@@ -297,23 +357,35 @@ inline void compare_count_step(const B& v, B* above, const B* e, const B& one, s
 /// a lane was not finite); only such a chunk is scanned again, in scalar, to
 /// count its non-finite values apart and to take the +Inf ones back out of
 /// every cumulative count.
+/// Lanes of T count in T: exact to 2^53 in double lanes (never folded), to
+/// 2^24 in float lanes, which are folded into 64-bit totals every 64 chunks
+/// (16384 values, at most that many per lane).
 /// Runs in the hot loop: measure before changing.
-template <std::size_t NE>
-std::uint64_t bin_count_compare_fixed(const double* edges, std::size_t ne, const double* x, std::size_t n,
+template <class T, std::size_t NE>
+std::uint64_t bin_count_compare_fixed(const double* edges, std::size_t ne, const T* x, std::size_t n,
                                       std::uint64_t* counts) noexcept {
-  using B = simd::batch<double>;
-  constexpr std::size_t L = simd::lanes<double>;
+  using B = simd::batch<T>;
+  constexpr std::size_t L = simd::lanes<T>;
   constexpr std::size_t chunk = 256;  // multiple of every L
-  const double inf = std::numeric_limits<double>::infinity();
+  constexpr std::size_t chunks_per_fold = std::is_same<T, float>::value ? 64 : 0;
+  const T inf = std::numeric_limits<T>::infinity();
   B e[NE];
-  B above[NE];  // per lane: values > e[j]; doubles count exactly up to 2^53
+  B above[NE];  // per lane: values > e[j]
+  std::uint64_t cum[NE];
   for (std::size_t j = 0; j < NE; ++j) {
-    e[j] = B(j < ne ? edges[j] : inf);
-    above[j] = B(0.0);
+    e[j] = B(j < ne ? edge_threshold<T>(edges[j]) : inf);
+    above[j] = B(T(0));
+    cum[j] = 0;
   }
-  const B one(1.0);
+  const B one(T(1));
+  auto fold = [&]() {
+    for (std::size_t j = 0; j < NE; ++j) {
+      cum[j] += static_cast<std::uint64_t>(simd::reduce_add(above[j]));
+      above[j] = B(T(0));
+    }
+  };
   std::uint64_t invalid = 0, pos_inf = 0;
-  std::size_t i = 0;
+  std::size_t i = 0, since_fold = 0;
   for (; i + chunk <= n; i += chunk) {
     finite_probe<B> probe;
     for (std::size_t j = i; j < i + chunk; j += L) {
@@ -321,46 +393,26 @@ std::uint64_t bin_count_compare_fixed(const double* edges, std::size_t ne, const
       probe.add(v);
       compare_count_step(v, above, e, one, std::make_index_sequence<NE>{});
     }
-    if (!probe.all_finite()) {  // rare: the chunk holds NaN or +-Inf
-      for (std::size_t j = i; j < i + chunk; ++j) {
-        invalid += std::isfinite(x[j]) ? 0 : 1;
-        pos_inf += x[j] == inf ? 1 : 0;
+    if (!probe.all_finite()) count_non_finite(x + i, chunk, invalid, pos_inf);  // rare: NaN or +-Inf
+    if constexpr (chunks_per_fold != 0) {
+      if (++since_fold == chunks_per_fold) {
+        fold();
+        since_fold = 0;
       }
     }
   }
-  std::uint64_t cum[NE];
-  for (std::size_t j = 0; j < NE; ++j) cum[j] = static_cast<std::uint64_t>(simd::reduce_add(above[j])) - pos_inf;
-  const std::uint64_t valid = static_cast<std::uint64_t>(i) - invalid;
-  if (ne == 0) {
-    counts[0] += valid;
-  } else {
-    counts[0] += valid - cum[0];
-    for (std::size_t j = 1; j < ne; ++j) counts[j] += cum[j - 1] - cum[j];
-    counts[ne] += cum[ne - 1];
-  }
+  fold();
+  for (std::size_t j = 0; j < NE; ++j) cum[j] -= pos_inf;
+  add_compare_counts(cum, ne, static_cast<std::uint64_t>(i) - invalid, counts);
   return invalid + bin_count_scalar(edges, ne, x + i, n - i, counts);
 }
 
-/// Compare-and-count for ne <= 16 edges (B <= 17 bins): exactly ne
-/// comparisons per value (a padded edge would cost as much as a real one).
-inline std::uint64_t bin_count_compare_simd(const double* edges, std::size_t ne, const double* x, std::size_t n,
+/// Compare-and-count for ne <= 16 edges (B <= 17 bins), double or float values.
+template <class T>
+inline std::uint64_t bin_count_compare_simd(const double* edges, std::size_t ne, const T* x, std::size_t n,
                                             std::uint64_t* counts) noexcept {
-  switch (ne) {
-    case 0:
-    case 1: return bin_count_compare_fixed<1>(edges, ne, x, n, counts);
-    case 2: return bin_count_compare_fixed<2>(edges, ne, x, n, counts);
-    case 3: return bin_count_compare_fixed<3>(edges, ne, x, n, counts);
-    case 4: return bin_count_compare_fixed<4>(edges, ne, x, n, counts);
-    case 5: return bin_count_compare_fixed<5>(edges, ne, x, n, counts);
-    case 6: return bin_count_compare_fixed<6>(edges, ne, x, n, counts);
-    case 7: return bin_count_compare_fixed<7>(edges, ne, x, n, counts);
-    case 8: return bin_count_compare_fixed<8>(edges, ne, x, n, counts);
-    case 9: return bin_count_compare_fixed<9>(edges, ne, x, n, counts);
-    case 10: return bin_count_compare_fixed<10>(edges, ne, x, n, counts);
-    case 11: return bin_count_compare_fixed<11>(edges, ne, x, n, counts);
-    case 12: return bin_count_compare_fixed<12>(edges, ne, x, n, counts);
-    default: return bin_count_compare_fixed<16>(edges, ne, x, n, counts);
-  }
+  return with_edge_capacity(
+      ne, [&](auto cap) { return bin_count_compare_fixed<T, decltype(cap)::value>(edges, ne, x, n, counts); });
 }
 
 /// Largest bin count the uniform kernel keeps sub-histograms for (on the
@@ -645,87 +697,6 @@ std::uint64_t bin_count_uniform_pairs_simd(const double* edges, std::size_t ne, 
 }
 
 // ---- float values in float lanes (twice the lanes of double) ---------------
-
-/// Compare-and-count for float values: bin_count_compare_fixed in float lanes
-/// against the float thresholds of the edges (float_threshold: the same counts
-/// as double(v) against the edges). Per-lane counters are floats, exact up to
-/// 2^24, folded into 64-bit totals every 16384 values (at most 16384 per lane).
-template <std::size_t NE>
-std::uint64_t bin_count_compare_fixed(const double* edges, std::size_t ne, const float* x, std::size_t n,
-                                      std::uint64_t* counts) noexcept {
-  using B = simd::batch<float>;
-  constexpr std::size_t L = simd::lanes<float>;
-  constexpr std::size_t chunk = 256;  // multiple of every L
-  constexpr std::size_t chunks_per_fold = 64;
-  const float inf = std::numeric_limits<float>::infinity();
-  B e[NE];
-  B above[NE];
-  std::uint64_t cum[NE];
-  for (std::size_t j = 0; j < NE; ++j) {
-    e[j] = B(j < ne ? float_threshold(edges[j]) : inf);
-    above[j] = B(0.0f);
-    cum[j] = 0;
-  }
-  const B one(1.0f);
-  auto fold = [&]() {
-    for (std::size_t j = 0; j < NE; ++j) {
-      cum[j] += static_cast<std::uint64_t>(simd::reduce_add(above[j]));
-      above[j] = B(0.0f);
-    }
-  };
-  std::uint64_t invalid = 0, pos_inf = 0;
-  std::size_t i = 0, since_fold = 0;
-  for (; i + chunk <= n; i += chunk) {
-    finite_probe<B> probe;
-    for (std::size_t j = i; j < i + chunk; j += L) {
-      const B v = simd::load(x + j);
-      probe.add(v);
-      compare_count_step(v, above, e, one, std::make_index_sequence<NE>{});
-    }
-    if (!probe.all_finite()) {  // rare: the chunk holds NaN or +-Inf
-      for (std::size_t j = i; j < i + chunk; ++j) {
-        invalid += std::isfinite(x[j]) ? 0 : 1;
-        pos_inf += x[j] == inf ? 1 : 0;
-      }
-    }
-    if (++since_fold == chunks_per_fold) {
-      fold();
-      since_fold = 0;
-    }
-  }
-  fold();
-  for (std::size_t j = 0; j < NE; ++j) cum[j] -= pos_inf;
-  const std::uint64_t valid = static_cast<std::uint64_t>(i) - invalid;
-  if (ne == 0) {
-    counts[0] += valid;
-  } else {
-    counts[0] += valid - cum[0];
-    for (std::size_t j = 1; j < ne && j < NE; ++j) counts[j] += cum[j - 1] - cum[j];
-    counts[ne] += cum[ne - 1];
-  }
-  return invalid + bin_count_scalar(edges, ne, x + i, n - i, counts);
-}
-
-/// Compare-and-count for float values, ne <= 16.
-inline std::uint64_t bin_count_compare_simd(const double* edges, std::size_t ne, const float* x, std::size_t n,
-                                            std::uint64_t* counts) noexcept {
-  switch (ne) {
-    case 0:
-    case 1: return bin_count_compare_fixed<1>(edges, ne, x, n, counts);
-    case 2: return bin_count_compare_fixed<2>(edges, ne, x, n, counts);
-    case 3: return bin_count_compare_fixed<3>(edges, ne, x, n, counts);
-    case 4: return bin_count_compare_fixed<4>(edges, ne, x, n, counts);
-    case 5: return bin_count_compare_fixed<5>(edges, ne, x, n, counts);
-    case 6: return bin_count_compare_fixed<6>(edges, ne, x, n, counts);
-    case 7: return bin_count_compare_fixed<7>(edges, ne, x, n, counts);
-    case 8: return bin_count_compare_fixed<8>(edges, ne, x, n, counts);
-    case 9: return bin_count_compare_fixed<9>(edges, ne, x, n, counts);
-    case 10: return bin_count_compare_fixed<10>(edges, ne, x, n, counts);
-    case 11: return bin_count_compare_fixed<11>(edges, ne, x, n, counts);
-    case 12: return bin_count_compare_fixed<12>(edges, ne, x, n, counts);
-    default: return bin_count_compare_fixed<16>(edges, ne, x, n, counts);
-  }
-}
 
 /// 2^23: adding it to an integer-valued float 0 <= b < 2^23 leaves b in the
 /// low 23 bits of the representation (the float kernels' bin slots).
@@ -1014,12 +985,15 @@ inline int plan_uniform(simd_level level, const double* edges, std::size_t ne, c
     if (uniform && ne + 1 <= uniform_simd_max_bins) return ns::bin_count_uniform(edges, ne, x, n, counts); \
   } while (0)
 
-/// The dispatcher histogram::observe calls: picks the kernel for the edges and
+/// bin_count for double or float values: picks the kernel for the edges and
 /// the ISA (the level of dispatch.hpp: fixed by the build's flags, or chosen
 /// once at run time). `uniform` says the edges were made equal-width
-/// (bin_edges::uniform).
-inline std::uint64_t bin_count(const double* edges, std::size_t ne, bool uniform, const double* x, std::size_t n,
-                               std::uint64_t* counts) noexcept {
+/// (bin_edges::uniform). Float values go in float lanes (twice the lanes of
+/// double) and count exactly what double(v) would (float_threshold); many
+/// non-uniform bins (> 16 edges): the branch-free search on double(v).
+template <class T>
+inline std::uint64_t bin_count_values(const double* edges, std::size_t ne, bool uniform, const T* x, std::size_t n,
+                                      std::uint64_t* counts) noexcept {
 #if !defined(DRIFTWATCH_NO_SIMD)
   if (n >= bin_count_simd_min) {
     const simd_level level = active_level();
@@ -1043,33 +1017,16 @@ inline std::uint64_t bin_count(const double* edges, std::size_t ne, bool uniform
   return bin_count_scalar(edges, ne, x, n, counts);
 }
 
-/// bin_count for float values: the same choice of kernel, in float lanes
-/// (twice the lanes of double), counting exactly what bin_count gives for the
-/// values widened to double (float_threshold). Many non-uniform bins (> 16
-/// edges, not uniform): the branch-free search on double(v), as for doubles.
+/// The dispatcher histogram::observe calls (bin_count_values).
+inline std::uint64_t bin_count(const double* edges, std::size_t ne, bool uniform, const double* x, std::size_t n,
+                               std::uint64_t* counts) noexcept {
+  return bin_count_values(edges, ne, uniform, x, n, counts);
+}
+
+/// bin_count for float values (basic_histogram<float>).
 inline std::uint64_t bin_count(const double* edges, std::size_t ne, bool uniform, const float* x, std::size_t n,
                                std::uint64_t* counts) noexcept {
-#if !defined(DRIFTWATCH_NO_SIMD)
-  if (n >= bin_count_simd_min) {
-    const simd_level level = active_level();
-#if defined(DRIFTWATCH_ISA_AVX512)
-    if (level == simd_level::avx512) DRIFTWATCH_BIN_COUNT_ISA(avx512);
-#endif
-#if defined(DRIFTWATCH_ISA_AVX2)
-    if (level == simd_level::avx2) DRIFTWATCH_BIN_COUNT_ISA(avx2);
-#endif
-    if (level == simd_level::sse2) {
-      if (ne <= 16) return bin_count_compare_simd(edges, ne, x, n, counts);
-      if (uniform && ne + 2 <= uniform_pairs_max_stride &&
-          n >= uniform_pairs_min_values_per_cell * (ne + 2) * (ne + 2))
-        return bin_count_uniform_pairs_simd(edges, ne, x, n, counts);
-      if (uniform && ne + 1 <= uniform_simd_max_bins) return bin_count_uniform_simd(edges, ne, x, n, counts);
-    }
-  }
-#endif
-  if (uniform && ne >= 2) return bin_count_uniform_scalar(edges, ne, x, n, counts);
-  if (ne > 16) return bin_count_search_scalar(edges, ne, x, n, counts);
-  return bin_count_scalar(edges, ne, x, n, counts);
+  return bin_count_values(edges, ne, uniform, x, n, counts);
 }
 #undef DRIFTWATCH_BIN_COUNT_ISA
 

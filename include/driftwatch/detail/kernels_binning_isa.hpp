@@ -4,72 +4,84 @@
 // with a pair table), the same exact counts. Included by kernels_binning.hpp
 // once per ISA between isa_begin.hpp and isa_end.hpp; no include guard.
 
-template <std::size_t... J>
-inline void compare_count_step(vd v, vi* above, const vd* e, std::index_sequence<J...>) noexcept {
+template <class V, std::size_t... J>
+inline void compare_count_step(V v, vi* above, const V* e, std::index_sequence<J...>) noexcept {
   ((above[J] = count_gt(above[J], v, e[J])), ...);
 }
 
+/// The lanes of the compare kernels: double values in vd with 64-bit counters
+/// (never folded); float values in vf (twice the lanes) with 32-bit counters,
+/// folded into 64-bit totals every 4096 chunks (2^20 values, at most 2^17 per
+/// lane).
+template <class T>
+struct compare_lanes;
+template <>
+struct compare_lanes<double> {
+  using vec = vd;
+  using probe = finite_probe;
+  static constexpr std::size_t chunks_per_fold = 0;
+  static std::uint64_t sum(vi v) noexcept { return sum64(v); }
+};
+template <>
+struct compare_lanes<float> {
+  using vec = vf;
+  using probe = finite_probe_f32;
+  static constexpr std::size_t chunks_per_fold = 4096;
+  static std::uint64_t sum(vi v) noexcept { return sum32(v); }
+};
+
 /// detail::bin_count_compare_fixed for this ISA: NE >= ne edges in registers,
-/// a 64-bit counter per lane and edge of "x > e[j]", finiteness per chunk.
-template <std::size_t NE>
-std::uint64_t bin_count_compare_fixed(const double* edges, std::size_t ne, const double* x, std::size_t n,
+/// an integer counter per lane and edge of "x > e[j]", finiteness per chunk.
+template <class T, std::size_t NE>
+std::uint64_t bin_count_compare_fixed(const double* edges, std::size_t ne, const T* x, std::size_t n,
                                       std::uint64_t* counts) noexcept {
-  constexpr std::size_t L = lanes<double>;
+  using lanes_t = compare_lanes<T>;
+  using V = typename lanes_t::vec;
+  constexpr std::size_t L = lanes<T>;
   constexpr std::size_t chunk = 256;
-  const double inf = std::numeric_limits<double>::infinity();
-  vd e[NE];
+  const T inf = std::numeric_limits<T>::infinity();
+  V e[NE];
   vi above[NE];
+  std::uint64_t cum[NE];
   for (std::size_t j = 0; j < NE; ++j) {
-    e[j] = set1(j < ne ? edges[j] : inf);
+    e[j] = set1(j < ne ? edge_threshold<T>(edges[j]) : inf);
     above[j] = zero_i();
+    cum[j] = 0;
   }
+  auto fold = [&]() {
+    for (std::size_t j = 0; j < NE; ++j) {
+      cum[j] += lanes_t::sum(above[j]);
+      above[j] = zero_i();
+    }
+  };
   std::uint64_t invalid = 0, pos_inf = 0;
-  std::size_t i = 0;
+  std::size_t i = 0, since_fold = 0;
   for (; i + chunk <= n; i += chunk) {
-    finite_probe probe;
+    typename lanes_t::probe probe;
     for (std::size_t j = i; j < i + chunk; j += L) {
-      const vd v = load(x + j);
+      const V v = load(x + j);
       probe.add(v);
       compare_count_step(v, above, e, std::make_index_sequence<NE>{});
     }
-    if (!probe.all_finite()) {  // rare: the chunk holds NaN or +-Inf
-      for (std::size_t j = i; j < i + chunk; ++j) {
-        invalid += std::isfinite(x[j]) ? 0 : 1;
-        pos_inf += x[j] == inf ? 1 : 0;
+    if (!probe.all_finite()) count_non_finite(x + i, chunk, invalid, pos_inf);  // rare: NaN or +-Inf
+    if constexpr (lanes_t::chunks_per_fold != 0) {
+      if (++since_fold == lanes_t::chunks_per_fold) {
+        fold();
+        since_fold = 0;
       }
     }
   }
-  std::uint64_t cum[NE];
-  for (std::size_t j = 0; j < NE; ++j) cum[j] = sum64(above[j]) - pos_inf;
-  const std::uint64_t valid = static_cast<std::uint64_t>(i) - invalid;
-  if (ne == 0) {
-    counts[0] += valid;
-  } else {
-    counts[0] += valid - cum[0];
-    for (std::size_t j = 1; j < ne; ++j) counts[j] += cum[j - 1] - cum[j];
-    counts[ne] += cum[ne - 1];
-  }
+  fold();
+  for (std::size_t j = 0; j < NE; ++j) cum[j] -= pos_inf;
+  add_compare_counts(cum, ne, static_cast<std::uint64_t>(i) - invalid, counts);
   return invalid + bin_count_scalar(edges, ne, x + i, n - i, counts);
 }
 
-inline std::uint64_t bin_count_compare(const double* edges, std::size_t ne, const double* x, std::size_t n,
+template <class T>
+inline std::uint64_t bin_count_compare(const double* edges, std::size_t ne, const T* x, std::size_t n,
                                        std::uint64_t* counts) noexcept {
-  switch (ne) {
-    case 0:
-    case 1: return bin_count_compare_fixed<1>(edges, ne, x, n, counts);
-    case 2: return bin_count_compare_fixed<2>(edges, ne, x, n, counts);
-    case 3: return bin_count_compare_fixed<3>(edges, ne, x, n, counts);
-    case 4: return bin_count_compare_fixed<4>(edges, ne, x, n, counts);
-    case 5: return bin_count_compare_fixed<5>(edges, ne, x, n, counts);
-    case 6: return bin_count_compare_fixed<6>(edges, ne, x, n, counts);
-    case 7: return bin_count_compare_fixed<7>(edges, ne, x, n, counts);
-    case 8: return bin_count_compare_fixed<8>(edges, ne, x, n, counts);
-    case 9: return bin_count_compare_fixed<9>(edges, ne, x, n, counts);
-    case 10: return bin_count_compare_fixed<10>(edges, ne, x, n, counts);
-    case 11: return bin_count_compare_fixed<11>(edges, ne, x, n, counts);
-    case 12: return bin_count_compare_fixed<12>(edges, ne, x, n, counts);
-    default: return bin_count_compare_fixed<16>(edges, ne, x, n, counts);
-  }
+  return with_edge_capacity(
+      ne, [&](auto cap) { return bin_count_compare_fixed<T, decltype(cap)::value>(edges, ne, x, n, counts); });
 }
 
 /// detail::uniform_lane_bins for this ISA (same operations, same order).
@@ -255,83 +267,6 @@ inline std::uint64_t bin_count_uniform_pairs(const double* edges, std::size_t ne
 // The float kernels of kernels_binning.hpp for this ISA: thresholds
 // float_threshold(e) (so that v > t exactly when double(v) > e), twice the
 // lanes of the double kernels, the same counts as bin_count_scalar on double(v).
-
-template <std::size_t... J>
-inline void compare_count_step(vf v, vi* above, const vf* e, std::index_sequence<J...>) noexcept {
-  ((above[J] = count_gt(above[J], v, e[J])), ...);
-}
-
-/// bin_count_compare_fixed for float values: 32-bit counters per lane and
-/// edge, folded into 64-bit totals every 2^20 values (2^17 at most per lane).
-template <std::size_t NE>
-std::uint64_t bin_count_compare_fixed(const double* edges, std::size_t ne, const float* x, std::size_t n,
-                                      std::uint64_t* counts) noexcept {
-  constexpr std::size_t L = lanes<float>;
-  constexpr std::size_t chunk = 256;
-  constexpr std::size_t chunks_per_fold = 4096;
-  const float inf = std::numeric_limits<float>::infinity();
-  vf e[NE];
-  vi above[NE];
-  std::uint64_t cum[NE];
-  for (std::size_t j = 0; j < NE; ++j) {
-    e[j] = set1(j < ne ? float_threshold(edges[j]) : inf);
-    above[j] = zero_i();
-    cum[j] = 0;
-  }
-  std::uint64_t invalid = 0, pos_inf = 0;
-  std::size_t i = 0, since_fold = 0;
-  for (; i + chunk <= n; i += chunk) {
-    finite_probe_f32 probe;
-    for (std::size_t j = i; j < i + chunk; j += L) {
-      const vf v = load(x + j);
-      probe.add(v);
-      compare_count_step(v, above, e, std::make_index_sequence<NE>{});
-    }
-    if (!probe.all_finite()) {  // rare: the chunk holds NaN or +-Inf
-      for (std::size_t j = i; j < i + chunk; ++j) {
-        invalid += std::isfinite(x[j]) ? 0 : 1;
-        pos_inf += x[j] == inf ? 1 : 0;
-      }
-    }
-    if (++since_fold == chunks_per_fold) {
-      for (std::size_t j = 0; j < NE; ++j) {
-        cum[j] += sum32(above[j]);
-        above[j] = zero_i();
-      }
-      since_fold = 0;
-    }
-  }
-  for (std::size_t j = 0; j < NE; ++j) cum[j] += sum32(above[j]) - pos_inf;
-  const std::uint64_t valid = static_cast<std::uint64_t>(i) - invalid;
-  if (ne == 0) {
-    counts[0] += valid;
-  } else {
-    counts[0] += valid - cum[0];
-    for (std::size_t j = 1; j < ne; ++j) counts[j] += cum[j - 1] - cum[j];
-    counts[ne] += cum[ne - 1];
-  }
-  return invalid + bin_count_scalar(edges, ne, x + i, n - i, counts);
-}
-
-inline std::uint64_t bin_count_compare(const double* edges, std::size_t ne, const float* x, std::size_t n,
-                                       std::uint64_t* counts) noexcept {
-  switch (ne) {
-    case 0:
-    case 1: return bin_count_compare_fixed<1>(edges, ne, x, n, counts);
-    case 2: return bin_count_compare_fixed<2>(edges, ne, x, n, counts);
-    case 3: return bin_count_compare_fixed<3>(edges, ne, x, n, counts);
-    case 4: return bin_count_compare_fixed<4>(edges, ne, x, n, counts);
-    case 5: return bin_count_compare_fixed<5>(edges, ne, x, n, counts);
-    case 6: return bin_count_compare_fixed<6>(edges, ne, x, n, counts);
-    case 7: return bin_count_compare_fixed<7>(edges, ne, x, n, counts);
-    case 8: return bin_count_compare_fixed<8>(edges, ne, x, n, counts);
-    case 9: return bin_count_compare_fixed<9>(edges, ne, x, n, counts);
-    case 10: return bin_count_compare_fixed<10>(edges, ne, x, n, counts);
-    case 11: return bin_count_compare_fixed<11>(edges, ne, x, n, counts);
-    case 12: return bin_count_compare_fixed<12>(edges, ne, x, n, counts);
-    default: return bin_count_compare_fixed<16>(edges, ne, x, n, counts);
-  }
-}
 
 /// detail::uniform_lane_bins_f32 for this ISA (same operations, same order).
 struct lane_bins_f32 {
