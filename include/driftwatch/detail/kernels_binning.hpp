@@ -225,17 +225,19 @@ inline std::uint64_t bin_count_uniform_scalar(const double* edges, std::size_t n
   return invalid;
 }
 
-/// Geometry of the float thresholds t[0 .. ne) of near-uniform edges, for the
-/// float direct-index kernels: position(v) = (v - origin) * inv_width in float
-/// arithmetic (a subtraction and a product, each rounded: monotonic in v), and
-/// the largest distance `slack` of a threshold's position from its integer
-/// (j + 1 for t[j]); `exact` when every position is exactly its integer.
-/// Usable only if slack < 0.25 (else thresholds too close for float positions:
-/// the caller takes the scalar twin).
-struct uniform_geometry_f32 {
-  float origin = 0, inv_width = 0, slack = 1;
+/// Geometry of near-uniform edges for the direct-index kernels in T lanes:
+/// position(v) = (v - origin) * inv_width in T arithmetic (a subtraction and a
+/// product, each rounded: monotonic in v), and the largest distance `slack` of
+/// an edge's position from its integer (j + 1 for edge j); `exact` when every
+/// position is exactly its integer. Usable only if slack < 0.25 (else edges
+/// too close for T positions: the caller takes the scalar twin).
+/// uniform_geometry_f32: of the float thresholds t[0 .. ne) (float lanes).
+template <class T>
+struct lane_geometry {
+  T origin = 0, inv_width = 0, slack = 1;
   bool usable = false, exact = false;
 };
+using uniform_geometry_f32 = lane_geometry<float>;
 
 inline uniform_geometry_f32 uniform_geometry_of(const float* t, std::size_t ne) noexcept {
   uniform_geometry_f32 g;
@@ -445,7 +447,109 @@ inline bool uniform_edges_exact(const double* edges, std::size_t ne, const unifo
   return true;
 }
 
-/// The SIMD half of the direct-index kernels: the bin of each lane as a double,
+/// Largest slot count (bins + 1, the extra slot for non-finite values) for
+/// which bin_count_uniform_pairs_simd keeps a table of pairs: 80 x 80 16-bit
+/// counters, 12.5 KiB of stack, so the table stays in the L1 cache.
+constexpr std::size_t uniform_pairs_max_stride = 80;
+/// Below this many values per slot of the pair table, zeroing and folding the
+/// table costs more than the halved increments save.
+constexpr std::size_t uniform_pairs_min_values_per_cell = 8;
+
+/// The lane geometry of the direct-index kernels for values of type T: the
+/// position t(v) = (v - origin) * inv_width in T arithmetic. double lanes take
+/// the edges as they are (uniform_geometry_of, slack from uniform_edge_slack,
+/// exact from uniform_edges_exact); float lanes the edges' float thresholds
+/// (float_thresholds). Not usable (the scalar twin serves) for ne < 2, more
+/// than uniform_simd_max_bins edges, degenerate edges or slack >= 0.25.
+inline lane_geometry<double> lane_geometry_of(const double* edges, std::size_t ne, double) noexcept {
+  lane_geometry<double> lg;
+  const uniform_geometry g = uniform_geometry_of(edges, ne);
+  if (ne < 2 || ne + 1 > uniform_simd_max_bins || !g.usable) return lg;
+  lg.origin = g.origin;
+  lg.inv_width = g.inv_width;
+  lg.slack = uniform_edge_slack(edges, ne, g);
+  lg.usable = lg.slack < 0.25;  // false for NaN
+  lg.exact = lg.usable && uniform_edges_exact(edges, ne, g);
+  return lg;
+}
+inline lane_geometry<float> lane_geometry_of(const double* edges, std::size_t ne, float) noexcept {
+  if (ne < 2 || ne + 1 > uniform_simd_max_bins) return lane_geometry<float>{};
+  float thresholds[uniform_simd_max_bins];
+  return float_thresholds(edges, ne, thresholds);
+}
+
+/// The direct-index kernels write the bin b of each lane as the T value
+/// b + slot_magic (2^52 in a double, b < 2^32; 2^23 in a float, b < 2^23),
+/// which leaves b in the low bits of the representation: slot_bin reads it
+/// back with no float-to-int conversion per value.
+constexpr double slot_magic(double) noexcept { return 4503599627370496.0; }
+constexpr float slot_magic(float) noexcept { return 8388608.0f; }
+inline std::uint32_t slot_bin(const double* slot) noexcept {
+  std::uint64_t u;
+  std::memcpy(&u, slot, 8);
+  return static_cast<std::uint32_t>(u);
+}
+inline std::uint32_t slot_bin(const float* slot) noexcept {
+  std::uint32_t u;
+  std::memcpy(&u, slot, 4);
+  return u & 0x7FFFFFu;
+}
+
+/// bin_of for the kernels' slow lanes: the trash slot ne + 1 if x is not finite.
+inline double exact_lane_bin(const double* edges, std::size_t ne, double x) noexcept {
+  return static_cast<double>(std::isfinite(x) ? bin_of(edges, ne, x) : ne + 1);
+}
+/// A slow lane's slot (bin_of on double(x)).
+template <class T>
+inline T exact_lane_slot(const double* edges, std::size_t ne, T x) noexcept {
+  return static_cast<T>(exact_lane_bin(edges, ne, static_cast<double>(x))) + slot_magic(T());
+}
+/// The slot of a slow pair of lanes in the pair table: a * stride + b.
+template <class T>
+inline T exact_pair_slot(const double* edges, std::size_t ne, std::size_t stride, T a, T b) noexcept {
+  return static_cast<T>(exact_lane_bin(edges, ne, static_cast<double>(a)) * static_cast<double>(stride) +
+                        exact_lane_bin(edges, ne, static_cast<double>(b))) +
+         slot_magic(T());
+}
+
+/// Adds the four interleaved sub-histograms of the direct-index kernels
+/// (`stride` = bins + 1 counters each, the last for non-finite values) to
+/// counts and `invalid`, and zeroes them.
+inline void flush_sub_histograms(std::uint32_t* sub, std::size_t ways, std::size_t stride, std::uint64_t* counts,
+                                 std::uint64_t& invalid) noexcept {
+  const std::size_t bins = stride - 1;
+  for (std::size_t w = 0; w < ways; ++w) {
+    for (std::size_t b = 0; b < bins; ++b) counts[b] += sub[w * stride + b];
+    invalid += sub[w * stride + bins];
+  }
+  std::memset(sub, 0, ways * stride * sizeof(std::uint32_t));
+}
+
+/// Folds the pair table of the pair kernels (stride x stride 16-bit counters;
+/// slot stride - 1 for non-finite values) into counts and `invalid`: bin a
+/// gains row a's sum plus column a's sum. Zeroes the table.
+inline void fold_pair_table(std::uint16_t* table, std::size_t stride, std::uint64_t* counts,
+                            std::uint64_t& invalid) noexcept {
+  constexpr std::size_t max_stride = uniform_pairs_max_stride;
+  const std::size_t bins = stride - 1;
+  std::uint64_t col[max_stride] = {};
+  for (std::size_t a = 0; a < stride; ++a) {
+    std::uint64_t row = 0;
+    for (std::size_t b = 0; b < stride; ++b) {
+      row += table[a * stride + b];
+      col[b] += table[a * stride + b];
+    }
+    if (a < bins)
+      counts[a] += row;
+    else
+      invalid += row;
+  }
+  for (std::size_t b = 0; b < bins; ++b) counts[b] += col[b];
+  invalid += col[bins];
+  std::memset(table, 0, stride * stride * sizeof(std::uint16_t));
+}
+
+/// The SIMD half of the direct-index kernels: the bin of each lane (in T),
 /// clamp(floor(t), 0, ne) with t = (x - origin) * inv_width, or the trash slot
 /// ne + 1 for a non-finite lane; and the lanes whose t is within `slack` of an
 /// integer (within rounding of an edge), which must take bin_of instead.
@@ -453,15 +557,16 @@ inline bool uniform_edges_exact(const double* edges, std::size_t ne, const unifo
 /// any t above ne is bin ne, and 0.5 and ne + 0.5 are never "near".
 template <class B>
 struct uniform_lane_bins {
+  using T = typename B::value_type;
   B origin, inv, lo, hi, trash, pos_inf, near_limit;
-  uniform_lane_bins(const uniform_geometry& g, std::size_t ne, double slack) noexcept
+  uniform_lane_bins(const lane_geometry<T>& g, std::size_t ne) noexcept
       : origin(g.origin),
         inv(g.inv_width),
-        lo(0.5),
-        hi(static_cast<double>(ne) + 0.5),
-        trash(static_cast<double>(ne + 1)),
-        pos_inf(std::numeric_limits<double>::infinity()),
-        near_limit(slack) {}
+        lo(T(0.5)),
+        hi(static_cast<T>(ne) + T(0.5)),
+        trash(static_cast<T>(ne + 1)),
+        pos_inf(std::numeric_limits<T>::infinity()),
+        near_limit(g.slack) {}
   auto operator()(const B& v, B& bin) const noexcept {
     const auto finite = xsimd::abs(v) < pos_inf;  // false for NaN and +-Inf
     // Non-finite lanes compute garbage in t; they get the trash slot and are never near.
@@ -483,25 +588,10 @@ struct uniform_lane_bins {
   }
 };
 
-/// 2^52: adding it to an integer-valued double 0 <= b < 2^32 leaves b in the
-/// low 32 bits of the representation, which the scalar passes read (no
-/// float-to-int conversion per value).
-constexpr double two_pow_52 = 4503599627370496.0;
-
-/// Byte offset of the low 32 bits of a double (0 on little-endian machines).
-inline std::size_t low_word_offset() noexcept {
-  const double probe = two_pow_52 + 1.0;
-  std::uint32_t w;
-  std::memcpy(&w, &probe, 4);
-  return w == 1 ? 0 : 4;
-}
-
-/// bin_of for the kernels' slow lanes: the trash slot ne + 1 if x is not finite.
-inline double exact_lane_bin(const double* edges, std::size_t ne, double x) noexcept {
-  return static_cast<double>(std::isfinite(x) ? bin_of(edges, ne, x) : ne + 1);
-}
-
-/// Direct-index kernel for near-uniform edges, 2 <= ne < uniform_simd_max_bins.
+/// Direct-index kernel for near-uniform edges, 2 <= ne < uniform_simd_max_bins,
+/// double or float values (float: positions over the float thresholds, in
+/// float lanes, twice as many; thresholds too close for float positions, e.g.
+/// a narrow range far from 0, take the scalar twin).
 ///
 /// Why it is exact without looking at the edges: t(x) = (x - origin) * inv_width
 /// is monotonic in x (a subtraction and a multiplication by a positive number,
@@ -514,271 +604,26 @@ inline double exact_lane_bin(const double* edges, std::size_t ne, double x) noex
 /// interleaved sub-histograms (consecutive values never wait on each other's
 /// increment). Non-finite values go to an extra slot and are counted apart.
 /// Runs in the hot loop: measure before changing.
-template <class = void>
-std::uint64_t bin_count_uniform_simd(const double* edges, std::size_t ne, const double* x, std::size_t n,
+template <class T>
+std::uint64_t bin_count_uniform_simd(const double* edges, std::size_t ne, const T* x, std::size_t n,
                                      std::uint64_t* counts) noexcept {
-  using B = simd::batch<double>;
-  constexpr std::size_t L = simd::lanes<double>;
+  using B = simd::batch<T>;
+  constexpr std::size_t L = simd::lanes<T>;
   constexpr std::size_t chunk = 512;  // multiple of every L
   constexpr std::size_t ways = 4;
-  const uniform_geometry g = uniform_geometry_of(edges, ne);
-  if (!g.usable || ne + 1 > uniform_simd_max_bins) return bin_count_scalar(edges, ne, x, n, counts);
-  const double slack = uniform_edge_slack(edges, ne, g);
-  if (!(slack < 0.25)) return bin_count_uniform_scalar(edges, ne, x, n, counts);
-  const std::size_t bins = ne + 1;
-  const std::size_t stride = bins + 1;  // slot `bins` collects non-finite values
-  std::uint32_t sub[ways * (uniform_simd_max_bins + 1)];
-  std::memset(sub, 0, ways * stride * sizeof(std::uint32_t));
-  alignas(64) double slot[chunk];
-  const std::size_t low_word = low_word_offset();
-  const uniform_lane_bins<B> lanes_bins(g, ne, slack);
-  const B magic(two_pow_52);
-  std::uint64_t invalid = 0;
-  std::size_t since_flush = 0;
-  auto flush = [&]() {
-    for (std::size_t w = 0; w < ways; ++w) {
-      for (std::size_t b = 0; b < bins; ++b) counts[b] += sub[w * stride + b];
-      invalid += sub[w * stride + bins];
-    }
-    std::memset(sub, 0, ways * stride * sizeof(std::uint32_t));
-  };
-  std::size_t i = 0;
-  for (; i + chunk <= n; i += chunk) {
-    const double* xc = x + i;
-    for (std::size_t j = 0; j < chunk; j += L) {
-      B bin;
-      const auto near = lanes_bins(simd::load(xc + j), bin);
-      simd::store(slot + j, bin + magic);
-      if (simd::any(near)) {  // rare: within rounding of an edge
-        for (std::size_t l = 0; l < L; ++l) slot[j + l] = exact_lane_bin(edges, ne, xc[j + l]) + two_pow_52;
-      }
-    }
-    const unsigned char* bytes = reinterpret_cast<const unsigned char*>(slot) + low_word;
-    for (std::size_t j = 0; j < chunk; j += ways) {
-      std::uint32_t b0, b1, b2, b3;
-      std::memcpy(&b0, bytes + 8 * j, 4);
-      std::memcpy(&b1, bytes + 8 * (j + 1), 4);
-      std::memcpy(&b2, bytes + 8 * (j + 2), 4);
-      std::memcpy(&b3, bytes + 8 * (j + 3), 4);
-      ++sub[0 * stride + b0];
-      ++sub[1 * stride + b1];
-      ++sub[2 * stride + b2];
-      ++sub[3 * stride + b3];
-    }
-    since_flush += chunk / ways;
-    if (since_flush >= (std::size_t{1} << 31)) {  // keep every 32-bit counter below 2^32
-      flush();
-      since_flush = 0;
-    }
-  }
-  flush();
-  return invalid + bin_count_uniform_scalar(edges, ne, x + i, n - i, counts);
-}
-
-/// Largest slot count (bins + 1, the extra slot for non-finite values) for
-/// which bin_count_uniform_pairs_simd keeps a table of pairs: 80 x 80 16-bit
-/// counters, 12.5 KiB of stack, so the table stays in the L1 cache.
-constexpr std::size_t uniform_pairs_max_stride = 80;
-/// Below this many values per slot of the pair table, zeroing and folding the
-/// table costs more than the halved increments save.
-constexpr std::size_t uniform_pairs_min_values_per_cell = 8;
-
-/// Direct-index kernel with one increment per two values: the same exact bin
-/// indices as bin_count_uniform_simd (same geometry, same near-an-edge
-/// fallback), but lane l of each batch is paired with lane l of the next one,
-/// and the pair of bins (a, b) increments one 16-bit counter
-/// table[a * stride + b] (stride = bins + 1: the extra slot holds non-finite
-/// values; at most 80 x 80 counters, 12.5 KiB of stack). The scalar
-/// increments, which bound bin_count_uniform_simd (one read-modify-write per
-/// value), are halved; the pair index is computed in the SIMD lanes. Every
-/// 65535 pairs (the most any counter can have gained) the table is folded
-/// into counts: bin a gains row a's sum plus column a's sum, and the slot for
-/// non-finite values goes to the returned count. The SIMD phase of a chunk
-/// first assumes finite values and checks that once per chunk (finite_probe;
-/// a chunk holding NaN or +-Inf is redone lane by lane), and for
-/// edges that are uniform_edges_exact its near-an-edge test is t == floor(t).
-/// With more than uniform_pairs_max_stride - 2 edges it is
-/// bin_count_uniform_simd. Runs in the hot loop: measure before changing.
-template <class = void>
-std::uint64_t bin_count_uniform_pairs_simd(const double* edges, std::size_t ne, const double* x, std::size_t n,
-                                           std::uint64_t* counts) noexcept {
-  using B = simd::batch<double>;
-  constexpr std::size_t L = simd::lanes<double>;
-  constexpr std::size_t half = 256;  // pairs per chunk; multiple of every L
-  constexpr std::size_t max_stride = uniform_pairs_max_stride;
-  const uniform_geometry g = uniform_geometry_of(edges, ne);
-  const std::size_t bins = ne + 1;
-  const std::size_t stride = bins + 1;  // slot `bins` collects non-finite values
-  if (!g.usable || stride > max_stride) return bin_count_uniform_simd(edges, ne, x, n, counts);
-  const double slack = uniform_edge_slack(edges, ne, g);
-  if (!(slack < 0.25)) return bin_count_uniform_scalar(edges, ne, x, n, counts);
-  alignas(64) std::uint16_t table[max_stride * max_stride];
-  const std::size_t cells = stride * stride;
-  std::memset(table, 0, cells * sizeof(std::uint16_t));
-  alignas(64) double slot[half];
-  const std::size_t low_word = low_word_offset();
-  const uniform_lane_bins<B> lanes_bins(g, ne, slack);
-  const B magic(two_pow_52), wide(static_cast<double>(stride));
-  std::uint64_t invalid = 0;
-  auto fold = [&]() {
-    std::uint64_t col[max_stride] = {};
-    for (std::size_t a = 0; a < stride; ++a) {
-      std::uint64_t row = 0;
-      for (std::size_t b = 0; b < stride; ++b) {
-        row += table[a * stride + b];
-        col[b] += table[a * stride + b];
-      }
-      if (a < bins)
-        counts[a] += row;
-      else
-        invalid += row;
-    }
-    for (std::size_t b = 0; b < bins; ++b) counts[b] += col[b];
-    invalid += col[bins];
-    std::memset(table, 0, cells * sizeof(std::uint16_t));
-  };
-  const bool exact = uniform_edges_exact(edges, ne, g);
-  // The SIMD phase of one chunk: the pair index of lane l of the batch at 2jL
-  // and lane l of the batch after it (one sequential stream, no shuffles),
-  // into slot[j + l]. With a std::bool_constant tag it assumes finite values
-  // and returns false if the chunk had any other (slots then garbage); with
-  // nullptr it checks every lane.
-  auto pair_phase = [&](const double* xc, auto mode) {
-    constexpr bool checked = std::is_same<decltype(mode), std::nullptr_t>::value;
-    finite_probe<B> probe;
-    for (std::size_t j = 0; j < half; j += L) {
-      const double* xa = xc + 2 * j;
-      const double* xb = xa + L;
-      B ba, bb;
-      bool near;
-      if constexpr (checked) {
-        near = simd::any(lanes_bins(simd::load(xa), ba) | lanes_bins(simd::load(xb), bb));
-      } else {
-        constexpr bool exact_edges = decltype(mode)::value;
-        near = simd::any(lanes_bins.template unchecked<exact_edges>(simd::load(xa), ba, probe) |
-                         lanes_bins.template unchecked<exact_edges>(simd::load(xb), bb, probe));
-      }
-      // a * stride + b < 2^32: exact, and + 2^52 puts it in the low word.
-      simd::store(slot + j, ba * wide + bb + magic);
-      if (near) {  // rare: within rounding of an edge
-        for (std::size_t l = 0; l < L; ++l)
-          slot[j + l] = exact_lane_bin(edges, ne, xa[l]) * static_cast<double>(stride) +
-                        exact_lane_bin(edges, ne, xb[l]) + two_pow_52;
-      }
-    }
-    return checked || probe.all_finite();
-  };
-  std::size_t since_fold = 0;
-  std::size_t i = 0;
-  for (; i + 2 * half <= n; i += 2 * half) {
-    const double* xc = x + i;
-    const bool finite = exact ? pair_phase(xc, std::true_type{}) : pair_phase(xc, std::false_type{});
-    if (!finite) pair_phase(xc, nullptr);  // the chunk holds NaN or +-Inf: redo it lane-checked
-    const unsigned char* bytes = reinterpret_cast<const unsigned char*>(slot) + low_word;
-    for (std::size_t j = 0; j < half; j += 4) {
-      std::uint32_t c0, c1, c2, c3;
-      std::memcpy(&c0, bytes + 8 * j, 4);
-      std::memcpy(&c1, bytes + 8 * (j + 1), 4);
-      std::memcpy(&c2, bytes + 8 * (j + 2), 4);
-      std::memcpy(&c3, bytes + 8 * (j + 3), 4);
-      ++table[c0];
-      ++table[c1];
-      ++table[c2];
-      ++table[c3];
-    }
-    since_fold += half;
-    if (since_fold + half > 65535) {  // no 16-bit counter can overflow
-      fold();
-      since_fold = 0;
-    }
-  }
-  fold();
-  return invalid + bin_count_uniform_simd(edges, ne, x + i, n - i, counts);
-}
-
-// ---- float values in float lanes (twice the lanes of double) ---------------
-
-/// 2^23: adding it to an integer-valued float 0 <= b < 2^23 leaves b in the
-/// low 23 bits of the representation (the float kernels' bin slots).
-constexpr float two_pow_23 = 8388608.0f;
-constexpr std::uint32_t low_23_bits = 0x7FFFFFu;
-
-/// The bin a slot of the float kernels holds (b + 2^23, see two_pow_23).
-inline std::uint32_t slot_bin(const float* slot) noexcept {
-  std::uint32_t u;
-  std::memcpy(&u, slot, 4);
-  return u & low_23_bits;
-}
-
-/// bin_of for a float kernel's slow lane, as a float slot value (+ 2^23).
-inline float exact_lane_slot(const double* edges, std::size_t ne, float x) noexcept {
-  return static_cast<float>(exact_lane_bin(edges, ne, static_cast<double>(x))) + two_pow_23;
-}
-
-/// uniform_lane_bins for float lanes over the float thresholds' geometry
-/// (uniform_geometry_f32): the same clamp, floor and near-an-edge test.
-template <class B>
-struct uniform_lane_bins_f32 {
-  B origin, inv, lo, hi, trash, pos_inf, near_limit;
-  uniform_lane_bins_f32(const uniform_geometry_f32& g, std::size_t ne) noexcept
-      : origin(g.origin),
-        inv(g.inv_width),
-        lo(0.5f),
-        hi(static_cast<float>(ne) + 0.5f),
-        trash(static_cast<float>(ne + 1)),
-        pos_inf(std::numeric_limits<float>::infinity()),
-        near_limit(g.slack) {}
-  auto operator()(const B& v, B& bin) const noexcept {
-    const auto finite = xsimd::abs(v) < pos_inf;
-    const B t = xsimd::min(xsimd::max((v - origin) * inv, lo), hi);
-    bin = xsimd::select(finite, xsimd::floor(t), trash);
-    return finite & (xsimd::abs(t - xsimd::nearbyint(t)) <= near_limit);
-  }
-  template <bool Exact>
-  auto unchecked(const B& v, B& bin, finite_probe<B>& probe) const noexcept {
-    const B t = xsimd::min(xsimd::max((v - origin) * inv, lo), hi);
-    bin = xsimd::floor(t);
-    probe.add(v);
-    if (Exact) return t == bin;
-    return xsimd::abs(t - xsimd::nearbyint(t)) <= near_limit;
-  }
-};
-
-/// bin_count_uniform_simd for float values, in float lanes: the direct index
-/// over the float thresholds (exact by the same monotonicity argument, with
-/// positions computed in float), the near-an-edge lanes from bin_of on
-/// double(v), four sub-histograms. Thresholds too close for float positions
-/// (slack >= 0.25, e.g. a narrow range far from 0) take the scalar twin.
-template <class = void>
-std::uint64_t bin_count_uniform_simd(const double* edges, std::size_t ne, const float* x, std::size_t n,
-                                     std::uint64_t* counts) noexcept {
-  using B = simd::batch<float>;
-  constexpr std::size_t L = simd::lanes<float>;
-  constexpr std::size_t chunk = 512;
-  constexpr std::size_t ways = 4;
-  if (ne < 2 || ne + 1 > uniform_simd_max_bins) return bin_count_scalar(edges, ne, x, n, counts);
-  float thr[uniform_simd_max_bins];
-  const uniform_geometry_f32 g = float_thresholds(edges, ne, thr);
+  const lane_geometry<T> g = lane_geometry_of(edges, ne, T());
   if (!g.usable) return bin_count_uniform_scalar(edges, ne, x, n, counts);
-  const std::size_t bins = ne + 1;
-  const std::size_t stride = bins + 1;  // slot `bins` collects non-finite values
+  const std::size_t stride = ne + 2;  // bins + the slot for non-finite values
   std::uint32_t sub[ways * (uniform_simd_max_bins + 1)];
   std::memset(sub, 0, ways * stride * sizeof(std::uint32_t));
-  alignas(64) float slot[chunk];
-  const uniform_lane_bins_f32<B> lanes_bins(g, ne);
-  const B magic(two_pow_23);
+  alignas(64) T slot[chunk];
+  const uniform_lane_bins<B> lanes_bins(g, ne);
+  const B magic(slot_magic(T()));
   std::uint64_t invalid = 0;
   std::size_t since_flush = 0;
-  auto flush = [&]() {
-    for (std::size_t w = 0; w < ways; ++w) {
-      for (std::size_t b = 0; b < bins; ++b) counts[b] += sub[w * stride + b];
-      invalid += sub[w * stride + bins];
-    }
-    std::memset(sub, 0, ways * stride * sizeof(std::uint32_t));
-  };
   std::size_t i = 0;
   for (; i + chunk <= n; i += chunk) {
-    const float* xc = x + i;
+    const T* xc = x + i;
     for (std::size_t j = 0; j < chunk; j += L) {
       B bin;
       const auto near = lanes_bins(simd::load(xc + j), bin);
@@ -794,60 +639,58 @@ std::uint64_t bin_count_uniform_simd(const double* edges, std::size_t ne, const 
       ++sub[3 * stride + slot_bin(slot + j + 3)];
     }
     since_flush += chunk / ways;
-    if (since_flush >= (std::size_t{1} << 31)) {
-      flush();
+    if (since_flush >= (std::size_t{1} << 31)) {  // keep every 32-bit counter below 2^32
+      flush_sub_histograms(sub, ways, stride, counts, invalid);
       since_flush = 0;
     }
   }
-  flush();
+  flush_sub_histograms(sub, ways, stride, counts, invalid);
   return invalid + bin_count_uniform_scalar(edges, ne, x + i, n - i, counts);
 }
 
-/// bin_count_uniform_pairs_simd for float values, in float lanes (pair index
-/// a * stride + b computed in the lanes: exact, < 80 * 80).
-template <class = void>
-std::uint64_t bin_count_uniform_pairs_simd(const double* edges, std::size_t ne, const float* x, std::size_t n,
+/// Direct-index kernel with one increment per two values: the same exact bin
+/// indices as bin_count_uniform_simd (same geometry, same near-an-edge
+/// fallback), but lane l of each batch is paired with lane l of the next one,
+/// and the pair of bins (a, b) increments one 16-bit counter
+/// table[a * stride + b] (stride = bins + 1: the extra slot holds non-finite
+/// values; at most 80 x 80 counters, 12.5 KiB of stack). The scalar
+/// increments, which bound bin_count_uniform_simd (one read-modify-write per
+/// value), are halved; the pair index is computed in the SIMD lanes (exact:
+/// < 80 * 80). Every 65535 pairs (the most any counter can have gained) the
+/// table is folded into counts (fold_pair_table). The SIMD phase of a chunk
+/// first assumes finite values and checks that once per chunk (finite_probe;
+/// a chunk holding NaN or +-Inf is redone lane by lane), and for
+/// edges that are uniform_edges_exact its near-an-edge test is t == floor(t).
+/// With more than uniform_pairs_max_stride - 2 edges it is
+/// bin_count_uniform_simd. Runs in the hot loop: measure before changing.
+template <class T>
+std::uint64_t bin_count_uniform_pairs_simd(const double* edges, std::size_t ne, const T* x, std::size_t n,
                                            std::uint64_t* counts) noexcept {
-  using B = simd::batch<float>;
-  constexpr std::size_t L = simd::lanes<float>;
-  constexpr std::size_t half = 256;
+  using B = simd::batch<T>;
+  constexpr std::size_t L = simd::lanes<T>;
+  constexpr std::size_t half = 256;  // pairs per chunk; multiple of every L
   constexpr std::size_t max_stride = uniform_pairs_max_stride;
-  const std::size_t bins = ne + 1;
-  const std::size_t stride = bins + 1;
+  const std::size_t stride = ne + 2;  // bins + the slot for non-finite values
   if (ne < 2 || stride > max_stride) return bin_count_uniform_simd(edges, ne, x, n, counts);
-  float thr[uniform_pairs_max_stride];
-  const uniform_geometry_f32 g = float_thresholds(edges, ne, thr);
+  const lane_geometry<T> g = lane_geometry_of(edges, ne, T());
   if (!g.usable) return bin_count_uniform_scalar(edges, ne, x, n, counts);
   alignas(64) std::uint16_t table[max_stride * max_stride];
-  const std::size_t cells = stride * stride;
-  std::memset(table, 0, cells * sizeof(std::uint16_t));
-  alignas(64) float slot[half];
-  const uniform_lane_bins_f32<B> lanes_bins(g, ne);
-  const B magic(two_pow_23), wide(static_cast<float>(stride));
+  std::memset(table, 0, stride * stride * sizeof(std::uint16_t));
+  alignas(64) T slot[half];
+  const uniform_lane_bins<B> lanes_bins(g, ne);
+  const B magic(slot_magic(T())), wide(static_cast<T>(stride));
   std::uint64_t invalid = 0;
-  auto fold = [&]() {
-    std::uint64_t col[max_stride] = {};
-    for (std::size_t a = 0; a < stride; ++a) {
-      std::uint64_t row = 0;
-      for (std::size_t b = 0; b < stride; ++b) {
-        row += table[a * stride + b];
-        col[b] += table[a * stride + b];
-      }
-      if (a < bins)
-        counts[a] += row;
-      else
-        invalid += row;
-    }
-    for (std::size_t b = 0; b < bins; ++b) counts[b] += col[b];
-    invalid += col[bins];
-    std::memset(table, 0, cells * sizeof(std::uint16_t));
-  };
-  auto pair_phase = [&](const float* xc, auto mode) {
+  // The SIMD phase of one chunk: the pair index of lane l of the batch at 2jL
+  // and lane l of the batch after it (one sequential stream, no shuffles),
+  // into slot[j + l]. With a std::bool_constant tag it assumes finite values
+  // and returns false if the chunk had any other (slots then garbage); with
+  // nullptr it checks every lane.
+  auto pair_phase = [&](const T* xc, auto mode) {
     constexpr bool checked = std::is_same<decltype(mode), std::nullptr_t>::value;
     finite_probe<B> probe;
     for (std::size_t j = 0; j < half; j += L) {
-      const float* xa = xc + 2 * j;
-      const float* xb = xa + L;
+      const T* xa = xc + 2 * j;
+      const T* xb = xa + L;
       B ba, bb;
       bool near;
       if constexpr (checked) {
@@ -858,12 +701,8 @@ std::uint64_t bin_count_uniform_pairs_simd(const double* edges, std::size_t ne, 
                          lanes_bins.template unchecked<exact_edges>(simd::load(xb), bb, probe));
       }
       simd::store(slot + j, ba * wide + bb + magic);
-      if (near) {
-        for (std::size_t l = 0; l < L; ++l)
-          slot[j + l] = static_cast<float>(exact_lane_bin(edges, ne, static_cast<double>(xa[l])) *
-                                               static_cast<double>(stride) +
-                                           exact_lane_bin(edges, ne, static_cast<double>(xb[l]))) +
-                        two_pow_23;
+      if (near) {  // rare: within rounding of an edge
+        for (std::size_t l = 0; l < L; ++l) slot[j + l] = exact_pair_slot(edges, ne, stride, xa[l], xb[l]);
       }
     }
     return checked || probe.all_finite();
@@ -871,9 +710,9 @@ std::uint64_t bin_count_uniform_pairs_simd(const double* edges, std::size_t ne, 
   std::size_t since_fold = 0;
   std::size_t i = 0;
   for (; i + 2 * half <= n; i += 2 * half) {
-    const float* xc = x + i;
+    const T* xc = x + i;
     const bool finite = g.exact ? pair_phase(xc, std::true_type{}) : pair_phase(xc, std::false_type{});
-    if (!finite) pair_phase(xc, nullptr);
+    if (!finite) pair_phase(xc, nullptr);  // the chunk holds NaN or +-Inf: redo it lane-checked
     for (std::size_t j = 0; j < half; j += 4) {
       ++table[slot_bin(slot + j)];
       ++table[slot_bin(slot + j + 1)];
@@ -881,16 +720,17 @@ std::uint64_t bin_count_uniform_pairs_simd(const double* edges, std::size_t ne, 
       ++table[slot_bin(slot + j + 3)];
     }
     since_fold += half;
-    if (since_fold + half > 65535) {
-      fold();
+    if (since_fold + half > 65535) {  // no 16-bit counter can overflow
+      fold_pair_table(table, stride, counts, invalid);
       since_fold = 0;
     }
   }
-  fold();
+  fold_pair_table(table, stride, counts, invalid);
   return invalid + bin_count_uniform_simd(edges, ne, x + i, n - i, counts);
 }
 
 #endif  // !DRIFTWATCH_NO_SIMD
+
 
 // The same kernels for AVX2 and AVX-512 (detail::avx2, detail::avx512),
 // compiled in target regions: what bin_count runs on CPUs that have them,
