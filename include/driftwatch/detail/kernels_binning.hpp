@@ -22,10 +22,12 @@
 //     many non-uniform bins.
 // Scalar twins: bin_count_scalar (std::lower_bound per value, exactly what
 // bin_edges::index does) and bin_count_uniform_scalar (direct index per value).
-// Float values: every kernel, twin and bin_count itself has an overload taking
-// `const float*` that runs in float lanes against the edges' float thresholds
-// and counts exactly what the double path counts for double(v) (see "float
-// values" below; docs/simd.md).
+// Float values: every kernel and twin is a template over the value type T
+// (double or float), and bin_count has an overload taking `const float*`; in
+// float lanes the kernels compare against the edges' float thresholds and count
+// exactly what the double path counts for double(v) (see "float values" below;
+// docs/simd.md). The AVX2 and AVX-512 bodies (kernels_binning_isa.hpp) are the
+// same templates on raw intrinsics.
 #pragma once
 
 #include <algorithm>
@@ -49,12 +51,14 @@ inline std::size_t bin_of(const double* edges, std::size_t ne, double x) noexcep
   return static_cast<std::size_t>(std::lower_bound(edges, edges + ne, x) - edges);
 }
 
-/// Scalar twin and reference: one std::lower_bound per finite value.
-inline std::uint64_t bin_count_scalar(const double* edges, std::size_t ne, const double* x, std::size_t n,
+/// Scalar twin and reference: one std::lower_bound per finite value (T:
+/// double, or float, each widened: a float falls in the bin of double(v)).
+template <class T>
+inline std::uint64_t bin_count_scalar(const double* edges, std::size_t ne, const T* x, std::size_t n,
                                       std::uint64_t* counts) noexcept {
   std::uint64_t invalid = 0;
   for (std::size_t i = 0; i < n; ++i) {
-    const double v = x[i];
+    const double v = static_cast<double>(x[i]);
     if (!std::isfinite(v)) {
       ++invalid;
       continue;
@@ -77,8 +81,10 @@ inline std::size_t bin_of_branchless(const double* edges, std::size_t ne, double
   return static_cast<std::size_t>(base - edges) + (len == 1 && base[0] < x ? 1 : 0);
 }
 
-/// Branch-free search for any number of edges; four values in flight.
-inline std::uint64_t bin_count_search_scalar(const double* edges, std::size_t ne, const double* x, std::size_t n,
+/// Branch-free search for any number of edges (T: double, or float widened:
+/// one conversion beside ~log2(ne) compare-and-move steps).
+template <class T>
+inline std::uint64_t bin_count_search_scalar(const double* edges, std::size_t ne, const T* x, std::size_t n,
                                              std::uint64_t* counts) noexcept {
   if (ne == 0) {
     std::uint64_t invalid = 0;
@@ -88,7 +94,7 @@ inline std::uint64_t bin_count_search_scalar(const double* edges, std::size_t ne
   }
   std::uint64_t invalid = 0;
   for (std::size_t i = 0; i < n; ++i) {
-    const double v = x[i];
+    const double v = static_cast<double>(x[i]);
     if (!std::isfinite(v)) {
       ++invalid;
       continue;
@@ -118,15 +124,16 @@ inline uniform_geometry uniform_geometry_of(const double* edges, std::size_t ne)
 }
 
 /// Scalar twin of the uniform kernel: direct index per value, corrected by the
-/// neighbouring edges (so the result is exactly bin_of's).
-inline std::uint64_t bin_count_uniform_scalar(const double* edges, std::size_t ne, const double* x, std::size_t n,
+/// neighbouring edges (so the result is exactly bin_of's; T as bin_count_scalar).
+template <class T>
+inline std::uint64_t bin_count_uniform_scalar(const double* edges, std::size_t ne, const T* x, std::size_t n,
                                               std::uint64_t* counts) noexcept {
   const uniform_geometry g = uniform_geometry_of(edges, ne);
   if (!g.usable) return bin_count_scalar(edges, ne, x, n, counts);
   const double top = static_cast<double>(ne);
   std::uint64_t invalid = 0;
   for (std::size_t i = 0; i < n; ++i) {
-    const double v = x[i];
+    const double v = static_cast<double>(x[i]);
     if (!std::isfinite(v)) {
       ++invalid;
       continue;
@@ -144,7 +151,7 @@ inline std::uint64_t bin_count_uniform_scalar(const double* edges, std::size_t n
 // ---- float values -----------------------------------------------------------
 //
 // A float value v falls in the bin the double path gives for double(v) (exact:
-// every float is a double). The scalar twins below widen each value; the SIMD
+// every float is a double). The scalar twins above widen each value; the SIMD
 // kernels compare in float lanes against float thresholds of the double edges:
 //
 //   t(e) = the largest float <= e (-inf below -FLT_MAX, FLT_MAX above it).
@@ -167,62 +174,6 @@ inline float float_threshold(double e) noexcept {
   float f = static_cast<float>(e);  // in range: rounded to nearest
   if (static_cast<double>(f) > e) f = std::nextafter(f, -inf);
   return f;
-}
-
-/// Scalar twin and reference for float values: bin_count_scalar on double(v).
-inline std::uint64_t bin_count_scalar(const double* edges, std::size_t ne, const float* x, std::size_t n,
-                                      std::uint64_t* counts) noexcept {
-  std::uint64_t invalid = 0;
-  for (std::size_t i = 0; i < n; ++i) {
-    const double v = static_cast<double>(x[i]);
-    if (!std::isfinite(v)) {
-      ++invalid;
-      continue;
-    }
-    ++counts[bin_of(edges, ne, v)];
-  }
-  return invalid;
-}
-
-/// The branch-free search for float values (each widened: one conversion
-/// beside ~log2(ne) compare-and-move steps; the double edges are searched as
-/// they are, nothing to round or store).
-inline std::uint64_t bin_count_search_scalar(const double* edges, std::size_t ne, const float* x, std::size_t n,
-                                             std::uint64_t* counts) noexcept {
-  if (ne == 0) return bin_count_scalar(edges, ne, x, n, counts);
-  std::uint64_t invalid = 0;
-  for (std::size_t i = 0; i < n; ++i) {
-    const double v = static_cast<double>(x[i]);
-    if (!std::isfinite(v)) {
-      ++invalid;
-      continue;
-    }
-    ++counts[bin_of_branchless(edges, ne, v)];
-  }
-  return invalid;
-}
-
-/// bin_count_uniform_scalar for float values (each widened).
-inline std::uint64_t bin_count_uniform_scalar(const double* edges, std::size_t ne, const float* x, std::size_t n,
-                                              std::uint64_t* counts) noexcept {
-  const uniform_geometry g = uniform_geometry_of(edges, ne);
-  if (!g.usable) return bin_count_scalar(edges, ne, x, n, counts);
-  const double top = static_cast<double>(ne);
-  std::uint64_t invalid = 0;
-  for (std::size_t i = 0; i < n; ++i) {
-    const double v = static_cast<double>(x[i]);
-    if (!std::isfinite(v)) {
-      ++invalid;
-      continue;
-    }
-    double t = std::ceil((v - g.origin) * g.inv_width) - 1.0;
-    t = t < 0 ? 0 : (t > top ? top : t);
-    auto b = static_cast<std::size_t>(t);
-    while (b > 0 && v <= edges[b - 1]) --b;
-    while (b < ne && v > edges[b]) ++b;
-    ++counts[b];
-  }
-  return invalid;
 }
 
 /// Geometry of near-uniform edges for the direct-index kernels in T lanes:
