@@ -455,40 +455,9 @@ inline weight_sums weight_sums_of(const double* p, const double* q, std::size_t 
   return weight_sums_scalar(p, q, n);
 }
 
-inline double psi_sum(const double* ref, const double* cur, std::size_t n, double tp, double tq,
-                      double epsilon) noexcept {
-#if !defined(DRIFTWATCH_NO_SIMD)
-  if (n >= divergence_simd_min && active_level() != simd_level::scalar)
-    return psi_sum_simd(ref, cur, n, tp, tq, epsilon);
-#endif
-  return psi_sum_scalar(ref, cur, n, tp, tq, epsilon);
-}
-
-inline double js_sum(const double* ref, const double* cur, std::size_t n, double tp, double tq) noexcept {
-#if !defined(DRIFTWATCH_NO_SIMD)
-  if (n >= divergence_simd_min) {
-    const simd_level level = active_level();
-#if defined(DRIFTWATCH_ISA_AVX512)
-    if (level == simd_level::avx512) return js_sum_avx512_all(ref, cur, n, tp, tq);
-#endif
-    if (level != simd_level::scalar) return js_sum_generic(ref, cur, n, tp, tq);
-  }
-#endif
-  return js_sum_scalar(ref, cur, n, tp, tq);
-}
-
-inline double hellinger_sum(const double* ref, const double* cur, std::size_t n, double tp, double tq) noexcept {
-#if !defined(DRIFTWATCH_NO_SIMD)
-  if (n >= divergence_simd_min && active_level() != simd_level::scalar)
-    return hellinger_sum_simd(ref, cur, n, tp, tq);
-#endif
-  return hellinger_sum_scalar(ref, cur, n, tp, tq);
-}
-
-// The same dispatchers for float weights (each value widened exactly, in the
-// lanes): results as for the widened copy, within the kernels' bounds. The
-// weight pass at avx512 is the xsimd one (the AVX-512 pass reads the bit
-// patterns of doubles).
+// weight_sums_of for float weights (each value widened exactly, in the lanes:
+// results as for the widened copy, within the kernels' bounds). At avx512 it
+// is the xsimd pass: the AVX-512 pass reads the bit patterns of doubles.
 
 inline weight_sums weight_sums_of(const float* p, const float* q, std::size_t n) noexcept {
 #if !defined(DRIFTWATCH_NO_SIMD)
@@ -497,7 +466,11 @@ inline weight_sums weight_sums_of(const float* p, const float* q, std::size_t n)
   return weight_sums_scalar(p, q, n);
 }
 
-inline double psi_sum(const float* ref, const float* cur, std::size_t n, double tp, double tq,
+// PSI, JS and Hellinger for double or float weights (T; floats widened exactly
+// in the lanes, as above).
+
+template <class T>
+inline double psi_sum(const T* ref, const T* cur, std::size_t n, double tp, double tq,
                       double epsilon) noexcept {
 #if !defined(DRIFTWATCH_NO_SIMD)
   if (n >= divergence_simd_min && active_level() != simd_level::scalar)
@@ -506,7 +479,8 @@ inline double psi_sum(const float* ref, const float* cur, std::size_t n, double 
   return psi_sum_scalar(ref, cur, n, tp, tq, epsilon);
 }
 
-inline double js_sum(const float* ref, const float* cur, std::size_t n, double tp, double tq) noexcept {
+template <class T>
+inline double js_sum(const T* ref, const T* cur, std::size_t n, double tp, double tq) noexcept {
 #if !defined(DRIFTWATCH_NO_SIMD)
   if (n >= divergence_simd_min) {
     const simd_level level = active_level();
@@ -519,7 +493,8 @@ inline double js_sum(const float* ref, const float* cur, std::size_t n, double t
   return js_sum_scalar(ref, cur, n, tp, tq);
 }
 
-inline double hellinger_sum(const float* ref, const float* cur, std::size_t n, double tp, double tq) noexcept {
+template <class T>
+inline double hellinger_sum(const T* ref, const T* cur, std::size_t n, double tp, double tq) noexcept {
 #if !defined(DRIFTWATCH_NO_SIMD)
   if (n >= divergence_simd_min && active_level() != simd_level::scalar)
     return hellinger_sum_simd(ref, cur, n, tp, tq);
