@@ -51,11 +51,11 @@ inline std::size_t bin_of(const double* edges, std::size_t ne, double x) noexcep
   return static_cast<std::size_t>(std::lower_bound(edges, edges + ne, x) - edges);
 }
 
-/// Scalar twin and reference: one std::lower_bound per finite value (T:
-/// double, or float, each widened: a float falls in the bin of double(v)).
-template <class T>
-inline std::uint64_t bin_count_scalar(const double* edges, std::size_t ne, const T* x, std::size_t n,
-                                      std::uint64_t* counts) noexcept {
+/// The loop of the scalar twins: ++counts[bin(v)] for each finite value
+/// (T: double, or float widened: a float falls in the bin of double(v));
+/// returns how many were not finite.
+template <class T, class BinOf>
+inline std::uint64_t count_each(const T* x, std::size_t n, std::uint64_t* counts, BinOf bin) noexcept {
   std::uint64_t invalid = 0;
   for (std::size_t i = 0; i < n; ++i) {
     const double v = static_cast<double>(x[i]);
@@ -63,9 +63,16 @@ inline std::uint64_t bin_count_scalar(const double* edges, std::size_t ne, const
       ++invalid;
       continue;
     }
-    ++counts[bin_of(edges, ne, v)];
+    ++counts[bin(v)];
   }
   return invalid;
+}
+
+/// Scalar twin and reference: one std::lower_bound per finite value.
+template <class T>
+inline std::uint64_t bin_count_scalar(const double* edges, std::size_t ne, const T* x, std::size_t n,
+                                      std::uint64_t* counts) noexcept {
+  return count_each(x, n, counts, [&](double v) { return bin_of(edges, ne, v); });
 }
 
 /// Branch-free binary search: the same answer as bin_of without a
@@ -92,16 +99,7 @@ inline std::uint64_t bin_count_search_scalar(const double* edges, std::size_t ne
     counts[0] += n - invalid;
     return invalid;
   }
-  std::uint64_t invalid = 0;
-  for (std::size_t i = 0; i < n; ++i) {
-    const double v = static_cast<double>(x[i]);
-    if (!std::isfinite(v)) {
-      ++invalid;
-      continue;
-    }
-    ++counts[bin_of_branchless(edges, ne, v)];
-  }
-  return invalid;
+  return count_each(x, n, counts, [&](double v) { return bin_of_branchless(edges, ne, v); });
 }
 
 /// Geometry of near-uniform edges for the direct-index paths: the estimate
@@ -131,21 +129,14 @@ inline std::uint64_t bin_count_uniform_scalar(const double* edges, std::size_t n
   const uniform_geometry g = uniform_geometry_of(edges, ne);
   if (!g.usable) return bin_count_scalar(edges, ne, x, n, counts);
   const double top = static_cast<double>(ne);
-  std::uint64_t invalid = 0;
-  for (std::size_t i = 0; i < n; ++i) {
-    const double v = static_cast<double>(x[i]);
-    if (!std::isfinite(v)) {
-      ++invalid;
-      continue;
-    }
+  return count_each(x, n, counts, [&](double v) {
     double t = std::ceil((v - g.origin) * g.inv_width) - 1.0;
     t = t < 0 ? 0 : (t > top ? top : t);
     auto b = static_cast<std::size_t>(t);
     while (b > 0 && v <= edges[b - 1]) --b;
     while (b < ne && v > edges[b]) ++b;
-    ++counts[b];
-  }
-  return invalid;
+    return b;
+  });
 }
 
 // ---- float values -----------------------------------------------------------
@@ -681,7 +672,6 @@ std::uint64_t bin_count_uniform_pairs_simd(const double* edges, std::size_t ne, 
 }
 
 #endif  // !DRIFTWATCH_NO_SIMD
-
 
 // The same kernels for AVX2 and AVX-512 (detail::avx2, detail::avx512),
 // compiled in target regions: what bin_count runs on CPUs that have them,
