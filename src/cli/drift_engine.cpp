@@ -705,7 +705,7 @@ class csv_scan {
   }
   const std::vector<std::string>& header() const noexcept { return header_; }
   bool gzip() const noexcept { return src_.gzip(); }
-  std::uint64_t bytes() const noexcept { return src_.splittable() ? src_.file_size() : src_.raw_consumed(); }
+  std::uint64_t bytes() const noexcept { return src_.splittable() ? src_.file_size() : src_.raw_bytes(); }
   std::uint64_t rows() const noexcept { return rows_; }
 
   /// Feeds every record to workers[0] (and workers[1] when the file is split).
@@ -763,7 +763,7 @@ class csv_scan {
     while (!done.load()) {
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
       progress.update(rows0.load(std::memory_order_relaxed) + rows1.load(std::memory_order_relaxed),
-                      src_.raw_consumed() + src1.raw_consumed());
+                      src_.raw_bytes() + src1.raw_bytes());
     }
     t0.join();
     if (err0) {
@@ -780,7 +780,7 @@ class csv_scan {
     }
     while (!done1.load()) {  // range 1 done; wait for range 2
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
-      progress.update(stream_.rows() + rows1.load(std::memory_order_relaxed), src_.raw_consumed() + src1.raw_consumed());
+      progress.update(stream_.rows() + rows1.load(std::memory_order_relaxed), src_.raw_bytes() + src1.raw_bytes());
     }
     t.join();
     if (has_pos1) throw csv_error(s1.where(pos1, stream_.line() - 1));
@@ -801,7 +801,7 @@ class csv_scan {
   template <class Worker>
   void single(Worker& w, progress_line& progress) {
     std::vector<std::string_view> f;
-    stream_.on_read([&] { progress.update(stream_.rows(), src_.raw_consumed()); });
+    stream_.on_read([&] { progress.update(stream_.rows(), src_.raw_bytes()); });
     try {
       while (stream_.next(f)) w.row(f);
     } catch (const csv_position_error& p) {

@@ -1,5 +1,8 @@
-// The tool's input layer: one byte source for a path, "-" (standard input) or a
-// gzip-compressed file, and a reader that hands out blocks of whole lines.
+// The tool's input layer, for `rank` and `drift` alike: one byte source for a
+// path, "-" (standard input) or a gzip-compressed file, and a reader that hands
+// out blocks of whole lines (rank's TREC files; drift's CSV reader,
+// csv_stream.hpp, reads byte_source directly, through the byte_reader
+// interface, with csv_input.hpp's read-ahead for gzip).
 //
 //   input::byte_source src("run.txt.gz");          // or "-", or a plain path
 //   input::line_blocks blocks(src);                // 8 MiB blocks, prefetched
@@ -20,6 +23,7 @@
 #pragma once
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -39,6 +43,16 @@
 #include <vector>
 
 namespace driftwatch_cli {
+
+/// What the CSV reader reads from: up to n bytes per call, 0 only at the end
+/// (input::byte_source; csv_input.hpp's memory and read-ahead readers).
+class byte_reader {
+ public:
+  virtual ~byte_reader() = default;
+  virtual std::size_t read(char* out, std::size_t n) = 0;
+  virtual const std::string& name() const noexcept = 0;
+};
+
 namespace input {
 
 /// Unreadable or corrupt input; what() is "NAME: message".
@@ -49,10 +63,12 @@ class error : public std::runtime_error {
 
 /// Bytes of one input: a file, standard input ("-"), either possibly gzip.
 /// Not copyable; reads with read(2) into the caller's buffer (plain input) or
-/// through zlib's inflate from a 256 KiB input buffer (gzip).
-class byte_source {
+/// through zlib's inflate from a 256 KiB input buffer (gzip). With an
+/// `offset` (a plain regular file only: splittable()), reading starts there
+/// and nothing is sniffed: how `drift` reads one file on two threads.
+class byte_source final : public byte_reader {
  public:
-  explicit byte_source(const std::string& path)
+  explicit byte_source(const std::string& path, std::uint64_t offset = 0)
       : path_(path), name_(path == "-" ? std::string("standard input") : path) {
     if (path == "-") {
       fd_ = STDIN_FILENO;
@@ -60,12 +76,30 @@ class byte_source {
       fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
       if (fd_ < 0) throw error(name_ + ": cannot open file (" + std::strerror(errno) + ")");
       owns_fd_ = true;
+      struct stat st {};
+      if (::fstat(fd_, &st) == 0) {
+        if (S_ISDIR(st.st_mode)) {
+          close_fd();
+          throw error(name_ + ": cannot open file (it is a directory)");
+        }
+        if (S_ISREG(st.st_mode)) {
+          regular_ = true;
+          size_ = static_cast<std::uint64_t>(st.st_size);
+        }
+      }
 #ifdef POSIX_FADV_SEQUENTIAL
       ::posix_fadvise(fd_, 0, 0, POSIX_FADV_SEQUENTIAL);
 #endif
     }
-    // Sniff the first two bytes; whatever is read stays in in_ for read().
     in_.resize(in_capacity);
+    if (offset != 0) {
+      if (!regular_ || ::lseek(fd_, static_cast<off_t>(offset), SEEK_SET) < 0) {
+        close_fd();
+        throw error(name_ + ": cannot seek to byte " + std::to_string(offset));
+      }
+      return;
+    }
+    // Sniff the first two bytes; whatever is read stays in in_ for read().
     while (in_len_ < 2) {
       const std::size_t got = raw_read(in_.data() + in_len_, in_capacity - in_len_);
       if (got == 0) break;
@@ -100,15 +134,20 @@ class byte_source {
   }
 
   /// The name errors use: the path, or "standard input".
-  const std::string& name() const noexcept { return name_; }
+  const std::string& name() const noexcept override { return name_; }
   const std::string& path() const noexcept { return path_; }
   bool gzip() const noexcept { return gzip_; }
+  /// A plain (not compressed) regular file: the one kind that can be split
+  /// into byte ranges read in parallel (see the offset constructor).
+  bool splittable() const noexcept { return regular_ && !gzip_; }
+  /// Size in bytes of a regular file (compressed size for gzip); 0 for a pipe.
+  std::uint64_t file_size() const noexcept { return size_; }
   /// Bytes taken from the file or pipe so far (compressed bytes for gzip);
   /// safe to read from another thread than the reader's (progress lines).
   std::uint64_t raw_bytes() const noexcept { return raw_bytes_.load(std::memory_order_relaxed); }
 
   /// Up to `cap` (> 0) bytes of content into `dst`; 0 only at the end.
-  std::size_t read(char* dst, std::size_t cap) {
+  std::size_t read(char* dst, std::size_t cap) override {
     if (!gzip_) {
       if (in_pos_ < in_len_) {  // the sniffed bytes first
         const std::size_t n = std::min(cap, in_len_ - in_pos_);
@@ -182,7 +221,8 @@ class byte_source {
 
   std::string path_, name_;
   int fd_ = -1;
-  bool owns_fd_ = false, eof_ = false, gzip_ = false, member_ended_ = false, stream_done_ = false;
+  bool owns_fd_ = false, eof_ = false, gzip_ = false, member_ended_ = false, stream_done_ = false, regular_ = false;
+  std::uint64_t size_ = 0;
   std::vector<char> in_;
   std::size_t in_len_ = 0, in_pos_ = 0;
   std::atomic<std::uint64_t> raw_bytes_{0};
