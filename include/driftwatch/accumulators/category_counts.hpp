@@ -258,9 +258,7 @@ class basic_category_counts {
     if constexpr (Storage::saturates) c.saturated_ = r.u64("category saturated count");
     if constexpr (is_weighted) {
       c.invalid_ = r.u64("category invalid count");
-      c.sum_w2_ = r.f64("sum of squared weights");
-      if (!(c.sum_w2_ >= 0) || !std::isfinite(c.sum_w2_))
-        r.fail_at(r.position() - 8, "sum of squared weights is negative or not finite");
+      c.sum_w2_ = detail::read_sum_w2(r);
     }
     c.order_.resize(c.names_.size());
     for (std::size_t i = 0; i < c.order_.size(); ++i) c.order_[i] = static_cast<std::uint32_t>(i);

@@ -270,11 +270,7 @@ class basic_histogram {
     }
     detail::cell_store(h.invalid_, r.u64("histogram invalid count"));
     if constexpr (Storage::saturates) h.saturated_ = r.u64("histogram saturated count");
-    if constexpr (is_weighted) {
-      h.sum_w2_ = r.f64("sum of squared weights");
-      if (!(h.sum_w2_ >= 0) || !std::isfinite(h.sum_w2_))
-        r.fail_at(r.position() - 8, "sum of squared weights is negative or not finite");
-    }
+    if constexpr (is_weighted) h.sum_w2_ = detail::read_sum_w2(r);
     return h;
   }
 

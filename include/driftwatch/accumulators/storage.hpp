@@ -21,6 +21,7 @@
 #pragma once
 
 #include <atomic>
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <limits>
@@ -82,6 +83,16 @@ namespace detail {
 /// the effective_count() of every weighted accumulator.
 constexpr double kish_effective_size(double sum_w, double sum_w2) noexcept {
   return sum_w2 > 0 ? sum_w * sum_w / sum_w2 : 0.0;
+}
+
+/// The sum of squared weights of a weighted accumulator's state, read from a
+/// state reader (detail::byte_reader); the load fails, naming the field, if
+/// it is negative or not finite.
+template <class Reader>
+double read_sum_w2(Reader& r) {
+  const double v = r.f64("sum of squared weights");
+  if (!(v >= 0) || !std::isfinite(v)) r.fail_at(r.position() - 8, "sum of squared weights is negative or not finite");
+  return v;
 }
 
 template <class T>
