@@ -45,7 +45,8 @@ def layer_of(rel):
     return None, None
 
 
-include_line = re.compile(r'^\s*#\s*include\s*[<"](driftwatch/[^>"]+)[>"]')
+# An include, or the name of a per-ISA body that isa_bodies.hpp includes.
+include_line = re.compile(r'^\s*#\s*(?:include|define\s+DRIFTWATCH_ISA_BODY)\s*[<"](driftwatch/[^>"]+)[>"]')
 failures = []
 checked = 0
 

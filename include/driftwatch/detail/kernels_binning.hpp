@@ -676,20 +676,8 @@ std::uint64_t bin_count_uniform_pairs_simd(const double* edges, std::size_t ne, 
 // The same kernels for AVX2 and AVX-512 (detail::avx2, detail::avx512),
 // compiled in target regions: what bin_count runs on CPUs that have them,
 // whatever the build's flags (dispatch.hpp).
-#if defined(DRIFTWATCH_ISA_AVX2)
-#define DRIFTWATCH_ISA 2
-#include <driftwatch/detail/isa_begin.hpp>
-#include <driftwatch/detail/kernels_binning_isa.hpp>
-#include <driftwatch/detail/isa_end.hpp>
-#undef DRIFTWATCH_ISA
-#endif
-#if defined(DRIFTWATCH_ISA_AVX512)
-#define DRIFTWATCH_ISA 3
-#include <driftwatch/detail/isa_begin.hpp>
-#include <driftwatch/detail/kernels_binning_isa.hpp>
-#include <driftwatch/detail/isa_end.hpp>
-#undef DRIFTWATCH_ISA
-#endif
+#define DRIFTWATCH_ISA_BODY <driftwatch/detail/kernels_binning_isa.hpp>
+#include <driftwatch/detail/isa_bodies.hpp>
 
 /// Below this many values the set-up of a SIMD kernel costs more than it saves.
 constexpr std::size_t bin_count_simd_min = 64;

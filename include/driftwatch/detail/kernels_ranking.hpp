@@ -156,20 +156,8 @@ void count_above_simd(const T* row, std::size_t n, const above_query<T>* queries
 #endif  // !DRIFTWATCH_NO_SIMD
 
 // count_above for AVX2 and AVX-512 in target regions (dispatch.hpp).
-#if defined(DRIFTWATCH_ISA_AVX2)
-#define DRIFTWATCH_ISA 2
-#include <driftwatch/detail/isa_begin.hpp>
-#include <driftwatch/detail/kernels_ranking_isa.hpp>
-#include <driftwatch/detail/isa_end.hpp>
-#undef DRIFTWATCH_ISA
-#endif
-#if defined(DRIFTWATCH_ISA_AVX512)
-#define DRIFTWATCH_ISA 3
-#include <driftwatch/detail/isa_begin.hpp>
-#include <driftwatch/detail/kernels_ranking_isa.hpp>
-#include <driftwatch/detail/isa_end.hpp>
-#undef DRIFTWATCH_ISA
-#endif
+#define DRIFTWATCH_ISA_BODY <driftwatch/detail/kernels_ranking_isa.hpp>
+#include <driftwatch/detail/isa_bodies.hpp>
 
 /// Dispatcher: the kernel of the level in use (dispatch.hpp) when the row is
 /// long enough, else the scalar twin.
