@@ -177,6 +177,13 @@ struct fake_time {
   std::chrono::system_clock::time_point now = std::chrono::system_clock::from_time_t(1700000000);
   std::vector<std::string> logs;
 
+  /// Options for `url` that take this fake clock and sleep.
+  driftwatch::retrain_webhook_options options(const std::string& url) {
+    driftwatch::retrain_webhook_options o;
+    o.url = url;
+    install(o);
+    return o;
+  }
   void install(driftwatch::retrain_webhook_options& o) {
     o.sleep = [this](std::chrono::milliseconds d) {
       std::lock_guard<std::mutex> lock(m);
@@ -259,11 +266,9 @@ TEST_CASE("500 then 201: the GitLab trigger is retried with the same event id an
 TEST_CASE("a GitLab trigger answered 200 instead of 201 is not a success") {
   scripted_server server({{200, {}, 0ms}});
   fake_time t;
-  driftwatch::retrain_webhook_options o;
-  o.url = server.url();
+  driftwatch::retrain_webhook_options o = t.options(server.url());
   o.payload = driftwatch::retrain_payload::gitlab_trigger;
   o.gitlab_token = "t";
-  t.install(o);
   driftwatch::retrain_webhook hook(o);
   hook.trigger(drift_event());
   REQUIRE(hook.wait_idle(10s));
@@ -278,9 +283,7 @@ TEST_CASE("429 with Retry-After is honoured exactly (seconds and HTTP-date), the
   scripted_server server({{429, {{"Retry-After", "7"}}, 0ms},
                           {503, {{"Retry-After", "Tue, 14 Nov 2023 22:13:50 GMT"}}, 0ms},
                           {200, {}, 0ms}});
-  driftwatch::retrain_webhook_options o;
-  o.url = server.url();
-  t.install(o);
+  driftwatch::retrain_webhook_options o = t.options(server.url());
   driftwatch::retrain_webhook hook(o);
   hook.trigger(drift_event());
   REQUIRE(hook.wait_idle(10s));
@@ -293,10 +296,8 @@ TEST_CASE("429 with Retry-After is honoured exactly (seconds and HTTP-date), the
 TEST_CASE("a Retry-After beyond max_retry_after is capped") {
   fake_time t;
   scripted_server server({{429, {{"Retry-After", "86400"}}, 0ms}, {200, {}, 0ms}});
-  driftwatch::retrain_webhook_options o;
-  o.url = server.url();
+  driftwatch::retrain_webhook_options o = t.options(server.url());
   o.max_retry_after = 60s;
-  t.install(o);
   driftwatch::retrain_webhook hook(o);
   hook.trigger(drift_event());
   REQUIRE(hook.wait_idle(10s));
@@ -306,9 +307,7 @@ TEST_CASE("a Retry-After beyond max_retry_after is capped") {
 TEST_CASE("400 is final: no retry, the event is abandoned, no cooldown starts") {
   scripted_server server({{400, {}, 0ms}, {400, {}, 0ms}});
   fake_time t;
-  driftwatch::retrain_webhook_options o;
-  o.url = server.url();
-  t.install(o);
+  driftwatch::retrain_webhook_options o = t.options(server.url());
   driftwatch::retrain_webhook hook(o);
   hook.trigger(drift_event());
   REQUIRE(hook.wait_idle(10s));
@@ -359,11 +358,9 @@ TEST_CASE("a connection reset mid-response is retried") {
 TEST_CASE("a response slower than the total timeout fails the attempt in time; trigger() never waits") {
   scripted_server server({}, {200, {}, 1500ms});
   fake_time t;
-  driftwatch::retrain_webhook_options o;
-  o.url = server.url();
+  driftwatch::retrain_webhook_options o = t.options(server.url());
   o.total_timeout = 200ms;
   o.max_attempts = 1;
-  t.install(o);
   driftwatch::retrain_webhook hook(o);
   const auto start = std::chrono::steady_clock::now();
   hook.trigger(drift_event("first"));
@@ -389,11 +386,9 @@ TEST_CASE("a response slower than the total timeout fails the attempt in time; t
 TEST_CASE("the first attempt is bounded by the total timeout") {
   scripted_server server({}, {200, {}, 1500ms});
   fake_time t;
-  driftwatch::retrain_webhook_options o;
-  o.url = server.url();
+  driftwatch::retrain_webhook_options o = t.options(server.url());
   o.total_timeout = 200ms;
   o.max_attempts = 1;
-  t.install(o);
   driftwatch::retrain_webhook hook(o);
   const auto start = std::chrono::steady_clock::now();
   hook.trigger(drift_event());
@@ -407,12 +402,10 @@ TEST_CASE("the first attempt is bounded by the total timeout") {
 TEST_CASE("duplicate triggers start one pipeline per incident; the cooldown ends it") {
   scripted_server server({}, {201, {}, 100ms});
   fake_time t;
-  driftwatch::retrain_webhook_options o;
-  o.url = server.url();
+  driftwatch::retrain_webhook_options o = t.options(server.url());
   o.payload = driftwatch::retrain_payload::gitlab_trigger;
   o.gitlab_token = "tok";
   o.cooldown = std::chrono::minutes(30);
-  t.install(o);
   driftwatch::retrain_webhook hook(o);
   std::vector<std::thread> threads;
   for (int i = 0; i < 4; ++i)
@@ -441,10 +434,8 @@ TEST_CASE("duplicate triggers start one pipeline per incident; the cooldown ends
 TEST_CASE("a full queue coalesces by key and drops new keys, counting them") {
   scripted_server server({}, {200, {}, 300ms});
   fake_time t;
-  driftwatch::retrain_webhook_options o;
-  o.url = server.url();
+  driftwatch::retrain_webhook_options o = t.options(server.url());
   o.queue_capacity = 2;
-  t.install(o);
   driftwatch::retrain_webhook hook(o);
   CHECK(hook.trigger(drift_event("a")) == driftwatch::trigger_result::queued);
   REQUIRE(server.wait_for_requests(1, 5s));  // "a" is in flight
@@ -467,9 +458,7 @@ TEST_CASE("a full queue coalesces by key and drops new keys, counting them") {
 TEST_CASE("the generic JSON payload carries id, model, reason, metrics and time") {
   scripted_server server({{202, {}, 0ms}});
   fake_time t;
-  driftwatch::retrain_webhook_options o;
-  o.url = server.url();
-  t.install(o);
+  driftwatch::retrain_webhook_options o = t.options(server.url());
   driftwatch::retrain_webhook hook(o);
   auto e = drift_event();
   e.reason = "quote \" and \\ and\nnewline";
@@ -492,11 +481,9 @@ TEST_CASE("the generic JSON payload carries id, model, reason, metrics and time"
 TEST_CASE("Standard Webhooks signatures verify, and reject tampering, other keys and stale timestamps") {
   scripted_server server({{200, {}, 0ms}});
   fake_time t;
-  driftwatch::retrain_webhook_options o;
-  o.url = server.url();
+  driftwatch::retrain_webhook_options o = t.options(server.url());
   // "whsec_" + base64("driftwatch-test-signing-key-0001")
   o.signing_secret = "whsec_ZHJpZnR3YXRjaC10ZXN0LXNpZ25pbmcta2V5LTAwMDE=";
-  t.install(o);
   driftwatch::retrain_webhook hook(o);
   hook.trigger(drift_event());
   REQUIRE(hook.wait_idle(10s));
@@ -658,11 +645,9 @@ TEST_CASE("GitLab defaults to at-most-once: an answer after the timeout or a 500
 TEST_CASE("a storm of incidents is bounded by the pipeline budget, counted and logged once per window") {
   scripted_server server({}, {200, {}, 0ms});
   fake_time t;
-  driftwatch::retrain_webhook_options o;
-  o.url = server.url();
+  driftwatch::retrain_webhook_options o = t.options(server.url());
   o.pipeline_budget = 3;
   o.budget_window = std::chrono::minutes(10);
-  t.install(o);
   driftwatch::retrain_webhook hook(o);
   driftwatch::prometheus::registry metrics;
   hook.register_metrics(metrics, "storm");
@@ -694,11 +679,9 @@ TEST_CASE("a storm of incidents is bounded by the pipeline budget, counted and l
 TEST_CASE("a full queue is logged once per window, never silently") {
   scripted_server server({}, {200, {}, 300ms});
   fake_time t;
-  driftwatch::retrain_webhook_options o;
-  o.url = server.url();
+  driftwatch::retrain_webhook_options o = t.options(server.url());
   o.queue_capacity = 1;
   o.pipeline_budget = 0;  // no budget: the queue is the only bound here
-  t.install(o);
   driftwatch::retrain_webhook hook(o);
   hook.trigger(drift_event("a"));
   REQUIRE(server.wait_for_requests(1, 5s));
