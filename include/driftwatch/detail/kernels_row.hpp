@@ -82,20 +82,8 @@ inline void row_bins_sse2(const double* x, std::size_t f, const double* edges_t,
 }
 #endif
 
-#if defined(DRIFTWATCH_ISA_AVX2)
-#define DRIFTWATCH_ISA 2
-#include <driftwatch/detail/isa_begin.hpp>
-#include <driftwatch/detail/kernels_row_isa.hpp>
-#include <driftwatch/detail/isa_end.hpp>
-#undef DRIFTWATCH_ISA
-#endif
-#if defined(DRIFTWATCH_ISA_AVX512)
-#define DRIFTWATCH_ISA 3
-#include <driftwatch/detail/isa_begin.hpp>
-#include <driftwatch/detail/kernels_row_isa.hpp>
-#include <driftwatch/detail/isa_end.hpp>
-#undef DRIFTWATCH_ISA
-#endif
+#define DRIFTWATCH_ISA_BODY <driftwatch/detail/kernels_row_isa.hpp>
+#include <driftwatch/detail/isa_bodies.hpp>
 
 /// Dispatcher: the kernel of the level in use (dispatch.hpp).
 inline void row_bins(const double* x, std::size_t f, const double* edges_t, std::size_t ne, std::size_t stride,

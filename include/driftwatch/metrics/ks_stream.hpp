@@ -437,9 +437,7 @@ class basic_ks_stream {
     if constexpr (Storage::saturates) s.saturated_ = r.u64("window saturated count");
     if constexpr (is_weighted) {
       s.n_obs_ = r.u64("window observations");
-      s.sum_w2_ = r.f64("sum of squared weights");
-      if (!(s.sum_w2_ >= 0) || !std::isfinite(s.sum_w2_))
-        r.fail_at(r.position() - 8, "sum of squared weights is negative or not finite");
+      s.sum_w2_ = detail::read_sum_w2(r);
     }
     return s;
   }
