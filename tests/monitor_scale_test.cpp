@@ -363,8 +363,8 @@ TEST_CASE("values waiting to be counted (observe's batch of 64) count in report,
   }
 }
 
-// The search guide (numeric_reference_data: ~4 d buckets, 29 to a line, 16-bit
-// offsets) must give every value the slot of the plain binary search: at the
+// The search guide (numeric_reference_data: ~4 d buckets, 16 to a block of a
+// 32-bit start and 4-bit counts; dense blocks searched whole) must give every value the slot of the plain binary search: at the
 // reference values and their neighbours, at the bucket edges, in empty and
 // crowded buckets, with ties, +-0, subnormals and spans near DBL_MAX.
 // Cost: < 0.1 s.
@@ -424,11 +424,15 @@ TEST_CASE("the search guide gives the slots of the plain binary search", "[monit
   check(wide, true);
   for (int i = 0; i < 500; ++i) wide[i] = (i - 250) * 7e305;
   check(wide, false);
-  std::vector<double> spike = smooth;  // 70,000 values within 1e-9 and two far away: a line spans > 65,535
+  std::vector<double> spike = smooth;  // 70,000 values within 1e-9 and two far away: dense blocks
   for (int i = 0; i < 70000; ++i) spike.push_back(1e-9 * i / 70000);
   spike.push_back(-1e6);
   spike.push_back(1e6);
-  check(spike, false);
+  check(spike, true);
+  std::vector<double> clumps = smooth;  // buckets of exactly 14, 15 and 16 values (the 4-bit limit)
+  for (int c = 0; c < 3; ++c)
+    for (int i = 0; i < 14 + c; ++i) clumps.push_back(0.5 * c + 1e-12 * i);
+  check(clumps, true);
   std::vector<double> few = {1, 2, 3};  // fewer than 64 distinct values: binary search
   check(few, false);
 }

@@ -184,20 +184,23 @@ struct numeric_reference_data {
   std::vector<std::uint64_t> at_or_below;  // #{reference <= u_k}
   std::uint64_t n = 0;                     // finite reference values
   // A guide for the hot-loop search: about 4 d equal-width buckets over
-  // [u_0, u_{d-1}] (bucket() is monotone), packed 29 to a 64-byte line: a
-  // line holds a 32-bit base and 30 16-bit offsets from it, so that
-  // start(b) = #{k : bucket(u_k) < b} and start(b + 1) of any bucket b come
-  // from one line. The u_k below x are those of lower buckets plus some of
-  // x's own bucket, and most values land in a bucket holding no reference
-  // value at all (the buckets outnumber the values 4 to 1): then their rank
-  // is start(b) and their slot 2 start(b) without reading the distinct
-  // values (one cache miss fewer). 2.2 bytes per bucket: 8.8 d bytes.
-  struct alignas(64) guide_line {
-    std::uint32_t base;
-    std::uint16_t offset[30];
+  // [u_0, u_{d-1}] (bucket() is monotone), in blocks of 16: a block holds
+  // the number of u_k below its first bucket (32 bits) and how many u_k each
+  // of its buckets holds (4 bits each), so start(b) = #{k : bucket(u_k) < b}
+  // and the count of b come from one 16-byte read (a few shifts and one
+  // multiply). The u_k below x are those of lower buckets plus some of x's
+  // own bucket, and most values land in a bucket holding no reference value
+  // (the buckets outnumber the values 4 to 1): then their rank is start(b)
+  // and their slot 2 start(b), without reading the distinct values. A block
+  // with a bucket of 15 or more values is marked dense: its values are
+  // searched among the block's own (up to the next block's start). 4 d bytes.
+  struct alignas(16) guide_block {
+    std::uint64_t counts;  // 4 bits per bucket, bucket j at bits 4 j
+    std::uint32_t base;    // #{k : bucket(u_k) < first bucket of the block}
+    std::uint32_t dense;   // 1: some bucket holds 15 or more values
   };
-  static constexpr std::size_t guide_per_line = 29;
-  std::vector<guide_line> guide;
+  static constexpr std::size_t guide_per_block = 16;
+  std::vector<guide_block> guide;  // guide_buckets / 16 blocks + a sentinel (base = d)
   std::size_t guide_buckets = 0;
   double guide_origin = 0.0, guide_scale = 0.0;
 
@@ -240,7 +243,7 @@ struct numeric_reference_data {
       return;
     }
     const double u0 = u[0], top = u[d - 1];
-    const guide_line* g = guide.data();
+    const guide_block* g = guide.data();
     std::uint32_t todo[64], lo[64], len[64];
     std::size_t n_todo = 0;
     for (std::size_t i = 0; i < count; ++i) {
@@ -253,15 +256,24 @@ struct numeric_reference_data {
         const std::size_t b = bucket(v);
         lo[i] = static_cast<std::uint32_t>(b);
         todo[n_todo++] = static_cast<std::uint32_t>(i);
-        detail::prefetch_read(g + b / guide_per_line);
+        detail::prefetch_read(g + b / guide_per_block);
       }
     }
     std::size_t n_search = 0;
     for (std::size_t t = 0; t < n_todo; ++t) {
       const std::size_t i = todo[t];
-      const guide_line& line = g[lo[i] / guide_per_line];
-      const std::size_t j = lo[i] % guide_per_line;
-      const std::size_t a = line.base + line.offset[j], b = line.base + line.offset[j + 1];
+      const guide_block& block = g[lo[i] / guide_per_block];
+      const unsigned shift = 4 * static_cast<unsigned>(lo[i] % guide_per_block);
+      // The counts of the buckets below x's in the block, summed: nibbles to
+      // bytes (each <= 30), bytes summed by one multiply (<= 225).
+      const std::uint64_t low = block.counts & ((std::uint64_t{1} << shift) - 1);
+      const std::uint64_t bytes = (low & 0x0F0F0F0F0F0F0F0Fu) + ((low >> 4) & 0x0F0F0F0F0F0F0F0Fu);
+      std::size_t a = block.base + static_cast<std::size_t>((bytes * 0x0101010101010101u) >> 56);
+      std::size_t b = a + static_cast<std::size_t>((block.counts >> shift) & 15);
+      if (block.dense) {  // rare: search the whole block
+        a = block.base;
+        b = (&block)[1].base;
+      }
       s[i] = 2 * a;  // final for an empty bucket: x lies strictly between u_{a-1} and u_a
       near(2 * a);
       lo[i] = static_cast<std::uint32_t>(a);
@@ -297,33 +309,30 @@ struct numeric_reference_data {
     // Not for tiny or degenerate references, nor spans beyond DBL_MAX, nor
     // more values than 32-bit positions: the plain binary search serves them.
     if (d < 64 || !(span > 0) || !std::isfinite(span) || d > 0xFFFFFFFEu / 4) return;
-    const std::size_t lines = (4 * d + guide_per_line - 1) / guide_per_line;
-    guide_buckets = lines * guide_per_line;
+    const std::size_t blocks = (4 * d + guide_per_block - 1) / guide_per_block;
+    guide_buckets = blocks * guide_per_block;
     guide_origin = distinct[0];
     guide_scale = static_cast<double>(guide_buckets) / span;
     if (!std::isfinite(guide_scale)) {
       guide_buckets = 0;
       return;
     }
-    guide.resize(lines);
+    guide.assign(blocks + 1, guide_block{0, 0, 0});
     std::size_t k = 0;
-    for (std::size_t l = 0; l < lines; ++l) {
-      auto start = [&](std::size_t b) {  // #{k : bucket(u_k) < b}
-        while (k < d && bucket(distinct[k]) < b) ++k;
-        return k;
-      };
-      const std::size_t base = start(l * guide_per_line);
-      guide[l].base = static_cast<std::uint32_t>(base);
-      for (std::size_t j = 0; j <= guide_per_line; ++j) {
-        const std::size_t off = start(l * guide_per_line + j) - base;
-        if (off > 0xFFFFu) {  // one line spans more than 65,535 values (a spike): the binary search serves
-          guide.clear();
-          guide_buckets = 0;
-          return;
+    for (std::size_t l = 0; l < blocks; ++l) {
+      guide[l].base = static_cast<std::uint32_t>(k);
+      for (std::size_t j = 0; j < guide_per_block; ++j) {
+        const std::size_t b = l * guide_per_block + j;
+        std::size_t in_bucket = 0;
+        while (k < d && bucket(distinct[k]) == b) {
+          ++k;
+          ++in_bucket;
         }
-        guide[l].offset[j] = static_cast<std::uint16_t>(off);
+        if (in_bucket >= 15) guide[l].dense = 1;
+        guide[l].counts |= static_cast<std::uint64_t>(in_bucket < 15 ? in_bucket : 15) << (4 * j);
       }
     }
+    guide[blocks].base = static_cast<std::uint32_t>(k);  // = d: every u_k is in some bucket
   }
 
   static std::shared_ptr<const numeric_reference_data> from_sorted(span<const double> sorted) {
