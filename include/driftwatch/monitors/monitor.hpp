@@ -219,11 +219,11 @@ struct numeric_reference_data {
   std::size_t rank(double x) const noexcept { return slot(x) / 2; }
   /// s[i] = slot(x[i]) of count <= 64 finite values at once, in stages so
   /// that the cache misses of the searches overlap instead of following one
-  /// another: the guide lines of every value are prefetched, then read (a
+  /// another: the guide blocks of every value are prefetched, then read (a
   /// value in an empty bucket is done, its slot 2 start(b)) and the distinct
   /// values the others need are prefetched, then those are searched. Each
   /// value's slot is known to lie in [2 start(b), 2 start(b + 1)] once its
-  /// guide line is read: near(lo) is called with 2 start(b) then (for the
+  /// guide block is read: near(lo) is called with 2 start(b) then (for the
   /// caller to prefetch the counter it will increment). The lists of values
   /// still to search are built without branches (which bucket is empty is
   /// not predictable). For references far larger than the cache (1,000
@@ -673,7 +673,9 @@ class drift_monitor {
     // The slot search is deferred: the value waits in the feature's pending
     // buffer, and a full buffer is counted at once (count_values), its
     // searches overlapped. Every reader of the window counts what is pending
-    // (settled()), so nothing observable changes.
+    // (settled()), so nothing observable changes. No prefetch of the guide
+    // block here: measured slower in bench/row_bench.cpp (the line is gone
+    // or was not needed by the time the buffer is counted).
 
     f.pending[f.n_pending++] = x;
     if (f.n_pending == numeric_feature::pending_capacity) flush_pending(f);
@@ -1210,7 +1212,7 @@ class drift_monitor {
       const std::size_t m = std::min<std::size_t>(64, n - start);
       const double* v = x + start;
       // The counter a value will increment is near 2 start(b) (the same line
-      // for most): its prefetch starts as soon as the guide line is read.
+      // for most): its prefetch starts as soon as the guide block is read.
       ref.slots(v, m, slot, [&window](std::size_t near) { detail::prefetch_write(window.address(near)); });
       for (std::size_t i = 0; i < m; ++i) {
         window.increment(slot[i]);
