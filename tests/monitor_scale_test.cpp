@@ -9,6 +9,7 @@
 #include <driftwatch/accumulators/serialization.hpp>
 #include <driftwatch/metrics/wasserstein.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <cstring>
@@ -360,4 +361,78 @@ TEST_CASE("values waiting to be counted (observe's batch of 64) count in report,
     CHECK(bits(a.report().at(0).ks.pvalue) == bits(b.report().at(0).ks.pvalue));
     CHECK(bits(a.report().at(0).wasserstein.value) == bits(b.report().at(0).wasserstein.value));
   }
+}
+
+// The search guide (numeric_reference_data: ~4 d buckets, 16 to a block of a
+// 32-bit start and 4-bit counts; dense blocks searched whole) must give every value the slot of the plain binary search: at the
+// reference values and their neighbours, at the bucket edges, in empty and
+// crowded buckets, with ties, +-0, subnormals and spans near DBL_MAX.
+// Cost: < 0.1 s.
+TEST_CASE("the search guide gives the slots of the plain binary search", "[monitor][guide]") {
+  auto expected_slot = [](const std::vector<double>& u, double x) {
+    const std::size_t k = static_cast<std::size_t>(std::lower_bound(u.begin(), u.end(), x) - u.begin());
+    return 2 * k + (k < u.size() && u[k] == x ? 1 : 0);
+  };
+  auto check = [&](std::vector<double> reference, bool guided) {
+    std::sort(reference.begin(), reference.end());
+    const auto ref = detail::numeric_reference_data::from_sorted(reference);
+    CHECK((ref->guide_buckets != 0) == guided);
+    const std::vector<double>& u = ref->distinct;
+    std::vector<double> probes = {0.0, -0.0, std::numeric_limits<double>::denorm_min(),
+                                  -std::numeric_limits<double>::denorm_min(), std::numeric_limits<double>::min(),
+                                  std::numeric_limits<double>::max(), std::numeric_limits<double>::lowest()};
+    for (double v : u)
+      for (double p : {v, std::nextafter(v, -INFINITY), std::nextafter(v, INFINITY), -v}) probes.push_back(p);
+    for (std::size_t k = 0; k + 1 < u.size(); ++k) probes.push_back(u[k] / 2 + u[k + 1] / 2);
+    if (guided)
+      for (std::size_t b = 0; b <= ref->guide_buckets; ++b) {
+        const double edge = ref->guide_origin + static_cast<double>(b) / ref->guide_scale;
+        for (double p : {edge, std::nextafter(edge, -INFINITY), std::nextafter(edge, INFINITY)}) probes.push_back(p);
+      }
+    std::size_t wrong = 0;
+    for (double p : probes)
+      if (std::isfinite(p) && ref->slot(p) != expected_slot(u, p)) ++wrong;
+    // The batched form, 64 at a time as observe's flush calls it.
+    std::vector<double> finite;
+    for (double p : probes)
+      if (std::isfinite(p)) finite.push_back(p);
+    for (std::size_t at = 0; at < finite.size(); at += 64) {
+      const std::size_t m = std::min<std::size_t>(64, finite.size() - at);
+      std::size_t s[64];
+      ref->slots(finite.data() + at, m, s, [](std::size_t) {});
+      for (std::size_t i = 0; i < m; ++i) wrong += s[i] != expected_slot(u, finite[at + i]) ? 1 : 0;
+    }
+    CHECK(wrong == 0);
+  };
+  std::vector<double> smooth = bell(11, 3000, 0.0, 1.0);
+  check(smooth, true);
+  std::vector<double> ties = smooth;  // a grid of 0.05: ~200 distinct values, many repeated
+  for (double& x : ties) x = std::round(x * 20) / 20;
+  check(ties, true);
+  std::vector<double> zeros = smooth;  // -0.0 and +0.0 are one reference value
+  for (std::size_t i = 0; i < 200; ++i) zeros[i] = i % 2 ? 0.0 : -0.0;
+  check(zeros, true);
+  std::vector<double> subnormal;  // a span of subnormals: the guide's scale overflows, binary search
+  for (int i = 1; i <= 100; ++i) subnormal.push_back(i * std::numeric_limits<double>::denorm_min());
+  check(subnormal, false);
+  std::vector<double> tiny;  // normal values around 0 with subnormals among them
+  for (int i = -100; i <= 100; ++i) tiny.push_back(i * 1e-300);
+  for (int i = 1; i <= 50; ++i) tiny.push_back(i * std::numeric_limits<double>::denorm_min());
+  check(tiny, true);
+  std::vector<double> wide;  // a span just below DBL_MAX, and one beyond it (no guide)
+  for (int i = 0; i < 500; ++i) wide.push_back((i - 250) * 3.5e305);
+  check(wide, true);
+  for (int i = 0; i < 500; ++i) wide[i] = (i - 250) * 7e305;
+  check(wide, false);
+  std::vector<double> spike = smooth;  // 70,000 values within 1e-9 and two far away: dense blocks
+  for (int i = 0; i < 70000; ++i) spike.push_back(1e-9 * i / 70000);
+  spike.push_back(-1e6);
+  spike.push_back(1e6);
+  check(spike, true);
+  std::vector<double> clumps = smooth;  // buckets of exactly 14, 15 and 16 values (the 4-bit limit)
+  for (int c = 0; c < 3; ++c)
+    for (int i = 0; i < 14 + c; ++i) clumps.push_back(0.5 * c + 1e-12 * i);
+  check(clumps, true);
+  std::vector<double> few = {1, 2, 3};  // fewer than 64 distinct values: binary search
+  check(few, false);
 }

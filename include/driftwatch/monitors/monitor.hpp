@@ -183,96 +183,156 @@ struct numeric_reference_data {
   std::vector<double> distinct;            // u_0 < ... < u_{d-1}
   std::vector<std::uint64_t> at_or_below;  // #{reference <= u_k}
   std::uint64_t n = 0;                     // finite reference values
-  // A guide for the hot-loop search: d equal-width buckets over [u_0,
-  // u_{d-1}]; guide[b] = #{k : bucket(u_k) < b}. bucket() is monotone, so the
-  // u_k below x are those of lower buckets plus some of x's own bucket: the
-  // search runs over one bucket (~1 value for smooth data) instead of d.
-  std::vector<std::uint32_t> guide;
+  // A guide for the hot-loop search: about 4 d equal-width buckets over
+  // [u_0, u_{d-1}] (bucket() is monotone), in blocks of 16: a block holds
+  // the number of u_k below its first bucket (32 bits) and how many u_k each
+  // of its buckets holds (4 bits each), so start(b) = #{k : bucket(u_k) < b}
+  // and the count of b come from one 16-byte read (a few shifts and one
+  // multiply). The u_k below x are those of lower buckets plus some of x's
+  // own bucket, and most values land in a bucket holding no reference value
+  // (the buckets outnumber the values 4 to 1): then their rank is start(b)
+  // and their slot 2 start(b), without reading the distinct values. A block
+  // with a bucket of 15 or more values is marked dense: its values are
+  // searched among the block's own (up to the next block's start). 4 d bytes.
+  struct alignas(16) guide_block {
+    std::uint64_t counts;  // 4 bits per bucket, bucket j at bits 4 j
+    std::uint32_t base;    // #{k : bucket(u_k) < first bucket of the block}
+    std::uint32_t dense;   // 1: some bucket holds 15 or more values
+  };
+  static constexpr std::size_t guide_per_block = 16;
+  std::vector<guide_block> guide;  // guide_buckets / 16 blocks + a sentinel (base = d)
+  std::size_t guide_buckets = 0;
   double guide_origin = 0.0, guide_scale = 0.0;
 
   std::size_t bucket(double x) const noexcept {
     const double b = (x - guide_origin) * guide_scale;  // x in [u_0, u_{d-1}]
-    const std::size_t last = guide.size() - 2;
+    const std::size_t last = guide_buckets - 1;
     return b >= static_cast<double>(last) ? last : static_cast<std::size_t>(b);
   }
-  /// #{u_k < x} for a finite x. Runs in the hot loop: measure before changing.
-  std::size_t rank(double x) const noexcept {
-    const std::size_t d = distinct.size();
-    if (!(x > distinct[0])) return 0;
-    if (x > distinct[d - 1]) return d;
-    if (guide.empty()) return detail::bin_of_branchless(distinct.data(), d, x);
-    const std::size_t b = bucket(x);
-    const std::size_t lo = guide[b], hi = guide[b + 1];
-    return lo + detail::bin_of_branchless(distinct.data() + lo, hi - lo, x);
+  /// The slot of a finite x (see slots()): 2 #{u_k < x}, plus 1 if x is some u_k.
+  std::size_t slot(double x) const noexcept {
+    std::size_t s;
+    slots(&x, 1, &s, [](std::size_t) {});
+    return s;
   }
-  /// rank() of count <= 64 finite values at once (k[i] = rank(x[i])), in
-  /// stages so that the cache misses of the searches overlap instead of following
-  /// one another: the guide entries of every value are prefetched, then read
-  /// and the distinct values they point to prefetched, then searched. For
-  /// references far larger than the cache (1,000 features of 10,000 values:
-  /// 120 MB) each stage is one memory latency for all values, not per
-  /// value. Runs in the hot loop (observe's flush): measure before changing.
-  void ranks(const double* x, std::size_t count, std::size_t* k) const noexcept {
+  /// #{u_k < x} for a finite x.
+  std::size_t rank(double x) const noexcept { return slot(x) / 2; }
+  /// s[i] = slot(x[i]) of count <= 64 finite values at once, in stages so
+  /// that the cache misses of the searches overlap instead of following one
+  /// another: the guide blocks of every value are prefetched, then read (a
+  /// value in an empty bucket is done, its slot 2 start(b)) and the distinct
+  /// values the others need are prefetched, then those are searched. Each
+  /// value's slot is known to lie in [2 start(b), 2 start(b + 1)] once its
+  /// guide block is read: near(lo) is called with 2 start(b) then (for the
+  /// caller to prefetch the counter it will increment). The lists of values
+  /// still to search are built without branches (which bucket is empty is
+  /// not predictable). For references far larger than the cache (1,000
+  /// features of 10,000 values: 120 MB) each stage is one memory latency for
+  /// all values, not per value. Runs in the hot loop (observe's flush):
+  /// measure before changing.
+  template <class Near>
+  void slots(const double* x, std::size_t count, std::size_t* s, const Near& near) const noexcept {
     const std::size_t d = distinct.size();
     const double* u = distinct.data();
-    constexpr std::size_t none = ~std::size_t{0};
-    std::size_t b[64];
+    if (guide.empty()) {
+      for (std::size_t i = 0; i < count; ++i) {
+        const double v = x[i];
+        const std::size_t k = detail::bin_of_branchless(u, d, v);
+        s[i] = 2 * k + static_cast<std::size_t>(k < d && u[k] == v);
+      }
+      return;
+    }
+    const double u0 = u[0], top = u[d - 1];
+    const guide_block* g = guide.data();
+    std::uint32_t todo[64], lo[64], len[64];
+    std::size_t n_todo = 0;
     for (std::size_t i = 0; i < count; ++i) {
       const double v = x[i];
-      b[i] = none;
-      if (!(v > u[0])) {
-        k[i] = 0;
-      } else if (v > u[d - 1]) {
-        k[i] = d;
-      } else if (guide.empty()) {
-        k[i] = detail::bin_of_branchless(u, d, v);
+      if (!(v > u0)) {
+        s[i] = static_cast<std::size_t>(v == u0);
+      } else if (v > top) {
+        s[i] = 2 * d;
       } else {
-        b[i] = bucket(v);
-        detail::prefetch_read(guide.data() + b[i]);
+        const std::size_t b = bucket(v);
+        lo[i] = static_cast<std::uint32_t>(b);
+        todo[n_todo++] = static_cast<std::uint32_t>(i);
+        detail::prefetch_read(g + b / guide_per_block);
       }
     }
-    for (std::size_t i = 0; i < count; ++i) {
-      if (b[i] == none) continue;
-      const std::size_t lo = guide[b[i]], hi = guide[b[i] + 1];
-      k[i] = lo;
-      b[i] = hi - lo;
-      detail::prefetch_read(u + lo);
-      detail::prefetch_read(u + hi);  // u[rank] is read to tell a tie from a gap
+    std::size_t n_search = 0;
+    for (std::size_t t = 0; t < n_todo; ++t) {
+      const std::size_t i = todo[t];
+      const guide_block& block = g[lo[i] / guide_per_block];
+      const unsigned shift = 4 * static_cast<unsigned>(lo[i] % guide_per_block);
+      // The counts of the buckets below x's in the block, summed: nibbles to
+      // bytes (each <= 30), bytes summed by one multiply (<= 225).
+      const std::uint64_t low = block.counts & ((std::uint64_t{1} << shift) - 1);
+      const std::uint64_t bytes = (low & 0x0F0F0F0F0F0F0F0Fu) + ((low >> 4) & 0x0F0F0F0F0F0F0F0Fu);
+      std::size_t a = block.base + static_cast<std::size_t>((bytes * 0x0101010101010101u) >> 56);
+      std::size_t b = a + static_cast<std::size_t>((block.counts >> shift) & 15);
+      if (block.dense) {  // rare: search the whole block
+        a = block.base;
+        b = (&block)[1].base;
+      }
+      s[i] = 2 * a;  // final for an empty bucket: x lies strictly between u_{a-1} and u_a
+      near(2 * a);
+      lo[i] = static_cast<std::uint32_t>(a);
+      len[i] = static_cast<std::uint32_t>(b - a);
+      todo[n_search] = static_cast<std::uint32_t>(i);
+      n_search += static_cast<std::size_t>(b != a);
+      detail::prefetch_read(u + (b != a ? b - 1 : a));
     }
-    for (std::size_t i = 0; i < count; ++i) {
-      if (b[i] == none) continue;
-      const std::size_t lo = k[i], len = b[i];
-      if (len <= 4) {  // most buckets: a fixed count, no loop whose trip count varies (a mispredict per value)
-        std::size_t below = 0;
-        for (std::size_t j = 0; j < 4; ++j)
-          below += static_cast<std::size_t>(j < len) & static_cast<std::size_t>(u[std::min(lo + j, d - 1)] < x[i]);
-        k[i] = lo + below;
+    for (std::size_t t = 0; t < n_search; ++t) {
+      const std::size_t i = todo[t];
+      const std::size_t a = lo[i], m = len[i];
+      const double v = x[i];
+      if (m <= 4) {  // most buckets: a fixed count, no loop whose trip count varies (a mispredict per value)
+        std::size_t below = 0, equal = 0;
+        for (std::size_t j = 0; j < 4; ++j) {
+          const double w = u[std::min(a + j, d - 1)];
+          const std::size_t in = static_cast<std::size_t>(j < m);
+          below += in & static_cast<std::size_t>(w < v);
+          equal += in & static_cast<std::size_t>(w == v);
+        }
+        s[i] = 2 * (a + below) + equal;
       } else {
-        k[i] = lo + detail::bin_of_branchless(u + lo, len, x[i]);
+        const std::size_t k = a + detail::bin_of_branchless(u + a, m, v);
+        s[i] = 2 * k + static_cast<std::size_t>(k < a + m && u[k] == v);
       }
     }
-  }
-  /// Starts loading the guide entry rank(x) will read (observe_window, as
-  /// x enters the pending buffer: by its flush the line is near).
-  void prefetch_guide(double x) const noexcept {
-    if (!guide.empty() && x > distinct[0] && !(x > distinct.back())) detail::prefetch_read(guide.data() + bucket(x));
   }
   void build_guide() {
     const std::size_t d = distinct.size();
     guide.clear();
+    guide_buckets = 0;
     const double span = distinct[d - 1] - distinct[0];
     // Not for tiny or degenerate references, nor spans beyond DBL_MAX, nor
     // more values than 32-bit positions: the plain binary search serves them.
-    if (d < 64 || !(span > 0) || !std::isfinite(span) || d > 0xFFFFFFFEu) return;
+    if (d < 64 || !(span > 0) || !std::isfinite(span) || d > 0xFFFFFFFEu / 4) return;
+    const std::size_t blocks = (4 * d + guide_per_block - 1) / guide_per_block;
+    guide_buckets = blocks * guide_per_block;
     guide_origin = distinct[0];
-    guide_scale = static_cast<double>(d) / span;
-    if (!std::isfinite(guide_scale)) return;
-    guide.assign(d + 2, 0);  // buckets 0..d, sentinel
-    std::size_t k = 0;
-    for (std::size_t b = 0; b < guide.size(); ++b) {
-      while (k < d && bucket(distinct[k]) < b) ++k;
-      guide[b] = static_cast<std::uint32_t>(k);
+    guide_scale = static_cast<double>(guide_buckets) / span;
+    if (!std::isfinite(guide_scale)) {
+      guide_buckets = 0;
+      return;
     }
+    guide.assign(blocks + 1, guide_block{0, 0, 0});
+    std::size_t k = 0;
+    for (std::size_t l = 0; l < blocks; ++l) {
+      guide[l].base = static_cast<std::uint32_t>(k);
+      for (std::size_t j = 0; j < guide_per_block; ++j) {
+        const std::size_t b = l * guide_per_block + j;
+        std::size_t in_bucket = 0;
+        while (k < d && bucket(distinct[k]) == b) {
+          ++k;
+          ++in_bucket;
+        }
+        if (in_bucket >= 15) guide[l].dense = 1;
+        guide[l].counts |= static_cast<std::uint64_t>(in_bucket < 15 ? in_bucket : 15) << (4 * j);
+      }
+    }
+    guide[blocks].base = static_cast<std::uint32_t>(k);  // = d: every u_k is in some bucket
   }
 
   static std::shared_ptr<const numeric_reference_data> from_sorted(span<const double> sorted) {
@@ -613,9 +673,10 @@ class drift_monitor {
     // The slot search is deferred: the value waits in the feature's pending
     // buffer, and a full buffer is counted at once (count_values), its
     // searches overlapped. Every reader of the window counts what is pending
-    // (settled()), so nothing observable changes.
+    // (settled()), so nothing observable changes. No prefetch of the guide
+    // block here: measured slower in bench/row_bench.cpp (the line is gone
+    // or was not needed by the time the buffer is counted).
 
-    f.reference->prefetch_guide(x);
     f.pending[f.n_pending++] = x;
     if (f.n_pending == numeric_feature::pending_capacity) flush_pending(f);
   }
@@ -1139,7 +1200,7 @@ class drift_monitor {
   // Counts finite values x[0 .. n) into a window and its tail sums, in order
   // (the tail sums are order-dependent: the same order as one value at a time
   // gives the same bits). The searches of up to 64 values run together
-  // (numeric_reference_data::ranks), then the counters they hit are
+  // (numeric_reference_data::slots), then the counters they hit are
   // prefetched, then incremented. Runs in the hot loop: measure before changing.
   static void count_values(const detail::numeric_reference_data& ref, const double* x, std::size_t n,
                            detail::slot_counts& window, detail::mergeable_sum& below,
@@ -1150,12 +1211,9 @@ class drift_monitor {
     for (std::size_t start = 0; start < n; start += 64) {
       const std::size_t m = std::min<std::size_t>(64, n - start);
       const double* v = x + start;
-      ref.ranks(v, m, slot);  // #{u < x}
-      for (std::size_t i = 0; i < m; ++i) {
-        const std::size_t k = slot[i];
-        slot[i] = k < d && u[k] == v[i] ? 2 * k + 1 : 2 * k;
-        detail::prefetch_write(window.address(slot[i]));
-      }
+      // The counter a value will increment is near 2 start(b) (the same line
+      // for most): its prefetch starts as soon as the guide block is read.
+      ref.slots(v, m, slot, [&window](std::size_t near) { detail::prefetch_write(window.address(near)); });
       for (std::size_t i = 0; i < m; ++i) {
         window.increment(slot[i]);
         if (slot[i] == 0) below.add((u[0] / 2 - v[i] / 2) * detail::tail_scale);
