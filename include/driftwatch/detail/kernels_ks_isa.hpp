@@ -92,13 +92,37 @@ inline void neumaier2(__m128d& sum, __m128d& compensation, __m128d x) noexcept {
   sum = t;
 }
 
+/// neumaier2 over the L gaps of a vector, in order: lane l of v (estimate
+/// terms) and of b (bound terms) paired in one 128-bit lane by unpack and
+/// extract, no round trip through memory.
+inline void neumaier2_vector(__m128d& sum, __m128d& compensation, vd v, vd b) noexcept {
+#if DRIFTWATCH_ISA == 3
+  const __m512d lo = _mm512_unpacklo_pd(v, b), hi = _mm512_unpackhi_pd(v, b);  // (v0 b0 v2 b2 ..), (v1 b1 v3 b3 ..)
+  neumaier2(sum, compensation, _mm512_castpd512_pd128(lo));
+  neumaier2(sum, compensation, _mm512_castpd512_pd128(hi));
+  neumaier2(sum, compensation, _mm512_extractf64x2_pd(lo, 1));
+  neumaier2(sum, compensation, _mm512_extractf64x2_pd(hi, 1));
+  neumaier2(sum, compensation, _mm512_extractf64x2_pd(lo, 2));
+  neumaier2(sum, compensation, _mm512_extractf64x2_pd(hi, 2));
+  neumaier2(sum, compensation, _mm512_extractf64x2_pd(lo, 3));
+  neumaier2(sum, compensation, _mm512_extractf64x2_pd(hi, 3));
+#else
+  const __m256d lo = _mm256_unpacklo_pd(v, b), hi = _mm256_unpackhi_pd(v, b);  // (v0 b0 v2 b2), (v1 b1 v3 b3)
+  neumaier2(sum, compensation, _mm256_castpd256_pd128(lo));
+  neumaier2(sum, compensation, _mm256_castpd256_pd128(hi));
+  neumaier2(sum, compensation, _mm256_extractf128_pd(lo, 1));
+  neumaier2(sum, compensation, _mm256_extractf128_pd(hi, 1));
+#endif
+}
+
 /// The gaps 0 .. gaps-1 (k < d - 1) of the walk, vectors of L gaps at a time;
 /// returns the first gap not walked (the caller's scalar loop walks the
 /// rest). `j` is the running count before e_0 on entry, after the last gap
 /// walked on return; `quotient_of` / `quotient`: j / placed for the last gap's
 /// J2. `point(v, i, j, in1, in2)` takes a KS evaluation point (updating
-/// k_max / k_min, which it owns). Requires n placed <= 2^49.
-template <class Point>
+/// k_max / k_min, which it owns). Requires n placed <= 2^49. FiniteWidths:
+/// u_{gaps} - u_0 is finite, so every gap width and term is.
+template <bool FiniteWidths, class Point>
 inline std::size_t walk_gaps(const double* u, const std::uint64_t* at, const std::uint64_t* c, std::size_t gaps,
                              std::uint64_t n, std::uint64_t placed, std::uint64_t& j, Point& point,
                              const std::int64_t& k_max, const std::int64_t& k_min, gap_sums& sums) noexcept {
@@ -111,11 +135,16 @@ inline std::size_t walk_gaps(const double* u, const std::uint64_t* at, const std
   vd last_q = set1(static_cast<double>(j) / md_);  // j / placed: c0 of gap 0 when e_0 = 0
   md uncertain = no_lanes();                        // lanes where hi is inf and lo is not
   __m128d s = _mm_set_pd(sums.bound_sum, sums.value_sum), comp = _mm_set_pd(sums.bound_comp, sums.value_comp);
-  alignas(64) double xv[L], xb[L];
   alignas(64) std::uint64_t j1s[L], j2s[L], es[L], gs[L];
   const double unknown = std::numeric_limits<double>::quiet_NaN();
   std::size_t k = 0;
   for (; k + L <= gaps; k += L) {
+    // Streams read once per scrape, mostly from the last-level cache: ask
+    // for them a few lines ahead.
+    _mm_prefetch(reinterpret_cast<const char*>(c + 2 * k + 256), _MM_HINT_T0);
+    _mm_prefetch(reinterpret_cast<const char*>(c + 2 * k + 264), _MM_HINT_T0);
+    _mm_prefetch(reinterpret_cast<const char*>(u + k + 128), _MM_HINT_T0);
+    _mm_prefetch(reinterpret_cast<const char*>(at + k + 128), _MM_HINT_T0);
     vi e, g;
     deinterleave(load_u64(c + 2 * k + 1), load_u64(c + 2 * k + 1 + L), e, g);
     const vi j2 = add_u64(prefix_u64(add_u64(e, g)), carry);
@@ -147,14 +176,24 @@ inline std::size_t walk_gaps(const double* u, const std::uint64_t* at, const std
     last_q = q2;
     const vd w = load(u + k + 1) - load(u + k);
     const vd r0 = r - c0, r1 = r - q2;  // c1 = q2
-    const vd lo = width_times(w, select(lt(r, c0), c0 - r, select(gt(r, q2), r1, zero)));
-    const vd hi = width_times(w, max(abs(r0), abs(r1)));
-    uncertain = or_m(uncertain, and_m(is_inf(hi), not_m(is_inf(lo))));
-    const vd plain = width_times(w, abs(r0));  // a gap with no current value
+    // lo's factor: c0 - r where r < c0, r - c1 where r > c1, else 0: the
+    // largest of the three (c0 <= c1; +0 where r is in [c0, c1]).
+    const vd lo_f = max(max(c0 - r, r1), zero), hi_f = max(abs(r0), abs(r1));
     const md no_g = not_m(has_g);
-    store(xv, select(no_g, plain, lo * half + hi * half));
-    store(xb, select(no_g, zero, select(eq(hi, lo), zero, hi * half - lo * half)));
-    for (std::size_t l = 0; l < L; ++l) neumaier2(s, comp, _mm_set_pd(xb[l], xv[l]));
+    if (FiniteWidths) {  // width_times(w, f) = w * f; no infinite term
+      const vd lo = w * lo_f, hi = w * hi_f;
+      vd v = lo * half + hi * half, b = hi * half - lo * half;  // hi = lo: +0, as the twin's 0.0
+      if (any(no_g)) {  // a gap with no current value
+        v = select(no_g, w * abs(r0), v);
+        b = select(no_g, zero, b);
+      }
+      neumaier2_vector(s, comp, v, b);
+    } else {
+      const vd lo = width_times(w, lo_f), hi = width_times(w, hi_f);
+      uncertain = or_m(uncertain, and_m(is_inf(hi), not_m(is_inf(lo))));
+      neumaier2_vector(s, comp, select(no_g, width_times(w, abs(r0)), lo * half + hi * half),
+                       select(no_g, zero, select(eq(hi, lo), zero, hi * half - lo * half)));
+    }
   }
   alignas(64) std::uint64_t last[L];
   store_u64(last, carry);

@@ -14,6 +14,7 @@
 //     started, each exactly once and never half of one.
 #pragma once
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstddef>
@@ -122,6 +123,13 @@ class thread_registrations {
 inline thread_registrations& this_thread_registrations() {
   static thread_local thread_registrations registrations;
   return registrations;
+}
+
+/// A hint to the CPU that this thread is spinning (x86 pause).
+inline void cpu_relax() noexcept {
+#if (defined(__GNUC__) || defined(__clang__)) && (defined(__x86_64__) || defined(__i386__))
+  __builtin_ia32_pause();
+#endif
 }
 
 inline std::uint64_t next_concurrent_instance_id() noexcept {
@@ -430,30 +438,45 @@ class concurrent {
       pending = false;
       return true;
     }
-    // The first half of drain_once: flips the buffers (unless the cold one is
-    // pending) and waits for the writes begun in the cold one. Returns 0 if
-    // there is nothing to drain, 1 if buffers[cold] is complete (pending
-    // until merged and reset), -1 if the deadline passed first (it stays
-    // pending for a later drain).
+    // The first half of drain_once: flip() then wait().
     int flip_and_wait(const clock_type::time_point* deadline) {
-      if (!pending) {
-        // No write begun since the last flip: the hot buffer is untouched and
-        // the cold one was merged and reset, so there is nothing to drain (an
-        // idle writer's shard costs one load, not a merge and a reset). A
-        // write completed before this call began its fetch_add before it, so
-        // this load sees it (coherence).
-        if ((begun.load(std::memory_order_acquire) & ~hot_bit) == flipped_at) return 0;
-        const std::uint64_t n = begun.fetch_xor(hot_bit, std::memory_order_acq_rel);
-        cold = static_cast<unsigned>(n >> 63);
-        const std::uint64_t begun_count = n & ~hot_bit;
-        expected[cold] += begun_count - flipped_at;
-        flipped_at = begun_count;
-        pending = true;
-      }
+      const int r = flip();
+      return r == 0 ? 0 : wait(deadline);
+    }
+    // Flips the buffers, unless the cold one is pending (flipped by an earlier
+    // drain, not merged yet). Returns 0 if there is nothing to drain, else 1
+    // (buffers[cold] is pending: wait() for the writes begun in it).
+    int flip() {
+      if (pending) return 1;
+      // No write begun since the last flip: the hot buffer is untouched and
+      // the cold one was merged and reset, so there is nothing to drain (an
+      // idle writer's shard costs one load, not a merge and a reset). A
+      // write completed before this call began its fetch_add before it, so
+      // this load sees it (coherence).
+      if ((begun.load(std::memory_order_acquire) & ~hot_bit) == flipped_at) return 0;
+      const std::uint64_t n = begun.fetch_xor(hot_bit, std::memory_order_acq_rel);
+      cold = static_cast<unsigned>(n >> 63);
+      const std::uint64_t begun_count = n & ~hot_bit;
+      expected[cold] += begun_count - flipped_at;
+      flipped_at = begun_count;
+      pending = true;
+      return 1;
+    }
+    // Waits for the writes begun in the pending cold buffer: 1 once they are
+    // complete, -1 if the deadline passed first (it stays pending). Without
+    // a deadline it yields between checks (the writer may need this core);
+    // with one it spins: yielding would hand the core to another thread for a
+    // whole time slice (EEVDF also moves the yielding thread's deadline
+    // back), far longer than a bounded wait means to take.
+    int wait(const clock_type::time_point* deadline) {
       const unsigned c = cold;
       while (done[c].load(std::memory_order_acquire) != expected[c]) {
-        if (deadline != nullptr && clock_type::now() >= *deadline) return -1;
-        std::this_thread::yield();
+        if (deadline == nullptr) {
+          std::this_thread::yield();
+          continue;
+        }
+        if (clock_type::now() >= *deadline) return -1;
+        detail::cpu_relax();
       }
       return 1;
     }
@@ -525,15 +548,24 @@ class concurrent {
       std::size_t deferred = 0;
       ready_shards.clear();
       second_round.clear();
+      // Flip every shard first, then wait: writes in flight at a flip finish
+      // while the other shards are flipped.
+      flipped.clear();
       for (std::size_t i = 0; i < capacity; ++i) {
         shard* s = slots[i].load(std::memory_order_acquire);
         if (s == nullptr) continue;
         const bool was_pending = s->pending;
-        const int r = s->flip_and_wait(deadline);
-        if (r < 0) ++deferred;
-        if (r <= 0) continue;
-        ready_shards.push_back(s);
+        if (s->flip() == 0) continue;
+        flipped.push_back(s);
         if (was_pending) second_round.push_back(s);
+      }
+      for (shard* s : flipped) {
+        if (s->wait(deadline) > 0) {
+          ready_shards.push_back(s);
+        } else {
+          ++deferred;
+          second_round.erase(std::remove(second_round.begin(), second_round.end(), s), second_round.end());
+        }
       }
       absorb_ready();
       for (shard* s : second_round) {
@@ -557,7 +589,7 @@ class concurrent {
     // drain_absorbing's lists (reader-only: guarded by reader_mutex; kept to
     // reuse their storage).
     std::vector<A*> ready_buffers;
-    std::vector<shard*> ready_shards, second_round;
+    std::vector<shard*> ready_shards, second_round, flipped;
   };
 
   shard* local_shard() {

@@ -583,11 +583,15 @@ inline slot_walk_result walk_slots_impl(const numeric_reference_data& ref, const
 #if defined(DRIFTWATCH_ISA_AVX2)
   if (ExactK && d > 1) {
     const simd_level level = active_level();
+    const bool finite = std::isfinite(u[d - 1] - u[0]);
 #if defined(DRIFTWATCH_ISA_AVX512)
     if (level == simd_level::avx512)
-      k = avx512::walk_gaps(u, at, c, d - 1, ref.n, placed, j, point, k_max, k_min, sums);
+      k = finite ? avx512::walk_gaps<true>(u, at, c, d - 1, ref.n, placed, j, point, k_max, k_min, sums)
+                 : avx512::walk_gaps<false>(u, at, c, d - 1, ref.n, placed, j, point, k_max, k_min, sums);
 #endif
-    if (level == simd_level::avx2) k = avx2::walk_gaps(u, at, c, d - 1, ref.n, placed, j, point, k_max, k_min, sums);
+    if (level == simd_level::avx2)
+      k = finite ? avx2::walk_gaps<true>(u, at, c, d - 1, ref.n, placed, j, point, k_max, k_min, sums)
+                 : avx2::walk_gaps<false>(u, at, c, d - 1, ref.n, placed, j, point, k_max, k_min, sums);
   }
 #endif
   std::uint64_t quotient_of = ~std::uint64_t{0};  // the j whose quotient j / m is `quotient`
