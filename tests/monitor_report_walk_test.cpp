@@ -7,6 +7,7 @@
 #include <driftwatch/monitors/monitor.hpp>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <cmath>
@@ -280,4 +281,51 @@ TEST_CASE("concurrent<drift_monitor>: a scrape after no write equals the previou
   CHECK(bits(third[1].ks.statistic) != bits(first[1].ks.statistic));
   for (std::size_t f : {std::size_t{0}, std::size_t{2}, std::size_t{3}})
     CHECK(same_reports({first[f]}, {third[f]}));
+}
+
+TEST_CASE("concurrent<drift_monitor>: a shard deferred by a bounded drain arrives exactly once, with what its "
+          "writer observed after the flip (the drain's second round)",
+          "[monitor][concurrent][walk]") {
+  monitor_config cfg;
+  cfg.exact_wasserstein_samples = 0;
+  concurrent<drift_monitor> live(make_monitor(cfg));
+  drift_monitor sequential = make_monitor(cfg);
+  std::atomic<bool> entered{false}, release{false};
+  std::thread stalled([&] {
+    for (int i = 0; i < 1000; ++i) live.observe(std::size_t{0}, 0.01 * (i % 97));
+    live.apply([&](drift_monitor& m) {  // an observation held open, as by a descheduled writer
+      m.observe(0, 1.0);
+      entered = true;
+      while (!release) std::this_thread::yield();
+      m.observe(0, 2.0);
+    });
+  });
+  while (!entered) std::this_thread::yield();
+  std::thread([&] {
+    for (int i = 0; i < 500; ++i) live.observe(std::size_t{0}, -0.02 * (i % 89));
+  }).join();
+  std::size_t deferred = 0;
+  const drift_monitor first = live.snapshot(std::chrono::microseconds(100), &deferred);
+  CHECK(deferred == 1);
+  CHECK(first.report()[0].n_current == 500);  // the stalled shard waits, whole
+  release = true;
+  stalled.join();
+  // The stalled thread's shard holds 1000 + 2 values in the buffer the first
+  // drain flipped (pending); the next thread to register reuses the first
+  // free shard, that one, and observes into its other buffer, which only the
+  // second round of the next drain flips.
+  std::thread([&] {
+    for (int i = 0; i < 300; ++i) live.observe(std::size_t{0}, 0.03 * (i % 53));
+  }).join();
+  const drift_monitor second = live.snapshot(std::chrono::microseconds(100), &deferred);
+  CHECK(deferred == 0);
+  for (int i = 0; i < 1000; ++i) sequential.observe(0, 0.01 * (i % 97));
+  sequential.observe(0, 1.0);
+  sequential.observe(0, 2.0);
+  for (int i = 0; i < 500; ++i) sequential.observe(0, -0.02 * (i % 89));
+  for (int i = 0; i < 300; ++i) sequential.observe(0, 0.03 * (i % 53));
+  const auto got = second.report(), want = sequential.report();
+  CHECK(got[0].n_current == 1802);
+  CHECK(bits(got[0].ks.statistic) == bits(want[0].ks.statistic));
+  CHECK(bits(got[0].ks.pvalue) == bits(want[0].ks.pvalue));
 }
