@@ -91,8 +91,9 @@ struct monitor_exporter_options {
 /// window fits its raw sample of m values) plus the KS p-value -- plus O(B)
 /// per numeric and O(C) per categorical feature to copy counts; it allocates.
 /// A pulled scrape of a concurrent<drift_monitor> also merges the shards of
-/// the threads that observed since the last scrape (O(d) per numeric feature
-/// and shard) and reads the merged total in place; a pulled scrape from a
+/// the threads that observed since the last scrape (drift_monitor::absorb: one
+/// pass per numeric feature over all of them, O(d) per feature and shard) and
+/// reads the merged total in place; a pulled scrape from a
 /// function returning a drift_monitor also pays for that copy. Measured:
 /// docs/prometheus.md, "What a scrape costs" (bench/scrape_bench.cpp).
 ///

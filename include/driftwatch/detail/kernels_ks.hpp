@@ -23,6 +23,13 @@
 #include <memory>
 #include <vector>
 
+#include <driftwatch/detail/dispatch.hpp>
+
+#if defined(__SSE2__) && defined(__x86_64__) && !defined(DRIFTWATCH_NO_SIMD)
+#define DRIFTWATCH_KS_SSE2 1
+#include <emmintrin.h>
+#endif
+
 namespace driftwatch {
 namespace detail {
 
@@ -40,6 +47,163 @@ inline double from_order_key(std::uint64_t k) noexcept {
   std::memcpy(&x, &u, sizeof x);
   return x;
 }
+
+/// a0 / b0 and a1 / b1, correctly rounded (IEEE division, as `/`): one divpd
+/// on x86-64 (SSE2 is its baseline), which issues at the rate of one divsd,
+/// so two quotients cost one (drift_monitor's report walk, detail::walk_slots).
+inline void divide_pair(double a0, double b0, double a1, double b1, double& q0, double& q1) noexcept {
+#if defined(DRIFTWATCH_KS_SSE2)
+  const __m128d q = _mm_div_pd(_mm_set_pd(a1, a0), _mm_set_pd(b1, b0));
+  q0 = _mm_cvtsd_f64(q);
+  q1 = _mm_cvtsd_f64(_mm_unpackhi_pd(q, q));
+#else
+  q0 = a0 / b0;
+  q1 = a1 / b1;
+#endif
+}
+
+// ---- window counts: many 16-bit count vectors into one 64-bit vector ---------
+//
+// add_counts_and_clear(wide, parts, count, slots): wide[s] += parts[0][s] +
+// ... + parts[count-1][s] and every parts[p][s] = 0, for s < slots. What a
+// drain of concurrent<drift_monitor> does with the 16-bit window counts of
+// its shards (detail::slot_counts::add_and_clear): all the shards of a
+// feature at once, so the 64-bit total is read and written once per drain,
+// not once per shard, and a block of slots no shard counted in is only read.
+// The SIMD kernels sum up to 256 parts in 32-bit lanes (256 x 65,535 < 2^32)
+// before widening; the result is the same integers as the scalar twin's.
+
+/// Scalar twin.
+inline void add_counts_and_clear_scalar(std::uint64_t* wide, std::uint16_t* const* parts, std::size_t count,
+                                        std::size_t slots) noexcept {
+  for (std::size_t s = 0; s < slots; ++s) {
+    std::uint64_t sum = 0;
+    for (std::size_t p = 0; p < count; ++p) {
+      sum += parts[p][s];
+      parts[p][s] = 0;
+    }
+    wide[s] += sum;
+  }
+}
+
+#if defined(DRIFTWATCH_KS_SSE2)
+/// SSE2 (x86-64's baseline): 8 slots at a time.
+inline void add_counts_and_clear_sse2(std::uint64_t* wide, std::uint16_t* const* parts, std::size_t count,
+                                      std::size_t slots) noexcept {
+  const __m128i zero = _mm_setzero_si128();
+  std::size_t s = 0;
+  for (; s + 8 <= slots; s += 8) {
+    __m128i any = zero;
+    for (std::size_t p = 0; p < count; ++p)
+      any = _mm_or_si128(any, _mm_loadu_si128(reinterpret_cast<const __m128i*>(parts[p] + s)));
+    if (_mm_movemask_epi8(_mm_cmpeq_epi16(any, zero)) == 0xFFFF) continue;  // no count here: nothing to write
+    __m128i lo = zero, hi = zero;
+    for (std::size_t p = 0; p < count; ++p) {
+      __m128i* at = reinterpret_cast<__m128i*>(parts[p] + s);
+      const __m128i v = _mm_loadu_si128(at);
+      lo = _mm_add_epi32(lo, _mm_unpacklo_epi16(v, zero));
+      hi = _mm_add_epi32(hi, _mm_unpackhi_epi16(v, zero));
+      _mm_storeu_si128(at, zero);
+    }
+    __m128i* w = reinterpret_cast<__m128i*>(wide + s);
+    _mm_storeu_si128(w, _mm_add_epi64(_mm_loadu_si128(w), _mm_unpacklo_epi32(lo, zero)));
+    _mm_storeu_si128(w + 1, _mm_add_epi64(_mm_loadu_si128(w + 1), _mm_unpackhi_epi32(lo, zero)));
+    _mm_storeu_si128(w + 2, _mm_add_epi64(_mm_loadu_si128(w + 2), _mm_unpacklo_epi32(hi, zero)));
+    _mm_storeu_si128(w + 3, _mm_add_epi64(_mm_loadu_si128(w + 3), _mm_unpackhi_epi32(hi, zero)));
+  }
+  std::uint16_t* rest[256];
+  for (std::size_t p = 0; p < count; ++p) rest[p] = parts[p] + s;
+  add_counts_and_clear_scalar(wide + s, rest, count, slots - s);
+}
+#endif
+
+#if defined(DRIFTWATCH_ISA_AVX2)
+DRIFTWATCH_TARGET_AVX2_BEGIN
+/// AVX2 (also what the avx512 level runs: the loop is bound by memory, and
+/// measured no faster with 512-bit vectors): 16 slots at a time.
+inline void add_counts_and_clear_avx2(std::uint64_t* wide, std::uint16_t* const* parts, std::size_t count,
+                                      std::size_t slots) noexcept {
+  const __m256i zero = _mm256_setzero_si256();
+  std::size_t s = 0;
+  for (; s + 16 <= slots; s += 16) {
+    __m256i any = zero;
+    for (std::size_t p = 0; p < count; ++p)
+      any = _mm256_or_si256(any, _mm256_loadu_si256(reinterpret_cast<const __m256i*>(parts[p] + s)));
+    if (_mm256_testz_si256(any, any)) continue;  // no count here: nothing to write
+    __m256i lo = zero, hi = zero;
+    for (std::size_t p = 0; p < count; ++p) {
+      __m256i* at = reinterpret_cast<__m256i*>(parts[p] + s);
+      const __m256i v = _mm256_loadu_si256(at);
+      lo = _mm256_add_epi32(lo, _mm256_cvtepu16_epi32(_mm256_castsi256_si128(v)));
+      hi = _mm256_add_epi32(hi, _mm256_cvtepu16_epi32(_mm256_extracti128_si256(v, 1)));
+      _mm256_storeu_si256(at, zero);
+    }
+    __m256i* w = reinterpret_cast<__m256i*>(wide + s);
+    _mm256_storeu_si256(w, _mm256_add_epi64(_mm256_loadu_si256(w), _mm256_cvtepu32_epi64(_mm256_castsi256_si128(lo))));
+    _mm256_storeu_si256(w + 1, _mm256_add_epi64(_mm256_loadu_si256(w + 1),
+                                                _mm256_cvtepu32_epi64(_mm256_extracti128_si256(lo, 1))));
+    _mm256_storeu_si256(w + 2, _mm256_add_epi64(_mm256_loadu_si256(w + 2), _mm256_cvtepu32_epi64(_mm256_castsi256_si128(hi))));
+    _mm256_storeu_si256(w + 3, _mm256_add_epi64(_mm256_loadu_si256(w + 3),
+                                                _mm256_cvtepu32_epi64(_mm256_extracti128_si256(hi, 1))));
+  }
+  std::uint16_t* rest[256];
+  for (std::size_t p = 0; p < count; ++p) rest[p] = parts[p] + s;
+  add_counts_and_clear_scalar(wide + s, rest, count, slots - s);
+}
+DRIFTWATCH_TARGET_END
+#endif
+
+/// Dispatcher (dispatch.hpp's level; DRIFTWATCH_SIMD=scalar runs the twin).
+/// Any count: the parts are taken 256 at a time.
+inline void add_counts_and_clear(std::uint64_t* wide, std::uint16_t* const* parts, std::size_t count,
+                                 std::size_t slots) noexcept {
+  for (std::size_t first = 0; first < count; first += 256) {
+    const std::size_t group = count - first < 256 ? count - first : 256;
+#if defined(DRIFTWATCH_ISA_AVX2) || defined(DRIFTWATCH_KS_SSE2)
+    const simd_level level = active_level();
+#endif
+#if defined(DRIFTWATCH_ISA_AVX2)
+    if (level >= simd_level::avx2) {
+      add_counts_and_clear_avx2(wide, parts + first, group, slots);
+      continue;
+    }
+#endif
+#if defined(DRIFTWATCH_KS_SSE2)
+    if (level >= simd_level::sse2) {
+      add_counts_and_clear_sse2(wide, parts + first, group, slots);
+      continue;
+    }
+#endif
+    add_counts_and_clear_scalar(wide, parts + first, group, slots);
+  }
+}
+
+// ---- drift_monitor's report walk: the gaps, a vector at a time ---------------
+
+/// The two compensated sums of the Wasserstein-1 walk (estimate and bound:
+/// compensated_sum's two members each) and whether an infinite bound term
+/// may hide a finite contribution; carried into and out of walk_gaps.
+struct gap_sums {
+  double value_sum = 0.0, value_comp = 0.0, bound_sum = 0.0, bound_comp = 0.0;
+  bool uncertain = false;
+};
+
+// walk_gaps for AVX2 and AVX-512 in target regions (dispatch.hpp); the
+// scalar twin is walk_slots_impl's own loop (monitor.hpp).
+#if defined(DRIFTWATCH_ISA_AVX2)
+#define DRIFTWATCH_ISA 2
+#include <driftwatch/detail/isa_begin.hpp>
+#include <driftwatch/detail/kernels_ks_isa.hpp>
+#include <driftwatch/detail/isa_end.hpp>
+#undef DRIFTWATCH_ISA
+#endif
+#if defined(DRIFTWATCH_ISA_AVX512)
+#define DRIFTWATCH_ISA 3
+#include <driftwatch/detail/isa_begin.hpp>
+#include <driftwatch/detail/kernels_ks_isa.hpp>
+#include <driftwatch/detail/isa_end.hpp>
+#undef DRIFTWATCH_ISA
+#endif
 
 /// Below this size std::sort wins (the radix passes have fixed costs).
 constexpr std::size_t radix_sort_min = 2048;

@@ -14,6 +14,7 @@
 //     started, each exactly once and never half of one.
 #pragma once
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstddef>
@@ -47,6 +48,15 @@ template <class A, class = void>
 struct has_compact_copy : std::false_type {};
 template <class A>
 struct has_compact_copy<A, std::void_t<decltype(std::declval<const A&>().compact_copy())>> : std::true_type {};
+
+// A::absorb(A* const* parts, std::size_t count): `for each part: *this +=
+// *part; part->reset();` done at once (drift_monitor: one pass over each
+// window for all the parts). A drain with several shards to merge uses it.
+template <class A, class = void>
+struct has_absorb : std::false_type {};
+template <class A>
+struct has_absorb<A, std::void_t<decltype(std::declval<A&>().absorb(std::declval<A* const*>(), std::size_t{}))>>
+    : std::true_type {};
 
 template <class A>
 A shard_prototype(const A& a) {
@@ -113,6 +123,13 @@ class thread_registrations {
 inline thread_registrations& this_thread_registrations() {
   static thread_local thread_registrations registrations;
   return registrations;
+}
+
+/// A hint to the CPU that this thread is spinning (x86 pause).
+inline void cpu_relax() noexcept {
+#if (defined(__GNUC__) || defined(__clang__)) && (defined(__x86_64__) || defined(__i386__))
+  __builtin_ia32_pause();
+#endif
 }
 
 inline std::uint64_t next_concurrent_instance_id() noexcept {
@@ -413,30 +430,55 @@ class concurrent {
       return was_pending ? drain_once(total, prototype, deadline) : true;
     }
     bool drain_once(A& total, const A& prototype, const clock_type::time_point* deadline) {
-      if (!pending) {
-        // No write begun since the last flip: the hot buffer is untouched and
-        // the cold one was merged and reset, so there is nothing to drain (an
-        // idle writer's shard costs one load, not a merge and a reset). A
-        // write completed before this call began its fetch_add before it, so
-        // this load sees it (coherence).
-        if ((begun.load(std::memory_order_acquire) & ~hot_bit) == flipped_at) return true;
-        const std::uint64_t n = begun.fetch_xor(hot_bit, std::memory_order_acq_rel);
-        cold = static_cast<unsigned>(n >> 63);
-        const std::uint64_t begun_count = n & ~hot_bit;
-        expected[cold] += begun_count - flipped_at;
-        flipped_at = begun_count;
-        pending = true;
-      }
-      const unsigned c = cold;
-      while (done[c].load(std::memory_order_acquire) != expected[c]) {
-        if (deadline != nullptr && clock_type::now() >= *deadline) return false;
-        std::this_thread::yield();
-      }
-      total += buffers[c];
-      buffers[c].reset();
+      const int r = flip_and_wait(deadline);
+      if (r <= 0) return r == 0;
+      total += buffers[cold];
+      buffers[cold].reset();
       (void)prototype;
       pending = false;
       return true;
+    }
+    // The first half of drain_once: flip() then wait().
+    int flip_and_wait(const clock_type::time_point* deadline) {
+      const int r = flip();
+      return r == 0 ? 0 : wait(deadline);
+    }
+    // Flips the buffers, unless the cold one is pending (flipped by an earlier
+    // drain, not merged yet). Returns 0 if there is nothing to drain, else 1
+    // (buffers[cold] is pending: wait() for the writes begun in it).
+    int flip() {
+      if (pending) return 1;
+      // No write begun since the last flip: the hot buffer is untouched and
+      // the cold one was merged and reset, so there is nothing to drain (an
+      // idle writer's shard costs one load, not a merge and a reset). A
+      // write completed before this call began its fetch_add before it, so
+      // this load sees it (coherence).
+      if ((begun.load(std::memory_order_acquire) & ~hot_bit) == flipped_at) return 0;
+      const std::uint64_t n = begun.fetch_xor(hot_bit, std::memory_order_acq_rel);
+      cold = static_cast<unsigned>(n >> 63);
+      const std::uint64_t begun_count = n & ~hot_bit;
+      expected[cold] += begun_count - flipped_at;
+      flipped_at = begun_count;
+      pending = true;
+      return 1;
+    }
+    // Waits for the writes begun in the pending cold buffer: 1 once they are
+    // complete, -1 if the deadline passed first (it stays pending). Without
+    // a deadline it yields between checks (the writer may need this core);
+    // with one it spins: yielding would hand the core to another thread for a
+    // whole time slice (EEVDF also moves the yielding thread's deadline
+    // back), far longer than a bounded wait means to take.
+    int wait(const clock_type::time_point* deadline) {
+      const unsigned c = cold;
+      while (done[c].load(std::memory_order_acquire) != expected[c]) {
+        if (deadline == nullptr) {
+          std::this_thread::yield();
+          continue;
+        }
+        if (clock_type::now() >= *deadline) return -1;
+        detail::cpu_relax();
+      }
+      return 1;
     }
   };
 
@@ -484,12 +526,70 @@ class concurrent {
 
     // Returns the number of shards deferred (always 0 without a deadline).
     std::size_t drain(const clock_type::time_point* deadline = nullptr) {
+      if constexpr (detail::has_absorb<A>::value) {
+        return drain_absorbing(deadline);
+      } else {
+        std::size_t deferred = 0;
+        for (std::size_t i = 0; i < capacity; ++i)
+          if (shard* s = slots[i].load(std::memory_order_acquire))
+            if (!s->drain_into(total, prototype, deadline)) ++deferred;
+        return deferred;
+      }
+    }
+
+    // As drain(), with the cold buffers of the shards merged by total.absorb()
+    // calls (the same merges, in shard order) instead of one += each. A shard
+    // whose cold buffer an earlier drain left pending must have that buffer
+    // merged before it flips again, so such shards are flipped in a second
+    // round, after the first absorb. (With more writing threads than cores,
+    // most writers are descheduled in the middle of an observation at any
+    // time, so pending shards are the common case under load.)
+    std::size_t drain_absorbing(const clock_type::time_point* deadline) {
       std::size_t deferred = 0;
-      for (std::size_t i = 0; i < capacity; ++i)
-        if (shard* s = slots[i].load(std::memory_order_acquire))
-          if (!s->drain_into(total, prototype, deadline)) ++deferred;
+      ready_shards.clear();
+      second_round.clear();
+      // Flip every shard first, then wait: writes in flight at a flip finish
+      // while the other shards are flipped.
+      flipped.clear();
+      for (std::size_t i = 0; i < capacity; ++i) {
+        shard* s = slots[i].load(std::memory_order_acquire);
+        if (s == nullptr) continue;
+        const bool was_pending = s->pending;
+        if (s->flip() == 0) continue;
+        flipped.push_back(s);
+        if (was_pending) second_round.push_back(s);
+      }
+      for (shard* s : flipped) {
+        if (s->wait(deadline) > 0) {
+          ready_shards.push_back(s);
+        } else {
+          ++deferred;
+          second_round.erase(std::remove(second_round.begin(), second_round.end(), s), second_round.end());
+        }
+      }
+      absorb_ready();
+      for (shard* s : second_round) {
+        const int r = s->flip_and_wait(deadline);
+        if (r < 0) ++deferred;
+        if (r > 0) ready_shards.push_back(s);
+      }
+      absorb_ready();
       return deferred;
     }
+    // Merges the cold buffers of ready_shards into total (one absorb) and
+    // resets them; they are no longer pending.
+    void absorb_ready() {
+      if (ready_shards.empty()) return;
+      ready_buffers.clear();
+      for (shard* s : ready_shards) ready_buffers.push_back(&s->buffers[s->cold]);
+      total.absorb(ready_buffers.data(), ready_buffers.size());
+      for (shard* s : ready_shards) s->pending = false;
+      ready_shards.clear();
+    }
+    // drain_absorbing's lists (reader-only: guarded by reader_mutex; kept to
+    // reuse their storage).
+    std::vector<A*> ready_buffers;
+    std::vector<shard*> ready_shards, second_round, flipped;
   };
 
   shard* local_shard() {

@@ -409,6 +409,7 @@ class slot_counts {
   /// Counts add slot by slot. Makes this layout wide (allocates if compact).
   slot_counts& operator+=(const slot_counts& other) {
     if (wide_.empty()) widen();
+    if (other.moved_out_) return *this;  // every count is 0
     if (!other.wide_.empty()) {
       for (std::size_t s = 0; s < wide_.size(); ++s) wide_[s] += other.wide_[s];
     } else {
@@ -419,7 +420,44 @@ class slot_counts {
     return *this;
   }
 
+  /// Adds the counts of parts[0 .. count) (same size) to this, as += would
+  /// one at a time, and empties them: 16-bit counts in one pass over this
+  /// layout (detail::add_counts_and_clear). Makes this layout wide. An
+  /// emptied part stays empty, and costs nothing to += or reset(), until its
+  /// reset() (drift_monitor::absorb resets it right after; nothing may count
+  /// into it before).
+  void add_and_clear(slot_counts* const* parts, std::size_t count) {
+    if (wide_.empty()) widen();
+    std::uint16_t* narrow[64];
+    std::size_t n_narrow = 0;
+    auto flush = [&] {
+      detail::add_counts_and_clear(wide_.data(), narrow, n_narrow, wide_.size());
+      n_narrow = 0;
+    };
+    for (std::size_t p = 0; p < count; ++p) {
+      slot_counts& o = *parts[p];
+      if (o.moved_out_) continue;
+      if (!o.wide_.empty()) {
+        for (std::size_t s = 0; s < wide_.size(); ++s) wide_[s] += o.wide_[s];
+        for (auto& c : o.wide_) c = 0;
+      } else {
+        for (unsigned i = 0; i < o.n_carries_; ++i) wide_[o.carries_[i].slot] += o.carries_[i].blocks << 16;
+        narrow[n_narrow++] = o.narrow_.data();
+        if (n_narrow == 64) flush();
+      }
+      unplaced_ += o.unplaced_;
+      o.n_carries_ = 0;
+      o.unplaced_ = 0;
+      o.moved_out_ = true;
+    }
+    if (n_narrow != 0) flush();
+  }
+
   void reset() noexcept {
+    if (moved_out_) {  // add_and_clear emptied it
+      moved_out_ = false;
+      return;
+    }
     for (auto& c : wide_) c = 0;
     for (auto& c : narrow_) c = 0;
     n_carries_ = 0;
@@ -468,6 +506,7 @@ class slot_counts {
   std::array<carry_entry, 8> carries_{};
   unsigned n_carries_ = 0;
   std::uint64_t unplaced_ = 0;
+  bool moved_out_ = false;  // add_and_clear took every count; reset() clears it
 };
 
 /// A mergeable Neumaier sum (the state of the tail integrals).
@@ -544,6 +583,137 @@ inline wasserstein_estimate wasserstein_from_slots(const numeric_reference_data&
   const double v = value.value(), b = bound.value();
   if (uncertain) return {std::isfinite(v) ? v : inf, inf};
   return {std::isfinite(v) ? v : inf, std::isfinite(b) ? b : inf};
+}
+
+/// The KS extremes and the Wasserstein-1 estimate of a window known by its
+/// slot counts c (2d + 1 of them, `placed` in all): what the KS walk of
+/// drift_monitor::compare_numeric and wasserstein_from_slots compute, bit for
+/// bit (tests/monitor_report_walk_test.cpp), in one pass over c and cheaper:
+/// - the KS statistic's exact value at a point is K / (n placed) with the
+///   integer K = i placed - j n; while n placed <= 2^49 distinct K are farther
+///   apart than the rounding of the double difference (the argument of
+///   ks_merge_walk_branchless), so the tracker, which computes that double
+///   difference, runs only where K reaches or ties a running extreme
+///   (a few dozen points), not at every point;
+/// - Wasserstein-1's quotients: a quotient j / placed is reused when the next
+///   gap starts at the same j (no current value on the reference value in
+///   between, always for continuous data), and the others are divided two at
+///   a time (divide_pair).
+/// The compensated sums take the same terms in the same order. O(d), no
+/// allocation.
+struct slot_walk_result {
+  ks_extremes ks;
+  wasserstein_estimate w1;
+};
+// compensated_sum::add on a (sum, compensation) pair held elsewhere (the
+// walk hands its sums to walk_gaps and back).
+inline void neumaier_add(double& sum, double& compensation, double x) noexcept {
+  const double t = sum + x;
+  if (std::fabs(sum) >= std::fabs(x))
+    compensation += (sum - t) + x;
+  else
+    compensation += (x - t) + sum;
+  sum = t;
+}
+template <bool ExactK>
+inline slot_walk_result walk_slots_impl(const numeric_reference_data& ref, const std::uint64_t* c,
+                                        std::uint64_t placed, double below_sum, double above_sum) noexcept {
+  const std::size_t d = ref.distinct.size();
+  const double* u = ref.distinct.data();
+  const std::uint64_t* at = ref.at_or_below.data();
+  const double m = static_cast<double>(placed), n = static_cast<double>(ref.n);
+  ks_extreme_tracker t(n, m);
+  const auto step_i = static_cast<std::int64_t>(placed), step_j = static_cast<std::int64_t>(ref.n);
+  std::int64_t k_max = std::numeric_limits<std::int64_t>::min(), k_min = std::numeric_limits<std::int64_t>::max();
+  auto point = [&](double v, std::uint64_t i, std::uint64_t j, bool in1, bool in2) {
+    if (ExactK) {
+      const std::int64_t k = static_cast<std::int64_t>(i) * step_i - static_cast<std::int64_t>(j) * step_j;
+      if (k < k_max && k > k_min) return;  // strictly inside: neither sets nor ties an extreme
+      k_max = k > k_max ? k : k_max;
+      k_min = k < k_min ? k : k_min;
+    }
+    t.at(v, static_cast<std::size_t>(i), j, in1, in2);
+  };
+  const double unknown = std::numeric_limits<double>::quiet_NaN();
+  gap_sums sums;  // compensated_sum value, bound
+  neumaier_add(sums.value_sum, sums.value_comp, below_sum / m * tail_scale_inverse);
+  std::uint64_t j = c[0];
+  if (j != 0) point(unknown, 0, j, false, true);
+  std::size_t k = 0;
+#if defined(DRIFTWATCH_ISA_AVX2)
+  if (ExactK && d > 1) {
+    const simd_level level = active_level();
+    const bool finite = std::isfinite(u[d - 1] - u[0]);
+#if defined(DRIFTWATCH_ISA_AVX512)
+    if (level == simd_level::avx512)
+      k = finite ? avx512::walk_gaps<true>(u, at, c, d - 1, ref.n, placed, j, point, k_max, k_min, sums)
+                 : avx512::walk_gaps<false>(u, at, c, d - 1, ref.n, placed, j, point, k_max, k_min, sums);
+#endif
+    if (level == simd_level::avx2)
+      k = finite ? avx2::walk_gaps<true>(u, at, c, d - 1, ref.n, placed, j, point, k_max, k_min, sums)
+                 : avx2::walk_gaps<false>(u, at, c, d - 1, ref.n, placed, j, point, k_max, k_min, sums);
+  }
+#endif
+  std::uint64_t quotient_of = ~std::uint64_t{0};  // the j whose quotient j / m is `quotient`
+  double quotient = 0.0;
+  for (; k < d; ++k) {
+    const std::uint64_t equal = c[2 * k + 1];
+    j += equal;
+    point(u[k], at[k], j, true, equal != 0);
+    const std::uint64_t g = c[2 * k + 2];
+    if (k + 1 == d) {
+      if (g != 0) point(unknown, at[k], j + g, false, true);
+      break;
+    }
+    // The gap (u_k, u_{k+1}): as wasserstein_from_slots.
+    const double w = u[k + 1] - u[k];
+    const double at_k = static_cast<double>(at[k]);
+    double r, c0;
+    if (g == 0) {
+      if (j == quotient_of) {
+        r = at_k / n;
+        c0 = quotient;
+      } else {
+        divide_pair(at_k, n, static_cast<double>(j), m, r, c0);
+        quotient_of = j;
+        quotient = c0;
+      }
+      neumaier_add(sums.value_sum, sums.value_comp, width_times(w, std::fabs(r - c0)));
+      continue;
+    }
+    const std::uint64_t j1 = j + g;
+    double c1;
+    if (j == quotient_of) {
+      c0 = quotient;
+      divide_pair(at_k, n, static_cast<double>(j1), m, r, c1);
+    } else {
+      divide_pair(at_k, n, static_cast<double>(j), m, r, c0);
+      c1 = static_cast<double>(j1) / m;
+    }
+    quotient_of = j1;
+    quotient = c1;
+    j = j1;
+    point(unknown, at[k], j, false, true);
+    const double lo = width_times(w, r < c0 ? c0 - r : (r > c1 ? r - c1 : 0.0));
+    const double hi = width_times(w, std::max(std::fabs(r - c0), std::fabs(r - c1)));
+    if (std::isinf(hi) && !std::isinf(lo)) sums.uncertain = true;
+    neumaier_add(sums.value_sum, sums.value_comp, lo / 2 + hi / 2);
+    neumaier_add(sums.bound_sum, sums.bound_comp, hi == lo ? 0.0 : hi / 2 - lo / 2);
+  }
+  neumaier_add(sums.value_sum, sums.value_comp, above_sum / m * tail_scale_inverse);
+  const double inf = std::numeric_limits<double>::infinity();
+  const double v = sums.value_sum + sums.value_comp, b = sums.bound_sum + sums.bound_comp;
+  slot_walk_result out;
+  out.ks = t.extremes();
+  out.w1 = sums.uncertain ? wasserstein_estimate{std::isfinite(v) ? v : inf, inf}
+                          : wasserstein_estimate{std::isfinite(v) ? v : inf, std::isfinite(b) ? b : inf};
+  return out;
+}
+inline slot_walk_result walk_slots(const numeric_reference_data& ref, const std::uint64_t* c, std::uint64_t placed,
+                                   double below_sum, double above_sum) noexcept {
+  if (static_cast<double>(ref.n) * static_cast<double>(placed) <= 562949953421312.0)  // 2^49
+    return walk_slots_impl<true>(ref, c, placed, below_sum, above_sum);
+  return walk_slots_impl<false>(ref, c, placed, below_sum, above_sum);
 }
 
 }  // namespace detail
@@ -834,6 +1004,42 @@ class drift_monitor {
       }
     }
     return *this;
+  }
+
+  /// Exactly `for each part: *this += *part; part->reset();`, in that order,
+  /// but the numeric features' window counts of all the parts are added in
+  /// one pass per feature (slot_counts::add_and_clear): the 64-bit total is
+  /// read and written once, not once per part. concurrent<drift_monitor>
+  /// drains its shards with it (docs/prometheus.md, "What a scrape costs").
+  /// Throws as += does (a part of another construction: nothing is merged).
+  void absorb(drift_monitor* const* parts, std::size_t count) {
+    for (std::size_t p = 0; p < count; ++p)
+      if (!same_construction(*parts[p])) {  // += names the difference; nothing is merged before it throws
+        for (std::size_t q = 0; q < count; ++q) {
+          *this += *parts[q];
+          parts[q]->reset();
+        }
+        return;
+      }
+    std::vector<detail::slot_counts*> windows;
+    windows.reserve(count);
+    for (std::size_t i = 0; i < numerics_.size(); ++i) {
+      // The windows += adds: as it checks, with the counts it accumulates.
+      std::uint64_t total = numerics_[i].ks_count;
+      windows.clear();
+      for (std::size_t p = 0; p < count; ++p) {
+        auto& fb = parts[p]->numerics_[i];
+        if (fb.ks_count != 0 && total <= config_.max_current_samples - fb.ks_count) {
+          windows.push_back(&fb.window);
+          total += fb.ks_count;
+        }
+      }
+      if (!windows.empty()) numerics_[i].window.add_and_clear(windows.data(), windows.size());
+    }
+    for (std::size_t p = 0; p < count; ++p) {
+      *this += *parts[p];  // the windows moved out add nothing
+      parts[p]->reset();
+    }
   }
 
   std::size_t size() const noexcept { return features_.size(); }
@@ -1370,6 +1576,26 @@ class drift_monitor {
     return categoricals_[slot.index];
   }
 
+  // What operator+= checks before merging, as a predicate (absorb).
+  bool same_construction(const drift_monitor& other) const {
+    if (features_.size() != other.features_.size()) return false;
+    for (std::size_t i = 0; i < features_.size(); ++i) {
+      const auto& a = features_[i];
+      const auto& b = other.features_[i];
+      if (a.name != b.name || a.kind != b.kind) return false;
+      if (a.kind == feature_kind::numeric) {
+        const auto& fa = numerics_[a.index];
+        const auto& fb = other.numerics_[b.index];
+        if (fa.reference_hist != fb.reference_hist || (fa.reference != fb.reference && !(*fa.reference == *fb.reference)))
+          return false;
+      } else if (categoricals_[a.index].reference.names() != other.categoricals_[b.index].reference.names() ||
+                 categoricals_[a.index].reference.counts() != other.categoricals_[b.index].reference.counts()) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   // KS (exact) and W1 (exact or bounded) of a numeric feature's window.
   static void compare_numeric(const numeric_feature& f, feature_report& r) {
     const auto& ref = *f.reference;
@@ -1400,24 +1626,11 @@ class drift_monitor {
     ks.method = ks_method::automatic;
     ks.n_reference = static_cast<std::size_t>(ref.n);
     ks.n_current = static_cast<std::size_t>(placed);
-    detail::ks_extreme_tracker t(static_cast<double>(ref.n), static_cast<double>(placed));
-    const double unknown = std::numeric_limits<double>::quiet_NaN();  // a gap's largest value: not kept
-    std::uint64_t j = 0;
-    const std::size_t d = ref.distinct.size();
-    for (std::size_t k = 0; k <= d; ++k) {
-      const std::size_t i = k == 0 ? 0 : static_cast<std::size_t>(ref.at_or_below[k - 1]);
-      if (c[2 * k] != 0) {
-        j += c[2 * k];
-        t.at(unknown, i, j, false, true);
-      }
-      if (k == d) break;
-      j += c[2 * k + 1];
-      t.at(ref.distinct[k], static_cast<std::size_t>(ref.at_or_below[k]), j, true, c[2 * k + 1] != 0);
-    }
+    const detail::slot_walk_result walk = detail::walk_slots(ref, c.data(), placed, below_sum, above_sum);
     ks.invalid_reason = nullptr;
-    detail::ks_finish(ks, t.extremes(), alternative::two_sided, ks_method::automatic);
+    detail::ks_finish(ks, walk.ks, alternative::two_sided, ks_method::automatic);
     r.ks = ks;
-    const auto w = detail::wasserstein_from_slots(ref, c, placed, below_sum, above_sum);
+    const auto& w = walk.w1;
     r.wasserstein = metric_value::of(w.value);
     r.wasserstein_exact = false;
     r.wasserstein_error_bound = w.bound;
