@@ -190,20 +190,8 @@ struct gap_sums {
 
 // walk_gaps for AVX2 and AVX-512 in target regions (dispatch.hpp); the
 // scalar twin is walk_slots_impl's own loop (monitor.hpp).
-#if defined(DRIFTWATCH_ISA_AVX2)
-#define DRIFTWATCH_ISA 2
-#include <driftwatch/detail/isa_begin.hpp>
-#include <driftwatch/detail/kernels_ks_isa.hpp>
-#include <driftwatch/detail/isa_end.hpp>
-#undef DRIFTWATCH_ISA
-#endif
-#if defined(DRIFTWATCH_ISA_AVX512)
-#define DRIFTWATCH_ISA 3
-#include <driftwatch/detail/isa_begin.hpp>
-#include <driftwatch/detail/kernels_ks_isa.hpp>
-#include <driftwatch/detail/isa_end.hpp>
-#undef DRIFTWATCH_ISA
-#endif
+#define DRIFTWATCH_ISA_BODY <driftwatch/detail/kernels_ks_isa.hpp>
+#include <driftwatch/detail/isa_bodies.hpp>
 
 /// Below this size std::sort wins (the radix passes have fixed costs).
 constexpr std::size_t radix_sort_min = 2048;
