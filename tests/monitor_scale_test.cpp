@@ -328,9 +328,9 @@ TEST_CASE("Wasserstein-1 that overflows is +inf and valid, as SciPy", "[wasserst
   }
 }
 
-TEST_CASE("values waiting to be counted (observe's batch of 64) count in report, state and merge", "[monitor][pending]") {
-  // observe() counts a feature's values into the exact-KS window 64 at a
-  // time; a window of any size, on either side of a batch boundary, gives
+TEST_CASE("values waiting to be counted (observe's buffer) count in report, state and merge", "[monitor][pending]") {
+  // observe() counts a feature's values into the exact-KS window in
+  // batches; a window of any size, on either side of a batch boundary, gives
   // ks_test's D and p bit for bit, writes the state of a window counted one
   // value at a time (it reads back and goes on identically), and merges as
   // its read-back copy does. Cost: ~20 ms.

@@ -742,7 +742,7 @@ class drift_monitor {
   void operator()(feature_id id, std::string_view category) { observe(id, category); }
   /// The histogram counts the whole span at once (its SIMD kernel, the same
   /// counts as one value at a time); the window counts it in observe's
-  /// batches of 64.
+  /// buffers of 256.
   void observe(feature_id id, span<const double> values) noexcept {
     const std::size_t index = numeric_of_[id];
     if (index == not_numeric) return;
