@@ -34,8 +34,9 @@ if [[ " $steps " == *" simd "* ]]; then
     cmake --build --preset "$preset" -j "$jobs"
     ctest --preset "$preset" -j "$jobs" || status=1
   done
-  # The kernel tests cross-built for aarch64 (NEON via xsimd) and run under
-  # qemu-user: ~1 min of compiling and ~30 s of tests on 2 idle cores.
+  # The SIMD == scalar tests (CTest label `simd`) cross-built for aarch64
+  # (NEON via xsimd) and run under qemu-user: ~1 min of compiling and ~10 s
+  # of tests on 2 idle cores.
   if command -v aarch64-linux-gnu-g++ > /dev/null && command -v qemu-aarch64 > /dev/null; then
     echo "test.sh: kernel tests for aarch64 (preset aarch64-kernels, qemu-user)"
     { cmake --preset aarch64-kernels > /dev/null && cmake --build --preset aarch64-kernels -j "$jobs" &&
