@@ -512,14 +512,7 @@ class slot_counts {
 /// A mergeable Neumaier sum (the state of the tail integrals).
 struct mergeable_sum {
   double sum = 0.0, compensation = 0.0;
-  void add(double x) noexcept {
-    const double t = sum + x;
-    if (std::fabs(sum) >= std::fabs(x))
-      compensation += (sum - t) + x;
-    else
-      compensation += (x - t) + sum;
-    sum = t;
-  }
+  void add(double x) noexcept { neumaier_add(sum, compensation, x); }
   void merge(const mergeable_sum& o) noexcept {
     add(o.sum);
     compensation += o.compensation;
@@ -605,16 +598,6 @@ struct slot_walk_result {
   ks_extremes ks;
   wasserstein_estimate w1;
 };
-// compensated_sum::add on a (sum, compensation) pair held elsewhere (the
-// walk hands its sums to walk_gaps and back).
-inline void neumaier_add(double& sum, double& compensation, double x) noexcept {
-  const double t = sum + x;
-  if (std::fabs(sum) >= std::fabs(x))
-    compensation += (sum - t) + x;
-  else
-    compensation += (x - t) + sum;
-  sum = t;
-}
 template <bool ExactK>
 inline slot_walk_result walk_slots_impl(const numeric_reference_data& ref, const std::uint64_t* c,
                                         std::uint64_t placed, double below_sum, double above_sum) noexcept {
