@@ -514,27 +514,24 @@ class basic_ks_stream {
     }
     const auto x = static_cast<double>(v);
     const std::size_t k = detail::bin_of_branchless(distinct_.data(), distinct_.size(), x);  // #{u < x}
-    if (k < distinct_.size() && distinct_[k] == x) {
-      if constexpr (Storage::saturates) {
-        if (detail::cell_add(equal_[k], 1) != 0) {
-          saturated_ += 1;
-          return;
-        }
-      } else {
-        detail::cell_add(equal_[k], 1);
+    const bool on_reference_value = k < distinct_.size() && distinct_[k] == x;
+    if (!count_one(on_reference_value ? equal_[k] : below_[k])) return;
+    if (!on_reference_value) raise_gap_max(k, x);
+    detail::cell_add(count_, 1);
+  }
+  // Adds 1 to a window counter; false when a full counter32 left the
+  // observation out (counted in saturated_count() instead).
+  template <class Cell>
+  bool count_one(Cell& c) noexcept {
+    if constexpr (Storage::saturates) {
+      if (detail::cell_add(c, 1) != 0) {
+        saturated_ += 1;
+        return false;
       }
     } else {
-      if constexpr (Storage::saturates) {
-        if (detail::cell_add(below_[k], 1) != 0) {
-          saturated_ += 1;
-          return;
-        }
-      } else {
-        detail::cell_add(below_[k], 1);
-      }
-      raise_gap_max(k, x);
+      detail::cell_add(c, 1);
     }
-    detail::cell_add(count_, 1);
+    return true;
   }
 
   void add_weighted(Value v, double w) noexcept {

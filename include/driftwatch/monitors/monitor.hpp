@@ -927,26 +927,8 @@ class drift_monitor {
   /// category, missing and KS counts add exactly; Wasserstein's tail sums
   /// add; raw samples are concatenated while both are complete and fit.
   drift_monitor& operator+=(const drift_monitor& other) {
-    if (features_.size() != other.features_.size())
-      detail::fail("drift_monitor::operator+=: monitors have different numbers of features (" +
-                   std::to_string(features_.size()) + " vs " + std::to_string(other.features_.size()) + ")");
-    for (std::size_t i = 0; i < features_.size(); ++i) {
-      const auto& a = features_[i];
-      const auto& b = other.features_[i];
-      if (a.name != b.name || a.kind != b.kind)
-        detail::fail("drift_monitor::operator+=: feature " + std::to_string(i) + " is '" + a.name + "' here but '" +
-                     b.name + "' in the other monitor");
-      if (a.kind == feature_kind::numeric) {
-        const auto& fa = numerics_[a.index];
-        const auto& fb = other.numerics_[b.index];
-        if (fa.reference_hist != fb.reference_hist ||
-            (fa.reference != fb.reference && !(*fa.reference == *fb.reference)))
-          detail::fail("drift_monitor::operator+=: feature '" + a.name + "' has a different reference");
-      } else if (categoricals_[a.index].reference.names() != other.categoricals_[b.index].reference.names() ||
-                 categoricals_[a.index].reference.counts() != other.categoricals_[b.index].reference.counts()) {
-        detail::fail("drift_monitor::operator+=: feature '" + a.name + "' has a different reference");
-      }
-    }
+    if (const std::string difference = construction_difference(other); !difference.empty())
+      detail::fail("drift_monitor::operator+=: " + difference);
     for (std::size_t i = 0; i < features_.size(); ++i) {
       auto& a = features_[i];
       const auto& b = other.features_[i];
@@ -957,7 +939,7 @@ class drift_monitor {
         fa.current_hist += fb.current_hist;
         // The window cap applies to the merged window as to one stream: what
         // does not fit is truncated (counted), KS and W1 keep the rest.
-        if (fb.ks_count != 0 && fa.ks_count <= config_.max_current_samples - fb.ks_count) {
+        if (window_fits(fa.ks_count, fb.ks_count)) {
           const bool both_complete = fa.sample_complete() && fb.sample_complete();
           flush_pending(fa);
           // The other side's waiting values are counted straight into this
@@ -997,7 +979,7 @@ class drift_monitor {
   /// Throws as += does (a part of another construction: nothing is merged).
   void absorb(drift_monitor* const* parts, std::size_t count) {
     for (std::size_t p = 0; p < count; ++p)
-      if (!same_construction(*parts[p])) {  // += names the difference; nothing is merged before it throws
+      if (!construction_difference(*parts[p]).empty()) {  // += names it; nothing is merged before it throws
         for (std::size_t q = 0; q < count; ++q) {
           *this += *parts[q];
           parts[q]->reset();
@@ -1012,7 +994,7 @@ class drift_monitor {
       windows.clear();
       for (std::size_t p = 0; p < count; ++p) {
         auto& fb = parts[p]->numerics_[i];
-        if (fb.ks_count != 0 && total <= config_.max_current_samples - fb.ks_count) {
+        if (window_fits(total, fb.ks_count)) {
           windows.push_back(&fb.window);
           total += fb.ks_count;
         }
@@ -1409,6 +1391,9 @@ class drift_monitor {
                            detail::mergeable_sum& above) noexcept {
     const double* u = ref.distinct.data();
     const std::size_t d = ref.distinct.size();
+    // The tail integrals' terms of a value below u_0 / above u_{d-1}.
+    auto add_below = [&](double w) { below.add((u[0] / 2 - w / 2) * detail::tail_scale); };
+    auto add_above = [&](double w) { above.add((w / 2 - u[d - 1] / 2) * detail::tail_scale); };
     std::size_t slot[64];
     if (ref.guide.empty() || d < sorted_count_min) {
       for (std::size_t start = 0; start < n; start += 64) {
@@ -1417,8 +1402,8 @@ class drift_monitor {
         ref.slots(v, m, slot, [&window](std::size_t near) { detail::prefetch_write(window.address(near)); });
         for (std::size_t i = 0; i < m; ++i) {
           window.increment(slot[i]);
-          if (slot[i] == 0) below.add((u[0] / 2 - v[i] / 2) * detail::tail_scale);
-          if (slot[i] == 2 * d) above.add((v[i] / 2 - u[d - 1] / 2) * detail::tail_scale);
+          if (slot[i] == 0) add_below(v[i]);
+          if (slot[i] == 2 * d) add_above(v[i]);
         }
       }
       return;
@@ -1439,10 +1424,10 @@ class drift_monitor {
         if (!(w > u0)) {
           const std::size_t s = static_cast<std::size_t>(w == u0);
           window.increment(s);
-          if (s == 0) below.add((u[0] / 2 - w / 2) * detail::tail_scale);
+          if (s == 0) add_below(w);
         } else if (w > top) {
           window.increment(2 * d);
-          above.add((w / 2 - u[d - 1] / 2) * detail::tail_scale);
+          add_above(w);
         } else {
           const double k = (w - origin) * key_scale;  // > 0, rises with w
           const std::size_t c = k >= static_cast<double>(count_order - 1) ? count_order - 1 : static_cast<std::size_t>(k);
@@ -1614,24 +1599,34 @@ class drift_monitor {
     return categoricals_[slot.index];
   }
 
-  // What operator+= checks before merging, as a predicate (absorb).
-  bool same_construction(const drift_monitor& other) const {
-    if (features_.size() != other.features_.size()) return false;
+  // What operator+= and absorb check before merging: the first difference
+  // between the two monitors' constructions (features, order, references),
+  // or "" when there is none.
+  std::string construction_difference(const drift_monitor& other) const {
+    if (features_.size() != other.features_.size())
+      return "monitors have different numbers of features (" + std::to_string(features_.size()) + " vs " +
+             std::to_string(other.features_.size()) + ")";
     for (std::size_t i = 0; i < features_.size(); ++i) {
       const auto& a = features_[i];
       const auto& b = other.features_[i];
-      if (a.name != b.name || a.kind != b.kind) return false;
+      if (a.name != b.name || a.kind != b.kind)
+        return "feature " + std::to_string(i) + " is '" + a.name + "' here but '" + b.name + "' in the other monitor";
       if (a.kind == feature_kind::numeric) {
         const auto& fa = numerics_[a.index];
         const auto& fb = other.numerics_[b.index];
         if (fa.reference_hist != fb.reference_hist || (fa.reference != fb.reference && !(*fa.reference == *fb.reference)))
-          return false;
+          return "feature '" + a.name + "' has a different reference";
       } else if (categoricals_[a.index].reference.names() != other.categoricals_[b.index].reference.names() ||
                  categoricals_[a.index].reference.counts() != other.categoricals_[b.index].reference.counts()) {
-        return false;
+        return "feature '" + a.name + "' has a different reference";
       }
     }
-    return true;
+    return {};
+  }
+  // Whether `add` more window values fit beside `have` under the window cap
+  // (what += and absorb merge; the rest is truncated and counted).
+  bool window_fits(std::uint64_t have, std::uint64_t add) const noexcept {
+    return add != 0 && have <= config_.max_current_samples - add;
   }
 
   // KS (exact) and W1 (exact or bounded) of a numeric feature's window.
