@@ -552,6 +552,11 @@ class Utf8AndInputs(Tmp):
         r = run("--reference", ref, "--current", bad)
         self.assertEqual(r.returncode, 1)
         self.assertIn("gzip", r.stderr)
+        # A .gz name over plain text is refused, as `rank` refuses it (one input layer).
+        fake = self.write("plain.gz", text)
+        r = run("--reference", ref, "--current", fake)
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("plain.gz: not a gzip file", r.stderr)
 
     def test_two_threads_give_the_one_thread_report_even_when_the_cut_falls_in_a_quote(self):
         # Files over 8 MiB are cut in two at a line start; here every record
