@@ -46,6 +46,46 @@ inline T next_below(T s) noexcept {
   return std::nextafter(s, -std::numeric_limits<T>::infinity());
 }
 
+/// The SIMD kernels' pieces (count_above_simd and the per-ISA count_above):
+/// block [b0, b1) cut at every split of queries [g0, g0 + G) inside it, in
+/// ascending order, so that each piece compares against one fixed threshold
+/// per query. Writes the cut points (b0 and b1 included) and returns how many.
+template <class T, std::size_t G>
+std::size_t cut_at_splits(std::size_t b0, std::size_t b1, const above_query<T>* queries, std::size_t g0,
+                          std::size_t m, std::size_t (&cut)[G + 2]) noexcept {
+  std::size_t ncut = 0;
+  cut[ncut++] = b0;
+  for (std::size_t k = 0; k < G && g0 + k < m; ++k) {
+    const std::size_t sp = queries[g0 + k].split;
+    if (sp > b0 && sp < b1) cut[ncut++] = sp;
+  }
+  cut[ncut++] = b1;
+  for (std::size_t a = 1; a < ncut; ++a)  // insertion sort of <= G + 2 cut points
+    for (std::size_t b = a; b > 0 && cut[b] < cut[b - 1]; --b) {
+      const std::size_t t = cut[b];
+      cut[b] = cut[b - 1];
+      cut[b - 1] = t;
+    }
+  return ncut;
+}
+
+/// Query q's threshold over a piece that ends at s1 (no split inside it);
+/// padding queries (q >= m) compare against +inf: never above.
+template <class T>
+T piece_threshold(const above_query<T>* queries, std::size_t q, std::size_t m, std::size_t s1) noexcept {
+  if (q >= m) return std::numeric_limits<T>::infinity();
+  return s1 <= queries[q].split ? queries[q].below : queries[q].above;
+}
+
+/// The values of a piece past its last full batch, [r0, s1), counted one by
+/// one against the piece's thresholds t[0 .. G).
+template <class T, std::size_t G>
+void count_piece_tail(const T* row, std::size_t r0, std::size_t s1, const T (&t)[G], std::size_t g0, std::size_t m,
+                      std::size_t* counts) noexcept {
+  for (std::size_t r = r0; r < s1; ++r)
+    for (std::size_t k = 0; k < G && g0 + k < m; ++k) counts[g0 + k] += (row[r] > t[k]) ? 1 : 0;
+}
+
 /// Scalar twin: counts[q] for every query. O(n * m), no allocation.
 template <class T>
 void count_above_scalar(const T* row, std::size_t n, const above_query<T>* queries, std::size_t m,
@@ -79,21 +119,8 @@ void count_above_group(const T* row, std::size_t b0, std::size_t b1, const above
                        std::size_t g0, std::size_t m, std::size_t* counts) noexcept {
   using B = simd::batch<T>;
   constexpr std::size_t L = simd::lanes<T>;
-  const T inf = std::numeric_limits<T>::infinity();
   std::size_t cut[G + 2];
-  std::size_t ncut = 0;
-  cut[ncut++] = b0;
-  for (std::size_t k = 0; k < G && g0 + k < m; ++k) {
-    const std::size_t sp = queries[g0 + k].split;
-    if (sp > b0 && sp < b1) cut[ncut++] = sp;
-  }
-  cut[ncut++] = b1;
-  for (std::size_t a = 1; a < ncut; ++a)  // insertion sort of <= G + 2 cut points
-    for (std::size_t b = a; b > 0 && cut[b] < cut[b - 1]; --b) {
-      const std::size_t t = cut[b];
-      cut[b] = cut[b - 1];
-      cut[b - 1] = t;
-    }
+  const std::size_t ncut = cut_at_splits<T, G>(b0, b1, queries, g0, m, cut);
   // Two accumulator sets (even and odd batches) so the adds of one query do
   // not wait on each other's latency.
   B acc[G], acc2[G];
@@ -105,9 +132,8 @@ void count_above_group(const T* row, std::size_t b0, std::size_t b1, const above
     T t[G];
     B thr[G];
     for (std::size_t k = 0; k < G; ++k) {
-      const std::size_t q = g0 + k;
-      t[k] = q >= m ? inf : (s1 <= queries[q].split ? queries[q].below : queries[q].above);
-      thr[k] = B(t[k]);  // padding queries compare against +inf: never above
+      t[k] = piece_threshold(queries, g0 + k, m, s1);
+      thr[k] = B(t[k]);
     }
     const std::size_t vec_end = s0 + (s1 - s0) / L * L;
     std::size_t i = s0;
@@ -118,8 +144,7 @@ void count_above_group(const T* row, std::size_t b0, std::size_t b1, const above
       count_above_step(simd::load(row + i), B(-std::numeric_limits<T>::infinity()), acc, acc2, thr, one,
                        std::make_index_sequence<G>{});
     }
-    for (std::size_t r = vec_end; r < s1; ++r)
-      for (std::size_t k = 0; k < G && g0 + k < m; ++k) counts[g0 + k] += (row[r] > t[k]) ? 1 : 0;
+    count_piece_tail<T, G>(row, vec_end, s1, t, g0, m, counts);
   }
   for (std::size_t k = 0; k < G && g0 + k < m; ++k)
     counts[g0 + k] += static_cast<std::size_t>(simd::reduce_add(acc[k] + acc2[k]));

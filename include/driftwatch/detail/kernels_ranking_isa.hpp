@@ -14,21 +14,8 @@ void count_group(const T* row, std::size_t b0, std::size_t b1, const above_query
                        std::size_t g0, std::size_t m, std::size_t* counts) noexcept {
   using V = decltype(set1(T(0)));
   constexpr std::size_t L = lanes<T>;
-  const T inf = std::numeric_limits<T>::infinity();
   std::size_t cut[G + 2];
-  std::size_t ncut = 0;
-  cut[ncut++] = b0;
-  for (std::size_t k = 0; k < G && g0 + k < m; ++k) {
-    const std::size_t sp = queries[g0 + k].split;
-    if (sp > b0 && sp < b1) cut[ncut++] = sp;
-  }
-  cut[ncut++] = b1;
-  for (std::size_t a = 1; a < ncut; ++a)
-    for (std::size_t b = a; b > 0 && cut[b] < cut[b - 1]; --b) {
-      const std::size_t t = cut[b];
-      cut[b] = cut[b - 1];
-      cut[b - 1] = t;
-    }
+  const std::size_t ncut = cut_at_splits<T, G>(b0, b1, queries, g0, m, cut);
   vi acc[G], acc2[G];
   for (std::size_t k = 0; k < G; ++k) acc[k] = acc2[k] = zero_i();
   for (std::size_t c = 0; c + 1 < ncut; ++c) {
@@ -37,8 +24,7 @@ void count_group(const T* row, std::size_t b0, std::size_t b1, const above_query
     T t[G];
     V thr[G];
     for (std::size_t k = 0; k < G; ++k) {
-      const std::size_t q = g0 + k;
-      t[k] = q >= m ? inf : (s1 <= queries[q].split ? queries[q].below : queries[q].above);
+      t[k] = piece_threshold(queries, g0 + k, m, s1);
       thr[k] = set1(t[k]);
     }
     const std::size_t vec_end = s0 + (s1 - s0) / L * L;
@@ -46,9 +32,8 @@ void count_group(const T* row, std::size_t b0, std::size_t b1, const above_query
     for (; i + 2 * L <= vec_end; i += 2 * L)
       count_above_step(load(row + i), load(row + i + L), acc, acc2, thr, std::make_index_sequence<G>{});
     if (i < vec_end)
-      count_above_step(load(row + i), set1(-inf), acc, acc2, thr, std::make_index_sequence<G>{});
-    for (std::size_t r = vec_end; r < s1; ++r)
-      for (std::size_t k = 0; k < G && g0 + k < m; ++k) counts[g0 + k] += (row[r] > t[k]) ? 1 : 0;
+      count_above_step(load(row + i), set1(-std::numeric_limits<T>::infinity()), acc, acc2, thr, std::make_index_sequence<G>{});
+    count_piece_tail<T, G>(row, vec_end, s1, t, g0, m, counts);
   }
   for (std::size_t k = 0; k < G && g0 + k < m; ++k) {
     if (sizeof(T) == 8)
