@@ -238,9 +238,14 @@ inline void count_non_finite(const T* x, std::size_t n, std::uint64_t& invalid, 
 }
 
 /// Adds to counts the bins of a compare-and-count pass over `valid` finite
-/// values, from cum[j] = how many of them are above edge j (non-increasing).
-inline void add_compare_counts(const std::uint64_t* cum, std::size_t ne, std::uint64_t valid,
+/// values, from cum[j] = how many of them are above edge j (non-increasing),
+/// for ne <= NE real edges. (The bound is restated so that GCC's -O3 sees
+/// every read inside cum: without it, -Wmaybe-uninitialized fired in every
+/// consumer's Release build.)
+template <std::size_t NE>
+inline void add_compare_counts(const std::uint64_t (&cum)[NE], std::size_t ne, std::uint64_t valid,
                                std::uint64_t* counts) noexcept {
+  ne = ne < NE ? ne : NE;
   if (ne == 0) {
     counts[0] += valid;
     return;
