@@ -64,6 +64,7 @@ struct drift_feature {
   bool drift = false;
   std::string invalid_reason;  // empty when the comparison could be made
   std::string status_note;     // e.g. insufficient data (the metrics are still shown)
+  bool insufficient = false;   // fewer valid current values than --min-samples: no verdict but drift
   bool gate_failed = false;    // counts toward exit status 4 with --fail-on-drift
   std::string reasons;         // "psi,ks" of the drift
   std::uint64_t n_reference = 0, n_current = 0;

@@ -316,7 +316,9 @@ class ReportTests(unittest.TestCase):
         groups = []
         for s in sections:
             f = by_name[s.get("data-feature")]
-            want = "drift" if f["drift"] else ("na" if f["invalid_reason"] else "ok")
+            # n/a: not compared, or too few current values to call it ok (the gate fails closed)
+            want = "drift" if f["drift"] else (
+                "na" if f["invalid_reason"] or f["status"] == "insufficient_data" else "ok")
             self.assertEqual(s.get("data-verdict"), want, f["name"])
             badge = [b for b in find_all(s, "span", "verdict")]
             self.assertEqual(len(badge), 1, f["name"])
@@ -635,6 +637,19 @@ class ReportTests(unittest.TestCase):
             text = f.read()
         self.assertIn("NO DRIFT", text)
         self.assertIn("could not be checked", text)
+        # fewer valid current values than --min-samples: metrics shown, verdict n/a
+        # (not ok), listed after the checked features, and exit status 4 as in text
+        path, js = self.drift_html(ref, cur, "few.html", "--min-samples", "1480")
+        page = self.check_static(path)
+        self.check_drift_dom(page.dom, js, False)
+        few = [f["name"] for f in js["features"] if f["status"] == "insufficient_data" and not f["drift"]]
+        self.assertEqual(few, ["user_age"])
+        s = [s for s in find_all(page.dom, "section", "feature") if s.get("data-feature") == "user_age"][0]
+        self.assertEqual(s.get("data-verdict"), "na")
+        self.assertIn("than --min-samples (1480): insufficient data", text_of(first(s, "h3")))
+        self.assertEqual(len(find_all(s, "table", "metrics")), 1)
+        self.cli("drift", "--reference", ref, "--current", cur, "--format", "html", "-o", out, "--fail-on-drift",
+                 "--columns", "user_age", "--min-samples", "1480", expect=4)
 
     def test_output_file_for_every_format(self):
         ref, cur = os.path.join(DATA, "reference.csv"), os.path.join(DATA, "current.csv")
