@@ -22,6 +22,7 @@
 #include <cstdio>
 #include <limits>
 #include <numeric>
+#include <utility>
 
 #include <driftwatch/core/version.hpp>
 
@@ -1056,6 +1057,22 @@ std::string render_rank(const rank_model& m) {
                         "a difference is called at p < " + human(m.alpha));
   }
   fact("Settings", m.settings);
+  if (!m.gate_checks.empty()) {  // the exit status, said on the page: 3 when a check failed
+    std::string v, sep;
+    if (m.gate_failures.empty()) {
+      v = "\xE2\x9C\x93 passed: ";  // ✓
+      for (const auto& c : m.gate_checks) v += std::exchange(sep, ", ") + c;
+    } else {
+      v = "\xE2\x96\xBC failed: ";  // ▼
+      for (const auto& c : m.gate_failures) v += std::exchange(sep, "; ") + c;
+      v += " (exit status 3)";
+    }
+    out += "<div id=\"gate\">";
+    out += "<b>Gate (--fail-below)</b><br><span class=\"v " + std::string(m.gate_failures.empty() ? "ok" : "drift") +
+           "\">";
+    escape_into(out, v);
+    out += "</span></div>\n";
+  }
   out += "</div>\n</section>\n<section id=\"measures\">\n<h2>Measures</h2>\n<div class=\"scroll\"><table class=\"measures\">"
          "<thead><tr><th>measure</th><th class=\"n\">mean</th>";
   if (paired)

@@ -132,6 +132,8 @@ struct rank_model {
   std::vector<driftwatch::comparison_result> tests; // paired t-test per measure (canary - baseline)
   std::size_t only_in_run = 0, only_in_baseline = 0, baseline_queries = 0;
   double alpha = 0.05;
+  // --fail-below: every check ("map >= 0.3") and those that failed ("map 0.2 is below 0.3")
+  std::vector<std::string> gate_checks, gate_failures;
 };
 
 /// Sets the baseline of `model` (whose queries must be filled, in qid order):

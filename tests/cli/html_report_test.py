@@ -488,6 +488,23 @@ class ReportTests(unittest.TestCase):
         self.assertAlmostEqual(float(best[0].findall("td")[1].get("data-s")), d[-1], places=12)
         self.check_screenshot(out)
 
+    def test_rank_gate(self):
+        """--fail-below: the page says whether the gate passed, and the exit
+        status is the text report's (3 when a measure is below its floor; no browser needed)."""
+        args = ("rank", "--qrels", self.qrels, "--run", self.canary, "--format", "html")
+        means = json.loads(self.cli("rank", "--qrels", self.qrels, "--run", self.canary, "--format", "json").stdout)
+        for floors, expect in (((f"map={means['map'] + 0.01}", "P_10=0"), 3), (("map=0", "P_10=0"), 0)):
+            out = os.path.join(self.tmp, f"gate{expect}.html")
+            gates = [a for f in floors for a in ("--fail-below", f)]
+            self.cli(*args, *gates, "-o", out, expect=expect)
+            self.cli("rank", "--qrels", self.qrels, "--run", self.canary, *gates, expect=expect)
+            gate = text_of(self.check_static(out).dom.find(".//div[@id='gate']"))
+            if expect:
+                self.assertRegex(gate, r"▼ failed: map [0-9.]+ is below [0-9.]+ \(exit status 3\)$")
+                self.assertNotIn("P_10", gate)
+            else:
+                self.assertEqual(gate, "Gate (--fail-below)✓ passed: map >= 0, P_10 >= 0")
+
     def test_many_bins_are_drawn_in_runs(self):
         """--bins 400: at most 50 bars per histogram, every value still counted
         once, the caption says how the bins were grouped (no browser needed)."""
