@@ -8,12 +8,19 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash tools/bootstrap.sh >/dev/null
-cmake --preset release >/dev/null
-cmake --build --preset release -j "$(nproc 2>/dev/null || echo 2)" --target driftwatch-cli >/dev/null
+mkdir -p build/demo
+# The build's output (compiler warnings included) goes to a log, shown only
+# if the build fails, so the first screen is the report.
+log=build/demo/build.log
+if ! { cmake --preset release && cmake --build --preset release -j "$(nproc 2>/dev/null || echo 2)" \
+         --target driftwatch-cli; } >"$log" 2>&1; then
+  tail -n 40 "$log" >&2
+  echo "demo.sh: the build failed (whole log: $log)" >&2
+  exit 1
+fi
 tool=build/release/src/cli/driftwatch
 data=(--reference examples/data/reference.csv --current examples/data/current.csv)
 html=build/demo/drift-report.html
-mkdir -p build/demo
 status=0
 "$tool" drift "${data[@]}" "$@" || status=$?
 html_status=0

@@ -22,6 +22,7 @@
 #include <cstdio>
 #include <limits>
 #include <numeric>
+#include <utility>
 
 #include <driftwatch/core/version.hpp>
 
@@ -91,6 +92,14 @@ const char* verdict_class(verdict v) {
     case verdict::informational: return "info";
   }
   return "info";
+}
+
+/// A feature's verdict: drift when it drifted; n/a when it could not be
+/// compared or has too few current values to trust a "no drift" (the text
+/// report's INSUFFICIENT DATA; the gate fails closed); ok otherwise.
+verdict feature_verdict(const drift_feature& f) {
+  if (f.drift) return verdict::drift;
+  return !f.invalid_reason.empty() || f.insufficient ? verdict::not_available : verdict::ok;
 }
 
 const char* verdict_text(verdict v) {
@@ -547,7 +556,8 @@ drift_model make_drift_model(const drift_outcome& out, const drift_settings& s, 
     f.numeric = r.kind == driftwatch::feature_kind::numeric;
     f.drift = r.drift;
     f.invalid_reason = r.invalid_reason;
-    if (r.status == feature_status::insufficient)
+    f.insufficient = r.status == feature_status::insufficient;
+    if (f.insufficient)
       f.status_note = "fewer valid current values (" + std::to_string(r.current.valid) + ") than --min-samples (" +
                       std::to_string(t.min_samples) + "): insufficient data";
     f.gate_failed = r.gate_failed;
@@ -730,11 +740,14 @@ drift_model make_drift_model(const drift_outcome& out, const drift_settings& s, 
   }
 
   // Drifted first (largest PSI first), then the others in input order, then
-  // the features that could not be compared.
+  // the features that could not be compared or have too few current values.
   std::vector<std::size_t> order(features.size());
   std::iota(order.begin(), order.end(), 0);
   const auto& rs = out.features;
-  auto group = [&](std::size_t i) { return rs[i].drift ? 0 : rs[i].invalid_reason.empty() ? 1 : 2; };
+  auto group = [&](std::size_t i) {
+    const verdict v = feature_verdict(features[i]);
+    return v == verdict::drift ? 0 : v == verdict::ok ? 1 : 2;
+  };
   std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
     if (group(a) != group(b)) return group(a) < group(b);
     if (group(a) == 0) {
@@ -806,7 +819,7 @@ std::string render_drift(const drift_model& m) {
          "<th class=\"n\">test p-value</th><th>drift by</th></tr></thead>\n<tbody>\n";
   for (std::size_t i = 0; i < n; ++i) {
     const auto& f = m.features[i];
-    const verdict v = f.drift ? verdict::drift : !f.invalid_reason.empty() ? verdict::not_available : verdict::ok;
+    const verdict v = feature_verdict(f);
     out += "<tr class=\"" + std::string(f.drift ? "drifted" : "notdrift") + "\"><td><a href=\"#f" + std::to_string(i) + "\">";
     escape_into(out, f.name);
     out += "</a></td><td>" + std::string(f.numeric ? "numeric" : "categorical") + "</td><td class=\"v " +
@@ -819,11 +832,11 @@ std::string render_drift(const drift_model& m) {
   out += "</tbody></table></div>\n<p class=\"note\">Legend:<span class=\"key ref\"></span>reference (filled bars, "
          "solid line)<span class=\"key cur\"></span>current (outlined bars)<span class=\"key curl\"></span>current "
          "(dashed line). Verdicts: \xE2\x96\xB2 drift, \xE2\x9C\x93 ok, \xE2\x80\x93 n/a (the test could not be "
-         "made).</p>\n</section>\n<section id=\"features\">\n<h2>Features, drifted first</h2>\n";
+         "made, or too few current values to call it ok).</p>\n</section>\n<section id=\"features\">\n<h2>Features, drifted first</h2>\n";
 
   for (std::size_t i = 0; i < n; ++i) {
     const auto& f = m.features[i];
-    const verdict v = f.drift ? verdict::drift : !f.invalid_reason.empty() ? verdict::not_available : verdict::ok;
+    const verdict v = feature_verdict(f);
     out += "<section class=\"feature " + std::string(verdict_class(v)) + "\" id=\"f" + std::to_string(i) +
            "\" data-feature=\"";
     escape_into(out, f.name);
@@ -1044,6 +1057,22 @@ std::string render_rank(const rank_model& m) {
                         "a difference is called at p < " + human(m.alpha));
   }
   fact("Settings", m.settings);
+  if (!m.gate_checks.empty()) {  // the exit status, said on the page: 3 when a check failed
+    std::string v, sep;
+    if (m.gate_failures.empty()) {
+      v = "\xE2\x9C\x93 passed: ";  // ✓
+      for (const auto& c : m.gate_checks) v += std::exchange(sep, ", ") + c;
+    } else {
+      v = "\xE2\x96\xBC failed: ";  // ▼
+      for (const auto& c : m.gate_failures) v += std::exchange(sep, "; ") + c;
+      v += " (exit status 3)";
+    }
+    out += "<div id=\"gate\">";
+    out += "<b>Gate (--fail-below)</b><br><span class=\"v " + std::string(m.gate_failures.empty() ? "ok" : "drift") +
+           "\">";
+    escape_into(out, v);
+    out += "</span></div>\n";
+  }
   out += "</div>\n</section>\n<section id=\"measures\">\n<h2>Measures</h2>\n<div class=\"scroll\"><table class=\"measures\">"
          "<thead><tr><th>measure</th><th class=\"n\">mean</th>";
   if (paired)

@@ -64,6 +64,7 @@ struct drift_feature {
   bool drift = false;
   std::string invalid_reason;  // empty when the comparison could be made
   std::string status_note;     // e.g. insufficient data (the metrics are still shown)
+  bool insufficient = false;   // fewer valid current values than --min-samples: no verdict but drift
   bool gate_failed = false;    // counts toward exit status 4 with --fail-on-drift
   std::string reasons;         // "psi,ks" of the drift
   std::uint64_t n_reference = 0, n_current = 0;
@@ -131,6 +132,8 @@ struct rank_model {
   std::vector<driftwatch::comparison_result> tests; // paired t-test per measure (canary - baseline)
   std::size_t only_in_run = 0, only_in_baseline = 0, baseline_queries = 0;
   double alpha = 0.05;
+  // --fail-below: every check ("map >= 0.3") and those that failed ("map 0.2 is below 0.3")
+  std::vector<std::string> gate_checks, gate_failures;
 };
 
 /// Sets the baseline of `model` (whose queries must be filled, in qid order):

@@ -20,6 +20,7 @@
 #include <driftwatch/metrics/ranking_accumulator.hpp>
 
 #include "commands.hpp"
+#include "format.hpp"
 #include "progress.hpp"
 #include "rank_eval.hpp"
 #include "html_report.hpp"
@@ -398,6 +399,8 @@ int run_rank_checked(int argc, char** argv) {
       page.measures.push_back(columns[c].name);
       page.means.push_back(summary[c]);
     }
+    for (const auto& [name, threshold] : o.fail_below) page.gate_checks.push_back(name + " >= " + shortest(threshold));
+    page.gate_failures = gate_failures;
     auto as_query = [&](const query_result& r) {
       html_report::rank_query q{r.qid, {}};
       for (const auto& c : columns) q.values.push_back(c.value(r));

@@ -7,12 +7,14 @@ the ranking report with and without a baseline:
   holds no URL of any kind (no http:, https:, //, url(), @import, src=);
 - headless Chromium, in a network namespace with no network (when the kernel
   allows one) and with every host unresolvable, renders it; from the DOM it
-  dumps (scripts on, and again with scripts off): every feature has its
+  dumps (scripts on; scripts off: the html5lib tree, and Chromium's layout
+  of the page with its script removed): every feature has its
   histogram, numeric ones their two ECDFs with the KS mark, every metric row a
   verdict, and the verdicts, their order (drifted first), the KS statistic and
   the paired t-test agree with `--format json` and with SciPy;
 - a screenshot is not blank: enough non-white pixels, and pixels of both
-  series' colours (decoded here with zlib + NumPy);
+  series' colours (decoded here with zlib + NumPy), with and without script;
+- every <svg> is role="img" with a leading, non-empty <title>;
 - at 390 CSS px (in a frame of that width) the page does not overflow sideways;
 - the series colours stay apart under simulated colour-vision deficiencies and
   the verdict colours have WCAG contrast >= 4.5 on white;
@@ -20,7 +22,7 @@ the ranking report with and without a baseline:
 - past --memory-budget the page says its current ECDF is approximate while the
   KS mark stays exact (SciPy), and --fail-on-drift gives 3 / 4 with html too.
 
-Cost: about 9 s of CPU (8.4 s measured at load 4.6; 8 Chromium runs of ~0.6 s each; html5lib parsing
+Cost: about 10 s of CPU (10.3 s measured at load 6; 10 Chromium runs of ~0.6 s each; html5lib parsing
 the 100-feature page twice, ~1.4 s each; the CLI runs take 0.2 s in all). Exits 77 (ctest SKIP_RETURN_CODE) when Chromium is absent.
 
 Run: /usr/bin/python3 tests/cli/html_report_test.py --driftwatch build/dev/src/cli/driftwatch
@@ -268,7 +270,28 @@ class ReportTests(unittest.TestCase):
             self.assertTrue(href.startswith("#"), f"{path}: a link that leaves the page: {href}")
         csp = re.search(r'http-equiv="Content-Security-Policy" content="([^"]*)"', page.text).group(1)
         self.assertEqual(csp, "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'")
+        # every plot is an image to assistive technology, its first child a title saying what it shows
+        svgs = find_all(page.dom, "svg")
+        self.assertGreater(len(svgs), 0)
+        for svg in svgs:
+            self.assertEqual(svg.get("role"), "img")
+            self.assertEqual(local(svg[0].tag) if len(svg) else None, "title", "an <svg> without a leading <title>")
+            self.assertTrue(text_of(svg[0]))
         return page
+
+    def without_scripts(self, path):
+        """The page as a browser with JavaScript disabled shows it: its one inline
+        <script> removed (it has no <noscript> content). Headless Chromium 156
+        with --blink-settings=scriptEnabled=false writes neither a DOM dump nor
+        a screenshot, so the scripts are taken out of the page instead."""
+        with open(path) as f:
+            text = f.read()
+        self.assertEqual(text.count("<script>"), 1)
+        self.assertNotIn("<noscript", text)
+        out = path[:-len(".html")] + "-noscript.html"
+        with open(out, "w") as f:
+            f.write(re.sub(r"<script>.*?</script>", "", text, flags=re.S))
+        return out
 
     def check_screenshot(self, path, width=1000, height=1600, scale=0.5):
         png = os.path.join(self.tmp, os.path.basename(path) + ".png")
@@ -293,7 +316,9 @@ class ReportTests(unittest.TestCase):
         groups = []
         for s in sections:
             f = by_name[s.get("data-feature")]
-            want = "drift" if f["drift"] else ("na" if f["invalid_reason"] else "ok")
+            # n/a: not compared, or too few current values to call it ok (the gate fails closed)
+            want = "drift" if f["drift"] else (
+                "na" if f["invalid_reason"] or f["status"] == "insufficient_data" else "ok")
             self.assertEqual(s.get("data-verdict"), want, f["name"])
             badge = [b for b in find_all(s, "span", "verdict")]
             self.assertEqual(len(badge), 1, f["name"])
@@ -354,6 +379,11 @@ class ReportTests(unittest.TestCase):
         # --dump-dom itself needs scripts, so it cannot show this case).
         self.check_drift_dom(page.dom, js, False)
         self.check_screenshot(path)
+        # ...and as Chromium lays it out with no script: the same plots and
+        # verdicts, and a screenshot that is not blank
+        nojs = self.without_scripts(path)
+        self.check_drift_dom(dump_dom(self.tmp, nojs), js, False)
+        self.check_screenshot(nojs)
         # the KS mark is where SciPy puts it
         import csv
         cols = {}
@@ -458,6 +488,23 @@ class ReportTests(unittest.TestCase):
         self.assertAlmostEqual(float(best[0].findall("td")[1].get("data-s")), d[-1], places=12)
         self.check_screenshot(out)
 
+    def test_rank_gate(self):
+        """--fail-below: the page says whether the gate passed, and the exit
+        status is the text report's (3 when a measure is below its floor; no browser needed)."""
+        args = ("rank", "--qrels", self.qrels, "--run", self.canary, "--format", "html")
+        means = json.loads(self.cli("rank", "--qrels", self.qrels, "--run", self.canary, "--format", "json").stdout)
+        for floors, expect in (((f"map={means['map'] + 0.01}", "P_10=0"), 3), (("map=0", "P_10=0"), 0)):
+            out = os.path.join(self.tmp, f"gate{expect}.html")
+            gates = [a for f in floors for a in ("--fail-below", f)]
+            self.cli(*args, *gates, "-o", out, expect=expect)
+            self.cli("rank", "--qrels", self.qrels, "--run", self.canary, *gates, expect=expect)
+            gate = text_of(self.check_static(out).dom.find(".//div[@id='gate']"))
+            if expect:
+                self.assertRegex(gate, r"▼ failed: map [0-9.]+ is below [0-9.]+ \(exit status 3\)$")
+                self.assertNotIn("P_10", gate)
+            else:
+                self.assertEqual(gate, "Gate (--fail-below)✓ passed: map >= 0, P_10 >= 0")
+
     def test_many_bins_are_drawn_in_runs(self):
         """--bins 400: at most 50 bars per histogram, every value still counted
         once, the caption says how the bins were grouped (no browser needed)."""
@@ -489,6 +536,14 @@ class ReportTests(unittest.TestCase):
         shrink to one column, wide tables scroll inside their own box."""
         path, _ = self.drift_html(os.path.join(DATA, "reference.csv"), os.path.join(DATA, "current.csv"),
                                   "narrow.html")
+        self.check_narrow(path, "svg.ecdf")
+        # the ranking report with a baseline: its measures table has 13 columns
+        rank = os.path.join(self.tmp, "narrow-rank.html")
+        self.cli("rank", "--qrels", self.qrels, "--run", self.canary, "--baseline", self.baseline,
+                 "--format", "html", "-o", rank)
+        self.check_narrow(rank, "figure.measure svg")
+
+    def check_narrow(self, path, plot):
         # The report in a 390 px wide frame (srcdoc: same origin, so the
         # wrapper's script can measure the report's layout).
         with open(path) as f:
@@ -500,13 +555,13 @@ class ReportTests(unittest.TestCase):
                     "<script>addEventListener('load',function(){var w=document.getElementById('f').contentWindow,"
                     "d=w.document.documentElement,b=document.body;b.setAttribute('data-sw',d.scrollWidth);"
                     "b.setAttribute('data-cw',d.clientWidth);b.setAttribute('data-svgw',Math.round(w.document."
-                    "querySelector('svg.ecdf').getBoundingClientRect().width))});</script>")
+                    "querySelector('" + plot + "').getBoundingClientRect().width))});</script>")
         dom = html5lib.parse(chromium(self.tmp, "--window-size=800,900", "--dump-dom", "file://" + probe),
                              namespaceHTMLElements=False)
         body = dom.find("body")
         scroll, client, svg = (int(body.get(k)) for k in ("data-sw", "data-cw", "data-svgw"))
         self.assertLessEqual(client, 390)
-        self.assertLessEqual(scroll, client, "the page is wider than a 390 px screen")
+        self.assertLessEqual(scroll, client, f"{path}: the page is wider than a 390 px screen")
         self.assertGreater(svg, 0.6 * client, "on a narrow screen a plot takes the full width")
 
     def test_colour_blind_safe(self):
@@ -599,6 +654,19 @@ class ReportTests(unittest.TestCase):
             text = f.read()
         self.assertIn("NO DRIFT", text)
         self.assertIn("could not be checked", text)
+        # fewer valid current values than --min-samples: metrics shown, verdict n/a
+        # (not ok), listed after the checked features, and exit status 4 as in text
+        path, js = self.drift_html(ref, cur, "few.html", "--min-samples", "1480")
+        page = self.check_static(path)
+        self.check_drift_dom(page.dom, js, False)
+        few = [f["name"] for f in js["features"] if f["status"] == "insufficient_data" and not f["drift"]]
+        self.assertEqual(few, ["user_age"])
+        s = [s for s in find_all(page.dom, "section", "feature") if s.get("data-feature") == "user_age"][0]
+        self.assertEqual(s.get("data-verdict"), "na")
+        self.assertIn("than --min-samples (1480): insufficient data", text_of(first(s, "h3")))
+        self.assertEqual(len(find_all(s, "table", "metrics")), 1)
+        self.cli("drift", "--reference", ref, "--current", cur, "--format", "html", "-o", out, "--fail-on-drift",
+                 "--columns", "user_age", "--min-samples", "1480", expect=4)
 
     def test_output_file_for_every_format(self):
         ref, cur = os.path.join(DATA, "reference.csv"), os.path.join(DATA, "current.csv")
@@ -609,7 +677,7 @@ class ReportTests(unittest.TestCase):
             self.assertEqual(r.stdout, b"")
             with open(out, "rb") as f:
                 self.assertEqual(f.read(), stdout, fmt)
-        for fmt in ("text", "json", "prometheus", "html"):
+        for fmt in ("text", "json", "prometheus", "openmetrics", "html"):
             out = os.path.join(self.tmp, "rank." + fmt)
             args = ("rank", "--qrels", os.path.join(DATA, "qrels.txt"), "--run", os.path.join(DATA, "run.txt"),
                     "--format", fmt)
