@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Hardening checks (docs/concurrency.md, "Hardening"), from a fresh clone:
 #   1. every test under AddressSanitizer + UndefinedBehaviorSanitizer  (build/asan, preset asan)
-#   2. every test that starts a thread (CTest label `threads`, tests/CMakeLists.txt: concurrency,
-#      adapters, the CLI, examples/service) under ThreadSanitizer; the preset builds only what
-#      they need (build/tsan, preset tsan; known false positives: tests/tsan.supp)
+#   2. every test under ThreadSanitizer, examples/service and its integration tests included
+#      (build/tsan, preset tsan; known false positives of uninstrumented libraries: tests/tsan.supp)
+#   Both skip only the CTest labels `files` (Python/promtool/amtool checks of committed files: no
+#   code of ours runs) and `consumer` (separate, unsanitized projects built against the library).
 #   3. each libFuzzer target for FUZZ_SECONDS (default 25) seconds, JOBS at a time (build/fuzz, preset fuzz)
 # Prints one line per step and a closing "test-hardening: N passed, M failed"
 # line; exits non-zero if anything failed. A fuzzer finding is saved under

@@ -20,6 +20,19 @@ function(run_expect_failure regex)
   endif()
 endfunction()
 
+# run_expect_output(<regex> cmd...): the command must succeed and its output
+# must match <regex> (e.g. the message naming an unavailable component).
+function(run_expect_output regex)
+  execute_process(COMMAND ${ARGN} RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+  if(NOT rc EQUAL 0)
+    message(FATAL_ERROR "command failed (${rc}): ${ARGN}\n${out}\n${err}")
+  endif()
+  string(REGEX REPLACE "[ \t\r\n]+" " " flat "${out} ${err}")
+  if(NOT flat MATCHES "${regex}")
+    message(FATAL_ERROR "command succeeded without the expected message '${regex}': ${ARGN}\n${out}\n${err}")
+  endif()
+endfunction()
+
 # snapshot_source(<dest>): copies what is on disk in SOURCE_DIR (committed or
 # not) as a fresh clone would have it, so the tests check this tree.
 function(snapshot_source dest)

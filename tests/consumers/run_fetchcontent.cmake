@@ -24,8 +24,10 @@ foreach(exe consumer consumer_prometheus consumer_http consumer_webhook)
   run("${WORK_DIR}/consumer/${exe}")
 endforeach()
 
-# A missing optional dependency makes only its component unavailable.
-run(${CMAKE_COMMAND} -S "${CMAKE_CURRENT_LIST_DIR}/project" -B "${WORK_DIR}/consumer_no_openssl" -G "${GENERATOR}"
+# A missing optional dependency makes only its component unavailable, with a
+# message naming it.
+run_expect_output("component webhook .driftwatch::webhook. unavailable: not found: OpenSSL's libcrypto"
+    ${CMAKE_COMMAND} -S "${CMAKE_CURRENT_LIST_DIR}/project" -B "${WORK_DIR}/consumer_no_openssl" -G "${GENERATOR}"
     -DDRIFTWATCH_CONSUME=fetchcontent -DDRIFTWATCH_GIT_URL=file://${repo} -DDRIFTWATCH_GIT_TAG=v-test
     -DDRIFTWATCH_EXPECT=no_webhook -DCMAKE_DISABLE_FIND_PACKAGE_OpenSSL=ON)
 message(STATUS "FetchContent consumer built and ran (core, prometheus, http, webhook)")

@@ -58,7 +58,8 @@ foreach(exe consumer consumer_prometheus consumer_http consumer_webhook)
   run("${WORK_DIR}/consumer/${exe}")
 endforeach()
 
-run(${CMAKE_COMMAND} -S "${CMAKE_CURRENT_LIST_DIR}/project" -B "${WORK_DIR}/consumer_optional" -G "${GENERATOR}"
+run_expect_output("component webhook .driftwatch::webhook. unavailable: OpenSSL's libcrypto not found"
+    ${CMAKE_COMMAND} -S "${CMAKE_CURRENT_LIST_DIR}/project" -B "${WORK_DIR}/consumer_optional" -G "${GENERATOR}"
     -DDRIFTWATCH_CONSUME=find_package -DCMAKE_PREFIX_PATH=${prefix}
     -DDRIFTWATCH_EXPECT=no_webhook -DCMAKE_DISABLE_FIND_PACKAGE_OpenSSL=ON)
 run_expect_failure("component webhook .driftwatch::webhook. is unavailable: OpenSSL"

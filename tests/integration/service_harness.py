@@ -215,6 +215,12 @@ def find_binary(path_or_name):
     return found
 
 
+# The first line of a ThreadSanitizer, AddressSanitizer/LeakSanitizer or
+# UndefinedBehaviorSanitizer report.
+SANITIZER_REPORTS = ("WARNING: ThreadSanitizer:", "ERROR: AddressSanitizer:", "ERROR: LeakSanitizer:",
+                     "runtime error:")
+
+
 def close_rel(a, b, rel=1e-9):
     return a == b or abs(a - b) <= rel * max(abs(a), abs(b))
 
@@ -281,6 +287,18 @@ class Run:
     def on_close(self, f):
         self.cleanups.append(f)
 
+    def check_sanitizer_reports(self):
+        """Stops every replica (SIGTERM: a sanitizer reports leaks at exit)
+        and fails if any replica's log holds a sanitizer report: under the
+        tsan and asan presets the replicas are instrumented, and a report
+        in one of them must fail the test, not only stop that replica."""
+        stop_all(self.replicas, self.prometheus)
+        for r in self.replicas:
+            with open(r.log_path, errors="replace") as f:
+                for line in f:
+                    if any(m in line for m in SANITIZER_REPORTS):
+                        raise Failure("%s: sanitizer report in %s: %s" % (r.name, r.log_path, line.strip()))
+
     def close(self, passed):
         for p in self.procs:
             if p.poll() is None:
@@ -307,6 +325,7 @@ def run_test(args, prefix, body, prometheus=False):
     passed = False
     try:
         body(run, args)
+        run.check_sanitizer_reports()
         passed = True
         return 0
     except Failure as e:

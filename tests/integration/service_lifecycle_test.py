@@ -11,7 +11,9 @@
   3. the reference file re-read on schedule: a changed file becomes the new
      reference (driftwatch_feature_reference_count changes to the new row
      count), the current window closes early, and no observation is lost
-     (recommender_observations_total keeps counting across the swap).
+     (recommender_observations_total keeps counting across the swap);
+  4. SIGTERM saves the state and the next start restores it: every
+     observation counted before SIGTERM is counted after the restart.
 
 Exit status: 0 pass, 1 fail. Bounded by --budget (default 40 s). Cost: ~10 s.
 
@@ -166,6 +168,22 @@ def lifecycle(run, args):
         raise Failure("the service did not stop cleanly on SIGTERM (exit %s)" % r.proc.returncode)
     if not r.lines("STOPPED"):
         raise Failure("no STOPPED line after SIGTERM")
+    # SIGTERM saved the state (the periodic save is an hour away), and the
+    # next start restores every observation.
+    if not r.lines("SAVED"):
+        raise Failure("no SAVED line after SIGTERM")
+    r.start(deadline)
+    restored = r.lines("RESTORED")
+    if not restored or not restored[0].startswith("RESTORED observations=%d " % after_total):
+        raise Failure("after SIGTERM and a restart: %s, expected RESTORED observations=%d"
+                      % (restored, after_total))
+    again = parse_exposition(r.metrics())[("recommender_observations_total",
+                                           frozenset({("model", "ranker"), ("feature", "age")}))]
+    if again != after_total:
+        raise Failure("after the restart /metrics counts %d observations, %d before SIGTERM" % (again, after_total))
+    print("ok   SIGTERM saved the state; the restart restored all %d observations" % after_total)
+    if r.stop() != 0:
+        raise Failure("the restarted service did not stop cleanly on SIGTERM (exit %s)" % r.proc.returncode)
     print("PASS (%.1f s)" % (run.elapsed()))
 
 
