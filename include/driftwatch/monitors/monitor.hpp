@@ -236,11 +236,19 @@ struct numeric_reference_data {
   /// features of 10,000 values: 120 MB) each stage is one memory latency for
   /// all values, not per value. Runs in the hot loop (observe's flush):
   /// measure before changing.
+  /// One batch of at most 64 values of slots(), between its stages.
+  struct slot_batch {
+    const double* x = nullptr;
+    std::size_t count = 0;
+    std::size_t* s = nullptr;
+    std::size_t n_todo = 0, n_search = 0;
+    std::uint32_t todo[64], lo[64], len[64];
+  };
   template <class Near>
   void slots(const double* x, std::size_t count, std::size_t* s, const Near& near) const noexcept {
-    const std::size_t d = distinct.size();
-    const double* u = distinct.data();
     if (guide.empty()) {
+      const std::size_t d = distinct.size();
+      const double* u = distinct.data();
       for (std::size_t i = 0; i < count; ++i) {
         const double v = x[i];
         const std::size_t k = detail::bin_of_branchless(u, d, v);
@@ -248,9 +256,21 @@ struct numeric_reference_data {
       }
       return;
     }
-    const double u0 = u[0], top = u[d - 1];
+    slot_batch b;
+    slots_begin(b, x, count, s);
+    slots_guide(b, near);
+    slots_search(b);
+  }
+  /// Stage 1 of slots() (a guide is required): the values outside
+  /// (u_0, u_{d-1}] are done; the others' buckets found and their guide
+  /// blocks prefetched.
+  void slots_begin(slot_batch& b, const double* x, std::size_t count, std::size_t* s) const noexcept {
+    const std::size_t d = distinct.size();
+    const double u0 = distinct[0], top = distinct[d - 1];
     const guide_block* g = guide.data();
-    std::uint32_t todo[64], lo[64], len[64];
+    b.x = x;
+    b.count = count;
+    b.s = s;
     std::size_t n_todo = 0;
     for (std::size_t i = 0; i < count; ++i) {
       const double v = x[i];
@@ -259,39 +279,54 @@ struct numeric_reference_data {
       } else if (v > top) {
         s[i] = 2 * d;
       } else {
-        const std::size_t b = bucket(v);
-        lo[i] = static_cast<std::uint32_t>(b);
-        todo[n_todo++] = static_cast<std::uint32_t>(i);
-        detail::prefetch_read(g + b / guide_per_block);
+        const std::size_t bk = bucket(v);
+        b.lo[i] = static_cast<std::uint32_t>(bk);
+        b.todo[n_todo++] = static_cast<std::uint32_t>(i);
+        detail::prefetch_read(g + bk / guide_per_block);
       }
     }
+    b.n_todo = n_todo;
+  }
+  /// Stage 2: the guide blocks read (a value in an empty bucket is done) and
+  /// the distinct values the others need prefetched; near(2 start(b)) for
+  /// every value read here.
+  template <class Near>
+  void slots_guide(slot_batch& b, const Near& near) const noexcept {
+    const double* u = distinct.data();
+    const guide_block* g = guide.data();
     std::size_t n_search = 0;
-    for (std::size_t t = 0; t < n_todo; ++t) {
-      const std::size_t i = todo[t];
-      const guide_block& block = g[lo[i] / guide_per_block];
-      const unsigned shift = 4 * static_cast<unsigned>(lo[i] % guide_per_block);
+    for (std::size_t t = 0; t < b.n_todo; ++t) {
+      const std::size_t i = b.todo[t];
+      const guide_block& block = g[b.lo[i] / guide_per_block];
+      const unsigned shift = 4 * static_cast<unsigned>(b.lo[i] % guide_per_block);
       // The counts of the buckets below x's in the block, summed: nibbles to
       // bytes (each <= 30), bytes summed by one multiply (<= 225).
       const std::uint64_t low = block.counts & ((std::uint64_t{1} << shift) - 1);
       const std::uint64_t bytes = (low & 0x0F0F0F0F0F0F0F0Fu) + ((low >> 4) & 0x0F0F0F0F0F0F0F0Fu);
       std::size_t a = block.base + static_cast<std::size_t>((bytes * 0x0101010101010101u) >> 56);
-      std::size_t b = a + static_cast<std::size_t>((block.counts >> shift) & 15);
+      std::size_t e = a + static_cast<std::size_t>((block.counts >> shift) & 15);
       if (block.dense) {  // rare: search the whole block
         a = block.base;
-        b = (&block)[1].base;
+        e = (&block)[1].base;
       }
-      s[i] = 2 * a;  // final for an empty bucket: x lies strictly between u_{a-1} and u_a
+      b.s[i] = 2 * a;  // final for an empty bucket: x lies strictly between u_{a-1} and u_a
       near(2 * a);
-      lo[i] = static_cast<std::uint32_t>(a);
-      len[i] = static_cast<std::uint32_t>(b - a);
-      todo[n_search] = static_cast<std::uint32_t>(i);
-      n_search += static_cast<std::size_t>(b != a);
-      detail::prefetch_read(u + (b != a ? b - 1 : a));
+      b.lo[i] = static_cast<std::uint32_t>(a);
+      b.len[i] = static_cast<std::uint32_t>(e - a);
+      b.todo[n_search] = static_cast<std::uint32_t>(i);
+      n_search += static_cast<std::size_t>(e != a);
+      detail::prefetch_read(u + (e != a ? e - 1 : a));
     }
-    for (std::size_t t = 0; t < n_search; ++t) {
-      const std::size_t i = todo[t];
-      const std::size_t a = lo[i], m = len[i];
-      const double v = x[i];
+    b.n_search = n_search;
+  }
+  /// Stage 3: the values in a bucket holding reference values searched there.
+  void slots_search(slot_batch& b) const noexcept {
+    const std::size_t d = distinct.size();
+    const double* u = distinct.data();
+    for (std::size_t t = 0; t < b.n_search; ++t) {
+      const std::size_t i = b.todo[t];
+      const std::size_t a = b.lo[i], m = b.len[i];
+      const double v = b.x[i];
       if (m <= 4) {  // most buckets: a fixed count, no loop whose trip count varies (a mispredict per value)
         std::size_t below = 0, equal = 0;
         for (std::size_t j = 0; j < 4; ++j) {
@@ -300,12 +335,49 @@ struct numeric_reference_data {
           below += in & static_cast<std::size_t>(w < v);
           equal += in & static_cast<std::size_t>(w == v);
         }
-        s[i] = 2 * (a + below) + equal;
+        b.s[i] = 2 * (a + below) + equal;
       } else {
         const std::size_t k = a + detail::bin_of_branchless(u + a, m, v);
-        s[i] = 2 * k + static_cast<std::size_t>(k < a + m && u[k] == v);
+        b.s[i] = 2 * k + static_cast<std::size_t>(k < a + m && u[k] == v);
       }
     }
+  }
+  /// slots() over any number of values, the stages of consecutive batches of
+  /// 64 interleaved so that each batch's cache misses have a whole batch's
+  /// work to arrive in: batch t + 1's guide blocks are requested before batch
+  /// t's are read, and batch t's slots are handed to use(i, slot) (in order)
+  /// only after batch t + 1's guide blocks are read. near() as in slots().
+  template <class Near, class Use>
+  void slots_pipelined(const double* x, std::size_t count, const Near& near, const Use& use) const noexcept {
+    if (guide.empty()) {
+      std::size_t s[64];
+      for (std::size_t start = 0; start < count; start += 64) {
+        const std::size_t m = std::min<std::size_t>(64, count - start);
+        slots(x + start, m, s, near);
+        for (std::size_t i = 0; i < m; ++i) use(start + i, s[i]);
+      }
+      return;
+    }
+    slot_batch b[3];
+    std::size_t s[3][64];
+    const std::size_t batches = (count + 63) / 64;
+    auto begin = [&](std::size_t t) {
+      const std::size_t start = 64 * t;
+      slots_begin(b[t % 3], x + start, std::min<std::size_t>(64, count - start), s[t % 3]);
+    };
+    auto finish = [&](std::size_t t) {
+      slot_batch& c = b[t % 3];
+      slots_search(c);
+      for (std::size_t i = 0; i < c.count; ++i) use(64 * t + i, c.s[i]);
+    };
+    if (batches == 0) return;
+    begin(0);
+    for (std::size_t t = 0; t < batches; ++t) {
+      if (t + 1 < batches) begin(t + 1);
+      slots_guide(b[t % 3], near);
+      if (t > 0) finish(t - 1);
+    }
+    finish(batches - 1);
   }
   void build_guide() {
     const std::size_t d = distinct.size();
@@ -1419,18 +1491,13 @@ class drift_monitor {
     // The tail integrals' terms of a value below u_0 / above u_{d-1}.
     auto add_below = [&](double w) { below.add((u[0] / 2 - w / 2) * detail::tail_scale); };
     auto add_above = [&](double w) { above.add((w / 2 - u[d - 1] / 2) * detail::tail_scale); };
-    std::size_t slot[64];
+    auto near = [&window](std::size_t at) { detail::prefetch_write(window.address(at)); };
     if (ref.guide.empty() || d < sorted_count_min) {
-      for (std::size_t start = 0; start < n; start += 64) {
-        const std::size_t m = std::min<std::size_t>(64, n - start);
-        const double* v = x + start;
-        ref.slots(v, m, slot, [&window](std::size_t near) { detail::prefetch_write(window.address(near)); });
-        for (std::size_t i = 0; i < m; ++i) {
-          window.increment(slot[i]);
-          if (slot[i] == 0) add_below(v[i]);
-          if (slot[i] == 2 * d) add_above(v[i]);
-        }
-      }
+      ref.slots_pipelined(x, n, near, [&](std::size_t i, std::size_t slot) {
+        window.increment(slot);
+        if (slot == 0) add_below(x[i]);
+        if (slot == 2 * d) add_above(x[i]);
+      });
       return;
     }
     const double u0 = u[0], top = u[d - 1];
@@ -1468,11 +1535,7 @@ class drift_monitor {
         sum += c;
       }
       for (std::size_t i = 0; i < n_inner; ++i) sorted[offset[key[i]]++] = inner[i];
-      for (std::size_t start = 0; start < n_inner; start += 64) {
-        const std::size_t c = std::min<std::size_t>(64, n_inner - start);
-        ref.slots(sorted + start, c, slot, [&window](std::size_t near) { detail::prefetch_write(window.address(near)); });
-        for (std::size_t i = 0; i < c; ++i) window.increment(slot[i]);
-      }
+      ref.slots_pipelined(sorted, n_inner, near, [&window](std::size_t, std::size_t slot) { window.increment(slot); });
     }
   }
 
