@@ -877,6 +877,16 @@ class drift_monitor {
     const std::size_t index = numeric_of_[id];  // 8 bytes per feature: stays in cache, unlike features_
     if (index == not_numeric) return;
     auto& f = numerics_[index];
+    {
+      // The lines this call writes, requested as soon as their addresses are
+      // known (with many features each is a cache miss): the histogram's
+      // counts (both ends: 11 counters span two lines) and the pending slot.
+      // The misses then overlap the bin search instead of following it.
+      const std::uint64_t* c = f.current_hist.counts().data();
+      detail::prefetch_write(c);
+      detail::prefetch_write(c + (f.n_edges <= numeric_feature::inline_edges ? f.n_edges : 0));
+      detail::prefetch_write(f.pending.data() + f.n_pending);
+    }
     if (std::isfinite(x)) {
       // The bin as histogram::operator() finds it (#{edges < x}, what
       // std::lower_bound returns), without its unpredictable branches, over
