@@ -11,11 +11,11 @@
 //     through concurrent<drift_monitor>, then one snapshot + report. Prints
 //     each thread's observe rate and the peak resident memory (VmHWM).
 //     drift_monitor counts a feature's values for the exact KS when its
-//     pending buffer (256 values) fills, so values_per_thread / features
-//     should be a multiple of 256 (512,000 or 2,048,000 with 1,000 features):
+//     pending buffer (512 values) fills, so values_per_thread / features
+//     should be a multiple of 512 (512,000 or 2,048,000 with 1,000 features):
 //     otherwise the values still pending when the timing stops are counted
 //     later, by the snapshot, and the rate looks higher than it is (500,000
-//     leaves 244 of each feature's 500 values per thread uncounted).
+//     leaves each feature's 500 values per thread uncounted).
 //   monitor_scale_bench scrape [features=10] [writers=8] [scrapes=200]
 //     writers observe continuously; the main thread scrapes (snapshot() then
 //     report(), what monitor_exporter does) every 5 ms; prints p50/p99/max.

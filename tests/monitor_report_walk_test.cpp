@@ -44,14 +44,14 @@ detail::ks_extremes ks_walk_reference(const detail::numeric_reference_data& ref,
   std::uint64_t j = 0;
   const std::size_t d = ref.distinct.size();
   for (std::size_t k = 0; k <= d; ++k) {
-    const std::size_t i = k == 0 ? 0 : static_cast<std::size_t>(ref.at_or_below[k - 1]);
+    const std::size_t i = k == 0 ? 0 : static_cast<std::size_t>(ref.at(k - 1));
     if (c[2 * k] != 0) {
       j += c[2 * k];
       t.at(unknown, i, j, false, true);
     }
     if (k == d) break;
     j += c[2 * k + 1];
-    t.at(ref.distinct[k], static_cast<std::size_t>(ref.at_or_below[k]), j, true, c[2 * k + 1] != 0);
+    t.at(ref.distinct[k], static_cast<std::size_t>(ref.at(k)), j, true, c[2 * k + 1] != 0);
   }
   return t.extremes();
 }

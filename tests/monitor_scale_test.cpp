@@ -438,39 +438,46 @@ TEST_CASE("the search guide gives the slots of the plain binary search", "[monit
 }
 
 TEST_CASE("a full pending buffer is counted in sorted order with the tails in arrival order", "[monitor][pending]") {
-  // observe() counts a feature's values 256 at a time, ordered by a coarse
-  // key so that the guide, the distinct values and the counters are read in
-  // ascending address order; the values below u_0 or above u_{d-1} add to
-  // the order-dependent tail sums in arrival order first. Windows on either
-  // side of a buffer boundary, with ties at reference values and u_0 and
-  // both tails, give ks_test's D and p bit for bit, and the same W1 bits as
-  // the same values counted one at a time (merged in one by one). Cost: ~30 ms.
-  const auto ref = bell(5, 2000, 0, 1);
-  auto cur = bell(6, 1200, 0.2, 1.6);  // ~15% beyond the reference's range
-  for (std::size_t i = 0; i < cur.size(); i += 9) cur[i] = ref[(i * 13) % ref.size()];  // ties
-  const double lowest = *std::min_element(ref.begin(), ref.end());
-  for (std::size_t i = 5; i < cur.size(); i += 97) cur[i] = lowest;  // slot 1
-  monitor_config cfg;
-  cfg.exact_wasserstein_samples = 0;  // KS and W1 from the slot counts and tail sums alone
-  for (std::size_t m : {std::size_t{255}, std::size_t{256}, std::size_t{257}, std::size_t{513}, std::size_t{1200}}) {
-    drift_monitor batched(cfg);
-    batched.add_numeric("x", ref);
-    drift_monitor single = batched;  // empty copies sharing the reference
-    const drift_monitor empty = batched;
-    const std::vector<double> window(cur.begin(), cur.begin() + static_cast<std::ptrdiff_t>(m));
-    for (double x : window) {
-      batched.observe(0, x);
-      drift_monitor one = empty;
-      one.observe(0, x);
-      single += one;  // counts x alone
+  // observe() counts a feature's values 512 at a time, in batches of 64
+  // whose stages interleave, ordered (from 4,096 distinct reference values
+  // on) by a coarse key so that the guide, the distinct values and the
+  // counters are read in ascending address order; the values below u_0 or
+  // above u_{d-1} add to the order-dependent tail sums in arrival order
+  // first. Windows on either side of a buffer and a batch boundary, with
+  // ties at reference values and u_0 and both tails, against a reference
+  // counted in arrival order (2,000 values) and one counted sorted (5,000),
+  // give ks_test's D and p bit for bit, and the same W1 bits as the same
+  // values counted one at a time (merged in one by one). Cost: ~80 ms.
+  for (std::size_t ref_size : {std::size_t{2000}, std::size_t{5000}}) {
+    const auto ref = bell(5, ref_size, 0, 1);
+    auto cur = bell(6, 1600, 0.2, 1.6);  // ~15% beyond the reference's range
+    for (std::size_t i = 0; i < cur.size(); i += 9) cur[i] = ref[(i * 13) % ref.size()];  // ties
+    const double lowest = *std::min_element(ref.begin(), ref.end());
+    for (std::size_t i = 5; i < cur.size(); i += 97) cur[i] = lowest;  // slot 1
+    monitor_config cfg;
+    cfg.exact_wasserstein_samples = 0;  // KS and W1 from the slot counts and tail sums alone
+    for (std::size_t m : {std::size_t{63}, std::size_t{255}, std::size_t{511}, std::size_t{512}, std::size_t{513},
+                          std::size_t{1025}, std::size_t{1600}}) {
+      CAPTURE(ref_size, m);
+      drift_monitor batched(cfg);
+      batched.add_numeric("x", ref);
+      drift_monitor single = batched;  // empty copies sharing the reference
+      const drift_monitor empty = batched;
+      const std::vector<double> window(cur.begin(), cur.begin() + static_cast<std::ptrdiff_t>(m));
+      for (double x : window) {
+        batched.observe(0, x);
+        drift_monitor one = empty;
+        one.observe(0, x);
+        single += one;  // counts x alone
+      }
+      const auto r = batched.report().at(0), s = single.report().at(0);
+      CHECK(r.ks.n_current == m);
+      CHECK(bits(r.ks.statistic) == bits(ks_test(ref, window).statistic));
+      CHECK(bits(r.ks.pvalue) == bits(ks_test(ref, window).pvalue));
+      CHECK(bits(r.ks.statistic) == bits(s.ks.statistic));
+      CHECK(bits(r.wasserstein.value) == bits(s.wasserstein.value));
+      CHECK(bits(r.wasserstein_error_bound) == bits(s.wasserstein_error_bound));
+      CHECK(std::fabs(r.wasserstein.value - wasserstein(ref, window).value) <= r.wasserstein_error_bound * (1 + 1e-12));
     }
-    const auto r = batched.report().at(0), s = single.report().at(0);
-    CHECK(r.ks.n_current == m);
-    CHECK(bits(r.ks.statistic) == bits(ks_test(ref, window).statistic));
-    CHECK(bits(r.ks.pvalue) == bits(ks_test(ref, window).pvalue));
-    CHECK(bits(r.ks.statistic) == bits(s.ks.statistic));
-    CHECK(bits(r.wasserstein.value) == bits(s.wasserstein.value));
-    CHECK(bits(r.wasserstein_error_bound) == bits(s.wasserstein_error_bound));
-    CHECK(std::fabs(r.wasserstein.value - wasserstein(ref, window).value) <= r.wasserstein_error_bound * (1 + 1e-12));
   }
 }

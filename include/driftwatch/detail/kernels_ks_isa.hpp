@@ -131,7 +131,8 @@ inline std::size_t walk_gaps(const double* u, const std::uint64_t* at, const std
   const double nd = static_cast<double>(n), md_ = static_cast<double>(placed);
   const vd vn = set1(nd), vm = set1(md_), half = set1(0.5), zero = set1(0.0);
   // A reference without ties (n = d, continuous data) has at_k = k + 1: made,
-  // not read (a quarter of the walk's memory traffic).
+  // not read (a quarter of the walk's memory traffic); `at` is then nullptr
+  // (numeric_reference_data does not store it).
   const bool no_ties = n == gaps + 1;
   alignas(64) double first_lanes[L];
   for (std::size_t l = 0; l < L; ++l) first_lanes[l] = static_cast<double>(l + 1);
@@ -170,8 +171,9 @@ inline std::size_t walk_gaps(const double* u, const std::uint64_t* at, const std
       store_u64(es, e);
       store_u64(gs, g);
       for (std::size_t l = 0; l < L; ++l) {
-        point(u[k + l], at[k + l], j1s[l], true, es[l] != 0);
-        if (gs[l] != 0) point(unknown, at[k + l], j2s[l], false, true);
+        const std::uint64_t at_l = no_ties ? k + l + 1 : at[k + l];
+        point(u[k + l], at_l, j1s[l], true, es[l] != 0);
+        if (gs[l] != 0) point(unknown, at_l, j2s[l], false, true);
       }
     }
     // W1.

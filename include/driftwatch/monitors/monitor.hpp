@@ -181,8 +181,14 @@ namespace detail {
 /// their current-window counts.
 struct numeric_reference_data {
   std::vector<double> distinct;            // u_0 < ... < u_{d-1}
-  std::vector<std::uint64_t> at_or_below;  // #{reference <= u_k}
+  // #{reference <= u_k}; empty when the reference has no ties (n = d, most
+  // continuous data), where it is k + 1: at(k) gives it either way, and the
+  // 8 d bytes are not stored (80 MB at 1,000 features of 10,000 values).
+  std::vector<std::uint64_t> at_or_below;
   std::uint64_t n = 0;                     // finite reference values
+  std::uint64_t at(std::size_t k) const noexcept { return at_or_below.empty() ? k + 1 : at_or_below[k]; }
+  /// at_or_below's storage, or nullptr when the reference has no ties.
+  const std::uint64_t* at_data() const noexcept { return at_or_below.empty() ? nullptr : at_or_below.data(); }
   // A guide for the hot-loop search: about 4 d equal-width buckets over
   // [u_0, u_{d-1}] (bucket() is monotone), in blocks of 16: a block holds
   // the number of u_k below its first bucket (32 bits) and how many u_k each
@@ -230,11 +236,19 @@ struct numeric_reference_data {
   /// features of 10,000 values: 120 MB) each stage is one memory latency for
   /// all values, not per value. Runs in the hot loop (observe's flush):
   /// measure before changing.
+  /// One batch of at most 64 values of slots(), between its stages.
+  struct slot_batch {
+    const double* x = nullptr;
+    std::size_t count = 0;
+    std::size_t* s = nullptr;
+    std::size_t n_todo = 0, n_search = 0;
+    std::uint32_t todo[64], lo[64], len[64];
+  };
   template <class Near>
   void slots(const double* x, std::size_t count, std::size_t* s, const Near& near) const noexcept {
-    const std::size_t d = distinct.size();
-    const double* u = distinct.data();
     if (guide.empty()) {
+      const std::size_t d = distinct.size();
+      const double* u = distinct.data();
       for (std::size_t i = 0; i < count; ++i) {
         const double v = x[i];
         const std::size_t k = detail::bin_of_branchless(u, d, v);
@@ -242,9 +256,21 @@ struct numeric_reference_data {
       }
       return;
     }
-    const double u0 = u[0], top = u[d - 1];
+    slot_batch b;
+    slots_begin(b, x, count, s);
+    slots_guide(b, near);
+    slots_search(b);
+  }
+  /// Stage 1 of slots() (a guide is required): the values outside
+  /// (u_0, u_{d-1}] are done; the others' buckets found and their guide
+  /// blocks prefetched.
+  void slots_begin(slot_batch& b, const double* x, std::size_t count, std::size_t* s) const noexcept {
+    const std::size_t d = distinct.size();
+    const double u0 = distinct[0], top = distinct[d - 1];
     const guide_block* g = guide.data();
-    std::uint32_t todo[64], lo[64], len[64];
+    b.x = x;
+    b.count = count;
+    b.s = s;
     std::size_t n_todo = 0;
     for (std::size_t i = 0; i < count; ++i) {
       const double v = x[i];
@@ -253,39 +279,54 @@ struct numeric_reference_data {
       } else if (v > top) {
         s[i] = 2 * d;
       } else {
-        const std::size_t b = bucket(v);
-        lo[i] = static_cast<std::uint32_t>(b);
-        todo[n_todo++] = static_cast<std::uint32_t>(i);
-        detail::prefetch_read(g + b / guide_per_block);
+        const std::size_t bk = bucket(v);
+        b.lo[i] = static_cast<std::uint32_t>(bk);
+        b.todo[n_todo++] = static_cast<std::uint32_t>(i);
+        detail::prefetch_read(g + bk / guide_per_block);
       }
     }
+    b.n_todo = n_todo;
+  }
+  /// Stage 2: the guide blocks read (a value in an empty bucket is done) and
+  /// the distinct values the others need prefetched; near(2 start(b)) for
+  /// every value read here.
+  template <class Near>
+  void slots_guide(slot_batch& b, const Near& near) const noexcept {
+    const double* u = distinct.data();
+    const guide_block* g = guide.data();
     std::size_t n_search = 0;
-    for (std::size_t t = 0; t < n_todo; ++t) {
-      const std::size_t i = todo[t];
-      const guide_block& block = g[lo[i] / guide_per_block];
-      const unsigned shift = 4 * static_cast<unsigned>(lo[i] % guide_per_block);
+    for (std::size_t t = 0; t < b.n_todo; ++t) {
+      const std::size_t i = b.todo[t];
+      const guide_block& block = g[b.lo[i] / guide_per_block];
+      const unsigned shift = 4 * static_cast<unsigned>(b.lo[i] % guide_per_block);
       // The counts of the buckets below x's in the block, summed: nibbles to
       // bytes (each <= 30), bytes summed by one multiply (<= 225).
       const std::uint64_t low = block.counts & ((std::uint64_t{1} << shift) - 1);
       const std::uint64_t bytes = (low & 0x0F0F0F0F0F0F0F0Fu) + ((low >> 4) & 0x0F0F0F0F0F0F0F0Fu);
       std::size_t a = block.base + static_cast<std::size_t>((bytes * 0x0101010101010101u) >> 56);
-      std::size_t b = a + static_cast<std::size_t>((block.counts >> shift) & 15);
+      std::size_t e = a + static_cast<std::size_t>((block.counts >> shift) & 15);
       if (block.dense) {  // rare: search the whole block
         a = block.base;
-        b = (&block)[1].base;
+        e = (&block)[1].base;
       }
-      s[i] = 2 * a;  // final for an empty bucket: x lies strictly between u_{a-1} and u_a
+      b.s[i] = 2 * a;  // final for an empty bucket: x lies strictly between u_{a-1} and u_a
       near(2 * a);
-      lo[i] = static_cast<std::uint32_t>(a);
-      len[i] = static_cast<std::uint32_t>(b - a);
-      todo[n_search] = static_cast<std::uint32_t>(i);
-      n_search += static_cast<std::size_t>(b != a);
-      detail::prefetch_read(u + (b != a ? b - 1 : a));
+      b.lo[i] = static_cast<std::uint32_t>(a);
+      b.len[i] = static_cast<std::uint32_t>(e - a);
+      b.todo[n_search] = static_cast<std::uint32_t>(i);
+      n_search += static_cast<std::size_t>(e != a);
+      detail::prefetch_read(u + (e != a ? e - 1 : a));
     }
-    for (std::size_t t = 0; t < n_search; ++t) {
-      const std::size_t i = todo[t];
-      const std::size_t a = lo[i], m = len[i];
-      const double v = x[i];
+    b.n_search = n_search;
+  }
+  /// Stage 3: the values in a bucket holding reference values searched there.
+  void slots_search(slot_batch& b) const noexcept {
+    const std::size_t d = distinct.size();
+    const double* u = distinct.data();
+    for (std::size_t t = 0; t < b.n_search; ++t) {
+      const std::size_t i = b.todo[t];
+      const std::size_t a = b.lo[i], m = b.len[i];
+      const double v = b.x[i];
       if (m <= 4) {  // most buckets: a fixed count, no loop whose trip count varies (a mispredict per value)
         std::size_t below = 0, equal = 0;
         for (std::size_t j = 0; j < 4; ++j) {
@@ -294,12 +335,49 @@ struct numeric_reference_data {
           below += in & static_cast<std::size_t>(w < v);
           equal += in & static_cast<std::size_t>(w == v);
         }
-        s[i] = 2 * (a + below) + equal;
+        b.s[i] = 2 * (a + below) + equal;
       } else {
         const std::size_t k = a + detail::bin_of_branchless(u + a, m, v);
-        s[i] = 2 * k + static_cast<std::size_t>(k < a + m && u[k] == v);
+        b.s[i] = 2 * k + static_cast<std::size_t>(k < a + m && u[k] == v);
       }
     }
+  }
+  /// slots() over any number of values, the stages of consecutive batches of
+  /// 64 interleaved so that each batch's cache misses have a whole batch's
+  /// work to arrive in: batch t + 1's guide blocks are requested before batch
+  /// t's are read, and batch t's slots are handed to use(i, slot) (in order)
+  /// only after batch t + 1's guide blocks are read. near() as in slots().
+  template <class Near, class Use>
+  void slots_pipelined(const double* x, std::size_t count, const Near& near, const Use& use) const noexcept {
+    if (guide.empty()) {
+      std::size_t s[64];
+      for (std::size_t start = 0; start < count; start += 64) {
+        const std::size_t m = std::min<std::size_t>(64, count - start);
+        slots(x + start, m, s, near);
+        for (std::size_t i = 0; i < m; ++i) use(start + i, s[i]);
+      }
+      return;
+    }
+    slot_batch b[3];
+    std::size_t s[3][64];
+    const std::size_t batches = (count + 63) / 64;
+    auto begin = [&](std::size_t t) {
+      const std::size_t start = 64 * t;
+      slots_begin(b[t % 3], x + start, std::min<std::size_t>(64, count - start), s[t % 3]);
+    };
+    auto finish = [&](std::size_t t) {
+      slot_batch& c = b[t % 3];
+      slots_search(c);
+      for (std::size_t i = 0; i < c.count; ++i) use(64 * t + i, c.s[i]);
+    };
+    if (batches == 0) return;
+    begin(0);
+    for (std::size_t t = 0; t < batches; ++t) {
+      if (t + 1 < batches) begin(t + 1);
+      slots_guide(b[t % 3], near);
+      if (t > 0) finish(t - 1);
+    }
+    finish(batches - 1);
   }
   void build_guide() {
     const std::size_t d = distinct.size();
@@ -345,6 +423,7 @@ struct numeric_reference_data {
       r->at_or_below.back() = i + 1;
     }
     r->n = sorted.size();
+    if (r->n == r->distinct.size()) std::vector<std::uint64_t>().swap(r->at_or_below);  // no ties: at(k) = k + 1
     r->build_guide();
     return r;
   }
@@ -354,15 +433,15 @@ struct numeric_reference_data {
     out.reserve(static_cast<std::size_t>(n));
     std::uint64_t prev = 0;
     for (std::size_t k = 0; k < distinct.size(); ++k) {
-      out.insert(out.end(), static_cast<std::size_t>(at_or_below[k] - prev), distinct[k]);
-      prev = at_or_below[k];
+      out.insert(out.end(), static_cast<std::size_t>(at(k) - prev), distinct[k]);
+      prev = at(k);
     }
     return out;
   }
   /// 2d + 1 slots: 2k = the open gap below u_k (2d: above u_{d-1}), 2k+1 = u_k.
   std::size_t slots() const noexcept { return 2 * distinct.size() + 1; }
   friend bool operator==(const numeric_reference_data& a, const numeric_reference_data& b) noexcept {
-    return a.distinct == b.distinct && a.at_or_below == b.at_or_below;
+    return a.n == b.n && a.distinct == b.distinct && a.at_or_below == b.at_or_below;
   }
 };
 
@@ -555,7 +634,7 @@ inline wasserstein_estimate wasserstein_from_slots(const numeric_reference_data&
     j += c[2 * k + 1];
     const std::uint64_t g = c[2 * k + 2];
     const double w = ref.distinct[k + 1] - ref.distinct[k];
-    const double r = static_cast<double>(ref.at_or_below[k]) / n;
+    const double r = static_cast<double>(ref.at(k)) / n;
     const double c0 = static_cast<double>(j) / m;
     if (g == 0) {
       value.add(width_times(w, std::fabs(r - c0)));
@@ -603,7 +682,8 @@ inline slot_walk_result walk_slots_impl(const numeric_reference_data& ref, const
                                         std::uint64_t placed, double below_sum, double above_sum) noexcept {
   const std::size_t d = ref.distinct.size();
   const double* u = ref.distinct.data();
-  const std::uint64_t* at = ref.at_or_below.data();
+  const std::uint64_t* at = ref.at_data();  // nullptr without ties
+  auto at_of = [at](std::size_t k) { return at != nullptr ? at[k] : static_cast<std::uint64_t>(k + 1); };
   const double m = static_cast<double>(placed), n = static_cast<double>(ref.n);
   ks_extreme_tracker t(n, m);
   const auto step_i = static_cast<std::int64_t>(placed), step_j = static_cast<std::int64_t>(ref.n);
@@ -640,17 +720,17 @@ inline slot_walk_result walk_slots_impl(const numeric_reference_data& ref, const
   std::uint64_t quotient_of = ~std::uint64_t{0};  // the j whose quotient j / m is `quotient`
   double quotient = 0.0;
   for (; k < d; ++k) {
-    const std::uint64_t equal = c[2 * k + 1];
+    const std::uint64_t equal = c[2 * k + 1], ref_le = at_of(k);  // #{reference <= u_k}
     j += equal;
-    point(u[k], at[k], j, true, equal != 0);
+    point(u[k], ref_le, j, true, equal != 0);
     const std::uint64_t g = c[2 * k + 2];
     if (k + 1 == d) {
-      if (g != 0) point(unknown, at[k], j + g, false, true);
+      if (g != 0) point(unknown, ref_le, j + g, false, true);
       break;
     }
     // The gap (u_k, u_{k+1}): as wasserstein_from_slots.
     const double w = u[k + 1] - u[k];
-    const double at_k = static_cast<double>(at[k]);
+    const double at_k = static_cast<double>(ref_le);
     double r, c0;
     if (g == 0) {
       if (j == quotient_of) {
@@ -676,7 +756,7 @@ inline slot_walk_result walk_slots_impl(const numeric_reference_data& ref, const
     quotient_of = j1;
     quotient = c1;
     j = j1;
-    point(unknown, at[k], j, false, true);
+    point(unknown, ref_le, j, false, true);
     const double lo = width_times(w, r < c0 ? c0 - r : (r > c1 ? r - c1 : 0.0));
     const double hi = width_times(w, std::max(std::fabs(r - c0), std::fabs(r - c1)));
     if (std::isinf(hi) && !std::isinf(lo)) sums.uncertain = true;
@@ -713,8 +793,9 @@ inline slot_walk_result walk_slots(const numeric_reference_data& ref, const std:
 ///   exact_wasserstein_samples values, then within a reported bound; the
 ///   state does not grow with the window (docs/metrics.md, "Memory": per
 ///   numeric feature 16 d + 8 min(exact_wasserstein_samples,
-///   max_current_samples) + 512 bytes per copy for d distinct reference
-///   values, plus 20 d shared by all copies).
+///   max_current_samples) + 4,232 bytes per copy (4 d + 4,360 for a
+///   compact_copy()) for d distinct reference values, plus 12 d shared by
+///   all copies, 20 d if the reference has ties).
 /// - Not thread-safe by itself: use one monitor per thread and merge with +=
 ///   (exact), concurrent<drift_monitor>, or an external lock.
 /// - report() allocates and costs O(d) per numeric feature (O(d + m log m)
@@ -797,11 +878,27 @@ class drift_monitor {
     const std::size_t index = numeric_of_[id];  // 8 bytes per feature: stays in cache, unlike features_
     if (index == not_numeric) return;
     auto& f = numerics_[index];
+    {
+      // The lines this call writes, requested as soon as their addresses are
+      // known (with many features each is a cache miss): the histogram's
+      // counts (both ends: 11 counters span two lines) and the pending slot.
+      // The misses then overlap the bin search instead of following it.
+      const std::uint64_t* c = f.current_hist.counts().data();
+      detail::prefetch_write(c);
+      detail::prefetch_write(c + (f.n_edges <= numeric_feature::inline_edges ? f.n_edges : 0));
+      detail::prefetch_write(f.pending.data() + f.n_pending);
+    }
     if (std::isfinite(x)) {
       // The bin as histogram::operator() finds it (#{edges < x}, what
-      // std::lower_bound returns), without its unpredictable branches.
-      const auto& e = f.current_hist.edges().interior();
-      f.current_hist.count_bin(detail::bin_of_branchless(e.data(), e.size(), x));
+      // std::lower_bound returns), without its unpredictable branches, over
+      // the feature's own copy of its edges (in the lines observe_window
+      // reads next: one cache miss fewer per value than the histogram's).
+      if (f.n_edges <= numeric_feature::inline_edges) {
+        f.current_hist.count_bin(detail::bin_of_branchless(f.edges, f.n_edges, x));
+      } else {
+        const auto& e = f.current_hist.edges().interior();
+        f.current_hist.count_bin(detail::bin_of_branchless(e.data(), e.size(), x));
+      }
     } else {
       f.current_hist(x);
     }
@@ -895,7 +992,7 @@ class drift_monitor {
   void operator()(feature_id id, std::string_view category) { observe(id, category); }
   /// The histogram counts the whole span at once (its SIMD kernel, the same
   /// counts as one value at a time); the window counts it in observe's
-  /// buffers of 256.
+  /// buffers of 512.
   void observe(feature_id id, span<const double> values) noexcept {
     const std::size_t index = numeric_of_[id];
     if (index == not_numeric) return;
@@ -1327,20 +1424,31 @@ class drift_monitor {
 
   struct numeric_feature {
     numeric_feature(histogram ref, histogram cur)
-        : current_hist(std::move(cur)), reference_hist(std::move(ref)) {}
+        : current_hist(std::move(cur)), reference_hist(std::move(ref)) {
+      const auto& e = current_hist.edges().interior();
+      n_edges = e.size();
+      if (n_edges <= inline_edges) std::copy(e.begin(), e.end(), edges);
+    }
     // What every observe touches first, together (a line or two per feature).
     histogram current_hist;
     std::uint64_t ks_count = 0;               // finite current values in `window`
     double lowest = std::numeric_limits<double>::infinity();    // smallest value in `window`
     double highest = -std::numeric_limits<double>::infinity();  // largest value in `window`
     std::size_t n_pending = 0;                // see pending
+    // A copy of current_hist's interior edges when there are at most
+    // inline_edges of them (17 bins), beside the window bookkeeping: observe
+    // bins from it instead of chasing the histogram's edge vector (a separate
+    // allocation, one more cache miss per value with many features).
+    static constexpr std::size_t inline_edges = 16;
+    std::size_t n_edges = 0;
+    double edges[inline_edges] = {};
     std::size_t sample_capacity = 0;
     std::vector<double> current_sample;       // the first sample_capacity values, raw
     std::shared_ptr<const detail::numeric_reference_data> reference;  // frozen, shared by copies
     // Finite values of the window (in ks_count, lowest, highest and the raw
     // sample) not yet counted in `window` and the tail sums (observe_window),
     // pending_capacity doubles allocated with the feature (a copy's own).
-    static constexpr std::size_t pending_capacity = 256;
+    static constexpr std::size_t pending_capacity = 512;
     std::vector<double> pending = std::vector<double>(pending_capacity);
     histogram reference_hist;
     detail::slot_counts window;               // current values per reference slot (exact KS)
@@ -1394,18 +1502,13 @@ class drift_monitor {
     // The tail integrals' terms of a value below u_0 / above u_{d-1}.
     auto add_below = [&](double w) { below.add((u[0] / 2 - w / 2) * detail::tail_scale); };
     auto add_above = [&](double w) { above.add((w / 2 - u[d - 1] / 2) * detail::tail_scale); };
-    std::size_t slot[64];
+    auto near = [&window](std::size_t at) { detail::prefetch_write(window.address(at)); };
     if (ref.guide.empty() || d < sorted_count_min) {
-      for (std::size_t start = 0; start < n; start += 64) {
-        const std::size_t m = std::min<std::size_t>(64, n - start);
-        const double* v = x + start;
-        ref.slots(v, m, slot, [&window](std::size_t near) { detail::prefetch_write(window.address(near)); });
-        for (std::size_t i = 0; i < m; ++i) {
-          window.increment(slot[i]);
-          if (slot[i] == 0) add_below(v[i]);
-          if (slot[i] == 2 * d) add_above(v[i]);
-        }
-      }
+      ref.slots_pipelined(x, n, near, [&](std::size_t i, std::size_t slot) {
+        window.increment(slot);
+        if (slot == 0) add_below(x[i]);
+        if (slot == 2 * d) add_above(x[i]);
+      });
       return;
     }
     const double u0 = u[0], top = u[d - 1];
@@ -1443,11 +1546,7 @@ class drift_monitor {
         sum += c;
       }
       for (std::size_t i = 0; i < n_inner; ++i) sorted[offset[key[i]]++] = inner[i];
-      for (std::size_t start = 0; start < n_inner; start += 64) {
-        const std::size_t c = std::min<std::size_t>(64, n_inner - start);
-        ref.slots(sorted + start, c, slot, [&window](std::size_t near) { detail::prefetch_write(window.address(near)); });
-        for (std::size_t i = 0; i < c; ++i) window.increment(slot[i]);
-      }
+      ref.slots_pipelined(sorted, n_inner, near, [&window](std::size_t, std::size_t slot) { window.increment(slot); });
     }
   }
 
