@@ -841,6 +841,7 @@ class drift_monitor {
     numeric_feature f{histogram(edges), histogram(std::move(edges))};
     f.reference_hist.observe(reference);
     f.reference = detail::numeric_reference_data::from_sorted(sorted);
+    f.size_pending();
     f.window = detail::slot_counts(f.reference->slots());
     f.sample_capacity = std::min(config_.exact_wasserstein_samples, config_.max_current_samples);
     f.current_sample.reserve(f.sample_capacity);
@@ -928,7 +929,7 @@ class drift_monitor {
     // or was not needed by the time the buffer is counted).
 
     f.pending[f.n_pending++] = x;
-    if (f.n_pending == numeric_feature::pending_capacity) flush_pending(f);
+    if (f.n_pending == f.flush_at) flush_pending(f);
   }
 
 
@@ -1381,6 +1382,7 @@ class drift_monitor {
           r.fail_at(feature_at, "feature '" + fname + "': the reference sample does not match its histogram");
         drift_monitor::numeric_feature f{std::move(reference), std::move(current)};
         f.reference = detail::numeric_reference_data::from_sorted(sorted);
+        f.size_pending();
         f.window = detail::slot_counts(f.reference->slots());
         f.sample_capacity = static_cast<std::size_t>(capacity);
         if (version >= 2)
@@ -1435,6 +1437,7 @@ class drift_monitor {
     double lowest = std::numeric_limits<double>::infinity();    // smallest value in `window`
     double highest = -std::numeric_limits<double>::infinity();  // largest value in `window`
     std::size_t n_pending = 0;                // see pending
+    std::size_t flush_at = pending_capacity;  // n_pending that counts the buffer (flush_size)
     // A copy of current_hist's interior edges when there are at most
     // inline_edges of them (17 bins), beside the window bookkeeping: observe
     // bins from it instead of chasing the histogram's edge vector (a separate
@@ -1449,7 +1452,13 @@ class drift_monitor {
     // sample) not yet counted in `window` and the tail sums (observe_window),
     // pending_capacity doubles allocated with the feature (a copy's own).
     static constexpr std::size_t pending_capacity = 512;
-    std::vector<double> pending = std::vector<double>(pending_capacity);
+    static constexpr std::size_t unsorted_flush = 256;
+    std::vector<double> pending;              // flush_at values, sized by size_pending()
+    // Once the reference is set: the buffer of flush_size(reference) values.
+    void size_pending() {
+      flush_at = flush_size(*reference);
+      if (pending.size() != flush_at) std::vector<double>(flush_at).swap(pending);
+    }
     histogram reference_hist;
     detail::slot_counts window;               // current values per reference slot (exact KS)
     detail::mergeable_sum below_sum;          // sum of (u_0 - x) 2^-64 over x < u_0
@@ -1471,6 +1480,18 @@ class drift_monitor {
       n_pending = 0;
     }
   };
+  // How many pending values a feature counts at once. All 512 where
+  // count_values sorts them (a bigger batch follows the guide, distinct
+  // values and counters in longer ascending runs: +9-16% per CPU second at
+  // 1,000 features x 16 threads, docs/concurrency.md); 256 where it counts
+  // them as they arrived, where a bigger batch only brings no gain and
+  // doubles the buffer lines a row of many features writes before they are
+  // read back (observe_row at 1,000 features of 2,000 reference values was
+  // 7-20% slower with 512, bench/row_bench.cpp). Either way the same bits:
+  // the values are counted in the order they came.
+  static std::size_t flush_size(const detail::numeric_reference_data& ref) noexcept {
+    return sorted_counting(ref) ? numeric_feature::pending_capacity : numeric_feature::unsorted_flush;
+  }
   // Counts the pending values of a feature into its window.
   static void flush_pending(numeric_feature& f) noexcept {
     count_values(*f.reference, f.pending.data(), f.n_pending, f.window, f.below_sum, f.above_sum);
@@ -1494,6 +1515,9 @@ class drift_monitor {
   // made observe_row ~30% slower with 100 features).
   static constexpr std::size_t count_order = 256;  // sort keys (coarse buckets over [u_0, u_{d-1}])
   static constexpr std::size_t sorted_count_min = 4096;
+  static bool sorted_counting(const detail::numeric_reference_data& ref) noexcept {
+    return !ref.guide.empty() && ref.distinct.size() >= sorted_count_min;
+  }
   static void count_values(const detail::numeric_reference_data& ref, const double* x, std::size_t n,
                            detail::slot_counts& window, detail::mergeable_sum& below,
                            detail::mergeable_sum& above) noexcept {
@@ -1503,7 +1527,7 @@ class drift_monitor {
     auto add_below = [&](double w) { below.add((u[0] / 2 - w / 2) * detail::tail_scale); };
     auto add_above = [&](double w) { above.add((w / 2 - u[d - 1] / 2) * detail::tail_scale); };
     auto near = [&window](std::size_t at) { detail::prefetch_write(window.address(at)); };
-    if (ref.guide.empty() || d < sorted_count_min) {
+    if (!sorted_counting(ref)) {
       ref.slots_pipelined(x, n, near, [&](std::size_t i, std::size_t slot) {
         window.increment(slot);
         if (slot == 0) add_below(x[i]);
