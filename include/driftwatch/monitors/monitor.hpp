@@ -1450,7 +1450,8 @@ class drift_monitor {
     std::shared_ptr<const detail::numeric_reference_data> reference;  // frozen, shared by copies
     // Finite values of the window (in ks_count, lowest, highest and the raw
     // sample) not yet counted in `window` and the tail sums (observe_window),
-    // pending_capacity doubles allocated with the feature (a copy's own).
+    // flush_at doubles (pending_capacity or unsorted_flush, flush_size)
+    // allocated with the feature (a copy's own).
     static constexpr std::size_t pending_capacity = 512;
     static constexpr std::size_t unsorted_flush = 256;
     std::vector<double> pending;              // flush_at values, sized by size_pending()
@@ -1528,11 +1529,21 @@ class drift_monitor {
     auto add_above = [&](double w) { above.add((w / 2 - u[d - 1] / 2) * detail::tail_scale); };
     auto near = [&window](std::size_t at) { detail::prefetch_write(window.address(at)); };
     if (!sorted_counting(ref)) {
-      ref.slots_pipelined(x, n, near, [&](std::size_t i, std::size_t slot) {
-        window.increment(slot);
-        if (slot == 0) add_below(x[i]);
-        if (slot == 2 * d) add_above(x[i]);
-      });
+      // One batch of 64 at a time, not slots_pipelined: the reference's
+      // guide, values and counters are small enough to stay in cache here,
+      // and the interleaving's bookkeeping only cost (observe_row at 1,000
+      // features of 2,000 reference values: 4-7% slower pipelined, same run).
+      std::size_t slot[64];
+      for (std::size_t start = 0; start < n; start += 64) {
+        const std::size_t m = std::min<std::size_t>(64, n - start);
+        const double* v = x + start;
+        ref.slots(v, m, slot, near);
+        for (std::size_t i = 0; i < m; ++i) {
+          window.increment(slot[i]);
+          if (slot[i] == 0) add_below(v[i]);
+          if (slot[i] == 2 * d) add_above(v[i]);
+        }
+      }
       return;
     }
     const double u0 = u[0], top = u[d - 1];
