@@ -1428,8 +1428,9 @@ class drift_monitor {
     numeric_feature(histogram ref, histogram cur)
         : current_hist(std::move(cur)), reference_hist(std::move(ref)) {
       const auto& e = current_hist.edges().interior();
-      n_edges = e.size();
-      if (n_edges <= inline_edges) std::copy(e.begin(), e.end(), edges);
+      // inline_edges + 1 stands for any larger count (not inline).
+      n_edges = static_cast<std::uint32_t>(std::min(e.size(), inline_edges + 1));
+      if (e.size() <= inline_edges) std::copy(e.begin(), e.end(), edges);
     }
     // What every observe touches first, together (a line or two per feature).
     histogram current_hist;
@@ -1437,13 +1438,13 @@ class drift_monitor {
     double lowest = std::numeric_limits<double>::infinity();    // smallest value in `window`
     double highest = -std::numeric_limits<double>::infinity();  // largest value in `window`
     std::size_t n_pending = 0;                // see pending
-    std::size_t flush_at = pending_capacity;  // n_pending that counts the buffer (flush_size)
     // A copy of current_hist's interior edges when there are at most
     // inline_edges of them (17 bins), beside the window bookkeeping: observe
     // bins from it instead of chasing the histogram's edge vector (a separate
     // allocation, one more cache miss per value with many features).
     static constexpr std::size_t inline_edges = 16;
-    std::size_t n_edges = 0;
+    std::uint32_t n_edges = 0;
+    std::uint32_t flush_at = pending_capacity;  // n_pending that counts the buffer (flush_size); with n_edges, one word
     double edges[inline_edges] = {};
     std::size_t sample_capacity = 0;
     std::vector<double> current_sample;       // the first sample_capacity values, raw
@@ -1457,7 +1458,7 @@ class drift_monitor {
     std::vector<double> pending;              // flush_at values, sized by size_pending()
     // Once the reference is set: the buffer of flush_size(reference) values.
     void size_pending() {
-      flush_at = flush_size(*reference);
+      flush_at = static_cast<std::uint32_t>(flush_size(*reference));
       if (pending.size() != flush_at) std::vector<double>(flush_at).swap(pending);
     }
     histogram reference_hist;
