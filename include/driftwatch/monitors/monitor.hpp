@@ -1487,10 +1487,11 @@ class drift_monitor {
   // count_values sorts them (a bigger batch follows the guide, distinct
   // values and counters in longer ascending runs: +9-16% per CPU second at
   // 1,000 features x 16 threads, docs/concurrency.md); 256 where it counts
-  // them as they arrived, where a bigger batch only brings no gain and
-  // doubles the buffer lines a row of many features writes before they are
-  // read back (observe_row at 1,000 features of 2,000 reference values was
-  // 7-20% slower with 512, bench/row_bench.cpp). Either way the same bits:
+  // them as they arrived, where a bigger batch brings no gain and doubles
+  // the memory (and pages) a row of many features writes into: observe_row
+  // at 1,000 features of 2,000 reference values was 7-20% slower with 512
+  // (bench/row_bench.cpp; flushing at 256 from a 512-value allocation did
+  // not help, allocating 256 did). Either way the same bits:
   // the values are counted in the order they came.
   static std::size_t flush_size(const detail::numeric_reference_data& ref) noexcept {
     return sorted_counting(ref) ? numeric_feature::pending_capacity : numeric_feature::unsorted_flush;
