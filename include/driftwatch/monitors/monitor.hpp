@@ -794,8 +794,9 @@ inline slot_walk_result walk_slots(const numeric_reference_data& ref, const std:
 ///   state does not grow with the window (docs/metrics.md, "Memory": per
 ///   numeric feature 16 d + 8 min(exact_wasserstein_samples,
 ///   max_current_samples) + 4,232 bytes per copy (4 d + 4,360 for a
-///   compact_copy()) for d distinct reference values, plus 12 d shared by
-///   all copies, 20 d if the reference has ties).
+///   compact_copy()) for d distinct reference values, 2,048 bytes less when
+///   d < 4,096, plus 12 d shared by all copies, 20 d if the reference has
+///   ties).
 /// - Not thread-safe by itself: use one monitor per thread and merge with +=
 ///   (exact), concurrent<drift_monitor>, or an external lock.
 /// - report() allocates and costs O(d) per numeric feature (O(d + m log m)
@@ -841,6 +842,7 @@ class drift_monitor {
     numeric_feature f{histogram(edges), histogram(std::move(edges))};
     f.reference_hist.observe(reference);
     f.reference = detail::numeric_reference_data::from_sorted(sorted);
+    f.size_pending();
     f.window = detail::slot_counts(f.reference->slots());
     f.sample_capacity = std::min(config_.exact_wasserstein_samples, config_.max_current_samples);
     f.current_sample.reserve(f.sample_capacity);
@@ -928,7 +930,7 @@ class drift_monitor {
     // or was not needed by the time the buffer is counted).
 
     f.pending[f.n_pending++] = x;
-    if (f.n_pending == numeric_feature::pending_capacity) flush_pending(f);
+    if (f.n_pending == f.flush_at) flush_pending(f);
   }
 
 
@@ -1381,6 +1383,7 @@ class drift_monitor {
           r.fail_at(feature_at, "feature '" + fname + "': the reference sample does not match its histogram");
         drift_monitor::numeric_feature f{std::move(reference), std::move(current)};
         f.reference = detail::numeric_reference_data::from_sorted(sorted);
+        f.size_pending();
         f.window = detail::slot_counts(f.reference->slots());
         f.sample_capacity = static_cast<std::size_t>(capacity);
         if (version >= 2)
@@ -1426,8 +1429,9 @@ class drift_monitor {
     numeric_feature(histogram ref, histogram cur)
         : current_hist(std::move(cur)), reference_hist(std::move(ref)) {
       const auto& e = current_hist.edges().interior();
-      n_edges = e.size();
-      if (n_edges <= inline_edges) std::copy(e.begin(), e.end(), edges);
+      // inline_edges + 1 stands for any larger count (not inline).
+      n_edges = static_cast<std::uint32_t>(std::min(e.size(), inline_edges + 1));
+      if (e.size() <= inline_edges) std::copy(e.begin(), e.end(), edges);
     }
     // What every observe touches first, together (a line or two per feature).
     histogram current_hist;
@@ -1440,16 +1444,24 @@ class drift_monitor {
     // bins from it instead of chasing the histogram's edge vector (a separate
     // allocation, one more cache miss per value with many features).
     static constexpr std::size_t inline_edges = 16;
-    std::size_t n_edges = 0;
+    std::uint32_t n_edges = 0;
+    std::uint32_t flush_at = pending_capacity;  // n_pending that counts the buffer (flush_size); with n_edges, one word
     double edges[inline_edges] = {};
     std::size_t sample_capacity = 0;
     std::vector<double> current_sample;       // the first sample_capacity values, raw
     std::shared_ptr<const detail::numeric_reference_data> reference;  // frozen, shared by copies
     // Finite values of the window (in ks_count, lowest, highest and the raw
     // sample) not yet counted in `window` and the tail sums (observe_window),
-    // pending_capacity doubles allocated with the feature (a copy's own).
+    // flush_at doubles (pending_capacity or unsorted_flush, flush_size)
+    // allocated with the feature (a copy's own).
     static constexpr std::size_t pending_capacity = 512;
-    std::vector<double> pending = std::vector<double>(pending_capacity);
+    static constexpr std::size_t unsorted_flush = 256;
+    std::vector<double> pending;              // flush_at values, sized by size_pending()
+    // Once the reference is set: the buffer of flush_size(reference) values.
+    void size_pending() {
+      flush_at = static_cast<std::uint32_t>(flush_size(*reference));
+      if (pending.size() != flush_at) std::vector<double>(flush_at).swap(pending);
+    }
     histogram reference_hist;
     detail::slot_counts window;               // current values per reference slot (exact KS)
     detail::mergeable_sum below_sum;          // sum of (u_0 - x) 2^-64 over x < u_0
@@ -1471,6 +1483,19 @@ class drift_monitor {
       n_pending = 0;
     }
   };
+  // How many pending values a feature counts at once. All 512 where
+  // count_values sorts them (a bigger batch follows the guide, distinct
+  // values and counters in longer ascending runs: +9-16% per CPU second at
+  // 1,000 features x 16 threads, docs/concurrency.md); 256 where it counts
+  // them as they arrived, where a bigger batch brings no gain and doubles
+  // the memory (and pages) a row of many features writes into: observe_row
+  // at 1,000 features of 2,000 reference values was 7-20% slower with 512
+  // (bench/row_bench.cpp; flushing at 256 from a 512-value allocation did
+  // not help, allocating 256 did). Either way the same bits:
+  // the values are counted in the order they came.
+  static std::size_t flush_size(const detail::numeric_reference_data& ref) noexcept {
+    return sorted_counting(ref) ? numeric_feature::pending_capacity : numeric_feature::unsorted_flush;
+  }
   // Counts the pending values of a feature into its window.
   static void flush_pending(numeric_feature& f) noexcept {
     count_values(*f.reference, f.pending.data(), f.n_pending, f.window, f.below_sum, f.above_sum);
@@ -1494,6 +1519,9 @@ class drift_monitor {
   // made observe_row ~30% slower with 100 features).
   static constexpr std::size_t count_order = 256;  // sort keys (coarse buckets over [u_0, u_{d-1}])
   static constexpr std::size_t sorted_count_min = 4096;
+  static bool sorted_counting(const detail::numeric_reference_data& ref) noexcept {
+    return !ref.guide.empty() && ref.distinct.size() >= sorted_count_min;
+  }
   static void count_values(const detail::numeric_reference_data& ref, const double* x, std::size_t n,
                            detail::slot_counts& window, detail::mergeable_sum& below,
                            detail::mergeable_sum& above) noexcept {
@@ -1503,12 +1531,22 @@ class drift_monitor {
     auto add_below = [&](double w) { below.add((u[0] / 2 - w / 2) * detail::tail_scale); };
     auto add_above = [&](double w) { above.add((w / 2 - u[d - 1] / 2) * detail::tail_scale); };
     auto near = [&window](std::size_t at) { detail::prefetch_write(window.address(at)); };
-    if (ref.guide.empty() || d < sorted_count_min) {
-      ref.slots_pipelined(x, n, near, [&](std::size_t i, std::size_t slot) {
-        window.increment(slot);
-        if (slot == 0) add_below(x[i]);
-        if (slot == 2 * d) add_above(x[i]);
-      });
+    if (!sorted_counting(ref)) {
+      // One batch of 64 at a time, not slots_pipelined: the reference's
+      // guide, values and counters are small enough to stay in cache here,
+      // and the interleaving's bookkeeping only cost (observe_row at 1,000
+      // features of 2,000 reference values: 4-7% slower pipelined, same run).
+      std::size_t slot[64];
+      for (std::size_t start = 0; start < n; start += 64) {
+        const std::size_t m = std::min<std::size_t>(64, n - start);
+        const double* v = x + start;
+        ref.slots(v, m, slot, near);
+        for (std::size_t i = 0; i < m; ++i) {
+          window.increment(slot[i]);
+          if (slot[i] == 0) add_below(v[i]);
+          if (slot[i] == 2 * d) add_above(v[i]);
+        }
+      }
       return;
     }
     const double u0 = u[0], top = u[d - 1];
