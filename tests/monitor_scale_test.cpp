@@ -438,9 +438,10 @@ TEST_CASE("the search guide gives the slots of the plain binary search", "[monit
 }
 
 TEST_CASE("a full pending buffer is counted in sorted order with the tails in arrival order", "[monitor][pending]") {
-  // observe() counts a feature's values 512 at a time, in batches of 64
-  // whose stages interleave, ordered (from 4,096 distinct reference values
-  // on) by a coarse key so that the guide, the distinct values and the
+  // observe() counts a feature's values 256 at a time in batches of 64
+  // (fewer than 4,096 distinct reference values), or 512 at a time in
+  // batches of 64 whose stages interleave, ordered by a coarse key so that
+  // the guide, the distinct values and the
   // counters are read in ascending address order; the values below u_0 or
   // above u_{d-1} add to the order-dependent tail sums in arrival order
   // first. Windows on either side of a buffer and a batch boundary, with
@@ -456,7 +457,8 @@ TEST_CASE("a full pending buffer is counted in sorted order with the tails in ar
     for (std::size_t i = 5; i < cur.size(); i += 97) cur[i] = lowest;  // slot 1
     monitor_config cfg;
     cfg.exact_wasserstein_samples = 0;  // KS and W1 from the slot counts and tail sums alone
-    for (std::size_t m : {std::size_t{63}, std::size_t{255}, std::size_t{511}, std::size_t{512}, std::size_t{513},
+    for (std::size_t m : {std::size_t{63}, std::size_t{255}, std::size_t{256}, std::size_t{257}, std::size_t{511},
+                          std::size_t{512}, std::size_t{513},
                           std::size_t{1025}, std::size_t{1600}}) {
       CAPTURE(ref_size, m);
       drift_monitor batched(cfg);
