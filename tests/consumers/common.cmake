@@ -9,28 +9,25 @@ endfunction()
 
 # run_expect_failure(<regex> cmd...): the command must fail and its output
 # must match <regex>.
-function(run_expect_failure regex)
+# run_expect_output(<regex> cmd...): the command must succeed and its output
+# must match <regex> (e.g. the message naming an unavailable component).
+function(_run_expect must_succeed regex)
   execute_process(COMMAND ${ARGN} RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
-  if(rc EQUAL 0)
+  if(must_succeed AND NOT rc EQUAL 0)
+    message(FATAL_ERROR "command failed (${rc}): ${ARGN}\n${out}\n${err}")
+  elseif(NOT must_succeed AND rc EQUAL 0)
     message(FATAL_ERROR "command succeeded but must fail: ${ARGN}\n${out}\n${err}")
   endif()
   string(REGEX REPLACE "[ \t\r\n]+" " " flat "${out} ${err}")
   if(NOT flat MATCHES "${regex}")
-    message(FATAL_ERROR "command failed without the expected message '${regex}': ${ARGN}\n${out}\n${err}")
+    message(FATAL_ERROR "command ended without the expected message '${regex}': ${ARGN}\n${out}\n${err}")
   endif()
 endfunction()
-
-# run_expect_output(<regex> cmd...): the command must succeed and its output
-# must match <regex> (e.g. the message naming an unavailable component).
+function(run_expect_failure regex)
+  _run_expect(FALSE "${regex}" ${ARGN})
+endfunction()
 function(run_expect_output regex)
-  execute_process(COMMAND ${ARGN} RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
-  if(NOT rc EQUAL 0)
-    message(FATAL_ERROR "command failed (${rc}): ${ARGN}\n${out}\n${err}")
-  endif()
-  string(REGEX REPLACE "[ \t\r\n]+" " " flat "${out} ${err}")
-  if(NOT flat MATCHES "${regex}")
-    message(FATAL_ERROR "command succeeded without the expected message '${regex}': ${ARGN}\n${out}\n${err}")
-  endif()
+  _run_expect(TRUE "${regex}" ${ARGN})
 endfunction()
 
 # snapshot_source(<dest>): copies what is on disk in SOURCE_DIR (committed or
