@@ -682,8 +682,6 @@ inline slot_walk_result walk_slots_impl(const numeric_reference_data& ref, const
                                         std::uint64_t placed, double below_sum, double above_sum) noexcept {
   const std::size_t d = ref.distinct.size();
   const double* u = ref.distinct.data();
-  const std::uint64_t* at = ref.at_data();  // nullptr without ties
-  auto at_of = [at](std::size_t k) { return at != nullptr ? at[k] : static_cast<std::uint64_t>(k + 1); };
   const double m = static_cast<double>(placed), n = static_cast<double>(ref.n);
   ks_extreme_tracker t(n, m);
   const auto step_i = static_cast<std::int64_t>(placed), step_j = static_cast<std::int64_t>(ref.n);
@@ -709,18 +707,18 @@ inline slot_walk_result walk_slots_impl(const numeric_reference_data& ref, const
     const bool finite = std::isfinite(u[d - 1] - u[0]);
 #if defined(DRIFTWATCH_ISA_AVX512)
     if (level == simd_level::avx512)
-      k = finite ? avx512::walk_gaps<true>(u, at, c, d - 1, ref.n, placed, j, point, k_max, k_min, sums)
-                 : avx512::walk_gaps<false>(u, at, c, d - 1, ref.n, placed, j, point, k_max, k_min, sums);
+      k = finite ? avx512::walk_gaps<true>(u, ref.at_data(), c, d - 1, ref.n, placed, j, point, k_max, k_min, sums)
+                 : avx512::walk_gaps<false>(u, ref.at_data(), c, d - 1, ref.n, placed, j, point, k_max, k_min, sums);
 #endif
     if (level == simd_level::avx2)
-      k = finite ? avx2::walk_gaps<true>(u, at, c, d - 1, ref.n, placed, j, point, k_max, k_min, sums)
-                 : avx2::walk_gaps<false>(u, at, c, d - 1, ref.n, placed, j, point, k_max, k_min, sums);
+      k = finite ? avx2::walk_gaps<true>(u, ref.at_data(), c, d - 1, ref.n, placed, j, point, k_max, k_min, sums)
+                 : avx2::walk_gaps<false>(u, ref.at_data(), c, d - 1, ref.n, placed, j, point, k_max, k_min, sums);
   }
 #endif
   std::uint64_t quotient_of = ~std::uint64_t{0};  // the j whose quotient j / m is `quotient`
   double quotient = 0.0;
   for (; k < d; ++k) {
-    const std::uint64_t equal = c[2 * k + 1], ref_le = at_of(k);  // #{reference <= u_k}
+    const std::uint64_t equal = c[2 * k + 1], ref_le = ref.at(k);  // #{reference <= u_k}
     j += equal;
     point(u[k], ref_le, j, true, equal != 0);
     const std::uint64_t g = c[2 * k + 2];
@@ -993,8 +991,8 @@ class drift_monitor {
   void operator()(feature_id id, double x) noexcept { observe(id, x); }
   void operator()(feature_id id, std::string_view category) { observe(id, category); }
   /// The histogram counts the whole span at once (its SIMD kernel, the same
-  /// counts as one value at a time); the window counts it in observe's
-  /// buffers of 512.
+  /// counts as one value at a time); the window counts it through observe's
+  /// pending buffer (flush_size values at a time).
   void observe(feature_id id, span<const double> values) noexcept {
     const std::size_t index = numeric_of_[id];
     if (index == not_numeric) return;
