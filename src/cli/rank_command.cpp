@@ -20,6 +20,7 @@
 #include <driftwatch/metrics/ranking_accumulator.hpp>
 
 #include "commands.hpp"
+#include "drift_json.hpp"
 #include "format.hpp"
 #include "progress.hpp"
 #include "rank_eval.hpp"
@@ -264,15 +265,10 @@ void print_json_number(double v) {
   std::fputs(buf, stdout);
 }
 
-void print_json_string(const std::string& s) {
-  std::fputc('"', stdout);
-  for (unsigned char c : s) {
-    if (c == '"' || c == '\\') std::printf("\\%c", c);
-    else if (c < 0x20) std::printf("\\u%04x", c);
-    else std::fputc(c, stdout);
-  }
-  std::fputc('"', stdout);
-}
+// A qid as a JSON string: the same writer as `driftwatch drift --format json`
+// (nlohmann's escaping, bytes that are not UTF-8 read as Latin-1), so a run
+// file's odd bytes never make the output invalid JSON.
+void print_json_string(const std::string& s) { std::fputs(json_string(utf8_clean(s)).c_str(), stdout); }
 
 void print_json_value(const column& c, double v) {
   if (c.integer()) std::printf("%ld", static_cast<long>(v));

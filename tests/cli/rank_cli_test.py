@@ -264,6 +264,27 @@ class RankMeasures(unittest.TestCase):
             self.assertEqual(got["num_q"], num_q)
             self.assertAlmostEqual(got["ndcg_cut_%d" % k], summary["ndcg_cut_%d" % k], delta=1e-12)
 
+    def test_json_query_ids_with_odd_bytes_stay_valid_json(self):
+        # A qid is any run of non-blank bytes: quotes, backslashes, control
+        # bytes and bytes that are not UTF-8 must still give valid JSON, the
+        # Latin-1 reading of a stray byte as in `driftwatch drift`.
+        qids = [b'q"1', b"q\\2", b"q\x013", b"caf\xe9", "na\u00efve".encode()]
+        qrels = b"".join(q + b" 0 D1 1\n" + q + b" 0 D2 0\n" for q in qids)
+        run = b"".join(q + b" Q0 D1 1 2.0 t\n" + q + b" Q0 D2 2 1.0 t\n" for q in qids)
+        paths = []
+        for name, data in (("qrels", qrels), ("run", run)):
+            paths.append(os.path.join(self.tmp.name, name))
+            with open(paths[-1], "wb") as f:
+                f.write(data)
+        r = subprocess.run([TOOL, "rank", "--qrels", paths[0], "--run", paths[1], "--format", "json", "--per-query"],
+                           capture_output=True)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        got = json.loads(r.stdout.decode("utf-8"))
+        self.assertEqual(sorted(got["per_query"]), sorted(['q"1', "q\\2", "q\x013", "caf\u00e9", "na\u00efve"]))
+        self.assertEqual(got["num_q"], 5)
+        for q in got["per_query"].values():
+            self.assertEqual(q["map"], 1.0)
+
     def test_fail_below_gates_with_exit_3(self):
         r = rank("--qrels", QRELS, "--run", RUN, "--fail-below", "map=0.3", "--fail-below", "P_10=0.125")
         self.assertEqual(r.returncode, 0, r.stderr)  # map 0.3769, P_10 exactly 0.125: not below
