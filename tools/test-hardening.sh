@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Hardening checks (docs/concurrency.md, "Hardening"), from a fresh clone:
-#   1. every test under AddressSanitizer + UndefinedBehaviorSanitizer  (build/asan, preset asan)
+#   1. every test under AddressSanitizer + UndefinedBehaviorSanitizer, examples/service and its
+#      integration tests included (build/asan, preset asan)
 #   2. every test under ThreadSanitizer, examples/service and its integration tests included
 #      (build/tsan, preset tsan; known false positives of uninstrumented libraries: tests/tsan.supp)
 #   Both skip only the CTest labels `files` (Python/promtool/amtool checks of committed files: no
