@@ -60,6 +60,7 @@
 #include <random>
 #include <sstream>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <unordered_map>
 #include <vector>
@@ -208,51 +209,134 @@ class toy_model {
 };
 
 // ---- served lists waiting for their feedback -----------------------------------
-// Sharded by request id, each shard a FIFO map; the oldest entries are
-// evicted (and counted) beyond the capacity. put and take are O(1).
+// Allocated once at start, so serving a request allocates nothing here and
+// copies no string. A request id is keyed by a 128-bit fingerprint of its
+// text: two different 64-bit hashes (FNV-1a and the standard library's), so
+// feedback finds another request's list only if both hashes of two ids held
+// at once agree. Sharded by the fingerprint (a mutex per shard, held for a
+// few dozen instructions), each shard a ring of capacity/shards slots in
+// serving order plus an open-addressing index (linear probing, deletion by
+// backward shift) from fingerprint to slot. put() writes the shard's next
+// ring slot; a list still there that nobody took is the oldest one of the
+// shard: it is evicted and counted. put and take are O(1).
 class pending_lists {
  public:
-  explicit pending_lists(std::size_t capacity) : per_shard_(std::max<std::size_t>(1, capacity / shards)) {}
-  void put(const std::string& id, std::vector<dw::item_id> items) {
-    shard& s = shard_of(id);
-    std::lock_guard<std::mutex> lock(s.mutex);
-    if (s.lists.emplace(id, std::move(items)).second) s.order.push_back(id);
-    // order may hold ids already taken (take() leaves them, to stay O(1));
-    // they are dropped here as they reach the front.
-    while (s.lists.size() > per_shard_ || s.order.size() > 2 * per_shard_) {
-      if (s.lists.erase(s.order.front()) != 0) evicted_.fetch_add(1, std::memory_order_relaxed);
-      s.order.pop_front();
+  struct fingerprint {
+    std::uint64_t a = 0, b = 0;
+  };
+  static fingerprint fingerprint_of(std::string_view id) {
+    std::uint64_t a = 14695981039346656037ull;  // FNV-1a, then a final mix of its bits
+    for (unsigned char ch : id) a = (a ^ ch) * 1099511628211ull;
+    a ^= a >> 33;
+    a *= 0xff51afd7ed558ccdull;
+    a ^= a >> 33;
+    return {a, static_cast<std::uint64_t>(std::hash<std::string_view>{}(id))};
+  }
+
+  // capacity lists of at most k items each.
+  pending_lists(std::size_t capacity, std::size_t k) : per_shard_(std::max<std::size_t>(1, capacity / shards)), k_(k) {
+    std::size_t index_size = 4;
+    while (index_size < 2 * per_shard_) index_size *= 2;  // at most half full
+    for (auto& s : shards_) {
+      s.slots.resize(per_shard_);
+      s.items.resize(per_shard_ * k_);
+      s.index.assign(index_size, 0);
+      s.mask = index_size - 1;
     }
   }
-  std::optional<std::vector<dw::item_id>> take(const std::string& id) {
-    shard& s = shard_of(id);
+
+  // Keeps the list served under `id` (its first k items); an id already held
+  // keeps its first list.
+  void put(std::string_view id, dw::span<const dw::item_id> items) {
+    const fingerprint f = fingerprint_of(id);
+    shard& s = shard_of(f);
     std::lock_guard<std::mutex> lock(s.mutex);
-    auto it = s.lists.find(id);
-    if (it == s.lists.end()) return std::nullopt;
-    auto items = std::move(it->second);
-    s.lists.erase(it);
-    return items;
+    if (s.find(f) != s.index.size()) return;
+    const std::uint32_t slot = s.head;
+    s.head = s.head + 1 == per_shard_ ? 0 : s.head + 1;
+    slot_state& e = s.slots[slot];
+    if (e.live) {  // the shard's oldest list, never taken
+      s.erase(s.find(e.key));
+      evicted_.fetch_add(1, std::memory_order_relaxed);
+    }
+    e.key = f;
+    e.live = true;
+    e.size = static_cast<std::uint32_t>(std::min(items.size(), k_));
+    std::copy(items.begin(), items.begin() + e.size, s.items.begin() + static_cast<std::ptrdiff_t>(slot * k_));
+    std::size_t i = f.a & s.mask;
+    while (s.index[i] != 0) i = (i + 1) & s.mask;
+    s.index[i] = slot + 1;
   }
+
+  // Moves the list served under `id` into `out`; false if there is none
+  // (never served, already taken or evicted).
+  bool take(std::string_view id, std::vector<dw::item_id>& out) {
+    const fingerprint f = fingerprint_of(id);
+    shard& s = shard_of(f);
+    std::lock_guard<std::mutex> lock(s.mutex);
+    const std::size_t i = s.find(f);
+    if (i == s.index.size()) return false;
+    const std::uint32_t slot = s.index[i] - 1;
+    const auto first = s.items.begin() + static_cast<std::ptrdiff_t>(slot * k_);
+    out.assign(first, first + s.slots[slot].size);
+    s.slots[slot].live = false;
+    s.erase(i);
+    return true;
+  }
+
   std::uint64_t evicted() const { return evicted_.load(std::memory_order_relaxed); }
   std::size_t size() {
     std::size_t n = 0;
     for (auto& s : shards_) {
       std::lock_guard<std::mutex> lock(s.mutex);
-      n += s.lists.size();
+      for (const auto& e : s.slots) n += e.live ? 1 : 0;
     }
     return n;
   }
 
  private:
   static constexpr std::size_t shards = 64;
-  struct shard {
-    std::mutex mutex;
-    std::unordered_map<std::string, std::vector<dw::item_id>> lists;
-    std::deque<std::string> order;
+  struct slot_state {
+    fingerprint key;
+    std::uint32_t size = 0;
+    bool live = false;
   };
-  shard& shard_of(const std::string& id) { return shards_[std::hash<std::string>{}(id) % shards]; }
+  struct alignas(64) shard {
+    std::mutex mutex;
+    std::vector<slot_state> slots;     // the ring, in serving order from head
+    std::vector<dw::item_id> items;    // k per slot
+    std::vector<std::uint32_t> index;  // slot + 1 at the fingerprint's probe position; 0 = empty
+    std::size_t mask = 0;
+    std::uint32_t head = 0;            // the next slot put() writes
+
+    // The index position holding f, or index.size().
+    std::size_t find(const fingerprint& f) const {
+      for (std::size_t i = f.a & mask;; i = (i + 1) & mask) {
+        const std::uint32_t v = index[i];
+        if (v == 0) return index.size();
+        const fingerprint& g = slots[v - 1].key;
+        if (g.a == f.a && g.b == f.b) return i;
+      }
+    }
+    // Empties index position i, moving later entries of its probe run back
+    // so every entry stays reachable from its home position.
+    void erase(std::size_t i) {
+      for (std::size_t j = (i + 1) & mask;; j = (j + 1) & mask) {
+        const std::uint32_t v = index[j];
+        if (v == 0) break;
+        const std::size_t home = slots[v - 1].key.a & mask;
+        // v may move to i if its home is not in the cyclic range (i, j].
+        if (((j - home) & mask) >= ((j - i) & mask)) {
+          index[i] = v;
+          i = j;
+        }
+      }
+      index[i] = 0;
+    }
+  };
+  shard& shard_of(const fingerprint& f) { return shards_[f.b % shards]; }
   std::array<shard, shards> shards_;
-  std::size_t per_shard_;
+  std::size_t per_shard_, k_;
   std::atomic<std::uint64_t> evicted_{0};
 };
 
@@ -262,7 +346,7 @@ class service {
   explicit service(service_config config)
       : c_(std::move(config)),
         model_(c_.catalog_size, c_.features.size(), c_.model_seed),
-        pending_(c_.pending_feedback),
+        pending_(c_.monitoring ? c_.pending_feedback : 0, c_.k),  // nothing held without monitoring
         ranking_(dw::ranking_accumulator(c_.model_version, c_.k), 1024),
         boot_(std::random_device{}() * 4294967296ull + std::random_device{}()) {
     char hex[17];
@@ -356,10 +440,13 @@ class service {
       return bad_request(r, "'features' must be an array of " + std::to_string(c_.features.size()) +
                                 " numbers (" + c_.features.front() + ", ...) or nulls");
     std::vector<double> x(c_.features.size());
+    bool any_null = false;
     for (std::size_t i = 0; i < x.size(); ++i) {
       const auto& v = (*features)[i];
-      if (v.is_null())
+      if (v.is_null()) {
         x[i] = std::numeric_limits<double>::quiet_NaN();
+        any_null = true;
+      }
       else if (v.is_number())
         x[i] = v.get<double>();
       else
@@ -380,13 +467,19 @@ class service {
 
     if (c_.monitoring) {
       // The monitoring of this request: one lock-free update of this worker
-      // thread's shard of the live monitor.
+      // thread's shard of the live monitor (the whole numeric row at once
+      // when no value is missing), and the served list kept for its
+      // feedback. Nothing here allocates.
       live_.load(std::memory_order_acquire)->monitor.apply([&](dw::drift_monitor& m) {
-        for (std::size_t i = 0; i < x.size(); ++i) {
-          if ((*features)[i].is_null())
-            m.observe_missing(i);
-          else
-            m.observe(i, x[i]);
+        if (!any_null) {
+          m.observe_row(dw::span<const double>(x.data(), x.size()));
+        } else {
+          for (std::size_t i = 0; i < x.size(); ++i) {
+            if ((*features)[i].is_null())
+              m.observe_missing(i);
+            else
+              m.observe(i, x[i]);
+          }
         }
         for (std::size_t i = 0; i < cats.size(); ++i) {
           if (cats[i])
@@ -419,8 +512,8 @@ class service {
       r.set_content("{\"evaluated\":false}", "application/json");
       return;
     }
-    auto served = pending_.take(id->get<std::string>());
-    if (!served) {
+    thread_local std::vector<dw::item_id> served;  // reused: no allocation per feedback
+    if (!pending_.take(id->get_ref<const std::string&>(), served)) {
       unknown_feedback_.fetch_add(1, std::memory_order_relaxed);
       r.status = 404;
       r.set_content("{\"error\":\"unknown or expired request_id\"}", "application/json");
@@ -430,7 +523,7 @@ class service {
     std::sort(judged.begin(), judged.end(), [](const auto& a, const auto& b) { return a.item < b.item; });
     judged.erase(std::unique(judged.begin(), judged.end(), [](const auto& a, const auto& b) { return a.item == b.item; }),
                  judged.end());
-    ranking_.apply([&](dw::ranking_accumulator& acc) { acc.observe(*served, judged); });
+    ranking_.apply([&](dw::ranking_accumulator& acc) { acc.observe(served, judged); });
     r.set_content("{\"evaluated\":true}", "application/json");
   }
 
