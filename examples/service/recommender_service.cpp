@@ -573,7 +573,8 @@ class service {
       // The monitoring of this request: one lock-free update of this worker
       // thread's shard of the live monitor (the whole numeric row at once
       // when no value is missing), and the served list kept for its
-      // feedback. Nothing here allocates.
+      // feedback. Nothing here allocates (but the first sight of a category
+      // in a shard).
       live_.load(std::memory_order_acquire)->monitor.apply([&](dw::drift_monitor& m) {
         if (!any_null) {
           m.observe_row(dw::span<const double>(x.data(), x.size()));
