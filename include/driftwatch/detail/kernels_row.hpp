@@ -21,6 +21,7 @@
 #include <vector>
 
 #include <driftwatch/detail/dispatch.hpp>
+#include <driftwatch/detail/kernels_binning.hpp>
 #include <driftwatch/detail/simd_compat.hpp>
 
 namespace driftwatch {
