@@ -72,6 +72,10 @@ drift_monitor make_monitor(std::size_t f, std::mt19937_64& rng, driftwatch::moni
   return m;
 }
 
+/// Non-finite values only in every fourth feature, so that the others' columns
+/// take the drain's all-finite path; values beyond the reference (the tail
+/// sums, whose order matters); signed zeros, and features whose window's
+/// lowest value is a zero (k % 6 == 4: no negative value).
 std::vector<double> make_row(std::size_t f, std::mt19937_64& rng) {
   std::normal_distribution<double> normal(0.3, 1.4);
   std::vector<double> row(f);
@@ -79,11 +83,16 @@ std::vector<double> make_row(std::size_t f, std::mt19937_64& rng) {
     double v = normal(rng) * (1 + static_cast<double>(k % 5));
     if (k % 6 == 1) v = std::round(v * 4) / 4;  // on the tied reference's values
     if (k % 6 == 3) v = rng() % 3 == 0 ? 1 + normal(rng) * 1e-6 : v;
+    if (k % 6 == 4) v = rng() % 3 == 0 ? (rng() % 2 ? 0.0 : -0.0) : std::fabs(v);
     switch (rng() % 40) {
-      case 0: v = std::numeric_limits<double>::quiet_NaN(); break;
-      case 1: v = (rng() % 2 ? 1 : -1) * std::numeric_limits<double>::infinity(); break;
+      case 0:
+        if (k % 4 == 0) v = std::numeric_limits<double>::quiet_NaN();
+        break;
+      case 1:
+        if (k % 4 == 0) v = (rng() % 2 ? 1 : -1) * std::numeric_limits<double>::infinity();
+        break;
       case 2: v = rng() % 2 ? 0.0 : -0.0; break;
-      case 3: v = (rng() % 2 ? 1 : -1) * 1e6; break;  // beyond the reference: the tail sums
+      case 3: v = (rng() % 2 || k % 6 == 4 ? 1 : -1) * (1e6 + normal(rng) * 1e3); break;  // beyond the reference
       default: break;
     }
     row[k] = v;
@@ -182,6 +191,14 @@ TEST_CASE("observe_row interleaved with per-value observes, copies, reset, += an
     const std::vector<double> values{1.0, -2.0, std::nan(""), 3.5, 1e7};
     by_row.observe(3, driftwatch::span<const double>(values));
     by_value.observe(3, driftwatch::span<const double>(values));
+    // Values beyond the reference waiting in every feature's pending buffer
+    // when the next drain counts the block's: their tail-sum terms come first.
+    for (std::size_t id = 0; id < proto.size(); ++id)
+      for (int i = 0; i < 7; ++i) {
+        const double v = (i % 2 ? -1 : 1) * (3e5 + 0.37 * i * i + static_cast<double>(id));
+        by_row.observe(id, v);
+        by_value.observe(id, v);
+      }
     rows(by_row, by_value, R);  // crosses a drain with per-value state pending
     check_same(by_row, by_value);
 
