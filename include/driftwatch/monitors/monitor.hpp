@@ -794,7 +794,8 @@ inline slot_walk_result walk_slots(const numeric_reference_data& ref, const std:
 ///   max_current_samples) + 4,232 bytes per copy (4 d + 4,360 for a
 ///   compact_copy()) for d distinct reference values, 2,048 bytes less when
 ///   d < 4,096, plus 12 d shared by all copies, 20 d if the reference has
-///   ties).
+///   ties; and observe_row's row block, 8,192 bytes per numeric feature,
+///   resident only as rows are written into it).
 /// - Not thread-safe by itself: use one monitor per thread and merge with +=
 ///   (exact), concurrent<drift_monitor>, or an external lock.
 /// - report() allocates and costs O(d) per numeric feature (O(d + m log m)
