@@ -22,7 +22,7 @@ inline void row_bins(const double* x, std::size_t f, const double* edges_t, std:
 }
 
 #if DRIFTWATCH_ISA == 3
-// AVX-512 only (compress, masked gathers and scatters): the kernels of
+// AVX-512 (compress, masked gathers and scatters; AVX2 twins below): the kernels of
 // drift_monitor::observe_row's block drain (detail/kernels_row.hpp).
 
 /// s[i] = the slot of the finite x[i] among a reference's distinct values
@@ -175,6 +175,176 @@ inline bool column_range(const double* x, std::size_t n, double& lo, double& hi)
   for (std::size_t j = i; j < n; ++j)
     if (!std::isfinite(x[j])) return false;
   double l = _mm512_reduce_min_pd(vlo), h = _mm512_reduce_max_pd(vhi);
+  if (l == 0.0 || h == 0.0) {  // +0 and -0 tie: the first in order wins, as one value at a time
+    l = lo;
+    h = hi;
+    i = 0;
+  }
+  for (; i < n; ++i) {
+    l = x[i] < l ? x[i] : l;
+    h = x[i] > h ? x[i] : h;
+  }
+  lo = l;
+  hi = h;
+  return true;
+}
+#endif
+
+#if DRIFTWATCH_ISA == 2
+// The AVX2 twins of the AVX-512 drain kernels above (4 lanes; no compress or
+// scatter: the list of values to search is built branch-free one lane at a
+// time, and the searched slots are stored one lane at a time).
+
+/// As the AVX-512 slots_guided (the same slots); buckets must fit 31 bits.
+inline void slots_guided(const double* x, std::size_t n, const double* u, std::size_t d, const std::uint64_t* g,
+                         std::size_t buckets, double origin, double scale, std::uint32_t* s,
+                         std::uint32_t* work) noexcept {
+  std::uint32_t* todo = work;
+  std::uint32_t* lo = work + n;
+  std::uint32_t* len = work + 2 * n;
+  std::size_t n_todo = 0;
+  const __m256d vu0 = _mm256_set1_pd(u[0]), vtop = _mm256_set1_pd(u[d - 1]), vor = _mm256_set1_pd(origin),
+                vsc = _mm256_set1_pd(scale), vlast = _mm256_set1_pd(static_cast<double>(buckets - 1)),
+                zero_d = _mm256_setzero_pd();
+  const __m256i one = _mm256_set1_epi64x(1), zero = _mm256_setzero_si256(), f15 = _mm256_set1_epi64x(15),
+                m0f = _mm256_set1_epi64x(0x0F0F0F0F0F0F0F0FLL), lo32 = _mm256_set1_epi64x(0xFFFFFFFFLL),
+                four = _mm256_set1_epi64x(4), two_d = _mm256_set1_epi64x(static_cast<long long>(2 * d)),
+                pack = _mm256_setr_epi32(0, 2, 4, 6, 0, 2, 4, 6);
+  auto scalar_slot = [&](std::size_t i) {
+    const double v = x[i];
+    if (!(v > u[0])) return static_cast<std::uint32_t>(v == u[0]);
+    if (v > u[d - 1]) return static_cast<std::uint32_t>(2 * d);
+    const double bd = (v - origin) * scale;
+    const std::size_t bk = bd >= static_cast<double>(buckets - 1) ? buckets - 1 : static_cast<std::size_t>(bd);
+    const std::uint64_t* blk = g + 2 * (bk / 16);
+    const unsigned shift = 4 * static_cast<unsigned>(bk % 16);
+    const std::uint64_t counts = blk[0];
+    const std::uint64_t low = counts & ((std::uint64_t{1} << shift) - 1);
+    const std::uint64_t bytes = (low & 0x0F0F0F0F0F0F0F0Fu) + ((low >> 4) & 0x0F0F0F0F0F0F0F0Fu);
+    const std::size_t base = static_cast<std::uint32_t>(blk[1]);
+    std::size_t a = base + static_cast<std::size_t>((bytes * 0x0101010101010101u) >> 56);
+    std::size_t e = a + static_cast<std::size_t>((counts >> shift) & 15);
+    if ((blk[1] >> 32) != 0) {
+      a = base;
+      e = static_cast<std::uint32_t>(blk[3]);
+    }
+    if (e == a) return static_cast<std::uint32_t>(2 * a);
+    const std::size_t k = a + bin_of_branchless(u + a, e - a, v);
+    return static_cast<std::uint32_t>(2 * k + static_cast<std::size_t>(k < e && u[k] == v));
+  };
+  auto store4 = [&](std::uint32_t* p, __m256i v64) {
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(p),
+                     _mm256_castsi256_si128(_mm256_permutevar8x32_epi32(v64, pack)));
+  };
+  const long long* gl = reinterpret_cast<const long long*>(g);
+  std::size_t i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const __m256d v = _mm256_loadu_pd(x + i);
+    const __m256d gt0 = _mm256_cmp_pd(v, vu0, _CMP_GT_OQ);
+    const __m256d gt_top = _mm256_cmp_pd(v, vtop, _CMP_GT_OQ);
+    const __m256d eq0 = _mm256_cmp_pd(v, vu0, _CMP_EQ_OQ);
+    const __m256d in = _mm256_andnot_pd(gt_top, gt0);
+    const __m256i in_i = _mm256_castpd_si256(in);
+    const __m256d b = _mm256_blendv_pd(zero_d, _mm256_min_pd(_mm256_mul_pd(_mm256_sub_pd(v, vor), vsc), vlast), in);
+    const __m128i bk = _mm256_cvttpd_epi32(b);
+    const __m128i idx = _mm_slli_epi32(_mm_srli_epi32(bk, 4), 1);
+    const __m256i sh = _mm256_cvtepi32_epi64(_mm_slli_epi32(_mm_and_si128(bk, _mm_set1_epi32(15)), 2));
+    const __m256i counts = _mm256_mask_i32gather_epi64(zero, gl, idx, in_i, 8);
+    const __m256i meta = _mm256_mask_i32gather_epi64(zero, gl, _mm_add_epi32(idx, _mm_set1_epi32(1)), in_i, 8);
+    const __m256i low = _mm256_and_si256(counts, _mm256_sub_epi64(_mm256_sllv_epi64(one, sh), one));
+    const __m256i bytes =
+        _mm256_add_epi64(_mm256_and_si256(low, m0f), _mm256_and_si256(_mm256_srli_epi64(low, 4), m0f));
+    const __m256i a = _mm256_add_epi64(_mm256_and_si256(meta, lo32), _mm256_sad_epu8(bytes, zero));
+    const __m256i m = _mm256_and_si256(_mm256_srlv_epi64(counts, sh), f15);
+    const unsigned in_bits = static_cast<unsigned>(_mm256_movemask_pd(in));
+    const unsigned dense = in_bits & ~static_cast<unsigned>(_mm256_movemask_pd(
+                                         _mm256_castsi256_pd(_mm256_cmpeq_epi64(_mm256_srli_epi64(meta, 32), zero))));
+    const unsigned has = in_bits & ~static_cast<unsigned>(_mm256_movemask_pd(_mm256_castsi256_pd(_mm256_cmpeq_epi64(m, zero))));
+    const unsigned big = in_bits & static_cast<unsigned>(_mm256_movemask_pd(_mm256_castsi256_pd(_mm256_cmpgt_epi64(m, four))));
+    const unsigned rare = dense | big;
+    const unsigned search = has & ~rare;
+    __m256i slot = _mm256_and_si256(_mm256_slli_epi64(a, 1), in_i);
+    slot = _mm256_castpd_si256(_mm256_blendv_pd(_mm256_castsi256_pd(slot), _mm256_castsi256_pd(one), eq0));
+    slot = _mm256_castpd_si256(_mm256_blendv_pd(_mm256_castsi256_pd(slot), _mm256_castsi256_pd(two_d), gt_top));
+    store4(s + i, slot);
+    store4(lo + i, a);
+    store4(len + i, m);
+    for (unsigned l = 0; l < 4; ++l) {  // the list, branch-free
+      todo[n_todo] = static_cast<std::uint32_t>(i + l);
+      n_todo += (search >> l) & 1u;
+    }
+    for (unsigned r = rare; r != 0; r &= r - 1) {
+      const std::size_t j = i + static_cast<std::size_t>(__builtin_ctz(r));
+      s[j] = scalar_slot(j);
+    }
+  }
+  for (; i < n; ++i) s[i] = scalar_slot(i);
+  for (std::size_t t = 0; t < n_todo; t += 4) {
+    const std::size_t live_n = n_todo - t >= 4 ? 4 : n_todo - t;
+    const __m128i live = _mm_cmpgt_epi32(_mm_set1_epi32(static_cast<int>(live_n)), _mm_setr_epi32(0, 1, 2, 3));
+    const __m128i id = _mm_maskload_epi32(reinterpret_cast<const int*>(todo + t), live);  // off lanes: 0
+    const __m256d v = _mm256_i32gather_pd(x, id, 8);
+    const __m128i a = _mm_i32gather_epi32(reinterpret_cast<const int*>(lo), id, 4);
+    const __m128i m = _mm_and_si128(_mm_i32gather_epi32(reinterpret_cast<const int*>(len), id, 4), live);
+    __m256i below = _mm256_setzero_si256(), equal = _mm256_setzero_si256();
+    for (int j = 0; j < 4; ++j) {
+      const __m256d inj = _mm256_castsi256_pd(_mm256_cvtepi32_epi64(_mm_cmpgt_epi32(m, _mm_set1_epi32(j))));
+      const __m256d w = _mm256_mask_i32gather_pd(v, u, _mm_add_epi32(a, _mm_set1_epi32(j)), inj, 8);
+      below = _mm256_sub_epi64(below, _mm256_castpd_si256(_mm256_and_pd(inj, _mm256_cmp_pd(w, v, _CMP_LT_OQ))));
+      equal = _mm256_sub_epi64(equal, _mm256_castpd_si256(_mm256_and_pd(inj, _mm256_cmp_pd(w, v, _CMP_EQ_OQ))));
+    }
+    const __m256i slot = _mm256_add_epi64(_mm256_slli_epi64(_mm256_add_epi64(_mm256_cvtepu32_epi64(a), below), 1), equal);
+    alignas(32) std::uint64_t out[4];
+    alignas(16) std::uint32_t ids[4];
+    _mm256_store_si256(reinterpret_cast<__m256i*>(out), slot);
+    _mm_store_si128(reinterpret_cast<__m128i*>(ids), id);
+    for (std::size_t l = 0; l < live_n; ++l) s[ids[l]] = static_cast<std::uint32_t>(out[l]);
+  }
+}
+
+/// As the AVX-512 transpose_tile8, 4 x 4 doubles at a time.
+inline void transpose_tile8(const double* b, std::size_t f, std::size_t rows, double* cols, std::size_t cs) noexcept {
+  std::size_t r = 0;
+  for (; r + 4 <= rows; r += 4) {
+    for (std::size_t h = 0; h < 8; h += 4) {
+      const double* p = b + r * f + h;
+      const __m256d r0 = _mm256_loadu_pd(p), r1 = _mm256_loadu_pd(p + f), r2 = _mm256_loadu_pd(p + 2 * f),
+                    r3 = _mm256_loadu_pd(p + 3 * f);
+      const __m256d t0 = _mm256_unpacklo_pd(r0, r1), t1 = _mm256_unpackhi_pd(r0, r1),
+                    t2 = _mm256_unpacklo_pd(r2, r3), t3 = _mm256_unpackhi_pd(r2, r3);
+      double* c = cols + h * cs + r;
+      _mm256_storeu_pd(c, _mm256_permute2f128_pd(t0, t2, 0x20));
+      _mm256_storeu_pd(c + cs, _mm256_permute2f128_pd(t1, t3, 0x20));
+      _mm256_storeu_pd(c + 2 * cs, _mm256_permute2f128_pd(t0, t2, 0x31));
+      _mm256_storeu_pd(c + 3 * cs, _mm256_permute2f128_pd(t1, t3, 0x31));
+    }
+  }
+  for (; r < rows; ++r)
+    for (std::size_t t = 0; t < 8; ++t) cols[t * cs + r] = b[r * f + t];
+}
+
+/// As the AVX-512 column_range.
+inline bool column_range(const double* x, std::size_t n, double& lo, double& hi) noexcept {
+  __m256d vlo = _mm256_set1_pd(lo), vhi = _mm256_set1_pd(hi), probe = _mm256_setzero_pd();
+  const __m256d z = _mm256_setzero_pd();
+  std::size_t i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const __m256d v = _mm256_loadu_pd(x + i);
+    probe = _mm256_fmadd_pd(v, z, probe);
+    vlo = _mm256_min_pd(v, vlo);
+    vhi = _mm256_max_pd(v, vhi);
+  }
+  if (_mm256_movemask_pd(_mm256_cmp_pd(probe, probe, _CMP_ORD_Q)) != 0xF) return false;
+  for (std::size_t j = i; j < n; ++j)
+    if (!std::isfinite(x[j])) return false;
+  alignas(32) double a[4], b4[4];
+  _mm256_store_pd(a, vlo);
+  _mm256_store_pd(b4, vhi);
+  double l = a[0], h = b4[0];
+  for (int k = 1; k < 4; ++k) {
+    l = a[k] < l ? a[k] : l;
+    h = b4[k] > h ? b4[k] : h;
+  }
   if (l == 0.0 || h == 0.0) {  // +0 and -0 tie: the first in order wins, as one value at a time
     l = lo;
     h = hi;

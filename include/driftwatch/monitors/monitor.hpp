@@ -947,8 +947,8 @@ class drift_monitor {
   /// of values goes through what observe does for it, in order, as one batch
   /// while that feature's state is in cache -- its histogram by the SIMD
   /// binning kernel, its window bookkeeping vectorized, its exact-KS slots
-  /// found 8 at a time (detail/kernels_row_isa.hpp, AVX-512; the batched
-  /// scalar search elsewhere). Rows still in the block are counted by every
+  /// found 8 (AVX-512) or 4 (AVX2) at a time (detail/kernels_row_isa.hpp;
+  /// the batched scalar search elsewhere). Rows still in the block are counted by every
   /// reader as if observed (report, save_state, current_histogram,
   /// invalid_count, the other side of +=), and drained first by every call
   /// that changes numeric state (observe, +=, absorb, add_numeric; reset
@@ -1634,7 +1634,7 @@ class drift_monitor {
 
   // Counts the rows of the block, feature by feature, into the features'
   // state: tiles of 8 features transposed into columns (8 x 8 doubles at a
-  // time on AVX-512), each column then observed as its feature's next
+  // time on AVX-512, 4 x 4 on AVX2), each column then observed as its feature's next
   // values (observe_column). The block is empty after it.
   void drain_rows() noexcept {
     const std::size_t nf = numerics_.size(), rows = block_.rows;
@@ -1645,12 +1645,7 @@ class drift_monitor {
     const drain_scratch scratch{block_.batch.data(), block_.slots.data()};
     for (std::size_t k0 = 0; k0 < nf; k0 += 8) {
       const std::size_t w = std::min<std::size_t>(8, nf - k0);
-#if defined(DRIFTWATCH_ISA_AVX512)
-      if (w == 8 && detail::active_level() == simd_level::avx512) {
-        detail::avx512::transpose_tile8(b + k0, nf, rows, cols, row_block_rows);
-      } else
-#endif
-      {
+      if (w != 8 || !detail::block_transpose8(b + k0, nf, rows, cols, row_block_rows)) {
         for (std::size_t r = 0; r < rows; ++r)
           for (std::size_t t = 0; t < w; ++t) cols[t * row_block_rows + r] = b[r * nf + k0 + t];
       }
@@ -1683,16 +1678,16 @@ class drift_monitor {
   // the values that enter it, counted after the feature's pending values
   // (which came before them) so the tail sums get their terms in order.
   // With no cap in reach and every value finite, the bookkeeping is
-  // vectorized (AVX-512); else one value at a time. scratch: n doubles and
+  // vectorized (AVX-512 or AVX2); else one value at a time. scratch: n doubles and
   // 4 n u32. Runs in the hot loop (observe_row's drain): measure before
   // changing.
   static void observe_column(numeric_feature& f, const double* x, std::size_t n, std::size_t cap,
                              const drain_scratch& scratch) noexcept {
     if (n == 0) return;
     f.current_hist.observe(span<const double>(x, n));
-#if defined(DRIFTWATCH_ISA_AVX512)
-    if (detail::active_level() == simd_level::avx512 && f.ks_count <= cap && n <= cap - f.ks_count &&
-        detail::avx512::column_range(x, n, f.lowest, f.highest)) {
+    bool all_finite = false;
+    if (f.ks_count <= cap && n <= cap - f.ks_count &&
+        detail::block_column_range(x, n, f.lowest, f.highest, &all_finite) && all_finite) {
       f.ks_count += n;
       const std::size_t room = f.sample_capacity - f.current_sample.size();  // reserved: no allocation
       if (room != 0) f.current_sample.insert(f.current_sample.end(), x, x + std::min(room, n));
@@ -1700,7 +1695,6 @@ class drift_monitor {
       count_batch(*f.reference, x, n, f.window, f.below_sum, f.above_sum, scratch.slots);
       return;
     }
-#endif
     double* batch = scratch.batch;
     std::size_t nb = 0;
     for (std::size_t i = 0; i < n; ++i) {  // observe_window's steps, the slot search deferred
@@ -1721,18 +1715,17 @@ class drift_monitor {
     count_batch(*f.reference, batch, nb, f.window, f.below_sum, f.above_sum, scratch.slots);
   }
   // count_values for a large batch (a drained column): with a search guide
-  // on AVX-512, the slots of 8 values at a time (detail::avx512::
-  // slots_guided), then the counters and, in order, the tail sums; else
-  // count_values. The same counts and tail sums either way. s: 4 n u32.
+  // on AVX-512 or AVX2, the slots of 8 or 4 values at a time
+  // (detail::block_slots), then the counters and, in order, the tail sums;
+  // else count_values. The same counts and tail sums either way. s: 4 n u32.
   static void count_batch(const detail::numeric_reference_data& ref, const double* x, std::size_t n,
                           detail::slot_counts& window, detail::mergeable_sum& below, detail::mergeable_sum& above,
                           std::uint32_t* s) noexcept {
-#if defined(DRIFTWATCH_ISA_AVX512)
-    if (!ref.guide.empty() && detail::active_level() == simd_level::avx512) {
-      const double* u = ref.distinct.data();
-      const std::size_t d = ref.distinct.size();
-      detail::avx512::slots_guided(x, n, u, d, reinterpret_cast<const std::uint64_t*>(ref.guide.data()),
-                                   ref.guide_buckets, ref.guide_origin, ref.guide_scale, s, s + n);
+    const double* u = ref.distinct.data();
+    const std::size_t d = ref.distinct.size();
+    if (!ref.guide.empty() &&
+        detail::block_slots(x, n, u, d, reinterpret_cast<const std::uint64_t*>(ref.guide.data()), ref.guide_buckets,
+                            ref.guide_origin, ref.guide_scale, s, s + n)) {
       const std::uint32_t edge = static_cast<std::uint32_t>(2 * d - 1);
       std::uint64_t* wide = window.wide().empty() ? nullptr : window.wide().data();
       for (std::size_t i = 0; i < n; ++i) {
@@ -1750,8 +1743,6 @@ class drift_monitor {
       }
       return;
     }
-#endif
-    (void)s;
     count_values(ref, x, n, window, below, above);
   }
 
