@@ -910,7 +910,8 @@ class drift_monitor {
 
  private:
   // The exact-KS window and the raw sample of one value (observe and
-  // observe_row share it). Runs in the hot loop: measure before changing.
+  // observe(id, span); observe_row's drain does the same steps per column,
+  // observe_column). Runs in the hot loop: measure before changing.
   void observe_window(std::size_t index, double x) noexcept {
     if (!std::isfinite(x)) return;
     auto& f = numerics_[index];
@@ -1492,7 +1493,8 @@ class drift_monitor {
   // the memory (and pages) a row of many features writes into: observe_row
   // at 1,000 features of 2,000 reference values was 7-20% slower with 512
   // (bench/row_bench.cpp; flushing at 256 from a 512-value allocation did
-  // not help, allocating 256 did). Either way the same bits:
+  // not help, allocating 256 did; measured while observe_row still wrote
+  // into these buffers: it has its row block since). Either way the same bits:
   // the values are counted in the order they came.
   static std::size_t flush_size(const detail::numeric_reference_data& ref) noexcept {
     return sorted_counting(ref) ? numeric_feature::pending_capacity : numeric_feature::unsorted_flush;
