@@ -1,12 +1,14 @@
 // row_f100 / row_f1000: one request's numeric feature vector into a
-// drift_monitor (10 quantile bins per feature): observe_row (SIMD across
-// features, detail/kernels_row.hpp) against the per-value loop it replaces
-// (observe(id, x) per feature), directly and through concurrent<drift_monitor>.
-// Items are features observed: 1e9 / items_per_second = ns per feature.
-// Both paths count every value for the exact KS (per-reference-value slot
-// counts, batched 64 values per feature) and keep the first 2048 raw values
-// of a window; each benchmark resets the window every 4096 rows, a service's
-// steady state between reports. The counting costs the same in both paths.
+// drift_monitor (10 quantile bins per feature, 2,000-value references):
+// observe_row (the row block, drained feature by feature: docs/simd.md, "The
+// row observe") against the per-value loop it replaces (observe(id, x) per
+// feature), directly and through concurrent<drift_monitor>. Items are
+// features observed: 1e9 / items_per_second = ns per feature. Both paths
+// count every value for the exact KS (per-reference-value slot counts: the
+// per-value loop 256 values per feature at a time, observe_row 1,024 per
+// drain) and keep the first 2048 raw values of a window; each benchmark
+// resets the window every 4096 rows (a multiple of the row block's 1,024, so
+// no row is dropped undrained), a service's steady state between reports.
 #include <benchmark/benchmark.h>
 
 #include <driftwatch/monitors/concurrent.hpp>

@@ -54,7 +54,7 @@ std::vector<double> make_row(const driftwatch::drift_monitor& m, std::size_t f, 
   std::size_t k = 0;
   for (std::size_t id = 0; id < m.size(); ++id) {
     if (m.kind(id) != driftwatch::feature_kind::numeric) continue;
-    const auto& e = m.current_histogram(id).edges().interior();
+    const auto& e = m.reference_histogram(id).edges().interior();  // the current histogram's edges too
     double v = normal(rng) * (1 + static_cast<double>(k % 5));
     switch (rng() % 12) {
       case 0: v = std::numeric_limits<double>::quiet_NaN(); break;

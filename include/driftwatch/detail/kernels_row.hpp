@@ -21,6 +21,7 @@
 #include <vector>
 
 #include <driftwatch/detail/dispatch.hpp>
+#include <driftwatch/detail/kernels_binning.hpp>
 #include <driftwatch/detail/simd_compat.hpp>
 
 namespace driftwatch {
@@ -99,6 +100,54 @@ inline void row_bins(const double* x, std::size_t f, const double* edges_t, std:
   if (level == simd_level::sse2) return row_bins_sse2(x, f, edges_t, ne, stride, bins);
 #endif
   row_bins_scalar(x, f, edges_t, ne, stride, bins);
+}
+
+// drift_monitor::observe_row's block drain (kernels_row_isa.hpp, AVX-512 and
+// AVX2): each returns false where the level in use has no kernel, and the
+// caller then takes its scalar path (the same results).
+
+/// 8 features of `rows` rows of a row-major block (row r at b + r * f) into 8
+/// columns (column t at cols + t * cs).
+inline bool block_transpose8(const double* b, std::size_t f, std::size_t rows, double* cols, std::size_t cs) noexcept {
+#if defined(DRIFTWATCH_ISA_AVX2)
+  const simd_level level = active_level();
+#if defined(DRIFTWATCH_ISA_AVX512)
+  if (level == simd_level::avx512) return avx512::transpose_tile8(b, f, rows, cols, cs), true;
+#endif
+  if (level == simd_level::avx2) return avx2::transpose_tile8(b, f, rows, cols, cs), true;
+#endif
+  (void)b, (void)f, (void)rows, (void)cols, (void)cs;
+  return false;
+}
+
+/// Sets *all_finite to whether x[0 .. n) are all finite and, if they are,
+/// lowers / raises lo / hi to their min / max as in-order compares would.
+inline bool block_column_range(const double* x, std::size_t n, double& lo, double& hi, bool* all_finite) noexcept {
+#if defined(DRIFTWATCH_ISA_AVX2)
+  const simd_level level = active_level();
+#if defined(DRIFTWATCH_ISA_AVX512)
+  if (level == simd_level::avx512) return *all_finite = avx512::column_range(x, n, lo, hi), true;
+#endif
+  if (level == simd_level::avx2) return *all_finite = avx2::column_range(x, n, lo, hi), true;
+#endif
+  (void)x, (void)n, (void)lo, (void)hi, (void)all_finite;
+  return false;
+}
+
+/// s[i] = the slot of the finite x[i] through a reference's search guide
+/// (see avx512::slots_guided); work: 3 n u32.
+inline bool block_slots(const double* x, std::size_t n, const double* u, std::size_t d, const std::uint64_t* g,
+                        std::size_t buckets, double origin, double scale, std::uint32_t* s, std::uint32_t* work) noexcept {
+#if defined(DRIFTWATCH_ISA_AVX2)
+  const simd_level level = active_level();
+#if defined(DRIFTWATCH_ISA_AVX512)
+  if (level == simd_level::avx512) return avx512::slots_guided(x, n, u, d, g, buckets, origin, scale, s, work), true;
+#endif
+  if (level == simd_level::avx2 && buckets < (std::size_t{1} << 31))  // 32-bit gather indices
+    return avx2::slots_guided(x, n, u, d, g, buckets, origin, scale, s, work), true;
+#endif
+  (void)x, (void)n, (void)u, (void)d, (void)g, (void)buckets, (void)origin, (void)scale, (void)s, (void)work;
+  return false;
 }
 
 /// The edges of F features laid out for row_bins, and the scratch for one

@@ -794,7 +794,8 @@ inline slot_walk_result walk_slots(const numeric_reference_data& ref, const std:
 ///   max_current_samples) + 4,232 bytes per copy (4 d + 4,360 for a
 ///   compact_copy()) for d distinct reference values, 2,048 bytes less when
 ///   d < 4,096, plus 12 d shared by all copies, 20 d if the reference has
-///   ties).
+///   ties; and observe_row's row block, 8,192 bytes per numeric feature,
+///   resident only as rows are written into it).
 /// - Not thread-safe by itself: use one monitor per thread and merge with +=
 ///   (exact), concurrent<drift_monitor>, or an external lock.
 /// - report() allocates and costs O(d) per numeric feature (O(d + m log m)
@@ -829,6 +830,7 @@ class drift_monitor {
   /// Adds a numeric feature over explicit edges.
   feature_id add_numeric(std::string name, span<const double> reference, bin_edges edges, std::uint64_t missing = 0) {
     check_new_name(name);
+    drain_rows();  // the block's rows have the old row length
     const feature_config* fc = feature_settings_of(name, feature_kind::numeric);
     std::vector<double> sorted;
     sorted.reserve(reference.size());
@@ -848,7 +850,7 @@ class drift_monitor {
     numeric_of_.push_back(numerics_.size());
     apply_settings(features_.back(), fc);
     numerics_.push_back(std::move(f));
-    lay_out_rows();
+    size_row_block();
     return features_.size() - 1;
   }
 
@@ -877,6 +879,7 @@ class drift_monitor {
   void observe(feature_id id, double x) noexcept {
     const std::size_t index = numeric_of_[id];  // 8 bytes per feature: stays in cache, unlike features_
     if (index == not_numeric) return;
+    if (block_.rows != 0) drain_rows();  // observe_row's rows come first
     auto& f = numerics_[index];
     {
       // The lines this call writes, requested as soon as their addresses are
@@ -907,7 +910,8 @@ class drift_monitor {
 
  private:
   // The exact-KS window and the raw sample of one value (observe and
-  // observe_row share it). Runs in the hot loop: measure before changing.
+  // observe(id, span); observe_row's drain does the same steps per column,
+  // observe_column). Runs in the hot loop: measure before changing.
   void observe_window(std::size_t index, double x) noexcept {
     if (!std::isfinite(x)) return;
     auto& f = numerics_[index];
@@ -937,46 +941,30 @@ class drift_monitor {
   /// Observes one request's whole numeric feature vector: row[k] is the value
   /// of the k-th numeric feature added (categorical features are not in the
   /// row). Exactly what observe(id, row[k]) for every numeric feature k does,
-  /// bit for bit, with the bins of the whole row found at once: SIMD across
-  /// features over edges laid out for it (detail/kernels_row.hpp; features with
-  /// more than 17 bins are binned per value). Throws driftwatch::error if
-  /// row.size() is not the number of numeric features; otherwise never
-  /// allocates (a monitor read back by deserialize() lays its edges out on its
-  /// first row, once), locks or throws. Runs in the hot loop: measure before
-  /// changing (bench/row_bench.cpp).
+  /// bit for bit, in every reader. The row is copied whole into the monitor's
+  /// row block (row_block_rows rows, 8 bytes per value, allocated with the
+  /// features), one contiguous write instead of F scattered ones; a full
+  /// block is drained feature by feature (drain_rows): each feature's column
+  /// of values goes through what observe does for it, in order, as one batch
+  /// while that feature's state is in cache -- its histogram by the SIMD
+  /// binning kernel, its window bookkeeping vectorized, its exact-KS slots
+  /// found 8 (AVX-512) or 4 (AVX2) at a time (detail/kernels_row_isa.hpp;
+  /// the batched scalar search elsewhere). Rows still in the block are counted by every
+  /// reader as if observed (report, save_state, current_histogram,
+  /// invalid_count, the other side of +=), and drained first by every call
+  /// that changes numeric state (observe, +=, absorb, add_numeric; reset
+  /// drops them with the window). Throws driftwatch::error if row.size() is
+  /// not the number of numeric features; otherwise never allocates, locks or
+  /// throws. Runs in the hot loop: measure before changing
+  /// (bench/row_bench.cpp).
   void observe_row(span<const double> row) {
-    if (row.size() != numerics_.size())
-      detail::fail("drift_monitor::observe_row: the row has " + std::to_string(row.size()) +
-                   " values but the monitor has " + std::to_string(numerics_.size()) + " numeric features");
-    if (rows_.features != numerics_.size()) lay_out_rows();
-    rows_.bin(row.data());
     const std::size_t nf = numerics_.size();
-    for (std::size_t k = 0; k < nf; ++k) {
-      auto& f = numerics_[k];
-      // Prefetch the scattered lines of features ahead: 32 ahead the
-      // feature's own state (window bookkeeping), 16 ahead (that state now
-      // in cache) the lines it will write: its histogram count, the slot of
-      // its pending buffer and, while the raw sample fills, the sample's end.
-      if (k + 32 < nf) {
-        const auto& far = numerics_[k + 32];
-        detail::prefetch_write(&far.ks_count);
-        detail::prefetch_write(&far.n_pending);
-      }
-      if (k + 16 < nf) {
-        const auto& near = numerics_[k + 16];
-        detail::prefetch_write(near.current_hist.counts().data() + rows_.bins[k + 16]);
-        detail::prefetch_write(near.pending.data() + near.n_pending);
-        if (near.current_sample.size() < near.sample_capacity)
-          detail::prefetch_write(near.current_sample.data() + near.current_sample.size());
-      }
-      const double x = row[k];
-      if (!std::isfinite(x) || rows_.per_value[k]) {
-        f.current_hist(x);
-      } else {
-        f.current_hist.count_bin(static_cast<std::size_t>(rows_.bins[k]));
-      }
-      observe_window(k, x);  // as observe(feature_id, double)
-    }
+    if (row.size() != nf)
+      detail::fail("drift_monitor::observe_row: the row has " + std::to_string(row.size()) +
+                   " values but the monitor has " + std::to_string(nf) + " numeric features");
+    if (nf == 0) return;
+    std::copy(row.data(), row.data() + nf, block_.values.get() + block_.rows * nf);
+    if (++block_.rows == row_block_rows) drain_rows();
   }
 
   /// Observes a category.
@@ -996,6 +984,7 @@ class drift_monitor {
   void observe(feature_id id, span<const double> values) noexcept {
     const std::size_t index = numeric_of_[id];
     if (index == not_numeric) return;
+    if (block_.rows != 0) drain_rows();
     numerics_[index].current_hist.observe(values);
     for (double x : values) observe_window(index, x);
   }
@@ -1010,6 +999,7 @@ class drift_monitor {
   void reset() noexcept { reset_current(); }
   /// Deprecated alias of reset().
   void reset_current() noexcept {
+    block_.rows = 0;  // rows not yet drained belong to the window being emptied
     for (auto& f : numerics_) {
       f.current_hist.reset();
       f.reset_window();
@@ -1026,13 +1016,17 @@ class drift_monitor {
   drift_monitor& operator+=(const drift_monitor& other) {
     if (const std::string difference = construction_difference(other); !difference.empty())
       detail::fail("drift_monitor::operator+=: " + difference);
+    drain_rows();  // (m += m: then the other side has no rows waiting either)
     for (std::size_t i = 0; i < features_.size(); ++i) {
       auto& a = features_[i];
       const auto& b = other.features_[i];
       a.missing_current += b.missing_current;
       if (a.kind == feature_kind::numeric) {
         auto& fa = numerics_[a.index];
-        const auto& fb = other.numerics_[b.index];
+        // The other side's rows still in its block, counted on a copy (it is const).
+        std::optional<numeric_feature> other_settled;
+        if (other.block_.rows != 0) other_settled = other.settled_feature(b.index);
+        const auto& fb = other_settled ? *other_settled : other.numerics_[b.index];
         fa.current_hist += fb.current_hist;
         // The window cap applies to the merged window as to one stream: what
         // does not fit is truncated (counted), KS and W1 keep the rest.
@@ -1083,6 +1077,8 @@ class drift_monitor {
         }
         return;
       }
+    drain_rows();
+    for (std::size_t p = 0; p < count; ++p) parts[p]->drain_rows();
     std::vector<detail::slot_counts*> windows;
     windows.reserve(count);
     for (std::size_t i = 0; i < numerics_.size(); ++i) {
@@ -1119,6 +1115,8 @@ class drift_monitor {
   std::uint64_t invalid_count() const noexcept {
     std::uint64_t n = 0;
     for (const auto& f : numerics_) n += f.current_hist.invalid_count();
+    const std::size_t values = block_.rows * numerics_.size();  // observe_row's rows not yet drained
+    for (std::size_t i = 0; i < values; ++i) n += static_cast<std::uint64_t>(!std::isfinite(block_.values[i]));
     return n;
   }
   /// The effective verdict thresholds of a feature (its feature_config's, or
@@ -1138,9 +1136,19 @@ class drift_monitor {
   }
 
   /// The frozen reference and current histograms of a numeric feature (for
-  /// exporters); throws if the feature is categorical.
+  /// exporters); throws if the feature is categorical. The current one is a
+  /// copy: it counts observe_row's rows not yet drained from the row block,
+  /// as the report does (keep the copy, not a reference into it).
   const histogram& reference_histogram(feature_id id) const { return numeric(id, "reference_histogram").reference_hist; }
-  const histogram& current_histogram(feature_id id) const { return numeric(id, "current_histogram").current_hist; }
+  histogram current_histogram(feature_id id) const {
+    const numeric_feature& f = numeric(id, "current_histogram");
+    histogram h = f.current_hist;
+    if (block_.rows != 0) {
+      const std::vector<double> x = row_column(features_[id].index);
+      h.observe(span<const double>(x.data(), x.size()));
+    }
+    return h;
+  }
   /// The reference and current category counts of a categorical feature.
   const category_counts& reference_categories(feature_id id) const {
     return categorical(id, "reference_categories").reference;
@@ -1196,8 +1204,9 @@ class drift_monitor {
   /// are shared, not copied.
   drift_monitor(const drift_monitor& other)
       : config_(other.config_), features_(other.features_), numeric_of_(other.numeric_of_), numerics_(other.numerics_),
-        categoricals_(other.categoricals_), rows_(other.rows_) {
+        categoricals_(other.categoricals_) {
     reserve_current_samples();
+    copy_row_block(other);
   }
   drift_monitor& operator=(const drift_monitor& other) {
     if (this != &other) {
@@ -1206,8 +1215,8 @@ class drift_monitor {
       numeric_of_ = other.numeric_of_;
       numerics_ = other.numerics_;
       categoricals_ = other.categoricals_;
-      rows_ = other.rows_;
       reserve_current_samples();
+      copy_row_block(other);
     }
     return *this;
   }
@@ -1262,7 +1271,9 @@ class drift_monitor {
       write_thresholds(w, slot.thresholds);
       w.boolean(slot.excluded);
       if (slot.kind == feature_kind::numeric) {
-        const auto& f = m.numerics_[slot.index];
+        std::optional<numeric_feature> with_rows;  // observe_row's rows not yet drained, counted on a copy
+        if (m.block_.rows != 0) with_rows = m.settled_feature(slot.index);
+        const auto& f = with_rows ? *with_rows : m.numerics_[slot.index];
         f.reference_hist.save_state(w);
         f.current_hist.save_state(w);
         const std::vector<double> sorted = f.reference->sorted();
@@ -1404,20 +1415,13 @@ class drift_monitor {
         m.categoricals_.push_back(std::move(f));
       }
     }
+    m.size_row_block();
     return m;
   }
 
 
  private:
 
-
-  /// observe_row's edge layout: every numeric feature's interior edges,
-  /// transposed (detail::row_layout). Allocates.
-  void lay_out_rows() {
-    rows_.build(numerics_.size(), [this](std::size_t k) -> const std::vector<double>& {
-      return numerics_[k].current_hist.edges().interior();
-    });
-  }
 
   void reserve_current_samples() {
     for (auto& f : numerics_) f.current_sample.reserve(f.sample_capacity);
@@ -1489,7 +1493,8 @@ class drift_monitor {
   // the memory (and pages) a row of many features writes into: observe_row
   // at 1,000 features of 2,000 reference values was 7-20% slower with 512
   // (bench/row_bench.cpp; flushing at 256 from a 512-value allocation did
-  // not help, allocating 256 did). Either way the same bits:
+  // not help, allocating 256 did; measured while observe_row still wrote
+  // into these buffers: it has its row block since). Either way the same bits:
   // the values are counted in the order they came.
   static std::size_t flush_size(const detail::numeric_reference_data& ref) noexcept {
     return sorted_counting(ref) ? numeric_feature::pending_capacity : numeric_feature::unsorted_flush;
@@ -1584,6 +1589,163 @@ class drift_monitor {
       for (std::size_t i = 0; i < n_inner; ++i) sorted[offset[key[i]]++] = inner[i];
       ref.slots_pipelined(sorted, n_inner, near, [&window](std::size_t, std::size_t slot) { window.increment(slot); });
     }
+  }
+
+  // observe_row's row block: up to row_block_rows rows of the numeric
+  // features, row-major (row r at values + r F), and the scratch its drain
+  // uses (columns of 8 features, slots). Allocated with the features
+  // (size_row_block), never by observe_row; the rows are not initialized, so
+  // a monitor that never observes rows keeps no resident page of it.
+  static constexpr std::size_t row_block_rows = 1024;
+  struct row_block {
+    std::unique_ptr<double[]> values;   // row_block_rows x capacity
+    std::size_t capacity = 0;           // features the allocation holds (>= F)
+    std::size_t rows = 0;               // rows waiting
+    std::vector<double> columns;        // 8 x row_block_rows: one tile's columns
+    std::vector<double> batch;          // row_block_rows: a column's values that enter the window
+    std::vector<std::uint32_t> slots;   // 4 x row_block_rows: slots and the slot kernel's scratch
+  };
+  // Scratch of one column's drain (the block's own, or a reader's).
+  struct drain_scratch {
+    double* batch;
+    std::uint32_t* slots;
+  };
+  void size_row_block() {
+    const std::size_t nf = numerics_.size();
+    if (block_.columns.empty()) {
+      block_.columns.assign(8 * row_block_rows, 0.0);
+      block_.batch.assign(row_block_rows, 0.0);
+      block_.slots.assign(4 * row_block_rows, 0);
+    }
+    if (block_.values && nf <= block_.capacity) return;
+    const std::size_t capacity = std::max(nf, 2 * block_.capacity);  // geometric: F adds, log F allocations
+    block_.values.reset(new double[row_block_rows * capacity]);
+    block_.capacity = capacity;
+    block_.rows = 0;  // callers drain first
+  }
+  void copy_row_block(const drift_monitor& other) {
+    block_.values.reset();
+    block_.capacity = 0;
+    block_.rows = 0;
+    block_.columns.clear();
+    size_row_block();
+    const std::size_t n = other.block_.rows * numerics_.size();
+    if (n != 0) std::copy(other.block_.values.get(), other.block_.values.get() + n, block_.values.get());
+    block_.rows = other.block_.rows;
+  }
+
+  // Counts the rows of the block, feature by feature, into the features'
+  // state: tiles of 8 features transposed into columns (8 x 8 doubles at a
+  // time on AVX-512, 4 x 4 on AVX2), each column then observed as its feature's next
+  // values (observe_column). The block is empty after it.
+  void drain_rows() noexcept {
+    const std::size_t nf = numerics_.size(), rows = block_.rows;
+    if (rows == 0) return;
+    block_.rows = 0;
+    double* cols = block_.columns.data();
+    const double* b = block_.values.get();
+    const drain_scratch scratch{block_.batch.data(), block_.slots.data()};
+    for (std::size_t k0 = 0; k0 < nf; k0 += 8) {
+      const std::size_t w = std::min<std::size_t>(8, nf - k0);
+      if (w != 8 || !detail::block_transpose8(b + k0, nf, rows, cols, row_block_rows)) {
+        for (std::size_t r = 0; r < rows; ++r)
+          for (std::size_t t = 0; t < w; ++t) cols[t * row_block_rows + r] = b[r * nf + k0 + t];
+      }
+      for (std::size_t t = 0; t < w; ++t)
+        observe_column(numerics_[k0 + t], cols + t * row_block_rows, rows, config_.max_current_samples, scratch);
+    }
+  }
+  // The values of numeric feature `index` in the block's rows, in order.
+  std::vector<double> row_column(std::size_t index) const {
+    const std::size_t nf = numerics_.size();
+    std::vector<double> x(block_.rows);
+    for (std::size_t r = 0; r < block_.rows; ++r) x[r] = block_.values[r * nf + index];
+    return x;
+  }
+  // A copy of numeric feature `index` with the block's rows observed: what
+  // the feature would hold had every row been observed value by value. For
+  // const readers (report, save_state, the other side of +=); allocates.
+  numeric_feature settled_feature(std::size_t index) const {
+    numeric_feature f = numerics_[index];
+    const std::vector<double> x = row_column(index);
+    std::vector<double> batch(x.size());
+    std::vector<std::uint32_t> slots(4 * x.size());
+    observe_column(f, x.data(), x.size(), config_.max_current_samples, drain_scratch{batch.data(), slots.data()});
+    return f;
+  }
+  // x[0 .. n) observed into f in order, exactly as n calls of
+  // observe(id, x[i]) would (bit for bit): the histogram by its span kernel
+  // (the same counts), then the window -- the truncation cap, ks_count,
+  // lowest / highest, the raw sample, and the slot counts and tail sums of
+  // the values that enter it, counted after the feature's pending values
+  // (which came before them) so the tail sums get their terms in order.
+  // With no cap in reach and every value finite, the bookkeeping is
+  // vectorized (AVX-512 or AVX2); else one value at a time. scratch: n doubles and
+  // 4 n u32. Runs in the hot loop (observe_row's drain): measure before
+  // changing.
+  static void observe_column(numeric_feature& f, const double* x, std::size_t n, std::size_t cap,
+                             const drain_scratch& scratch) noexcept {
+    if (n == 0) return;
+    f.current_hist.observe(span<const double>(x, n));
+    bool all_finite = false;
+    if (f.ks_count <= cap && n <= cap - f.ks_count &&
+        detail::block_column_range(x, n, f.lowest, f.highest, &all_finite) && all_finite) {
+      f.ks_count += n;
+      const std::size_t room = f.sample_capacity - f.current_sample.size();  // reserved: no allocation
+      if (room != 0) f.current_sample.insert(f.current_sample.end(), x, x + std::min(room, n));
+      if (f.n_pending != 0) flush_pending(f);
+      count_batch(*f.reference, x, n, f.window, f.below_sum, f.above_sum, scratch.slots);
+      return;
+    }
+    double* batch = scratch.batch;
+    std::size_t nb = 0;
+    for (std::size_t i = 0; i < n; ++i) {  // observe_window's steps, the slot search deferred
+      const double v = x[i];
+      if (!std::isfinite(v)) continue;
+      if (f.ks_count >= cap) {
+        f.truncated = true;
+        ++f.n_truncated;
+        continue;
+      }
+      ++f.ks_count;
+      if (v < f.lowest) f.lowest = v;
+      if (v > f.highest) f.highest = v;
+      if (f.current_sample.size() < f.sample_capacity) f.current_sample.push_back(v);
+      batch[nb++] = v;
+    }
+    if (f.n_pending != 0) flush_pending(f);
+    count_batch(*f.reference, batch, nb, f.window, f.below_sum, f.above_sum, scratch.slots);
+  }
+  // count_values for a large batch (a drained column): with a search guide
+  // on AVX-512 or AVX2, the slots of 8 or 4 values at a time
+  // (detail::block_slots), then the counters and, in order, the tail sums;
+  // else count_values. The same counts and tail sums either way. s: 4 n u32.
+  static void count_batch(const detail::numeric_reference_data& ref, const double* x, std::size_t n,
+                          detail::slot_counts& window, detail::mergeable_sum& below, detail::mergeable_sum& above,
+                          std::uint32_t* s) noexcept {
+    const double* u = ref.distinct.data();
+    const std::size_t d = ref.distinct.size();
+    if (!ref.guide.empty() &&
+        detail::block_slots(x, n, u, d, reinterpret_cast<const std::uint64_t*>(ref.guide.data()), ref.guide_buckets,
+                            ref.guide_origin, ref.guide_scale, s, s + n)) {
+      const std::uint32_t edge = static_cast<std::uint32_t>(2 * d - 1);
+      std::uint64_t* wide = window.wide().empty() ? nullptr : window.wide().data();
+      for (std::size_t i = 0; i < n; ++i) {
+        const std::uint32_t si = s[i];
+        if (wide)
+          ++wide[si];
+        else
+          window.increment(si);
+        if (si - 1u >= edge) {  // slot 0 or 2d: a tail value, its term added in order
+          if (si == 0)
+            below.add((u[0] / 2 - x[i] / 2) * detail::tail_scale);
+          else
+            above.add((x[i] / 2 - u[d - 1] / 2) * detail::tail_scale);
+        }
+      }
+      return;
+    }
+    count_values(ref, x, n, window, below, above);
   }
 
   // A feature's window with its pending values counted: what the window would
@@ -1820,7 +1982,9 @@ class drift_monitor {
     r.n_missing_reference = slot.missing_reference;
     r.n_missing_current = slot.missing_current;
     if (slot.kind == feature_kind::numeric) {
-      const auto& f = numerics_[slot.index];
+      std::optional<numeric_feature> with_rows;  // observe_row's rows not yet drained, counted on a copy
+      if (block_.rows != 0) with_rows = settled_feature(slot.index);
+      const auto& f = with_rows ? *with_rows : numerics_[slot.index];
       r.n_reference = f.reference_hist.count();
       r.n_current = f.current_hist.count();
       r.n_invalid_reference = f.reference_hist.invalid_count();
@@ -1868,7 +2032,7 @@ class drift_monitor {
   std::vector<std::size_t> numeric_of_;
   std::vector<numeric_feature> numerics_;
   std::vector<categorical_feature> categoricals_;
-  detail::row_layout rows_;  // observe_row's edge layout (lay_out_rows)
+  row_block block_;  // observe_row's rows not yet drained (row_block)
 };
 
 }  // namespace driftwatch
