@@ -322,6 +322,9 @@ def main():
             lines.append("| %s | %.2f | %.2f | %.2fx | >= %gx%s |" % (r["case"], 1e9 / r["driftwatch_per_s"],
                                                                     1e9 / r["peer_per_s"], r["ratio"], t, met))
         lines.append("")
+        lines.append("How observe_row gets there (the row block) and earlier measurements: \"Row observe: the exact-KS")
+        lines.append("counting and the row block\" below.")
+        lines.append("")
     if default_rows:
         lines.append("Peer ratios of the default-flags build (the same targets as the native build; C++ peers")
         lines.append("such as `memory_read` and the scalar twins are compiled in the same default build):")
