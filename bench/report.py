@@ -107,9 +107,11 @@ KERNELS = [
     "built by the reference loop's own additions (bit-identical) | `ranking_evaluator::served` for lists of "
     "1-10 ids, up to 24 binary judgments | `match_served_unit_scalar` |",
     "",
-    "| `row_bins` (kernels_row.hpp): one request's F features at once, compare-and-count against edges laid out "
-    "transposed (edge k of every feature contiguous) | `drift_monitor::observe_row`, `concurrent<drift_monitor>::"
-    "observe_row` | `row_bins_scalar` (and the per-value `observe` loop, bit-identical) |",
+    "| `block_transpose8`, `block_column_range`, `block_slots` (kernels_row.hpp; AVX-512 and AVX2): "
+    "`observe_row`'s block drain: 8-feature tiles transposed into columns, the window's extremes of a column, the "
+    "exact-KS slots of a column through the reference's search guide, 8 values per step | "
+    "`drift_monitor::observe_row`, `concurrent<drift_monitor>::observe_row` | the per-value `observe` loop "
+    "(bit-identical, tests/monitor_row_block_test.cpp) |",
     "",
     "Levels ([simd.md](simd.md)): a build with no ISA flag compiles the binning, ranking-count, row, weight-sum, "
     "JS and served-list kernels also for AVX2 + FMA and AVX-512 (target-attribute regions, "

@@ -1,10 +1,8 @@
-// Row binning (detail/kernels_row.hpp, drift_monitor::observe_row): the row
-// kernels at every level this CPU supports against their scalar twin and
-// std::lower_bound, and observe_row against the per-value loop it replaces,
-// bit for bit (histograms, samples, reports), directly and through
-// concurrent<drift_monitor>. Cost: ~0.5 s.
+// drift_monitor::observe_row against the per-value loop it replaces, at every
+// level this CPU supports, bit for bit (histograms, samples, reports),
+// directly and through concurrent<drift_monitor>; the block drain's own cases
+// are in monitor_row_block_test.cpp. Cost: ~0.5 s.
 #include <driftwatch/monitors/concurrent.hpp>
-#include <driftwatch/detail/kernels_row.hpp>
 #include <driftwatch/monitors/monitor.hpp>
 
 #include <algorithm>
@@ -92,42 +90,6 @@ void check_same(const driftwatch::drift_monitor& a, const driftwatch::drift_moni
 }
 
 }  // namespace
-
-TEST_CASE("row kernels: every level gives lower_bound's bins", "[simd][row]") {
-  level_guard g;
-  std::mt19937_64 rng(11);
-  std::normal_distribution<double> normal(0.0, 1.0);
-  for (std::size_t f : {1u, 7u, 8u, 9u, 100u, 1001u}) {
-    std::vector<std::vector<double>> edges(f);
-    for (auto& e : edges) {
-      const std::size_t ne = rng() % (d::row_max_edges + 1);
-      for (std::size_t k = 0; k < ne; ++k) e.push_back(normal(rng));
-      std::sort(e.begin(), e.end());
-      e.erase(std::unique(e.begin(), e.end()), e.end());
-    }
-    d::row_layout layout;
-    layout.build(f, [&](std::size_t j) -> const std::vector<double>& { return edges[j]; });
-    for (int trial = 0; trial < 20; ++trial) {
-      std::vector<double> x(f);
-      for (std::size_t j = 0; j < f; ++j) {
-        x[j] = normal(rng);
-        if (!edges[j].empty() && rng() % 3 == 0) x[j] = edges[j][rng() % edges[j].size()];
-        if (!edges[j].empty() && rng() % 5 == 0)
-          x[j] = std::nextafter(edges[j][rng() % edges[j].size()], rng() % 2 ? 1.0e300 : -1.0e300);
-      }
-      for (int l = 0; l <= static_cast<int>(driftwatch::simd_supported()); ++l) {
-        driftwatch::set_simd_target(static_cast<simd_level>(l));
-        layout.bin(x.data());
-        for (std::size_t j = 0; j < f; ++j) {
-          const auto want = static_cast<std::uint64_t>(
-              std::lower_bound(edges[j].begin(), edges[j].end(), x[j]) - edges[j].begin());
-          INFO("level " << driftwatch::simd_level_name(static_cast<simd_level>(l)) << ", f " << f << ", j " << j);
-          REQUIRE(layout.bins[j] == want);
-        }
-      }
-    }
-  }
-}
 
 TEST_CASE("observe_row equals the per-value loop bit for bit, at every level", "[simd][row][monitor]") {
   level_guard g;
