@@ -2,6 +2,7 @@
 #include <driftwatch/accumulators/serialization.hpp>
 
 #include <limits>
+#include <type_traits>
 #include <string>
 #include <vector>
 
@@ -11,6 +12,12 @@
 #include "counting_allocator.hpp"  // this executable counts every allocation
 
 using namespace driftwatch;
+
+// drift_monitor is a class template only so that a translation unit compiles
+// the members it calls (monitor.hpp). Instantiate every member here, so that
+// one a test never calls still has to compile.
+template class driftwatch::basic_drift_monitor<>;
+static_assert(std::is_same<drift_monitor, basic_drift_monitor<void>>::value, "drift_monitor is basic_drift_monitor<>");
 
 namespace {
 std::vector<double> bell(std::uint64_t seed, std::size_t n, double mean, double sd) {

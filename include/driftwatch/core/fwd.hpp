@@ -46,7 +46,9 @@ struct chi2_result;
 struct drift_thresholds;
 struct monitor_config;
 struct feature_report;
-class drift_monitor;
+template <class Deferred = void>
+class basic_drift_monitor;
+using drift_monitor = basic_drift_monitor<>;
 
 // ranking quality and canary comparison
 template <class Id>

@@ -21,6 +21,7 @@
 #include <driftwatch/metrics/chi_square.hpp>
 #include <driftwatch/metrics/divergence.hpp>
 #include <driftwatch/core/error.hpp>
+#include <driftwatch/core/fwd.hpp>
 #include <driftwatch/accumulators/histogram.hpp>
 #include <driftwatch/metrics/ks_test.hpp>
 #include <driftwatch/metrics/multiple_testing.hpp>
@@ -800,11 +801,22 @@ inline slot_walk_result walk_slots(const numeric_reference_data& ref, const std:
 ///   (exact), concurrent<drift_monitor>, or an external lock.
 /// - report() allocates and costs O(d) per numeric feature (O(d + m log m)
 ///   while the window fits the raw sample of m values).
-class drift_monitor {
+///
+/// drift_monitor is basic_drift_monitor<> (default argument declared in
+/// core/fwd.hpp). The template parameter is not
+/// used: it only makes the member functions templates, so that a translation
+/// unit that includes <driftwatch/driftwatch.hpp> compiles the ones it calls
+/// and not all 1,200 lines with the kernels they reach (0.26 of 1.47 CPU
+/// seconds of the include, docs/design.md "Compile time"). Name the monitor
+/// drift_monitor; forward-declare it with <driftwatch/core/fwd.hpp>.
+template <class Deferred>
+class basic_drift_monitor {
+  using drift_monitor = basic_drift_monitor;  // the body names itself by its public name
+
  public:
   using feature_id = std::size_t;
 
-  explicit drift_monitor(monitor_config config = {}) : config_(std::move(config)) {
+  explicit basic_drift_monitor(monitor_config config = {}) : config_(std::move(config)) {
     if (config_.bins == 0) detail::fail("drift_monitor: bins must be at least 1, got 0");
     if (!(config_.psi_epsilon > 0 && config_.psi_epsilon < 1))
       detail::fail("drift_monitor: psi_epsilon must be in (0, 1), got " + std::to_string(config_.psi_epsilon));
@@ -1202,7 +1214,7 @@ class drift_monitor {
   /// std::vector copy would not), so observe on a copy -- a window's bucket,
   /// a concurrent<drift_monitor> shard -- still never allocates. References
   /// are shared, not copied.
-  drift_monitor(const drift_monitor& other)
+  basic_drift_monitor(const drift_monitor& other)
       : config_(other.config_), features_(other.features_), numeric_of_(other.numeric_of_), numerics_(other.numerics_),
         categoricals_(other.categoricals_) {
     reserve_current_samples();
@@ -1220,9 +1232,9 @@ class drift_monitor {
     }
     return *this;
   }
-  drift_monitor(drift_monitor&&) noexcept = default;
+  basic_drift_monitor(drift_monitor&&) noexcept = default;
   drift_monitor& operator=(drift_monitor&&) noexcept = default;
-  ~drift_monitor() = default;
+  ~basic_drift_monitor() = default;
 
   /// State format (accumulators/serialization.hpp), layout version 2 (version 1 below):
   ///      config: u64 bins, u8 method, f64 psi_epsilon, f64 js_base,
@@ -2034,5 +2046,8 @@ class drift_monitor {
   std::vector<categorical_feature> categoricals_;
   row_block block_;  // observe_row's rows not yet drained (row_block)
 };
+
+/// The drift monitor (basic_drift_monitor above).
+using drift_monitor = basic_drift_monitor<>;
 
 }  // namespace driftwatch
