@@ -806,9 +806,9 @@ inline slot_walk_result walk_slots(const numeric_reference_data& ref, const std:
 /// core/fwd.hpp). The template parameter is not
 /// used: it only makes the member functions templates, so that a translation
 /// unit that includes <driftwatch/driftwatch.hpp> compiles the ones it calls
-/// and not all 1,200 lines with the kernels they reach (0.26 of 1.47 CPU
-/// seconds of the include, docs/design.md "Compile time"). Name the monitor
-/// drift_monitor; forward-declare it with <driftwatch/core/fwd.hpp>.
+/// and not all 1,200 lines with the kernels they reach (the include took
+/// 1.28 CPU seconds before, 1.05 after; docs/design.md, "Compile time"). Name
+/// the monitor drift_monitor; forward-declare it with <driftwatch/core/fwd.hpp>.
 template <class Deferred>
 class basic_drift_monitor {
   using drift_monitor = basic_drift_monitor;  // the body names itself by its public name
