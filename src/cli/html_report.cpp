@@ -14,6 +14,8 @@
 // - Bounded size: at most drift_limits::ecdf_points corners per ECDF and
 //   drift_limits::top_categories categories per feature, coordinates with one
 //   decimal.
+// - Valid UTF-8 text: a stray byte of a qid, name or path reads as Latin-1, as
+//   in the JSON output (escape_into).
 #include "html_report.hpp"
 
 #include <algorithm>
@@ -26,6 +28,7 @@
 
 #include <driftwatch/core/version.hpp>
 
+#include "drift_json.hpp"  // utf8_clean
 #include "format.hpp"
 
 namespace driftwatch_cli {
@@ -34,7 +37,14 @@ namespace {
 
 // ------------------------------------------------------------------ text
 
-void escape_into(std::string& out, const std::string& s) {
+// The page is UTF-8: a byte that is not part of a well-formed UTF-8 sequence
+// (a Latin-1 qid, name or path) is read as Latin-1, the rule of the JSON
+// output (utf8_clean), so the page and the JSON name the same thing; the
+// browser would show U+FFFD for it.
+void escape_into(std::string& out, const std::string& raw) {
+  const bool ascii = std::all_of(raw.begin(), raw.end(), [](char c) { return static_cast<unsigned char>(c) < 0x80; });
+  const std::string cleaned = ascii ? std::string() : utf8_clean(raw);
+  const std::string& s = ascii ? raw : cleaned;
   for (char c : s) {
     switch (c) {
       case '&': out += "&amp;"; break;

@@ -9,6 +9,7 @@ Run: /usr/bin/python3 tests/cli/rank_cli_test.py --driftwatch PATH (from the rep
 
 import argparse
 import gzip
+import html
 import json
 import os
 import random
@@ -284,6 +285,35 @@ class RankMeasures(unittest.TestCase):
         self.assertEqual(got["num_q"], 5)
         for q in got["per_query"].values():
             self.assertEqual(q["map"], 1.0)
+
+    def test_html_query_ids_with_odd_bytes_read_as_latin1_as_in_json(self):
+        # The HTML page reads a qid's stray byte as Latin-1 too (the browser
+        # showed U+FFFD for it), so the page and the JSON name the same
+        # queries; only a control byte, which HTML text cannot hold, shows as
+        # U+FFFD. "x\xe9" and "x\u0100" sort one way as bytes and the other
+        # way once cleaned: pairing with a baseline must still match them.
+        qids = [b'q"1', b"q<2", b"q\x013", b"caf\xe9", "na\u00efve".encode(), b"x\xe9", "x\u0100".encode()]
+        qrels = b"".join(q + b" 0 D1 1\n" + q + b" 0 D2 0\n" for q in qids)
+        run = b"".join(q + b" Q0 D1 1 2.0 t\n" + q + b" Q0 D2 2 1.0 t\n" for q in qids)
+        paths = []
+        for name, data in (("qrels", qrels), ("run", run)):
+            paths.append(os.path.join(self.tmp.name, name))
+            with open(paths[-1], "wb") as f:
+                f.write(data)
+        base = ["rank", "--qrels", paths[0], "--run", paths[1]]
+        r = subprocess.run([TOOL, *base, "--format", "json", "--per-query"], capture_output=True)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        json_names = sorted(json.loads(r.stdout.decode("utf-8"))["per_query"])
+        r = subprocess.run([TOOL, *base, "--baseline", paths[1], "--format", "html"], capture_output=True)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        page = r.stdout.decode("utf-8", errors="replace")  # as a browser decodes it
+        table = page[page.index('<table class="sortable all">'):]
+        table = table[: table.index("</table>")]
+        shown = sorted(html.unescape(c) for c in re.findall(r"<tr><td>(.*?)</td>", table))
+        self.assertEqual(shown, sorted(n.replace("\x01", "\ufffd") for n in json_names))
+        self.assertEqual(shown, sorted(["q\"1", "q<2", "q\ufffd3", "caf\u00e9", "na\u00efve", "x\u00e9", "x\u0100"]))
+        self.assertEqual(page.count("\ufffd"), page.count("q\ufffd3"))  # no other replaced byte on the page
+        self.assertIn("7 (only in the run: 0, only in the baseline: 0)", page)
 
     def test_fail_below_gates_with_exit_3(self):
         r = rank("--qrels", QRELS, "--run", RUN, "--fail-below", "map=0.3", "--fail-below", "P_10=0.125")
