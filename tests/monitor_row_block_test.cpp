@@ -25,6 +25,7 @@
 #include <string>
 #include <vector>
 
+#include "monitor_compare.hpp"
 #include "test_support.hpp"
 
 #include "counting_allocator.hpp"  // this executable counts every allocation
@@ -118,32 +119,6 @@ void observe_by_value(drift_monitor& m, const std::vector<double>& row) {
     if (m.kind(id) == driftwatch::feature_kind::numeric) m.observe(id, row[k++]);
 }
 
-bool same_bits(double a, double b) { return std::memcmp(&a, &b, sizeof a) == 0; }
-
-void check_same(const drift_monitor& a, const drift_monitor& b) {
-  CHECK((driftwatch::serialize(a) == driftwatch::serialize(b)));  // bool: no dump of the bytes
-  CHECK(a.invalid_count() == b.invalid_count());
-  for (std::size_t id = 0; id < a.size(); ++id)
-    if (a.kind(id) == driftwatch::feature_kind::numeric) CHECK(a.current_histogram(id) == b.current_histogram(id));
-  const auto ra = a.report(), rb = b.report();
-  REQUIRE(ra.size() == rb.size());
-  for (std::size_t i = 0; i < ra.size(); ++i) {
-    INFO("feature " << ra[i].name);
-    CHECK(ra[i].n_current == rb[i].n_current);
-    CHECK(ra[i].n_invalid_current == rb[i].n_invalid_current);
-    CHECK(ra[i].n_truncated_current == rb[i].n_truncated_current);
-    CHECK(ra[i].current_sample_truncated == rb[i].current_sample_truncated);
-    CHECK(ra[i].wasserstein_exact == rb[i].wasserstein_exact);
-    CHECK(same_bits(ra[i].psi.value, rb[i].psi.value));
-    CHECK(same_bits(ra[i].js.distance.value, rb[i].js.distance.value));
-    CHECK(same_bits(ra[i].hellinger.value, rb[i].hellinger.value));
-    CHECK(same_bits(ra[i].ks.statistic, rb[i].ks.statistic));
-    CHECK(same_bits(ra[i].ks.pvalue, rb[i].ks.pvalue));
-    CHECK(same_bits(ra[i].wasserstein.value, rb[i].wasserstein.value));
-    CHECK(same_bits(ra[i].wasserstein_error_bound, rb[i].wasserstein_error_bound));
-    CHECK(same_bits(ra[i].adjusted_pvalue, rb[i].adjusted_pvalue));
-  }
-}
 
 /// Runs `body` at every SIMD level this CPU supports that has its own drain
 /// kernels (AVX2, AVX-512) and at the scalar level; SSE2 drains as scalar
@@ -173,14 +148,14 @@ TEST_CASE("observe_row equals the per-value loop across block boundaries", "[mon
         by_row.observe_row(row);
         observe_by_value(by_value, row);
       }
-      check_same(by_row, by_value);  // rows still in the block: the readers count them
+      check_same_monitor(by_row, by_value);  // rows still in the block: the readers count them
       // A reader changes nothing: more rows after it still agree.
       for (std::size_t r = 0; r < R / 2; ++r) {
         const auto row = make_row(f, rng);
         by_row.observe_row(row);
         observe_by_value(by_value, row);
       }
-      check_same(by_row, by_value);
+      check_same_monitor(by_row, by_value);
     }
   });
 }
@@ -214,30 +189,30 @@ TEST_CASE("observe_row interleaved with per-value observes, copies, reset, += an
         by_value.observe(id, v);
       }
     rows(by_row, by_value, R);  // crosses a drain with per-value state pending
-    check_same(by_row, by_value);
+    check_same_monitor(by_row, by_value);
 
     // A copy with rows waiting goes on like the original.
     drift_monitor copy = by_row;
     drift_monitor copy_value = by_value;
     rows(copy, copy_value, 700);
-    check_same(copy, copy_value);
+    check_same_monitor(copy, copy_value);
     drift_monitor assigned = proto;
     assigned = copy;
-    check_same(assigned, copy_value);
+    check_same_monitor(assigned, copy_value);
 
     // += with rows waiting on either side, and on both.
     drift_monitor other = proto, other_value = proto;
     rows(other, other_value, 500);
     by_row += other;  // the other side (const) has rows waiting
     by_value += other_value;
-    check_same(by_row, by_value);
+    check_same_monitor(by_row, by_value);
     rows(by_row, by_value, 200);
     by_row += other;  // both sides have rows waiting
     by_value += other_value;
-    check_same(by_row, by_value);
+    check_same_monitor(by_row, by_value);
     by_row += by_row;  // itself
     by_value += by_value;
-    check_same(by_row, by_value);
+    check_same_monitor(by_row, by_value);
 
     // absorb, as concurrent<> drains its shards: parts with rows waiting.
     drift_monitor p1 = proto, p2 = proto, v1 = proto, v2 = proto;
@@ -247,18 +222,18 @@ TEST_CASE("observe_row interleaved with per-value observes, copies, reset, += an
     drift_monitor* parts_value[] = {&v1, &v2};
     by_row.absorb(parts, 2);
     by_value.absorb(parts_value, 2);
-    check_same(by_row, by_value);
-    check_same(p1, v1);  // emptied
+    check_same_monitor(by_row, by_value);
+    check_same_monitor(p1, v1);  // emptied
     rows(p1, v1, 40);
-    check_same(p1, v1);
+    check_same_monitor(p1, v1);
 
     // reset drops the rows waiting with the window.
     rows(by_row, by_value, 100);
     by_row.reset();
     by_value.reset();
-    check_same(by_row, by_value);
+    check_same_monitor(by_row, by_value);
     rows(by_row, by_value, R + 1);
-    check_same(by_row, by_value);
+    check_same_monitor(by_row, by_value);
   });
 }
 
@@ -277,9 +252,9 @@ TEST_CASE("observe_row honours the window cap and the raw-sample limit inside a 
         const auto row = make_row(f, rng);
         by_row.observe_row(row);
         observe_by_value(by_value, row);
-        if (r == R - 2 || r == R + 1) check_same(by_row, by_value);
+        if (r == R - 2 || r == R + 1) check_same_monitor(by_row, by_value);
       }
-      check_same(by_row, by_value);
+      check_same_monitor(by_row, by_value);
       const auto report = by_row.report();
       CHECK(report[0].current_sample_truncated);
       CHECK(report[0].n_truncated_current > 0);
@@ -306,7 +281,7 @@ TEST_CASE("observe_row after serialize and deserialize, with rows waiting at ser
       loaded.observe_row(row);
       observe_by_value(by_value, row);
     }
-    check_same(loaded, by_value);
+    check_same_monitor(loaded, by_value);
   });
 }
 
@@ -329,9 +304,9 @@ TEST_CASE("observe_row through concurrent<drift_monitor> across block boundaries
       wv.apply([&](drift_monitor& m) { observe_by_value(m, row); });
     else
       by_value.apply([&](drift_monitor& m) { observe_by_value(m, row); });
-    if (r == R / 2 || r == R + 3) check_same(by_row.snapshot(), by_value.snapshot());  // drains mid-block
+    if (r == R / 2 || r == R + 3) check_same_monitor(by_row.snapshot(), by_value.snapshot());  // drains mid-block
   }
-  check_same(by_row.snapshot(), by_value.snapshot());
+  check_same_monitor(by_row.snapshot(), by_value.snapshot());
 }
 
 TEST_CASE("observe_row allocates nothing, across block drains", "[monitor][row][allocation]") {
