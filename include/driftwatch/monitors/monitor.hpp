@@ -1711,7 +1711,12 @@ class basic_drift_monitor {
     }
     double* batch = scratch.batch;
     std::size_t nb = 0;
-    for (std::size_t i = 0; i < n; ++i) {  // observe_window's steps, the slot search deferred
+    // observe_window's steps, the slot search deferred. Written out twice on
+    // purpose: one shared inline helper (admit(f, v, cap)) compiled observe()
+    // 6% slower at 100 features (bench/row_bench.cpp per_value, two runs
+    // alternating, 2026-12-07); tests/monitor_row_block_test.cpp checks that
+    // the two agree bit for bit.
+    for (std::size_t i = 0; i < n; ++i) {
       const double v = x[i];
       if (!std::isfinite(v)) continue;
       if (f.ks_count >= cap) {
