@@ -265,11 +265,9 @@ class RankMeasures(unittest.TestCase):
             self.assertEqual(got["num_q"], num_q)
             self.assertAlmostEqual(got["ndcg_cut_%d" % k], summary["ndcg_cut_%d" % k], delta=1e-12)
 
-    def test_json_query_ids_with_odd_bytes_stay_valid_json(self):
-        # A qid is any run of non-blank bytes: quotes, backslashes, control
-        # bytes and bytes that are not UTF-8 must still give valid JSON, the
-        # Latin-1 reading of a stray byte as in `driftwatch drift`.
-        qids = [b'q"1', b"q\\2", b"q\x013", b"caf\xe9", "na\u00efve".encode()]
+    def write_two_doc_queries(self, qids):
+        """qrels and run files in tmp where every qid (bytes) judges D1
+        relevant and D2 not and ranks D1 first; returns [qrels, run]."""
         qrels = b"".join(q + b" 0 D1 1\n" + q + b" 0 D2 0\n" for q in qids)
         run = b"".join(q + b" Q0 D1 1 2.0 t\n" + q + b" Q0 D2 2 1.0 t\n" for q in qids)
         paths = []
@@ -277,6 +275,14 @@ class RankMeasures(unittest.TestCase):
             paths.append(os.path.join(self.tmp.name, name))
             with open(paths[-1], "wb") as f:
                 f.write(data)
+        return paths
+
+    def test_json_query_ids_with_odd_bytes_stay_valid_json(self):
+        # A qid is any run of non-blank bytes: quotes, backslashes, control
+        # bytes and bytes that are not UTF-8 must still give valid JSON, the
+        # Latin-1 reading of a stray byte as in `driftwatch drift`.
+        qids = [b'q"1', b"q\\2", b"q\x013", b"caf\xe9", "na\u00efve".encode()]
+        paths = self.write_two_doc_queries(qids)
         r = subprocess.run([TOOL, "rank", "--qrels", paths[0], "--run", paths[1], "--format", "json", "--per-query"],
                            capture_output=True)
         self.assertEqual(r.returncode, 0, r.stderr)
@@ -293,13 +299,7 @@ class RankMeasures(unittest.TestCase):
         # U+FFFD. "x\xe9" and "x\u0100" sort one way as bytes and the other
         # way once cleaned: pairing with a baseline must still match them.
         qids = [b'q"1', b"q<2", b"q\x013", b"caf\xe9", "na\u00efve".encode(), b"x\xe9", "x\u0100".encode()]
-        qrels = b"".join(q + b" 0 D1 1\n" + q + b" 0 D2 0\n" for q in qids)
-        run = b"".join(q + b" Q0 D1 1 2.0 t\n" + q + b" Q0 D2 2 1.0 t\n" for q in qids)
-        paths = []
-        for name, data in (("qrels", qrels), ("run", run)):
-            paths.append(os.path.join(self.tmp.name, name))
-            with open(paths[-1], "wb") as f:
-                f.write(data)
+        paths = self.write_two_doc_queries(qids)
         base = ["rank", "--qrels", paths[0], "--run", paths[1]]
         r = subprocess.run([TOOL, *base, "--format", "json", "--per-query"], capture_output=True)
         self.assertEqual(r.returncode, 0, r.stderr)
