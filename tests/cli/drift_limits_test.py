@@ -515,12 +515,15 @@ class Utf8AndInputs(Tmp):
     def test_latin1_bytes_give_valid_utf8_json(self):
         ref = self.write("ref.csv", "caf\xe9,v\nna\xefve,1\nna\xefve,2\n\xff,3\n".encode("latin-1"), "wb")
         cur = self.write("cur.csv", "caf\xe9,v\n\xff,1\nna\xefve,2\n".encode("latin-1"), "wb")
-        for fmt in ("json", "prometheus"):
+        for fmt in ("json", "prometheus", "html"):
             r = subprocess.run([DRIFTWATCH, "drift", "--reference", ref, "--current", cur, "--format", fmt,
                                 "--min-samples", "0"], capture_output=True)
             self.assertEqual(r.returncode, 0, r.stderr)
             out = r.stdout.decode("utf-8")  # strict: raises on invalid UTF-8
-            if fmt == "json":
+            if fmt == "html":  # the page names the feature as the JSON does (html_report.cpp's escape_into)
+                self.assertIn("caf\xe9", out)
+                self.assertNotIn("\ufffd", out)
+            elif fmt == "json":
                 rep = json.loads(out)
                 drift_schema.VALIDATOR.validate(rep)
                 f = feature(rep, "caf\xe9")  # Latin-1 bytes read as Latin-1
