@@ -106,7 +106,6 @@ KERNELS = [
     "served ids read in place: membership and both repeat checks in one branch-free pass; metrics from tables "
     "built by the reference loop's own additions (bit-identical) | `ranking_evaluator::served` for lists of "
     "1-10 ids, up to 24 binary judgments | `match_served_unit_scalar` |",
-    "",
     "| `block_transpose8`, `block_column_range`, `block_slots` (kernels_row.hpp; AVX-512 and AVX2): "
     "`observe_row`'s block drain: 8-feature tiles transposed into columns, the window's extremes of a column, the "
     "exact-KS slots of a column through the reference's search guide, 8 values per step | "
