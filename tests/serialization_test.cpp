@@ -400,6 +400,20 @@ TEST_CASE("the format is little-endian and stable (golden bytes)") {
   // CRC-32 check value of "123456789" is 0xCBF43926 (as zlib's crc32).
   const std::string check = "123456789";
   CHECK(detail::crc32(reinterpret_cast<const std::uint8_t*>(check.data()), check.size()) == 0xCBF43926u);
+  CHECK(detail::crc32_bytewise(reinterpret_cast<const std::uint8_t*>(check.data()), check.size()) == 0xCBF43926u);
+}
+
+TEST_CASE("crc32 (8 bytes per step) equals the byte-at-a-time CRC at every length and alignment") {
+  std::mt19937_64 rng(5);
+  bytes_t buf(300);
+  for (auto& b : buf) b = static_cast<std::uint8_t>(rng());
+  for (std::size_t off = 0; off < 8; ++off)
+    for (std::size_t n = 0; off + n <= buf.size(); ++n) {
+      INFO("offset " << off << ", length " << n);
+      REQUIRE(detail::crc32(buf.data() + off, n) == detail::crc32_bytewise(buf.data() + off, n));
+    }
+  const bytes_t ones(1000, 0xFF);  // every table entry's high bits exercised
+  CHECK(detail::crc32(ones.data(), ones.size()) == detail::crc32_bytewise(ones.data(), ones.size()));
 }
 
 TEST_CASE("decoded states keep the library's invariants") {

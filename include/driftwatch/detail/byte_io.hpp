@@ -2,7 +2,6 @@
 // (accumulators/serialization.hpp), and its CRC-32. Users must not touch this header.
 #pragma once
 
-#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -17,20 +16,46 @@ namespace detail {
 
 // CRC-32 (IEEE 802.3, reflected polynomial 0xEDB88320, as zlib's crc32): it
 // detects every error burst of up to 32 bits, so every single-byte corruption.
-constexpr std::array<std::uint32_t, 256> make_crc32_table() noexcept {
-  std::array<std::uint32_t, 256> table{};
+// Table t[0] is the classic byte-at-a-time table; t[k][i] is the CRC of byte
+// i followed by k zero bytes, so 8 bytes are folded per step with 8 lookups
+// ("slicing by 8": the same CRC, about 5x faster than a byte at a time; a
+// state of millions of values is sealed and checked through it).
+struct crc32_tables {
+  std::uint32_t t[8][256];
+};
+constexpr crc32_tables make_crc32_tables() noexcept {
+  crc32_tables x{};
   for (std::uint32_t i = 0; i < 256; ++i) {
     std::uint32_t c = i;
     for (int k = 0; k < 8; ++k) c = (c & 1u) ? 0xEDB88320u ^ (c >> 1) : c >> 1;
-    table[i] = c;
+    x.t[0][i] = c;
   }
-  return table;
+  for (std::uint32_t i = 0; i < 256; ++i)
+    for (int k = 1; k < 8; ++k) x.t[k][i] = (x.t[k - 1][i] >> 8) ^ x.t[0][x.t[k - 1][i] & 0xFFu];
+  return x;
+}
+
+/// The byte-at-a-time CRC-32 (the twin crc32 is tested against).
+inline std::uint32_t crc32_bytewise(const std::uint8_t* data, std::size_t n) noexcept {
+  static constexpr crc32_tables x = make_crc32_tables();
+  std::uint32_t c = 0xFFFFFFFFu;
+  for (std::size_t i = 0; i < n; ++i) c = x.t[0][(c ^ data[i]) & 0xFFu] ^ (c >> 8);
+  return c ^ 0xFFFFFFFFu;
 }
 
 inline std::uint32_t crc32(const std::uint8_t* data, std::size_t n) noexcept {
-  static constexpr std::array<std::uint32_t, 256> table = make_crc32_table();
+  static constexpr crc32_tables x = make_crc32_tables();
+  const auto& t = x.t;
   std::uint32_t c = 0xFFFFFFFFu;
-  for (std::size_t i = 0; i < n; ++i) c = table[(c ^ data[i]) & 0xFFu] ^ (c >> 8);
+  for (; n >= 8; n -= 8, data += 8) {
+    const std::uint32_t lo = c ^ (std::uint32_t{data[0]} | std::uint32_t{data[1]} << 8 |
+                                  std::uint32_t{data[2]} << 16 | std::uint32_t{data[3]} << 24);
+    const std::uint32_t hi = std::uint32_t{data[4]} | std::uint32_t{data[5]} << 8 | std::uint32_t{data[6]} << 16 |
+                             std::uint32_t{data[7]} << 24;
+    c = t[7][lo & 0xFFu] ^ t[6][(lo >> 8) & 0xFFu] ^ t[5][(lo >> 16) & 0xFFu] ^ t[4][lo >> 24] ^
+        t[3][hi & 0xFFu] ^ t[2][(hi >> 8) & 0xFFu] ^ t[1][(hi >> 16) & 0xFFu] ^ t[0][hi >> 24];
+  }
+  for (; n != 0; --n, ++data) c = t[0][(c ^ *data) & 0xFFu] ^ (c >> 8);
   return c ^ 0xFFFFFFFFu;
 }
 
@@ -50,6 +75,10 @@ class byte_writer {
     std::memcpy(&bits, &v, sizeof bits);
     u64(bits);
   }
+  /// n values at once: one resize of the buffer for all of them (the
+  /// monitor's windows and samples are millions of values).
+  void u64s(const std::uint64_t* p, std::size_t n) { put_array(p, n); }
+  void f64s(const double* p, std::size_t n) { put_array(p, n); }
   void boolean(bool v) { u8(v ? 1 : 0); }
   void string(const std::string& s) {
     u64(s.size());
@@ -60,7 +89,25 @@ class byte_writer {
 
  private:
   void put(std::uint64_t v, int n) {
-    for (int i = 0; i < n; ++i) out_.push_back(static_cast<std::uint8_t>(v >> (8 * i)));
+    const std::size_t at = out_.size();
+    out_.resize(at + static_cast<std::size_t>(n));
+    std::uint8_t* d = out_.data() + at;
+    for (int i = 0; i < n; ++i) d[i] = static_cast<std::uint8_t>(v >> (8 * i));
+  }
+  // 8 little-endian bytes per element (T: std::uint64_t or double, its bit
+  // pattern); the byte stores merge into one 64-bit store on little-endian
+  // hosts.
+  template <class T>
+  void put_array(const T* p, std::size_t n) {
+    static_assert(sizeof(T) == 8, "put_array writes 8 bytes per element");
+    const std::size_t at = out_.size();
+    out_.resize(at + 8 * n);
+    std::uint8_t* d = out_.data() + at;
+    for (std::size_t i = 0; i < n; ++i, d += 8) {
+      std::uint64_t v;
+      std::memcpy(&v, p + i, sizeof v);
+      for (int b = 0; b < 8; ++b) d[b] = static_cast<std::uint8_t>(v >> (8 * b));
+    }
   }
   std::vector<std::uint8_t>& out_;
 };
