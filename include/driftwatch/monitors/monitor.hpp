@@ -1290,20 +1290,29 @@ class basic_drift_monitor {
         f.current_hist.save_state(w);
         const std::vector<double> sorted = f.reference->sorted();
         w.u64(sorted.size());
-        for (double x : sorted) w.f64(x);
-        const settled_window s = settled(f);
-        w.u64(s.window.size());
-        for (std::size_t k = 0; k < s.window.size(); ++k) w.u64(s.window[k]);
+        w.f64s(sorted.data(), sorted.size());
+        // The window with its pending values counted; a copy only when some
+        // are pending (a window is 16 bytes per distinct reference value).
+        std::optional<settled_window> pending_counted;
+        if (f.n_pending != 0) pending_counted = settled(f);
+        const detail::slot_counts& window = pending_counted ? pending_counted->window : f.window;
+        const detail::mergeable_sum& below = pending_counted ? pending_counted->below : f.below_sum;
+        const detail::mergeable_sum& above = pending_counted ? pending_counted->above : f.above_sum;
+        w.u64(window.size());
+        if (!window.wide().empty())
+          w.u64s(window.wide().data(), window.size());
+        else
+          for (std::size_t k = 0; k < window.size(); ++k) w.u64(window[k]);
         w.u64(f.ks_count);
-        w.u64(s.window.unplaced());
+        w.u64(window.unplaced());
         w.f64(f.lowest);
         w.f64(f.highest);
-        w.f64(s.below.sum);
-        w.f64(s.below.compensation);
-        w.f64(s.above.sum);
-        w.f64(s.above.compensation);
+        w.f64(below.sum);
+        w.f64(below.compensation);
+        w.f64(above.sum);
+        w.f64(above.compensation);
         w.u64(f.current_sample.size());
-        for (double x : f.current_sample) w.f64(x);
+        w.f64s(f.current_sample.data(), f.current_sample.size());
         w.boolean(f.truncated);
         w.u64(f.n_truncated);
       } else {
