@@ -41,38 +41,33 @@ void small_call_observe_n10_b10(benchmark::State& s) {
   s.SetItemsProcessed(static_cast<std::int64_t>(s.iterations()) * 10);
 }
 
-// Two 10-bin weight vectors; the second one shifts with every call so the
-// compiler cannot fold the metric.
-struct weights {
-  std::vector<double> p, q;
-  weights() : p(10), q(10) {
-    for (std::size_t i = 0; i < 10; ++i) {
-      p[i] = 1.0 + static_cast<double>(i);
-      q[i] = 10.0 - static_cast<double>(i) * 0.5;
-    }
+// A metric of two 10-bin weight vectors; the second one shifts with every
+// call so the compiler cannot fold the metric.
+template <class Metric>
+void run_metric_b10(benchmark::State& s, Metric metric) {
+  std::vector<double> p(10), q(10);
+  for (std::size_t i = 0; i < 10; ++i) {
+    p[i] = 1.0 + static_cast<double>(i);
+    q[i] = 10.0 - static_cast<double>(i) * 0.5;
   }
-};
-
-void small_call_psi_b10(benchmark::State& s) {
-  weights w;
   for (auto _ : s) {
-    w.q[0] += 1e-9;
-    benchmark::DoNotOptimize(driftwatch::psi(driftwatch::span<const double>(w.p.data(), 10),
-                                             driftwatch::span<const double>(w.q.data(), 10))
-                                 .value);
+    q[0] += 1e-9;
+    benchmark::DoNotOptimize(
+        metric(driftwatch::span<const double>(p.data(), 10), driftwatch::span<const double>(q.data(), 10)));
   }
   s.SetItemsProcessed(static_cast<std::int64_t>(s.iterations()) * 10);
 }
 
+void small_call_psi_b10(benchmark::State& s) {
+  run_metric_b10(s, [](driftwatch::span<const double> p, driftwatch::span<const double> q) {
+    return driftwatch::psi(p, q).value;
+  });
+}
+
 void small_call_js_b10(benchmark::State& s) {
-  weights w;
-  for (auto _ : s) {
-    w.q[0] += 1e-9;
-    benchmark::DoNotOptimize(driftwatch::jensen_shannon(driftwatch::span<const double>(w.p.data(), 10),
-                                                        driftwatch::span<const double>(w.q.data(), 10))
-                                 .distance.value);
-  }
-  s.SetItemsProcessed(static_cast<std::int64_t>(s.iterations()) * 10);
+  run_metric_b10(s, [](driftwatch::span<const double> p, driftwatch::span<const double> q) {
+    return driftwatch::jensen_shannon(p, q).distance.value;
+  });
 }
 
 }  // namespace
