@@ -803,9 +803,9 @@ inline slot_walk_result walk_slots(const numeric_reference_data& ref, const std:
 ///   while the window fits the raw sample of m values).
 ///
 /// drift_monitor is basic_drift_monitor<> (default argument declared in
-/// core/fwd.hpp). The template parameter is not
-/// used: it only makes the member functions templates, so that a translation
-/// unit that includes <driftwatch/driftwatch.hpp> compiles the ones it calls
+/// core/fwd.hpp). The template parameter is not used: it only makes the
+/// member functions templates, so that a translation unit that includes
+/// <driftwatch/driftwatch.hpp> compiles the ones it calls
 /// and not all 1,200 lines with the kernels they reach (the include took
 /// 1.28 CPU seconds before, 1.05 after; docs/design.md, "Compile time"). Name
 /// the monitor drift_monitor; forward-declare it with <driftwatch/core/fwd.hpp>.
